@@ -1,0 +1,129 @@
+// Configuration comes from the environment (and an optional .env file), validated once at
+// start. Every error names the variable, so a bad deployment fails with one clear line.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+export type DatabaseConfig =
+  | { dialect: 'mysql'; url: string }
+  | { dialect: 'sqlite'; filename: string };
+
+export interface AppConfig {
+  database: DatabaseConfig;
+  /** true when no DATABASE_URL was given: the embedded SQLite demo shop is used. */
+  embeddedDemo: boolean;
+  tablePrefix: string;
+  port: number;
+  publicUrl: string;
+  appSecret: string;
+  dataDir: string;
+  shopImageDir: string | null;
+  logLevel: string;
+  adminPassword: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Loads `.env` from the working directory, without overriding variables already set. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export function parseDatabaseUrl(raw: string | undefined, dataDir: string): DatabaseConfig {
+  const value = raw?.trim();
+  if (!value) return { dialect: 'sqlite', filename: path.join(dataDir, 'erp-bridge.sqlite') };
+  if (/^(mysql|mariadb):\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError('DATABASE_URL', `not a valid URL: ${redactUrl(value)}`);
+    }
+    if (!url.hostname) throw new ConfigError('DATABASE_URL', 'the MySQL URL has no host');
+    if (url.pathname.replace(/^\//, '') === '')
+      throw new ConfigError('DATABASE_URL', 'the MySQL URL names no database (mysql://user:pass@host:3306/shop)');
+    return { dialect: 'mysql', url: value.replace(/^mariadb:/i, 'mysql:') };
+  }
+  if (/^sqlite:/i.test(value)) return { dialect: 'sqlite', filename: value.replace(/^sqlite:(\/\/)?/i, '') };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    throw new ConfigError('DATABASE_URL', `unsupported scheme in ${redactUrl(value)} (use mysql://… or a SQLite file path)`);
+  return { dialect: 'sqlite', filename: value };
+}
+
+/** Hides the password of a URL, for messages and logs. */
+export function redactUrl(value: string): string {
+  return value.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+function readPort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('PORT', `must be a whole number from 0 to 65535, got "${raw}"`);
+  return port;
+}
+
+function readPrefix(raw: string | undefined): string {
+  const prefix = raw ?? 'oc_';
+  if (!/^[A-Za-z0-9_]{0,32}$/.test(prefix))
+    throw new ConfigError('TABLE_PREFIX', `may hold only letters, digits and _ (at most 32), got "${prefix}"`);
+  return prefix;
+}
+
+function readPublicUrl(raw: string | undefined, port: number): string {
+  const value = raw?.trim() || `http://localhost:${port}`;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** APP_SECRET signs sessions and encrypts stored ERP secrets; generated once and kept. */
+function readAppSecret(raw: string | undefined, dataDir: string): string {
+  if (raw !== undefined && raw !== '') {
+    if (raw.length < 16) throw new ConfigError('APP_SECRET', 'must be at least 16 characters long');
+    return raw;
+  }
+  const file = path.join(dataDir, 'app-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const dataDir = path.resolve(env.DATA_DIR?.trim() || 'data');
+  const port = readPort(env.PORT);
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const database = parseDatabaseUrl(env.DATABASE_URL, dataDir);
+  return {
+    database,
+    embeddedDemo: !env.DATABASE_URL?.trim(),
+    tablePrefix: readPrefix(env.TABLE_PREFIX),
+    port,
+    publicUrl: readPublicUrl(env.PUBLIC_URL, port),
+    appSecret: readAppSecret(env.APP_SECRET, dataDir),
+    dataDir,
+    shopImageDir: env.SHOP_IMAGE_DIR?.trim() || null,
+    logLevel,
+    adminPassword: env.ADMIN_PASSWORD || null,
+  };
+}

@@ -1,0 +1,51 @@
+// The application's parts, built once per process and handed to every entry point (web, CLI,
+// scheduler), so they all drive the same services.
+import type { AppConfig } from './config.js';
+import { createDatabase, ping, type Database } from './db/database.js';
+import { migrateDemoShop, migratePlugin } from './db/migrate.js';
+import { createLogger, type Logger } from './log.js';
+import { SettingsService } from './settings/settings-service.js';
+import { checkShopSchema } from './shop/catalog.js';
+import { registerExtension } from './shop/extension.js';
+
+export interface AppContext {
+  config: AppConfig;
+  db: Database;
+  log: Logger;
+  settings: SettingsService;
+  close(): Promise<void>;
+}
+
+export function createContext(config: AppConfig, log: Logger = createLogger(config.logLevel)): AppContext {
+  const db = createDatabase(config.database, config.tablePrefix);
+  return {
+    config,
+    db,
+    log,
+    settings: new SettingsService(db, config.appSecret),
+    close: () => db.close(),
+  };
+}
+
+export interface InstallReport {
+  demoShop: string[];
+  migrations: string[];
+  schemaVersion: string;
+  extensionRegistered: boolean;
+  settingsWritten: string[];
+}
+
+/**
+ * Makes the database ready: the demo shop (embedded default only), the plugin's tables, the
+ * extension row and default settings. Every step is idempotent, so starting twice is harmless.
+ */
+export async function install(ctx: AppContext, opts: { demo?: boolean } = {}): Promise<InstallReport> {
+  await ping(ctx.db);
+  const demo = opts.demo ?? ctx.config.embeddedDemo;
+  const demoShop = demo ? await migrateDemoShop(ctx.db) : [];
+  await checkShopSchema(ctx.db);
+  const { applied, version } = await migratePlugin(ctx.db);
+  const extensionRegistered = await registerExtension(ctx.db);
+  const settingsWritten = await ctx.settings.install();
+  return { demoShop, migrations: applied, schemaVersion: version, extensionRegistered, settingsWritten };
+}

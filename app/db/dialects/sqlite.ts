@@ -1,0 +1,32 @@
+import type { DialectHelper, JoinUpdate } from './types.js';
+
+export const sqliteHelper: DialectHelper = {
+  name: 'sqlite',
+  // SQLITE_MAX_VARIABLE_NUMBER is 32,766 since 3.32.
+  maxBindings: 30000,
+  joinUpdate(u: JoinUpdate) {
+    // SQLite (3.33+) spells the joined update UPDATE … FROM; the target alias is allowed.
+    const sets = Object.entries(u.set)
+      .map(([col, expr]) => `"${col}" = ${expr}`)
+      .join(', ');
+    const conds = [u.on, u.where].filter(Boolean).join(' AND ');
+    return `UPDATE ${u.table} AS ${u.alias} SET ${sets} FROM ${u.from} AS ${u.fromAlias} WHERE ${conds}`;
+  },
+  insertIgnore: () => 'INSERT OR IGNORE',
+  binaryEquals: (a, b) => `${a} = ${b}`,
+  async serverVersion(knex) {
+    const rows = (await knex.raw('SELECT sqlite_version() AS v')) as Array<{ v: string }>;
+    return `SQLite ${rows[0]!.v}`;
+  },
+  tableOptions() {},
+  binaryCollation: undefined,
+  async supportsSkipLocked() {
+    return false;
+  },
+  async listTables(knex) {
+    const rows = (await knex.raw("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>;
+    return rows.map((r) => r.name);
+  },
+  greatest: (a, b) => `MAX(${a}, ${b})`,
+  concat: (...parts) => parts.join(' || '),
+};

@@ -1,0 +1,47 @@
+// Everything that differs between MySQL/MariaDB and SQLite lives behind this interface, one
+// implementation per dialect (as Directus keeps its per-dialect helpers), so services never
+// branch on the dialect themselves.
+import type { Knex } from 'knex';
+
+export type DialectName = 'mysql' | 'sqlite';
+
+export interface JoinUpdate {
+  /** Target table (already prefixed) and its alias. */
+  table: string;
+  alias: string;
+  /** Source table or sub-select (already prefixed) and its alias. */
+  from: string;
+  fromAlias: string;
+  /** Join condition between alias and fromAlias. */
+  on: string;
+  /** `column = expression` assignments; columns are the target's, unqualified. */
+  set: Record<string, string>;
+  /** Extra condition (may mention both aliases). */
+  where?: string;
+}
+
+export interface DialectHelper {
+  readonly name: DialectName;
+  /** Bound parameters one statement may carry. */
+  readonly maxBindings: number;
+  /** UPDATE target joined to a source: MySQL `UPDATE … JOIN … SET`, SQLite `UPDATE … FROM`. */
+  joinUpdate(u: JoinUpdate): string;
+  /** `INSERT IGNORE` / `INSERT OR IGNORE` keyword. */
+  insertIgnore(): string;
+  /** Expression that compares two strings byte for byte (case-sensitively). */
+  binaryEquals(a: string, b: string): string;
+  /** Reads the server's version string. */
+  serverVersion(knex: Knex): Promise<string>;
+  /** Applies plugin-table options (engine, charset) in a knex createTable callback. */
+  tableOptions(table: Knex.CreateTableBuilder): void;
+  /** A column collation that compares byte for byte; undefined where that is the default. */
+  binaryCollation: string | undefined;
+  /** Whether `SELECT … FOR UPDATE SKIP LOCKED` is available on this server. */
+  supportsSkipLocked(knex: Knex): Promise<boolean>;
+  /** Names of the tables in the current database. */
+  listTables(knex: Knex): Promise<string[]>;
+  /** GREATEST/MAX of two scalar expressions. */
+  greatest(a: string, b: string): string;
+  /** `IF(c, a, b)` as a portable CASE is fine, but string concatenation differs. */
+  concat(...parts: string[]): string;
+}

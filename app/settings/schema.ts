@@ -1,0 +1,209 @@
+// The settings the shop owner (admin), the command line and the services share: one list of
+// keys, each with its parser, so every entry point validates the same way.
+import { PRODUCT_CODE_FIELDS } from '../shop/products.js';
+
+export const SYNC_TYPES = ['stock_price', 'full'] as const;
+export const PRICE_BASES = ['net', 'gross'] as const;
+export const PRODUCT_STATUSES = ['enabled', 'disabled'] as const;
+export const EXPORT_INTERVALS = ['manual', '1', '5', '15', '60', 'daily'] as const;
+export const ORDER_DESCRIPTIONS = ['generated', 'empty', 'shop_name', 'webshop_order'] as const;
+export const ORDER_LINE_MODES = ['full', 'code_quantity', 'code_quantity_price'] as const;
+export const CUSTOMER_RECOGNITION = ['code', 'email', 'code_or_email', 'email_postcode', 'code_or_email_postcode', 'smart'] as const;
+export const PROCESSING_MODES = ['add', 'add_update', 'manual'] as const;
+export const TRANSPORTS = ['feed', 'http', 'file'] as const;
+
+export interface Settings {
+  webshop_id: string;
+  password: string; // secret
+  sync_type: (typeof SYNC_TYPES)[number];
+  import_password: string; // secret
+  shipping_fee_code: string;
+  payment_fee_code: string;
+  coupon_code: string;
+  product_code_field: (typeof PRODUCT_CODE_FIELDS)[number];
+  price_basis: (typeof PRICE_BASES)[number];
+  promo_customer_groups: number[]; // empty = every group
+  new_product_status: (typeof PRODUCT_STATUSES)[number];
+  vat_map: Record<string, number>; // VAT rate (as text, e.g. "27") → tax_class_id
+  max_body_mb: number;
+  export_statuses: number[]; // empty = the shop's processing and complete statuses
+  export_interval: (typeof EXPORT_INTERVALS)[number];
+  export_daily_at: string; // HH:MM
+  export_start_date: string; // YYYY-MM-DD or ''
+  order_description: (typeof ORDER_DESCRIPTIONS)[number];
+  order_lines: (typeof ORDER_LINE_MODES)[number];
+  customer_recognition: (typeof CUSTOMER_RECOGNITION)[number];
+  customer_processing: (typeof PROCESSING_MODES)[number];
+  article_processing: (typeof PROCESSING_MODES)[number];
+  revenue_group: string;
+  tax_number_field: string; // custom_field_id holding the customer's tax number, '' = none
+  export_transport: Array<(typeof TRANSPORTS)[number]>;
+  export_url: string;
+  export_dir: string;
+}
+
+export type SettingKey = keyof Settings;
+export const SECRET_KEYS: ReadonlySet<SettingKey> = new Set<SettingKey>(['password', 'import_password']);
+
+export const DEFAULTS: Settings = {
+  webshop_id: '',
+  password: '',
+  sync_type: 'stock_price',
+  import_password: '',
+  shipping_fee_code: '',
+  payment_fee_code: '',
+  coupon_code: '',
+  product_code_field: 'model',
+  price_basis: 'net',
+  promo_customer_groups: [],
+  new_product_status: 'enabled',
+  vat_map: {},
+  max_body_mb: 64,
+  export_statuses: [],
+  export_interval: '5',
+  export_daily_at: '02:00',
+  export_start_date: '',
+  order_description: 'webshop_order',
+  order_lines: 'full',
+  customer_recognition: 'smart',
+  customer_processing: 'add',
+  article_processing: 'manual',
+  revenue_group: '',
+  tax_number_field: '',
+  export_transport: ['feed'],
+  export_url: '',
+  export_dir: '',
+};
+
+export class SettingError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`${key}: ${message}`);
+    this.name = 'SettingError';
+  }
+}
+
+type Parser<K extends SettingKey> = (raw: string) => Settings[K];
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T => {
+    const v = raw.trim();
+    if (!(values as readonly string[]).includes(v)) throw new Error(`must be one of ${values.join(', ')}`);
+    return v as T;
+  };
+}
+
+function text(max: number) {
+  return (raw: string): string => {
+    const v = raw.trim();
+    if (v.length > max) throw new Error(`must be at most ${max} characters`);
+    if (/[\u0000-\u001f]/.test(v)) throw new Error('must not contain control characters');
+    return v;
+  };
+}
+
+function idList(raw: string): number[] {
+  const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = parts.map((p) => {
+    if (!/^\d+$/.test(p)) throw new Error(`"${p}" is not an id (comma-separated whole numbers)`);
+    return Number(p);
+  });
+  return [...new Set(ids)];
+}
+
+export const PARSERS: { [K in SettingKey]: Parser<K> } = {
+  webshop_id: text(64),
+  password: (raw) => text(128)(raw),
+  sync_type: oneOf(SYNC_TYPES),
+  import_password: (raw) => text(128)(raw),
+  shipping_fee_code: text(64),
+  payment_fee_code: text(64),
+  coupon_code: text(64),
+  product_code_field: oneOf(PRODUCT_CODE_FIELDS),
+  price_basis: oneOf(PRICE_BASES),
+  promo_customer_groups: idList,
+  new_product_status: oneOf(PRODUCT_STATUSES),
+  vat_map(raw) {
+    const map: Record<string, number> = {};
+    for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^(\d{1,2}(?:[.,]\d{1,2})?)\s*=\s*(\d+)$/.exec(part);
+      if (!m) throw new Error(`"${part}" is not RATE=TAX_CLASS_ID (e.g. 27=9,5=10)`);
+      map[normalizeRate(m[1]!)] = Number(m[2]);
+    }
+    return map;
+  },
+  max_body_mb(raw) {
+    const n = Number(raw.trim());
+    if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error('must be a whole number of megabytes from 1 to 1024');
+    return n;
+  },
+  export_statuses: idList,
+  export_interval: oneOf(EXPORT_INTERVALS),
+  export_daily_at(raw) {
+    const v = raw.trim();
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw new Error('must be a time HH:MM');
+    return v;
+  },
+  export_start_date(raw) {
+    const v = raw.trim();
+    if (v !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new Error('must be a date YYYY-MM-DD or empty');
+    return v;
+  },
+  order_description: oneOf(ORDER_DESCRIPTIONS),
+  order_lines: oneOf(ORDER_LINE_MODES),
+  customer_recognition: oneOf(CUSTOMER_RECOGNITION),
+  customer_processing: oneOf(PROCESSING_MODES),
+  article_processing: oneOf(PROCESSING_MODES),
+  revenue_group: text(64),
+  tax_number_field(raw) {
+    const v = raw.trim();
+    if (v !== '' && !/^\d+$/.test(v)) throw new Error('must be a custom field id or empty');
+    return v;
+  },
+  export_transport(raw) {
+    const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const p of parts) oneOf(TRANSPORTS)(p);
+    return [...new Set(parts)] as Settings['export_transport'];
+  },
+  export_url(raw) {
+    const v = raw.trim();
+    if (v === '') return v;
+    try {
+      const u = new URL(v);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    } catch {
+      throw new Error('must be an http(s) URL or empty');
+    }
+    return v;
+  },
+  export_dir: text(500),
+};
+
+/** "27", "27.0", "27,00" → "27"; "5.5" → "5.5". */
+export function normalizeRate(raw: string): string {
+  return String(Number(raw.replace(',', '.')));
+}
+
+export const SETTING_KEYS = Object.keys(DEFAULTS) as SettingKey[];
+
+export function isSettingKey(key: string): key is SettingKey {
+  return (SETTING_KEYS as string[]).includes(key);
+}
+
+/** Parses one textual value (as typed in a form or on the command line). */
+export function parseSetting<K extends SettingKey>(key: K, raw: string): Settings[K] {
+  try {
+    return PARSERS[key](raw);
+  } catch (err) {
+    throw new SettingError(key, (err as Error).message);
+  }
+}
+
+/** The textual form of a value, as `parseSetting` reads it back. */
+export function formatSetting(key: SettingKey, value: Settings[SettingKey]): string {
+  if (key === 'vat_map') return Object.entries(value as Record<string, number>).map(([r, c]) => `${r}=${c}`).join(',');
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}

@@ -1,0 +1,27 @@
+// The HTTP application: thin routes over the services in the context.
+import express, { type Express } from 'express';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppContext } from '../context.js';
+import { healthRoutes } from './routes/health.js';
+import { adminRoutes } from './routes/admin.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(root, 'views'));
+  // htmx is served from the installed package: no CDN, no build step.
+  const htmx = require.resolve('htmx.org/dist/htmx.min.js');
+  app.get('/assets/htmx.min.js', (_req, res) => res.type('application/javascript').sendFile(htmx, { maxAge: '1d' }));
+  app.use('/assets', express.static(path.join(root, 'public'), { maxAge: '1h' }));
+  app.use(healthRoutes(ctx));
+  app.use('/admin', adminRoutes(ctx));
+  app.get('/', (_req, res) => res.redirect('/admin'));
+  return app;
+}
