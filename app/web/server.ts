@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../context.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin.js';
+import { integrationRoutes } from './routes/integration.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -21,6 +22,7 @@ export function createApp(ctx: AppContext): Express {
   app.get('/assets/htmx.min.js', (_req, res) => res.type('application/javascript').sendFile(htmx, { maxAge: '1d' }));
   app.use('/assets', express.static(path.join(root, 'public'), { maxAge: '1h' }));
   app.use(healthRoutes(ctx));
+  app.use(integrationRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
   app.get('/', (_req, res) => res.redirect('/admin'));
   return app;

@@ -1,0 +1,152 @@
+// Full sync: product master data from the ERP (name, description, tax class, category, unit,
+// image) and products created for unknown codes. Set-based over the staging table; each
+// statement only fills what is missing or different, so a resend repairs an interrupted push.
+import { sqlDate, sqlInt } from '../db/sql.js';
+import type { ProductStaging } from './product-staging.js';
+import type { ProductCodeField } from './products.js';
+
+export interface NewProductDefaults {
+  codeField: ProductCodeField;
+  status: 0 | 1;
+  stockStatusId: number;
+  weightClassId: number;
+  lengthClassId: number;
+  today: string;
+  now: string;
+}
+
+export class ProductMasterWriter {
+  constructor(
+    private readonly st: ProductStaging,
+    private readonly languageId: number,
+  ) {}
+
+  private raw(sql: string) {
+    return this.st.db.knex.raw(sql);
+  }
+
+  private t(name: string) {
+    return this.st.db.t(name);
+  }
+
+  /** Rows with an unknown code and a name become products ('created'). */
+  async markCreatable(): Promise<void> {
+    const { S, R } = this.st;
+    await this.raw(`UPDATE ${S} SET outcome = 'created' WHERE run_id = ${R} AND match_count = 0 AND outcome IS NULL AND name IS NOT NULL`);
+  }
+
+  /** Inserts the products (every NOT NULL column), then matches them like any other. */
+  async createProducts(d: NewProductDefaults): Promise<void> {
+    const { S, R, P } = this.st;
+    const codeCols = ['model', 'sku', 'upc', 'ean', 'jan', 'isbn', 'mpn'];
+    const codeValues = codeCols.map((c) => (c === 'model' || c === d.codeField ? 's.code' : "''"));
+    await this.raw(
+      `INSERT INTO ${P} (${codeCols.join(', ')}, location, quantity, stock_status_id, image, manufacturer_id, shipping, price, points,
+         tax_class_id, date_available, weight, weight_class_id, length, width, height, length_class_id, subtract, minimum,
+         sort_order, status, viewed, date_added, date_modified)
+       SELECT ${codeValues.join(', ')}, '', 0, ${sqlInt(d.stockStatusId)}, CASE WHEN s.image IS NULL OR s.image LIKE 'http%' THEN '' ELSE s.image END,
+         0, 1, COALESCE(s.price, 0), 0, COALESCE(s.tax_class_id, 0), ${sqlDate(d.today)}, 0, ${sqlInt(d.weightClassId)}, 0, 0, 0,
+         ${sqlInt(d.lengthClassId)}, 1, 1, 0, ${sqlInt(d.status)}, 0, ${sqlDate(d.now)}, ${sqlDate(d.now)}
+       FROM ${S} s WHERE s.run_id = ${R} AND s.outcome = 'created' AND s.match_count = 0`,
+    );
+    await this.st.match(d.codeField);
+  }
+
+  /** Resolves kat (ERP category code) to the shop's category through the mapping table. */
+  async resolveCategories(): Promise<void> {
+    const { S, R, db } = this.st;
+    await this.raw(db.dialect.joinUpdate({
+      table: S, alias: 's', from: db.own('category_map'), fromAlias: 'cm', on: 'cm.erp_code = s.category_code',
+      set: { category_id: 'cm.category_id' }, where: `s.run_id = ${R}`,
+    }));
+  }
+
+  /** SQL that is true when the product already holds everything the record says. */
+  sameExpr(): string {
+    const { db } = this.st;
+    const L = sqlInt(this.languageId);
+    const eq = (a: string, b: string) => db.dialect.binaryEquals(a, b);
+    return [
+      '(s.price IS NULL OR ROUND(p.price, 4) = ROUND(s.price, 4))',
+      '(s.tax_class_id IS NULL OR p.tax_class_id = s.tax_class_id)',
+      "(s.image IS NULL OR s.image LIKE 'http%' OR p.image = s.image)",
+      `(s.name IS NULL OR EXISTS (SELECT 1 FROM ${this.t('product_description')} pd WHERE pd.product_id = p.product_id AND pd.language_id = ${L} AND ${eq('pd.name', 's.name')}))`,
+      `(s.description IS NULL OR EXISTS (SELECT 1 FROM ${this.t('product_description')} pd WHERE pd.product_id = p.product_id AND pd.language_id = ${L} AND ${eq('pd.description', 's.description')}))`,
+      `(s.category_id IS NULL OR EXISTS (SELECT 1 FROM ${this.t('product_to_category')} pc WHERE pc.product_id = p.product_id AND pc.category_id = s.category_id))`,
+      `EXISTS (SELECT 1 FROM ${this.t('product_to_store')} pts WHERE pts.product_id = p.product_id)`,
+      `EXISTS (SELECT 1 FROM ${db.own('product_map')} pm WHERE pm.product_id = p.product_id AND ${eq('pm.erp_code', 's.code')}
+         AND (s.unit IS NULL OR pm.unit = s.unit) AND (s.image IS NULL OR s.image NOT LIKE 'http%' OR pm.image_url = s.image))`,
+    ].join(' AND ');
+  }
+
+  /** Writes names, descriptions, store and category links and the mapping of applied rows. */
+  async apply(now: string, languageIds: number[]): Promise<void> {
+    const { S, R, db } = this.st;
+    const applied = `s.run_id = ${R} AND s.match_count = 1 AND s.outcome IN ('updated', 'created')`;
+    const L = sqlInt(this.languageId);
+    await this.st.applyToProducts(
+      {
+        price: 'COALESCE(s.price, p.price)',
+        tax_class_id: 'COALESCE(s.tax_class_id, p.tax_class_id)',
+        image: "CASE WHEN s.image IS NULL OR s.image LIKE 'http%' THEN p.image ELSE s.image END",
+      },
+      now,
+      ['updated', 'created'],
+    );
+    // Names: the default language is the ERP's; a product new to a language gets the name too.
+    await this.raw(db.dialect.joinUpdate({
+      table: this.t('product_description'), alias: 'pd', from: S, fromAlias: 's', on: 's.product_id = pd.product_id',
+      set: { name: 'COALESCE(s.name, pd.name)', description: 'COALESCE(s.description, pd.description)' },
+      where: `${applied} AND pd.language_id = ${L} AND (s.name IS NOT NULL OR s.description IS NOT NULL)`,
+    }));
+    const langs = `(${languageIds.map((id, i) => (i === 0 ? `SELECT ${sqlInt(id)} AS language_id` : `SELECT ${sqlInt(id)}`)).join(' UNION ALL ')})`;
+    await this.raw(
+      `INSERT INTO ${this.t('product_description')} (product_id, language_id, name, description, tag, meta_title, meta_description, meta_keyword)
+       SELECT s.product_id, l.language_id, s.name, COALESCE(s.description, ''), '', s.name, '', ''
+       FROM ${S} s CROSS JOIN ${langs} l
+       WHERE ${applied} AND s.name IS NOT NULL AND NOT EXISTS (
+         SELECT 1 FROM ${this.t('product_description')} pd WHERE pd.product_id = s.product_id AND pd.language_id = l.language_id)`,
+    );
+    await this.raw(
+      `INSERT INTO ${this.t('product_to_store')} (product_id, store_id)
+       SELECT s.product_id, 0 FROM ${S} s WHERE ${applied} AND NOT EXISTS (
+         SELECT 1 FROM ${this.t('product_to_store')} pts WHERE pts.product_id = s.product_id)`,
+    );
+    // The ERP category replaces the product's other ERP categories; the owner's own stay.
+    await this.raw(
+      `DELETE FROM ${this.t('product_to_category')} WHERE category_id IN (SELECT category_id FROM ${db.own('category_map')})
+       AND EXISTS (SELECT 1 FROM ${S} s WHERE ${applied} AND s.product_id = ${this.t('product_to_category')}.product_id
+         AND s.category_id IS NOT NULL AND s.category_id <> ${this.t('product_to_category')}.category_id)`,
+    );
+    await this.raw(
+      `INSERT INTO ${this.t('product_to_category')} (product_id, category_id)
+       SELECT s.product_id, s.category_id FROM ${S} s WHERE ${applied} AND s.category_id IS NOT NULL AND NOT EXISTS (
+         SELECT 1 FROM ${this.t('product_to_category')} pc WHERE pc.product_id = s.product_id AND pc.category_id = s.category_id)`,
+    );
+    // Mapping: ERP code, unit of measure, image URL waiting for download.
+    const PM = db.own('product_map');
+    await this.raw(
+      `INSERT INTO ${PM} (product_id, erp_code, unit, image_url, image_status, updated_at)
+       SELECT s.product_id, s.code, COALESCE(s.unit, ''), CASE WHEN s.image LIKE 'http%' THEN s.image END,
+         CASE WHEN s.image LIKE 'http%' THEN 'pending' END, ${sqlDate(now)}
+       FROM ${S} s WHERE ${applied} AND NOT EXISTS (SELECT 1 FROM ${PM} pm WHERE pm.product_id = s.product_id)`,
+    );
+    // Two statements: MySQL does not promise the order of assignments in a joined UPDATE, and
+    // the status depends on the URL as it was.
+    await this.raw(db.dialect.joinUpdate({
+      table: PM, alias: 'pm', from: S, fromAlias: 's', on: 's.product_id = pm.product_id',
+      set: {
+        erp_code: 's.code',
+        unit: 'COALESCE(s.unit, pm.unit)',
+        image_status: "CASE WHEN s.image LIKE 'http%' AND (pm.image_url IS NULL OR pm.image_url <> s.image) THEN 'pending' ELSE pm.image_status END",
+        updated_at: sqlDate(now),
+      },
+      where: applied,
+    }));
+    await this.raw(db.dialect.joinUpdate({
+      table: PM, alias: 'pm', from: S, fromAlias: 's', on: 's.product_id = pm.product_id',
+      set: { image_url: 's.image' },
+      where: `${applied} AND s.image LIKE 'http%'`,
+    }));
+  }
+}

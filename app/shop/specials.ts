@@ -1,0 +1,99 @@
+// Promo prices as OpenCart specials. erp-bridge owns priority 10 and nothing else: rows of any
+// other priority are never read for writing, changed or ended. OpenCart's admin rewrites a
+// product's specials on save (new ids), so our rows are known by priority, not by id.
+import { sqlDate, sqlIntList, sqlIntTable } from '../db/sql.js';
+import type { ProductStaging } from './product-staging.js';
+
+export const ERP_PRIORITY = 10;
+
+const active = (alias: string, today: string) =>
+  `(${alias}.date_start = '0000-00-00' OR ${alias}.date_start <= ${sqlDate(today)}) AND (${alias}.date_end = '0000-00-00' OR ${alias}.date_end > ${sqlDate(today)})`;
+
+export class SpecialWriter {
+  private readonly PS: string;
+
+  constructor(
+    private readonly st: ProductStaging,
+    private readonly groups: number[],
+    private readonly today: string,
+    private readonly yesterday: string,
+  ) {
+    this.PS = st.db.t('product_special');
+  }
+
+  private raw(sql: string) {
+    return this.st.db.knex.raw(sql);
+  }
+
+  /**
+   * Start date of a new promo: the given one, else the start of the promo already running
+   * (so a resend tomorrow is 'unchanged'), else today.
+   */
+  async resolveStartDates(): Promise<void> {
+    const { S, R } = this.st;
+    await this.raw(
+      `UPDATE ${S} SET promo_start = COALESCE(
+         (SELECT MIN(ps.date_start) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ps.priority = ${ERP_PRIORITY}
+            AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ${active('ps', this.today)}),
+         ${sqlDate(this.today)})
+       WHERE run_id = ${R} AND match_count = 1 AND promo > 0 AND promo_start IS NULL`,
+    );
+  }
+
+  /** 'unchanged' when every group already has exactly this priority-10 special. */
+  async classify(): Promise<void> {
+    const { S, R } = this.st;
+    const same = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ps.priority = ${ERP_PRIORITY}
+        AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ROUND(ps.price, 4) = ROUND(${S}.promo, 4)
+        AND ps.date_start = ${S}.promo_start AND ps.date_end = ${S}.promo_end)`;
+    const all = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ps.priority = ${ERP_PRIORITY} AND ps.customer_group_id IN (${sqlIntList(this.groups)}))`;
+    await this.raw(
+      `UPDATE ${S} SET outcome = CASE WHEN ${same} = ${this.groups.length} AND ${all} = ${this.groups.length} THEN 'unchanged' ELSE 'updated' END
+       WHERE run_id = ${R} AND match_count = 1 AND outcome IS NULL AND promo > 0`,
+    );
+    // A promo price of 0 ends the product's priority-10 specials as of yesterday.
+    const open = `EXISTS (SELECT 1 FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ps.priority = ${ERP_PRIORITY}
+        AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)}))`;
+    await this.raw(
+      `UPDATE ${S} SET outcome = CASE WHEN ${open} THEN 'updated' ELSE 'unchanged' END
+       WHERE run_id = ${R} AND match_count = 1 AND outcome IS NULL AND promo = 0`,
+    );
+  }
+
+  async apply(now: string): Promise<void> {
+    const { S, R, db } = this.st;
+    const groups = sqlIntList(this.groups);
+    const updated = `s.run_id = ${R} AND s.outcome = 'updated'`;
+    // 1. One priority-10 row per product and group: surplus rows (hand-made copies) go.
+    //    (DISTINCT keeps MySQL from merging the derived table, which it may not read while deleting.)
+    await this.raw(
+      `DELETE FROM ${this.PS} WHERE product_special_id IN (SELECT id FROM (
+         SELECT DISTINCT ps.product_special_id AS id FROM ${this.PS} ps
+         JOIN ${this.PS} older ON older.product_id = ps.product_id AND older.customer_group_id = ps.customer_group_id
+           AND older.priority = ${ERP_PRIORITY} AND older.product_special_id < ps.product_special_id
+         JOIN ${S} s ON s.product_id = ps.product_id AND ${updated} AND s.promo > 0
+         WHERE ps.priority = ${ERP_PRIORITY} AND ps.customer_group_id IN (${groups})) dup)`,
+    );
+    // 2. Existing priority-10 rows take the new price and dates.
+    await this.raw(db.dialect.joinUpdate({
+      table: this.PS, alias: 'ps', from: S, fromAlias: 's', on: 's.product_id = ps.product_id',
+      set: { price: 's.promo', date_start: 's.promo_start', date_end: 's.promo_end' },
+      where: `${updated} AND s.promo > 0 AND ps.priority = ${ERP_PRIORITY} AND ps.customer_group_id IN (${groups})`,
+    }));
+    // 3. Groups without one get a new row.
+    await this.raw(
+      `INSERT INTO ${this.PS} (product_id, customer_group_id, priority, price, date_start, date_end)
+       SELECT s.product_id, g.cg, ${ERP_PRIORITY}, s.promo, s.promo_start, s.promo_end
+       FROM ${S} s CROSS JOIN ${sqlIntTable(this.groups, 'cg')} g
+       WHERE ${updated} AND s.promo > 0 AND NOT EXISTS (
+         SELECT 1 FROM ${this.PS} ps WHERE ps.product_id = s.product_id AND ps.customer_group_id = g.cg AND ps.priority = ${ERP_PRIORITY})`,
+    );
+    // 4. Promo 0: end every open priority-10 row of the product as of yesterday.
+    await this.raw(db.dialect.joinUpdate({
+      table: this.PS, alias: 'ps', from: S, fromAlias: 's', on: 's.product_id = ps.product_id',
+      set: { date_end: sqlDate(this.yesterday) },
+      where: `${updated} AND s.promo = 0 AND ps.priority = ${ERP_PRIORITY} AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)})`,
+    }));
+    await this.st.applyToProducts({}, now);
+  }
+}

@@ -1,0 +1,157 @@
+// One push from the ERP (over HTTP or from a saved file on the command line): journal, parse,
+// validate the whole document, then apply under a per-URL lease. A rejected document writes
+// nothing to the shop; every call ends as a journal run.
+import type { Database } from '../db/database.js';
+import { describeDbError, isConnectionError } from '../db/database.js';
+import { parseDocument } from '../erp/document.js';
+import { DocumentError } from '../erp/errors.js';
+import type { DocumentFormat } from '../erp/record.js';
+import { Journal, OUTCOMES, emptyCounts, type Counts, type JournalItem } from '../plugin/journal.js';
+import { LeaseBusyError, withLease } from '../plugin/lease.js';
+import type { SettingsService } from '../settings/settings-service.js';
+import { loadCategoryMap } from '../shop/categories.js';
+import { applyCategories } from './apply-categories.js';
+import { applyProducts, type ApplyOptions } from './apply-products.js';
+import type { PushKind } from './push-kinds.js';
+import { validateProducts } from './validate-products.js';
+
+export interface PushRequest {
+  kind: PushKind;
+  body: Buffer;
+  contentType?: string;
+  format?: DocumentFormat;
+  dryRun?: boolean;
+  /** Who called: "erp 192.0.2.1", "cli", "admin test". */
+  actor: string;
+  checkpoint?: ApplyOptions['checkpoint'];
+}
+
+export interface PushAnswer {
+  run: number;
+  kind: PushKind;
+  dryRun: boolean;
+  status: 'ok' | 'partial';
+  format: DocumentFormat;
+  charset: string;
+  counts: Counts;
+  ignoredFields: string[];
+  unknownFields: string[];
+  notApplied: Array<{ record: number; code: string; outcome: string; reason: string }>;
+  durationMs: number;
+}
+
+export class PushError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly run: number | null,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = 'PushError';
+  }
+}
+
+export class PushService {
+  readonly journal: Journal;
+
+  constructor(
+    private readonly db: Database,
+    private readonly settings: SettingsService,
+  ) {
+    this.journal = new Journal(db);
+  }
+
+  /** Journals a call refused before its document was read (credentials, size). */
+  async reject(kind: PushKind, actor: string, status: number, message: string): Promise<number | null> {
+    try {
+      const run = await this.journal.start(kind, actor);
+      await this.journal.finish(run, { status: 'rejected', httpStatus: status, message, durationMs: 0 });
+      return run;
+    } catch {
+      return null;
+    }
+  }
+
+  async push(req: PushRequest): Promise<PushAnswer> {
+    const started = performance.now();
+    const dryRun = !!req.dryRun;
+    let run: number;
+    try {
+      run = await this.journal.start(req.kind, req.actor, dryRun);
+    } catch (err) {
+      if (isConnectionError(err)) throw new PushError(503, `the shop database is unavailable: ${describeDbError(err)}`, null, 30);
+      throw err;
+    }
+    const elapsed = () => performance.now() - started;
+    try {
+      const settings = await this.settings.get();
+      const maxBytes = settings.max_body_mb * 1024 * 1024;
+      if (req.body.length > maxBytes) throw new PushError(413, `the document is ${req.body.length} bytes, over the limit of ${settings.max_body_mb} MB (setting max_body_mb)`, run);
+      if (req.kind === 'categories' && settings.sync_type !== 'full')
+        throw new PushError(409, 'category sync needs the full sync type; the sync type is "stock and price" (setting sync_type)', run);
+
+      const doc = parseDocument(req.body, req.contentType, req.format);
+      const counts = emptyCounts();
+      counts.received = doc.records.length;
+      let notApplied: JournalItem[] = [];
+      let ignoredFields: string[] = [];
+      let unknownFields: string[] = [];
+
+      await withLease(this.db, `push:${req.kind}`, `run:${run}`, async () => {
+        if (req.kind === 'categories') {
+          const r = await applyCategories(this.db, doc.records, { dryRun });
+          Object.assign(counts, r.counts, { received: doc.records.length });
+          notApplied = r.notApplied;
+          unknownFields = r.unknownFields;
+          return;
+        }
+        const v = validateProducts(doc.records, req.kind, settings);
+        ignoredFields = v.ignoredFields;
+        unknownFields = v.unknownFields;
+        let staged = v.staged;
+        const rejected = [...v.rejected];
+        // kat must name a category the ERP already sent (checked before anything is written).
+        if (staged.some((s) => s.category_code)) {
+          const known = await loadCategoryMap(this.db);
+          staged = staged.filter((s) => {
+            if (!s.category_code || known.has(s.category_code)) return true;
+            rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', reason: `kat "${s.category_code}" is not a category the ERP has sent (push the categories first)` });
+            return false;
+          });
+        }
+        const r = await applyProducts(this.db, run, req.kind, staged, settings, {
+          dryRun,
+          checkpoint: req.checkpoint,
+          onProgress: (n) => this.journal.progress(run, n),
+        });
+        for (const o of OUTCOMES) if (o !== 'received' && r.counts[o]) counts[o] += r.counts[o]!;
+        for (const j of rejected) counts[j.outcome as 'invalid' | 'ignored'] += 1;
+        notApplied = [...rejected, ...r.notApplied].sort((a, b) => a.seq - b.seq);
+      }, { waitMs: 10 * 60_000, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
+
+      const status = notApplied.some((n) => n.outcome !== 'ignored') ? 'partial' : 'ok';
+      await this.journal.addItems(run, notApplied);
+      await this.journal.finish(run, { status, httpStatus: 200, counts, durationMs: elapsed(), message: dryRun ? 'dry run: nothing was written' : undefined });
+      return {
+        run, kind: req.kind, dryRun, status, format: doc.format, charset: doc.charset, counts, ignoredFields, unknownFields,
+        notApplied: notApplied.map((n) => ({ record: n.seq, code: n.code, outcome: n.outcome, reason: n.reason })),
+        durationMs: Math.round(elapsed()),
+      };
+    } catch (err) {
+      const e = toPushError(err, run);
+      await this.journal
+        .finish(run, { status: e.status >= 500 ? 'failed' : 'rejected', httpStatus: e.status, message: e.message, durationMs: elapsed() })
+        .catch(() => {});
+      throw e;
+    }
+  }
+}
+
+function toPushError(err: unknown, run: number): PushError {
+  if (err instanceof PushError) return err;
+  if (err instanceof DocumentError) return new PushError(err.status, err.message, run);
+  if (err instanceof LeaseBusyError) return new PushError(503, 'another push to this URL is still running; try again shortly', run, 30);
+  if (isConnectionError(err)) return new PushError(503, `the shop database is unavailable: ${describeDbError(err)}`, run, 30);
+  return new PushError(500, `internal error: ${(err as Error).message ?? String(err)}`, run);
+}

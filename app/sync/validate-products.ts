@@ -1,0 +1,171 @@
+// Turns raw product records into rows to stage, or into 'invalid' / 'ignored' outcomes with a
+// reason. Pure: everything it needs from the shop comes in as arguments, nothing is written.
+import { parseErpNumber } from '../erp/numbers.js';
+import type { RawRecord } from '../erp/record.js';
+import type { JournalItem } from '../plugin/journal.js';
+import { normalizeRate, type Settings } from '../settings/schema.js';
+import { encodeLikeOpenCart } from '../util/html.js';
+import { addDays, parseErpDate } from '../util/time.js';
+import { ALL_PRODUCT_FIELDS, FULL_SYNC_FIELDS, PRODUCT_KEY, ownFields, type PushKind } from './push-kinds.js';
+
+export interface StagedProduct {
+  seq: number;
+  code: string;
+  price?: number | null;
+  gross?: number | null;
+  quantity?: number | null;
+  promo?: number | null;
+  promo_start?: string | null;
+  promo_end?: string | null;
+  name?: string | null;
+  description?: string | null;
+  unit?: string | null;
+  vat?: number | null;
+  tax_class_id?: number | null;
+  image?: string | null;
+  category_code?: string | null;
+}
+
+export interface ValidatedProducts {
+  staged: StagedProduct[];
+  rejected: JournalItem[];
+  ignoredFields: string[];
+  unknownFields: string[];
+}
+
+/** Column widths of the product code fields in OpenCart's `product` table. */
+const CODE_WIDTH: Record<string, number> = { model: 64, sku: 64, upc: 12, ean: 14, jan: 13, isbn: 17, mpn: 64 };
+const MAX_PRICE = 99_999_999_999;
+const MAX_QUANTITY = 2_147_483_647;
+
+class Invalid extends Error {}
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+
+function money(fields: Record<string, string>, name: string): number {
+  const n = parseErpNumber(fields[name]!);
+  if (n === null) throw new Invalid(`${name} "${fields[name]}" is not a number`);
+  if (n < 0) throw new Invalid(`${name} ${fields[name]} is negative`);
+  if (n > MAX_PRICE) throw new Invalid(`${name} ${fields[name]} is too large`);
+  return round4(n);
+}
+
+function text(fields: Record<string, string>, name: string, max: number, encode = true): string {
+  const raw = fields[name]!.trim();
+  // The shop's 3.0 tables are utf8 (3-byte): characters outside the BMP (emoji) would be lost.
+  if (/[\u{10000}-\u{10FFFF}]/u.test(raw)) throw new Invalid(`${name} holds a character the shop's tables cannot store (emoji or other 4-byte character)`);
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(raw)) throw new Invalid(`${name} holds a control character`);
+  const value = encode ? encodeLikeOpenCart(raw) : raw;
+  if (value.length > max) throw new Invalid(`${name} is longer than ${max} characters${encode ? ' (as the shop stores it)' : ''}`);
+  return value;
+}
+
+export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, 'categories'>, settings: Settings): ValidatedProducts {
+  const full = settings.sync_type === 'full';
+  const own = new Set(ownFields(kind, full));
+  const ignoredFields = new Set<string>();
+  const unknownFields = new Set<string>();
+  const rejected: JournalItem[] = [];
+  const staged: StagedProduct[] = [];
+  const width = CODE_WIDTH[settings.product_code_field] ?? 64;
+
+  // A code that stands twice in one document is ambiguous about which value wins: neither applies.
+  const seen = new Map<string, number[]>();
+  for (const r of records) {
+    const code = (r.fields[PRODUCT_KEY] ?? '').trim();
+    if (code) seen.set(code, [...(seen.get(code) ?? []), r.seq]);
+  }
+
+  for (const r of records) {
+    const code = (r.fields[PRODUCT_KEY] ?? '').trim();
+    for (const f of Object.keys(r.fields)) {
+      if (f === PRODUCT_KEY || own.has(f)) continue;
+      if (ALL_PRODUCT_FIELDS.has(f)) ignoredFields.add(f);
+      else unknownFields.add(f);
+    }
+    const reject = (outcome: 'invalid' | 'ignored', reason: string) => rejected.push({ seq: r.seq, code, outcome, reason });
+    if (!code) {
+      reject('invalid', `record ${r.seq} (line ${r.line}) has no ${PRODUCT_KEY}`);
+      continue;
+    }
+    if (code.length > width) {
+      reject('invalid', `${PRODUCT_KEY} is longer than the shop's ${settings.product_code_field} column (${width} characters)`);
+      continue;
+    }
+    const twins = seen.get(code)!;
+    if (twins.length > 1) {
+      reject('invalid', `the code stands ${twins.length} times in the document (records ${twins.join(', ')}): none of them is applied`);
+      continue;
+    }
+    const has = (f: string) => f in r.fields && (r.fields[f] ?? '').trim() !== '';
+    try {
+      const row: StagedProduct = { seq: r.seq, code };
+      if (kind === 'prices') {
+        const fullFields = full && FULL_SYNC_FIELDS.some(has);
+        if (!has('ar') && !fullFields) {
+          reject('ignored', full ? 'no ar and no product data: nothing to apply' : 'no ar: nothing to apply');
+          continue;
+        }
+        if (has('ar')) {
+          const value = money(r.fields, 'ar');
+          if (settings.price_basis === 'gross') row.gross = value;
+          else row.price = value;
+        }
+        if (full) {
+          if (has('nev')) row.name = text(r.fields, 'nev', 255);
+          if (has('tmegjegyzes')) row.description = text(r.fields, 'tmegjegyzes', 60_000);
+          if (has('mee')) row.unit = text(r.fields, 'mee', 32, false);
+          if (has('kep')) {
+            const img = r.fields.kep!.trim();
+            if (!/^https?:\/\/\S+$/i.test(img) && !/^[\w][\w./ -]*\.(jpe?g|png|gif|webp)$/i.test(img))
+              throw new Invalid(`kep "${img.slice(0, 80)}" is neither an http(s) URL nor an image path`);
+            if (img.length > 255 && !/^https?:/i.test(img)) throw new Invalid('kep is longer than 255 characters');
+            row.image = img;
+          }
+          if (has('kat')) row.category_code = text(r.fields, 'kat', 64, false);
+          if (has('afakulcs')) {
+            const n = parseErpNumber(r.fields.afakulcs!.replace('%', ''));
+            if (n === null || n < 0 || n > 100) throw new Invalid(`afakulcs "${r.fields.afakulcs}" is not a VAT rate`);
+            const rate = normalizeRate(String(n));
+            const taxClass = settings.vat_map[rate];
+            if (taxClass === undefined) throw new Invalid(`VAT rate ${rate}% has no tax class in the VAT mapping (setting vat_map)`);
+            row.vat = n;
+            row.tax_class_id = taxClass;
+          }
+        }
+      } else if (kind === 'stock') {
+        if (!has('szabadraktar')) {
+          reject('ignored', 'no szabadraktar: nothing to apply');
+          continue;
+        }
+        const n = parseErpNumber(r.fields.szabadraktar!);
+        if (n === null) throw new Invalid(`szabadraktar "${r.fields.szabadraktar}" is not a number`);
+        if (n < 0) throw new Invalid(`szabadraktar ${r.fields.szabadraktar} is negative`);
+        if (n > MAX_QUANTITY) throw new Invalid(`szabadraktar ${r.fields.szabadraktar} is too large`);
+        // OpenCart keeps whole units: 2.5 m free means 2 can be sold.
+        row.quantity = Math.floor(n + 1e-9);
+      } else {
+        if (!has('arakcios')) {
+          reject('ignored', 'no arakcios: specials left alone');
+          continue;
+        }
+        const value = money(r.fields, 'arakcios');
+        if (settings.price_basis === 'gross') row.gross = value;
+        else row.promo = value;
+        const start = has('akcio_kezdete') ? parseErpDate(r.fields.akcio_kezdete!) : null;
+        if (has('akcio_kezdete') && !start) throw new Invalid(`akcio_kezdete "${r.fields.akcio_kezdete}" is not a date`);
+        const end = has('akcio_vege') ? parseErpDate(r.fields.akcio_vege!) : null;
+        if (has('akcio_vege') && !end) throw new Invalid(`akcio_vege "${r.fields.akcio_vege}" is not a date`);
+        if (start && end && end < start) throw new Invalid(`akcio_vege ${end} is before akcio_kezdete ${start}`);
+        row.promo_start = start;
+        // The ERP's end date is inclusive, OpenCart's date_end exclusive.
+        row.promo_end = end ? addDays(end, 1) : '0000-00-00';
+      }
+      staged.push(row);
+    } catch (err) {
+      if (!(err instanceof Invalid)) throw err;
+      reject('invalid', err.message);
+    }
+  }
+  return { staged, rejected, ignoredFields: [...ignoredFields].sort(), unknownFields: [...unknownFields].sort() };
+}
