@@ -34,13 +34,14 @@ export class ProductStaging {
   constructor(
     readonly db: Database,
     readonly runId: number,
+    kind: 'prices' | 'stock' | 'promo-prices',
   ) {
-    this.S = db.own('stage');
+    this.S = db.own(`stage_${kind.replace('-', '_')}`);
     this.P = db.t('product');
     this.R = sqlInt(runId);
   }
 
-  private raw(sql: string, bindings: unknown[] = []) {
+  raw(sql: string, bindings: unknown[] = []) {
     return this.db.knex.raw(sql, bindings as never);
   }
 
@@ -48,25 +49,92 @@ export class ProductStaging {
     return this.raw(this.db.dialect.joinUpdate(u));
   }
 
-  /** Loads rows in multi-row inserts sized to the dialect's parameter limit. */
+  /**
+   * Loads rows in multi-row inserts sized to the dialect's parameter limit, with only the
+   * columns the push uses (a stock push stages seq, code and quantity).
+   */
   async load(rows: StageRow[], onChunk?: (done: number) => Promise<void>): Promise<void> {
-    let done = 0;
-    const cols = STAGE_COLUMNS.length + 1;
-    for (const chunk of chunkRows(rows, cols, this.db.dialect.maxBindings)) {
-      const values = chunk.map((r) => {
-        const row: Record<string, unknown> = { run_id: this.runId };
-        for (const c of STAGE_COLUMNS) row[c] = r[c] ?? null;
-        return row;
-      });
-      await this.db.knex(this.S).insert(values);
-      done += chunk.length;
-      await onChunk?.(done);
+    // Rows of an interrupted earlier run of this URL would only be in the way.
+    await this.db.knex(this.S).truncate();
+    const used = STAGE_COLUMNS.filter((c) => c === 'seq' || c === 'code' || rows.some((r) => r[c] !== undefined && r[c] !== null));
+    const cols = ['run_id', ...used];
+    const step = 20_000;
+    for (let i = 0; i < rows.length; i += step) {
+      const chunk = rows.slice(i, i + step).map((r) => [this.runId, ...used.map((c) => r[c] ?? null)]);
+      await this.db.dialect.bulkInsert(this.db.knex, this.S, cols, chunk);
+      await onChunk?.(Math.min(rows.length, i + step));
     }
+    // An InnoDB table just filled has stale statistics until a background thread catches up;
+    // plans made on them can go quadratic. Sampling a few pages takes milliseconds.
+    await this.db.dialect.refreshStatistics(this.db.knex, this.S);
   }
+
+  /** product p joined to the staged row with the same code; the stage is looked up by index. */
+  private codeJoin(field: ProductCodeField, alias = 's'): string {
+    return `${this.P} p ${this.db.dialect.straightJoin()} ${this.S} ${alias} ON ${alias}.run_id = ${this.R} AND ${alias}.code = TRIM(p.${field})`;
+  }
+
+  // ── Direct path (stock, stock-and-price prices): nothing is written back to the stage but
+  //    the rare ambiguous rows; counts come from reads, the change from one joined UPDATE.
+
+  /** Marks rows whose code belongs to several products; returns them with their counts. */
+  async markAmbiguous(field: ProductCodeField): Promise<Array<{ seq: number; code: string; n: number }>> {
+    const rows: Array<{ seq: number; code: string; n: number }> = await this.db.knex
+      .select('s.seq', 's.code')
+      .count({ n: '*' })
+      .from(this.db.knex.raw(this.codeJoin(field)))
+      .groupBy('s.seq', 's.code')
+      .havingRaw('COUNT(*) > 1');
+    for (const chunk of chunkRows(rows, 1, this.db.dialect.maxBindings))
+      await this.db.knex(this.S).where({ run_id: this.runId }).whereIn('seq', chunk.map((r) => r.seq)).update({ outcome: 'ambiguous', match_count: 2 });
+    return rows.map((r) => ({ seq: Number(r.seq), code: String(r.code), n: Number(r.n) }));
+  }
+
+  /** Rows no product has the code of. */
+  async unmatched(field: ProductCodeField): Promise<Array<{ seq: number; code: string }>> {
+    const rows = await this.raw(
+      `SELECT s.seq, s.code FROM ${this.S} s WHERE s.run_id = ${this.R} AND s.outcome IS NULL
+       AND s.seq NOT IN (SELECT s2.seq FROM ${this.codeJoin(field, 's2')}) ORDER BY s.seq`,
+    );
+    return this.rowsOf(rows).map((r) => ({ seq: Number(r.seq), code: String(r.code) }));
+  }
+
+  /**
+   * Joined pairs (row, product) among rows not marked ambiguous, distinct rows among them,
+   * and how many pairs differ (`differs` over p and s).
+   */
+  async countMatched(field: ProductCodeField, differs: string): Promise<{ joined: number; distinct: number; differing: number }> {
+    const rows = await this.raw(
+      `SELECT COUNT(*) AS joined, COUNT(DISTINCT s.seq) AS dist, SUM(CASE WHEN ${differs} THEN 1 ELSE 0 END) AS differing
+       FROM ${this.codeJoin(field)} WHERE s.outcome IS NULL`,
+    );
+    const r = this.rowsOf(rows)[0] ?? {};
+    return { joined: Number(r.joined ?? 0), distinct: Number(r.dist ?? 0), differing: Number(r.differing ?? 0) };
+  }
+
+  /** One joined UPDATE of the products whose staged values differ. */
+  async applyDirect(field: ProductCodeField, set: Record<string, string>, differs: string, now: string): Promise<void> {
+    await this.update({
+      table: this.P, alias: 'p', from: this.S, fromAlias: 's', straight: true,
+      on: `s.run_id = ${this.R} AND s.code = TRIM(p.${field})`,
+      set: { ...set, date_modified: sqlDate(now) },
+      where: `s.outcome IS NULL AND (${differs})`,
+    });
+  }
+
+  private rowsOf(result: unknown): Array<Record<string, unknown>> {
+    return this.db.dialect.rows(result);
+  }
+
+  // ── Matched path (promo prices, full sync): product_id is written into the stage once,
+  //    because many statements follow that need it.
 
   /** Sets match_count and product_id by comparing the code with the shop's code field. */
   async match(field: ProductCodeField): Promise<void> {
-    const sub = `(SELECT s2.seq AS seq, COUNT(*) AS n, MIN(p.product_id) AS pid FROM ${this.S} s2 JOIN ${this.P} p ON s2.code = TRIM(p.${field}) WHERE s2.run_id = ${this.R} GROUP BY s2.seq)`;
+    // Driven from the product table: one scan of it, one index lookup into the stage per product
+    // (the shop's code columns carry no index, and we add none to the shop's tables).
+    const sub = `(SELECT s2.seq AS seq, COUNT(*) AS n, MIN(p.product_id) AS pid FROM ${this.P} p ${this.db.dialect.straightJoin()} ${this.S} s2
+      ON s2.run_id = ${this.R} AND s2.code = TRIM(p.${field}) GROUP BY s2.seq)`;
     await this.update({ table: this.S, alias: 's', from: sub, fromAlias: 'm', on: 'm.seq = s.seq', set: { match_count: 'm.n', product_id: 'm.pid' }, where: `s.run_id = ${this.R}` });
   }
 
@@ -113,6 +181,6 @@ export class ProductStaging {
   }
 
   async clear(): Promise<void> {
-    await this.db.knex(this.S).where({ run_id: this.runId }).delete();
+    await this.db.knex(this.S).truncate();
   }
 }

@@ -9,6 +9,7 @@ import { ProductStaging } from '../shop/product-staging.js';
 import { readConfigValue } from '../shop/setting-rows.js';
 import { SpecialWriter } from '../shop/specials.js';
 import { addDays, now as nowFn, today as todayFn } from '../util/time.js';
+import { sqlInt } from '../db/sql.js';
 import type { PushKind } from './push-kinds.js';
 import type { StagedProduct } from './validate-products.js';
 
@@ -37,13 +38,68 @@ async function promoGroups(db: Database, settings: Settings): Promise<number[]> 
   return (await listCustomerGroups(db)).map((g) => g.customerGroupId);
 }
 
+/** SQL for the net price of a staged row: as sent, or gross turned net with the VAT rate. */
+function netPriceExpr(column: 'price' | 'promo', rates: Map<number, number> | null): string {
+  if (!rates) return `s.${column}`;
+  const cases = [...rates].map(([cls, pct]) => `WHEN ${sqlInt(cls)} THEN ${Number(pct)}`).join(' ');
+  return `ROUND(s.gross / (1 + ${cases ? `(CASE p.tax_class_id ${cases} ELSE 0 END)` : '0'} / 100.0), 4)`;
+}
+
+function directConcern(kind: 'prices' | 'stock', rates: Map<number, number> | null): { set: Record<string, string>; differs: string } {
+  if (kind === 'stock') return { set: { quantity: 's.quantity' }, differs: 'p.quantity <> s.quantity' };
+  const net = netPriceExpr('price', rates);
+  return { set: { price: net }, differs: `ROUND(p.price, 4) <> ${net}` };
+}
+
+function unmatchedReason(field: string, code: string, full: boolean): string {
+  return `no product has ${field} "${code}"${full ? ' (send nev to create it)' : ''}`;
+}
+
+function ambiguousReason(field: string, code: string, n: number): string {
+  return `${n} products have ${field} "${code}": none was changed`;
+}
+
+/**
+ * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents. The stage
+ * is loaded, then read-only joins count and one joined UPDATE applies; nothing per row is
+ * written back to the stage.
+ */
+async function applyDirect(st: ProductStaging, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
+  const field = settings.product_code_field;
+  await st.load(rows, opts.onProgress);
+  const { set, differs } = directConcern(kind, rates);
+  // One read answers the common case; the listing queries run only when there is something
+  // to list (codes shared by several products, codes no product has).
+  let c = await st.countMatched(field, differs);
+  const ambiguous = c.joined > c.distinct ? await st.markAmbiguous(field) : [];
+  if (ambiguous.length) c = await st.countMatched(field, differs);
+  const unknown = c.distinct < rows.length - ambiguous.length ? await st.unmatched(field) : [];
+  const { joined: matched, differing } = c;
+  await opts.checkpoint?.('classified');
+  if (!opts.dryRun) {
+    await st.applyDirect(field, set, differs, nowFn());
+    await opts.checkpoint?.('applied');
+  }
+  return {
+    counts: { updated: differing, unchanged: matched - differing, unknown: unknown.length, ambiguous: ambiguous.length },
+    notApplied: [
+      ...unknown.map((u) => ({ seq: u.seq, code: u.code, outcome: 'unknown', reason: unmatchedReason(field, u.code, false) })),
+      ...ambiguous.map((a) => ({ seq: a.seq, code: a.code, outcome: 'ambiguous', reason: ambiguousReason(field, a.code, a.n) })),
+    ],
+  };
+}
+
 export async function applyProducts(db: Database, runId: number, kind: Exclude<PushKind, 'categories'>, rows: StagedProduct[], settings: Settings, opts: ApplyOptions): Promise<ApplyResult> {
-  const st = new ProductStaging(db, runId);
+  const st = new ProductStaging(db, runId, kind);
   const step = async (name: string) => opts.checkpoint?.(name);
   const full = kind === 'prices' && settings.sync_type === 'full';
   const now = nowFn();
   const today = todayFn();
   try {
+    if (kind === 'stock' || (kind === 'prices' && !full)) {
+      const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
+      return await applyDirect(st, kind, rows, settings, rates, opts);
+    }
     await st.load(rows, opts.onProgress);
     await st.match(settings.product_code_field);
     await step('matched');
@@ -69,13 +125,9 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
       await master.resolveCategories();
     }
 
-    if (settings.price_basis === 'gross' && kind !== 'stock') await st.grossToNet(kind === 'prices' ? 'price' : 'promo', await vatRates(db, settings));
+    if (settings.price_basis === 'gross') await st.grossToNet(kind === 'prices' ? 'price' : 'promo', await vatRates(db, settings));
 
-    if (kind === 'prices') {
-      await st.classify(master ? master.sameExpr() : 'ROUND(p.price, 4) = ROUND(s.price, 4)');
-    } else if (kind === 'stock') {
-      await st.classify('p.quantity = s.quantity');
-    }
+    if (master) await st.classify(master.sameExpr());
     let specials: SpecialWriter | undefined;
     if (kind === 'promo-prices') {
       specials = new SpecialWriter(st, await promoGroups(db, settings), today, addDays(today, -1));
@@ -86,9 +138,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     await step('classified');
 
     if (!opts.dryRun) {
-      if (kind === 'prices' && master) await master.apply(now, (await listLanguages(db)).map((l) => l.languageId));
-      else if (kind === 'prices') await st.applyToProducts({ price: 's.price' }, now);
-      else if (kind === 'stock') await st.applyToProducts({ quantity: 's.quantity' }, now);
+      if (master) await master.apply(now, (await listLanguages(db)).map((l) => l.languageId));
       else await specials!.apply(now);
       await step('applied');
     }
@@ -101,9 +151,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
         seq: Number(r.seq),
         code: String(r.code),
         outcome: String(r.outcome),
-        reason: r.outcome === 'unknown'
-          ? `no product has ${field} "${r.code}"${full ? ' (send nev to create it)' : ''}`
-          : `${r.match_count} products have ${field} "${r.code}": none was changed`,
+        reason: r.outcome === 'unknown' ? unmatchedReason(field, String(r.code), full) : ambiguousReason(field, String(r.code), Number(r.match_count)),
       })),
     };
   } finally {

@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import type { Database } from '../../app/db/database.js';
 import type { Migration } from '../types.js';
 
+export const STAGE_KINDS = ['prices', 'stock', 'promo_prices'] as const;
+
 function codeColumn(db: Database, t: Knex.CreateTableBuilder, name: string) {
   // ERP codes compare byte for byte (case-sensitively), whatever the server's default.
   const col = t.string(name, 64);
@@ -60,34 +62,35 @@ export const pluginTables: Migration = {
       t.integer('category_id').notNullable().unique(`${db.prefix}erpb_cmap_cat`);
       t.string('updated_at', 19).notNullable();
     });
-    // Staging rows of one push: loaded in bulk, then applied with one joined statement per
-    // concern. Keyed by run so concurrent pushes never see each other's rows.
-    await db.knex.schema.createTable(db.own('stage'), (t) => {
-      db.dialect.tableOptions(t);
-      t.bigInteger('run_id').notNullable();
-      t.integer('seq').notNullable();
-      codeColumn(db, t, 'code').notNullable();
-      t.integer('product_id').nullable();
-      t.integer('match_count').notNullable().defaultTo(0);
-      t.string('outcome', 16).nullable();
-      t.decimal('price', 15, 4).nullable();
-      t.decimal('gross', 15, 4).nullable();
-      t.integer('quantity').nullable();
-      t.decimal('promo', 15, 4).nullable();
-      t.string('promo_start', 10).nullable();
-      t.string('promo_end', 10).nullable();
-      t.string('name', 255).nullable();
-      t.text('description').nullable();
-      t.string('unit', 32).nullable();
-      t.decimal('vat', 7, 4).nullable();
-      t.integer('tax_class_id').nullable();
-      t.string('image', 1000).nullable();
-      t.string('category_code', 64).nullable();
-      t.integer('category_id').nullable();
-      t.primary(['run_id', 'seq']);
-      t.index(['run_id', 'code'], `${db.prefix}erpb_stage_code`);
-      t.index(['run_id', 'product_id'], `${db.prefix}erpb_stage_pid`);
-    });
+    // Staging rows of a push, one table per product URL: pushes to one URL are serialised by
+    // a lease, so each table holds one run at a time and is emptied with a cheap TRUNCATE.
+    for (const kind of STAGE_KINDS) {
+      await db.knex.schema.createTable(db.own(`stage_${kind}`), (t) => {
+        db.dialect.tableOptions(t);
+        t.bigInteger('run_id').notNullable();
+        t.integer('seq').notNullable();
+        codeColumn(db, t, 'code').notNullable();
+        t.integer('product_id').nullable();
+        t.integer('match_count').notNullable().defaultTo(0);
+        t.string('outcome', 16).nullable();
+        t.decimal('price', 15, 4).nullable();
+        t.decimal('gross', 15, 4).nullable();
+        t.integer('quantity').nullable();
+        t.decimal('promo', 15, 4).nullable();
+        t.string('promo_start', 10).nullable();
+        t.string('promo_end', 10).nullable();
+        t.string('name', 255).nullable();
+        t.text('description').nullable();
+        t.string('unit', 32).nullable();
+        t.decimal('vat', 7, 4).nullable();
+        t.integer('tax_class_id').nullable();
+        t.string('image', 1000).nullable();
+        t.string('category_code', 64).nullable();
+        t.integer('category_id').nullable();
+        t.primary(['run_id', 'seq']);
+        t.index(['run_id', 'code'], `${db.prefix}erpb_stage_${kind}_code`);
+      });
+    }
     await db.knex.schema.createTable(db.own('outbox'), (t) => {
       db.dialect.tableOptions(t);
       t.integer('order_id').primary();
@@ -115,7 +118,7 @@ export const pluginTables: Migration = {
     });
   },
   async down(db) {
-    for (const name of ['lease', 'outbox', 'stage', 'category_map', 'product_map', 'journal_item', 'journal_run'])
+    for (const name of ['lease', 'outbox', ...STAGE_KINDS.map((k) => `stage_${k}`), 'category_map', 'product_map', 'journal_item', 'journal_run'])
       await db.knex.schema.dropTableIfExists(db.own(name));
   },
 };

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { format } from 'mysql2';
 import type { DialectHelper, JoinUpdate } from './types.js';
 
 /** OpenCart's own connection mode: strict mode would reject its '0000-00-00' defaults. */
@@ -17,13 +18,24 @@ export const mysqlHelper: DialectHelper = {
   maxBindings: 30000,
   joinUpdate(u: JoinUpdate) {
     const where = u.where ? ` WHERE ${u.where}` : '';
-    return `UPDATE ${u.table} ${u.alias} JOIN ${u.from} ${u.fromAlias} ON ${u.on} SET ${assignments(u.set, u.alias)}${where}`;
+    return `UPDATE ${u.table} ${u.alias} ${u.straight ? 'STRAIGHT_JOIN' : 'JOIN'} ${u.from} ${u.fromAlias} ON ${u.on} SET ${assignments(u.set, u.alias)}${where}`;
+  },
+  straightJoin: () => 'STRAIGHT_JOIN',
+  rows: <T>(result: unknown) => (result as [T[]])[0],
+  async bulkInsert(knex, table, columns, rows) {
+    // Formatted by mysql2 into one statement per chunk (no placeholder limit, bounded packets).
+    for (let i = 0; i < rows.length; i += 5000) {
+      const sql = format(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ?`, [rows.slice(i, i + 5000)] as never);
+      await knex.raw(sql);
+    }
+  },
+  async refreshStatistics(knex, table) {
+    await knex.raw(`ANALYZE TABLE ${table}`);
   },
   insertIgnore: () => 'INSERT IGNORE',
   binaryEquals: (a, b) => `${a} = BINARY ${b}`,
   async serverVersion(knex) {
-    const [rows] = (await knex.raw('SELECT VERSION() AS v')) as [Array<{ v: string }>];
-    return rows[0]!.v;
+    return this.rows<{ v: string }>(await knex.raw('SELECT VERSION() AS v'))[0]!.v;
   },
   tableOptions(table) {
     table.engine('InnoDB');
@@ -38,8 +50,7 @@ export const mysqlHelper: DialectHelper = {
     return major >= 8;
   },
   async listTables(knex) {
-    const [rows] = (await knex.raw('SHOW TABLES')) as [Array<Record<string, string>>];
-    return rows.map((r) => Object.values(r)[0]!);
+    return this.rows<Record<string, string>>(await knex.raw('SHOW TABLES')).map((r) => Object.values(r)[0]!);
   },
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   concat: (...parts) => `CONCAT(${parts.join(', ')})`,

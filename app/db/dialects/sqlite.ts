@@ -12,6 +12,25 @@ export const sqliteHelper: DialectHelper = {
     const conds = [u.on, u.where].filter(Boolean).join(' AND ');
     return `UPDATE ${u.table} AS ${u.alias} SET ${sets} FROM ${u.from} AS ${u.fromAlias} WHERE ${conds}`;
   },
+  // SQLite never reorders the tables of a CROSS JOIN.
+  straightJoin: () => 'CROSS JOIN',
+  rows: <T>(result: unknown) => result as T[],
+  async bulkInsert(knex, table, columns, rows) {
+    if (rows.length === 0) return;
+    type Db = { prepare(sql: string): { run(...v: unknown[]): unknown }; transaction(fn: () => void): () => void };
+    const conn = (await knex.client.acquireConnection()) as Db;
+    try {
+      const stmt = conn.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      conn.transaction(() => {
+        for (const r of rows) stmt.run(...r);
+      })();
+    } finally {
+      await knex.client.releaseConnection(conn);
+    }
+  },
+  async refreshStatistics(knex, table) {
+    await knex.raw(`ANALYZE ${table}`);
+  },
   insertIgnore: () => 'INSERT OR IGNORE',
   binaryEquals: (a, b) => `${a} = ${b}`,
   async serverVersion(knex) {

@@ -18,6 +18,8 @@ export interface JoinUpdate {
   set: Record<string, string>;
   /** Extra condition (may mention both aliases). */
   where?: string;
+  /** Keep the written order: the target is scanned, the source looked up by its index. */
+  straight?: boolean;
 }
 
 export interface DialectHelper {
@@ -26,6 +28,21 @@ export interface DialectHelper {
   readonly maxBindings: number;
   /** UPDATE target joined to a source: MySQL `UPDATE … JOIN … SET`, SQLite `UPDATE … FROM`. */
   joinUpdate(u: JoinUpdate): string;
+  /**
+   * A join that keeps the written order (left table outer). Freshly loaded staging tables have
+   * no statistics yet, and a planner that guesses wrong turns an indexed lookup into a
+   * nested scan of 100k × 100k rows.
+   */
+  straightJoin(): string;
+  /**
+   * Inserts many rows fast (the staging load): mysql2's own multi-row formatting on MySQL, one
+   * prepared statement in a transaction on SQLite.
+   */
+  bulkInsert(knex: Knex, table: string, columns: string[], rows: unknown[][]): Promise<void>;
+  /** The rows of a knex.raw() result (mysql2 answers [rows, fields], better-sqlite3 rows). */
+  rows<T = Record<string, unknown>>(result: unknown): T[];
+  /** Refreshes the planner's statistics of a table just bulk-loaded (the staging table). */
+  refreshStatistics(knex: Knex, table: string): Promise<void>;
   /** `INSERT IGNORE` / `INSERT OR IGNORE` keyword. */
   insertIgnore(): string;
   /** Expression that compares two strings byte for byte (case-sensitively). */

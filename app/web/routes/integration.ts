@@ -10,11 +10,13 @@ import { PushError, PushService } from '../../sync/push-service.js';
 import { FailureThrottle } from '../middleware/failure-throttle.js';
 import { BodyTooLargeError, readRawBody } from '../middleware/raw-body.js';
 
+/** XML when Accept asks for it, else when the request was XML; JSON otherwise. */
 function wantsXml(req: Request): boolean {
-  const type = String(req.headers['content-type'] ?? '');
-  if (/xml/i.test(type)) return true;
-  const accept = String(req.headers.accept ?? '');
-  return /xml/i.test(accept) && !/json/i.test(accept.split(',')[0] ?? '');
+  const accept = String(req.headers.accept ?? '').toLowerCase();
+  const first = accept.split(',')[0] ?? '';
+  if (first.includes('json')) return false;
+  if (first.includes('xml')) return true;
+  return /xml/i.test(String(req.headers['content-type'] ?? ''));
 }
 
 function sendError(req: Request, res: Response, status: number, message: string, run: number | null, retryAfter?: number) {

@@ -1,0 +1,142 @@
+// npm run bench [-- --records N] [-- --only push|orders]
+// Builds a shop with N products in MariaDB from OpenCart's install SQL, pushes an N-record
+// stock-and-price XML document over HTTP to a real erp-bridge server (a child process, so its
+// peak memory is its own), and measures the raw-SQL floor (staging table + one UPDATE … JOIN)
+// in the same run. Prints figures; asserts nothing.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { createOpenCartDatabase } from '../test/support/opencart-fixture.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : def;
+};
+const N = Number(arg('records', '100000'));
+const serverUrl = process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/';
+const PREFIX = 'oc_';
+
+const ms = (t: number) => `${(t / 1000).toFixed(2)} s`;
+
+async function seedProducts(conn: mysql.Connection, n: number, offset = 0): Promise<void> {
+  const cols = 'model, sku, upc, ean, jan, isbn, mpn, location, quantity, stock_status_id, image, manufacturer_id, shipping, price, points, tax_class_id, date_available, weight, weight_class_id, length, width, height, length_class_id, subtract, minimum, sort_order, status, viewed, date_added, date_modified';
+  const batch = 2000;
+  for (let i = 0; i < n; i += batch) {
+    const rows: string[] = [];
+    for (let j = i; j < Math.min(n, i + batch); j++) {
+      const code = `BENCH-${String(offset + j + 1).padStart(7, '0')}`;
+      rows.push(`('${code}','','','','','','','',10,7,'',0,1,1000.0000,0,9,'2026-01-01',0,1,0,0,0,1,1,1,0,1,0,NOW(),NOW())`);
+    }
+    await conn.query(`INSERT INTO ${PREFIX}product (${cols}) VALUES ${rows.join(',')}`);
+  }
+  await conn.query(`INSERT INTO ${PREFIX}product_description (product_id, language_id, name, description, tag, meta_title, meta_description, meta_keyword)
+    SELECT product_id, 1, CONCAT('Termék ', model), '', '', model, '', '' FROM ${PREFIX}product WHERE model LIKE 'BENCH-%'`);
+  await conn.query(`INSERT INTO ${PREFIX}product_to_store (product_id, store_id) SELECT product_id, 0 FROM ${PREFIX}product WHERE model LIKE 'BENCH-%'`);
+}
+
+function stockPriceXml(n: number, round: number): Buffer {
+  const parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<termekek>\n'];
+  for (let i = 0; i < n; i++) {
+    const code = `BENCH-${String(i + 1).padStart(7, '0')}`;
+    parts.push(`<termek><termekkod>${code}</termekkod><ar>${1000 + round + (i % 97)},50</ar><szabadraktar>${(i + round) % 50}</szabadraktar></termek>\n`);
+  }
+  parts.push('</termekek>\n');
+  return Buffer.from(parts.join(''), 'utf8');
+}
+
+/**
+ * The floor for one URL: what the database itself needs for the same change, done by hand
+ * (parsing, validation, counting and journal excluded): load a staging table, one UPDATE … JOIN.
+ */
+async function rawFloor(conn: mysql.Connection, n: number, round: number, column: 'price' | 'quantity'): Promise<number> {
+  const t0 = performance.now();
+  await conn.query(`CREATE TEMPORARY TABLE floor_stage (code VARCHAR(64) COLLATE utf8mb4_bin NOT NULL, v DECIMAL(15,4), KEY (code)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
+  const batch = 5000;
+  for (let i = 0; i < n; i += batch) {
+    const rows: Array<[string, number]> = [];
+    for (let j = i; j < Math.min(n, i + batch); j++)
+      rows.push([`BENCH-${String(j + 1).padStart(7, '0')}`, column === 'price' ? 1000 + round + (j % 97) + 0.5 : (j + round) % 50]);
+    await conn.query('INSERT INTO floor_stage (code, v) VALUES ?', [rows]);
+  }
+  await conn.query(`UPDATE ${PREFIX}product p STRAIGHT_JOIN floor_stage s ON s.code = p.model SET p.${column} = s.v, p.date_modified = NOW()`);
+  const t = performance.now() - t0;
+  await conn.query('DROP TEMPORARY TABLE floor_stage');
+  return t;
+}
+
+function peakRssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function startServer(url: string, port: number): Promise<ChildProcess> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
+  const child = spawn(process.execPath, ['bin/erp-bridge.js', 'serve'], {
+    env: { ...process.env, DATABASE_URL: url, TABLE_PREFIX: PREFIX, PORT: String(port), DATA_DIR: dataDir, APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error('the server did not start');
+}
+
+async function push(port: number, kind: string, body: Buffer): Promise<{ ms: number; answer: { counts: Record<string, number> } }> {
+  const t0 = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/integration/${kind}?key=bench`, { method: 'POST', headers: { 'Content-Type': 'application/xml; charset=utf-8', Accept: 'application/json' }, body });
+  const answer = (await res.json()) as { counts: Record<string, number> };
+  if (!res.ok) throw new Error(`push ${kind}: ${res.status} ${JSON.stringify(answer)}`);
+  return { ms: performance.now() - t0, answer };
+}
+
+async function main() {
+  console.log(`erp-bridge bench: ${N.toLocaleString('en')} products, MariaDB at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}`);
+  const db = await createOpenCartDatabase(PREFIX, serverUrl);
+  const conn = await mysql.createConnection({ uri: db.url });
+  await conn.query("SET SESSION sql_mode = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'");
+  let server: ChildProcess | undefined;
+  try {
+    let t0 = performance.now();
+    await seedProducts(conn, N);
+    console.log(`seeded ${N} products in ${ms(performance.now() - t0)}`);
+    const port = 39000 + Math.floor(Math.random() * 1000);
+    server = await startServer(db.url, port);
+    await conn.query(`INSERT INTO ${PREFIX}setting (store_id, code, \`key\`, value, serialized) VALUES (0, 'module_erp_bridge', 'module_erp_bridge_import_password', '', 0)`);
+    // Set the import password through the CLI-equivalent service path: the server reads settings per request.
+    const { createContext } = await import('../app/context.js');
+    const { loadConfig } = await import('../app/config.js');
+    const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: PREFIX, DATA_DIR: os.tmpdir(), APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'silent' }));
+    await ctx.settings.update({ import_password: 'bench' });
+    await ctx.close();
+
+    const doc1 = stockPriceXml(N, 1);
+    console.log(`document: ${(doc1.length / 1024 / 1024).toFixed(1)} MB XML (termekkod, ar, szabadraktar)`);
+    const floorPrice = await rawFloor(conn, N, 7, 'price');
+    const floorStock = await rawFloor(conn, N, 7, 'quantity');
+    const prices = await push(port, 'prices', doc1);
+    const stock = await push(port, 'stock', doc1);
+    const again = await push(port, 'prices', doc1);
+    const peak = peakRssMb(server);
+    const row = (label: string, t: number, floor: number, extra: string) =>
+      console.log(`${label.padEnd(26)} push ${ms(t).padStart(8)}   floor ${ms(floor).padStart(8)}   ratio ${(t / floor).toFixed(2)}x   ${extra}`);
+    row('POST /integration/prices', prices.ms, floorPrice, `updated ${prices.answer.counts.updated}`);
+    row('POST /integration/stock', stock.ms, floorStock, `updated ${stock.answer.counts.updated}`);
+    row('prices again (unchanged)', again.ms, floorPrice, `unchanged ${again.answer.counts.unchanged}`);
+    console.log(`push = HTTP + charset + XML parse + validation + staging + counts + UPDATE + journal; floor = staging load + one UPDATE … JOIN (target ratio ≤ 1.5x)`);
+    console.log(`server peak memory (VmHWM): ${peak.toFixed(0)} MB (target < 300 MB)`);
+  } finally {
+    server?.kill('SIGTERM');
+    await conn.end();
+    await db.drop();
+  }
+}
+
+await main();
