@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { createApp } from '../../app/web/server.js';
+import { addDays, today } from '../../app/util/time.js';
+import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { KEY, addProduct, dayAt, effectiveSpecial, pushXml, specials, uniqueCode } from '../support/shop.js';
+
+describe.each(TARGETS)('promo prices on $name', (target) => {
+  let env: TargetEnv;
+  let app: Express;
+  let groups: number[];
+  const db = () => env.ctx.db;
+  beforeAll(async () => {
+    env = await openTarget(target);
+    await env.ctx.settings.update({ import_password: KEY });
+    app = createApp(env.ctx);
+    // The OpenCart fixture has one customer group; a second one shows "every group".
+    if ((await db().knex(db().t('customer_group')).count({ n: '*' }).first())!.n === 1) {
+      await db().knex(db().t('customer_group')).insert({ customer_group_id: 7, approval: 0, sort_order: 2 });
+    }
+    groups = (await db().knex(db().t('customer_group')).orderBy('customer_group_id').pluck('customer_group_id')).map(Number);
+  });
+  afterAll(async () => env?.cleanup());
+
+  it('writes a priority-10 special for every customer group, starting today, with no end', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code, price: 1000 });
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 799 }]);
+    expect(res.body.counts).toMatchObject({ updated: 1 });
+    const rows = await specials(db(), id);
+    expect(rows).toEqual(groups.map((g) => ({ customer_group_id: g, priority: 10, price: 799, date_start: today(), date_end: '0000-00-00' })));
+    for (const g of groups) expect(await effectiveSpecial(db(), id, g, dayAt(0))).toBe(799);
+    expect(await effectiveSpecial(db(), id, groups[0]!, dayAt(-1))).toBeNull();
+  });
+
+  it('stores an inclusive ERP end date as OpenCart exclusive date_end (+1 day)', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    const start = addDays(today(), -3);
+    const end = addDays(today(), 5);
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 50, akcio_kezdete: start.replace(/-/g, '.'), akcio_vege: end }]);
+    const [row] = await specials(db(), id);
+    expect(row).toMatchObject({ date_start: start, date_end: addDays(end, 1) });
+    expect(await effectiveSpecial(db(), id, groups[0]!, dayAt(5, '23:59:59'))).toBe(50);
+    expect(await effectiveSpecial(db(), id, groups[0]!, dayAt(6, '00:00:01'))).toBeNull();
+  });
+
+  it('never touches specials of another priority; the lower priority number still wins', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code, price: 1000 });
+    await db().knex(db().t('product_special')).insert({ product_id: id, customer_group_id: groups[0], priority: 1, price: 900, date_start: '0000-00-00', date_end: '0000-00-00' });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 700 }]);
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
+    const owner = (await specials(db(), id)).filter((s) => Number(s.priority) === 1);
+    expect(owner).toEqual([{ customer_group_id: groups[0], priority: 1, price: 900, date_start: '0000-00-00', date_end: '0000-00-00' }]);
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 700 }]);
+    expect(await effectiveSpecial(db(), id, groups[0]!, dayAt(0))).toBe(900);
+  });
+
+  it('ends the priority-10 specials as of yesterday when arakcios is 0', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 60, akcio_kezdete: addDays(today(), -10) }]);
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: '0' }]);
+    expect(res.body.counts.updated).toBe(1);
+    const rows = await specials(db(), id);
+    expect(rows.every((r) => r.date_end === addDays(today(), -1))).toBe(true);
+    expect(await effectiveSpecial(db(), id, groups[0]!, dayAt(0))).toBeNull();
+    expect((await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }])).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+  });
+
+  it('updates its own row instead of adding one, and reports a resend as unchanged', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 80 }]);
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 75 }]);
+    const rows = await specials(db(), id);
+    expect(rows).toHaveLength(groups.length);
+    expect(rows.every((r) => Number(r.price) === 75)).toBe(true);
+    const again = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 75 }]);
+    expect(again.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+  });
+
+  it('repairs what OpenCart admin left: duplicate priority-10 rows collapse to one per group', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    for (let i = 0; i < 2; i++)
+      await db().knex(db().t('product_special')).insert({ product_id: id, customer_group_id: groups[0], priority: 10, price: 10 + i, date_start: '0000-00-00', date_end: '0000-00-00' });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 33 }]);
+    const rows = (await specials(db(), id)).filter((r) => Number(r.priority) === 10);
+    expect(rows.map((r) => [r.customer_group_id, Number(r.price)])).toEqual(groups.map((g) => [g, 33]));
+  });
+
+  it('writes only the configured customer groups', async () => {
+    await env.ctx.settings.update({ promo_customer_groups: String(groups[groups.length - 1]) });
+    try {
+      const code = uniqueCode();
+      const id = await addProduct(db(), { model: code });
+      await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 5 }]);
+      expect((await specials(db(), id)).map((r) => r.customer_group_id)).toEqual([groups[groups.length - 1]]);
+    } finally {
+      await env.ctx.settings.update({ promo_customer_groups: '' });
+    }
+  });
+
+  it('leaves specials alone for a record without arakcios', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 12 }]);
+    const before = await specials(db(), id);
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, ar: 99, szabadraktar: 1 }]);
+    expect(res.body.counts).toMatchObject({ ignored: 1, updated: 0 });
+    expect(res.body.ignoredFields).toEqual(['ar', 'szabadraktar']);
+    expect(await specials(db(), id)).toEqual(before);
+  });
+});
