@@ -1,0 +1,108 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { createApp } from '../../app/web/server.js';
+import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { KEY, breadcrumb, categoryIdOf, defaultLanguageId, pushXml } from '../support/shop.js';
+
+/** category_path rows of one category, in OpenCart's shape. */
+async function pathOf(env: TargetEnv, id: number) {
+  const rows = await env.ctx.db.knex(env.ctx.db.t('category_path')).where({ category_id: id }).orderBy('level').select('path_id', 'level');
+  return rows.map((r) => [Number(r.path_id), Number(r.level)]);
+}
+
+describe.each(TARGETS)('categories on $name', (target) => {
+  let env: TargetEnv;
+  let app: Express;
+  let lang: number;
+  const db = () => env.ctx.db;
+  beforeAll(async () => {
+    env = await openTarget(target);
+    await env.ctx.settings.update({ import_password: KEY, sync_type: 'full' });
+    app = createApp(env.ctx);
+    lang = await defaultLanguageId(db());
+  });
+  afterAll(async () => env?.cleanup());
+
+  it('answers 409 in stock-and-price sync and changes nothing', async () => {
+    await env.ctx.settings.update({ sync_type: 'stock_price' });
+    try {
+      const before = await db().knex(db().t('category')).count({ n: '*' }).first();
+      const res = await pushXml(app, 'categories', [{ kod: 'X409', nev: 'Nem' }]);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatch(/full sync/);
+      expect(await db().knex(db().t('category')).count({ n: '*' }).first()).toEqual(before);
+      expect(await categoryIdOf(db(), 'X409')).toBeUndefined();
+    } finally {
+      await env.ctx.settings.update({ sync_type: 'full' });
+    }
+  });
+
+  it('builds the tree with parents after children, as OpenCart keeps it', async () => {
+    const res = await pushXml(app, 'categories', [
+      { kod: 'T-C', szulo: 'T-B', nev: 'Serpenyők', sorrend: 3 },
+      { kod: 'T-B', szulo: 'T-A', nev: 'Edények & fazekak' },
+      { kod: 'T-A', szulo: '', nev: 'Konyha', aktiv: 'igen' },
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.counts).toMatchObject({ received: 3, created: 3 });
+    const [a, b, c] = [await categoryIdOf(db(), 'T-A'), await categoryIdOf(db(), 'T-B'), await categoryIdOf(db(), 'T-C')] as number[];
+    expect(await pathOf(env, c!)).toEqual([[a, 0], [b, 1], [c, 2]]);
+    expect(await breadcrumb(db(), c!, lang)).toBe('Konyha > Edények & fazekak > Serpenyők');
+    const cat = await db().knex(db().t('category')).where({ category_id: c }).first();
+    expect(cat).toMatchObject({ parent_id: b, sort_order: 3, status: 1 });
+    const languages = await db().knex(db().t('language')).count({ n: '*' }).first();
+    expect(await db().knex(db().t('category_description')).where({ category_id: c }).count({ n: '*' }).first()).toEqual(languages);
+    expect(await db().knex(db().t('category_to_store')).where({ category_id: c, store_id: 0 })).toHaveLength(1);
+  });
+
+  it('reports a resend as unchanged', async () => {
+    const res = await pushXml(app, 'categories', [{ kod: 'T-A', szulo: '', nev: 'Konyha' }, { kod: 'T-B', szulo: 'T-A', nev: 'Edények & fazekak' }]);
+    expect(res.body.counts).toMatchObject({ unchanged: 2, updated: 0, created: 0 });
+  });
+
+  it('moves a whole subtree: every descendant gets its new path', async () => {
+    await pushXml(app, 'categories', [{ kod: 'T-K', szulo: '', nev: 'Kert' }]);
+    const res = await pushXml(app, 'categories', [{ kod: 'T-B', szulo: 'T-K', nev: 'Edények & fazekak' }]);
+    expect(res.body.counts).toMatchObject({ updated: 1 });
+    const [k, b, c] = [await categoryIdOf(db(), 'T-K'), await categoryIdOf(db(), 'T-B'), await categoryIdOf(db(), 'T-C')] as number[];
+    expect(await pathOf(env, c!)).toEqual([[k, 0], [b, 1], [c, 2]]);
+    expect(await breadcrumb(db(), c!, lang)).toBe('Kert > Edények & fazekak > Serpenyők');
+    // T-A, left out of the push, is left alone.
+    expect(await breadcrumb(db(), (await categoryIdOf(db(), 'T-A'))!, lang)).toBe('Konyha');
+  });
+
+  it('refuses cycles and missing parents, writing nothing for those records', async () => {
+    const before = await db().knex(db().t('category_path')).count({ n: '*' }).first();
+    const res = await pushXml(app, 'categories', [
+      { kod: 'T-K', szulo: 'T-C', nev: 'Kert' },
+      { kod: 'T-Z', szulo: 'NOPE', nev: 'Árva' },
+      { kod: 'T-Y', szulo: 'T-Z', nev: 'Unoka' },
+    ]);
+    expect(res.body.counts).toMatchObject({ invalid: 3, created: 0, updated: 0 });
+    const reasons = Object.fromEntries(res.body.notApplied.map((n: { code: string; reason: string }) => [n.code, n.reason]));
+    expect(reasons['T-K']).toMatch(/cycle/);
+    expect(reasons['T-Z']).toMatch(/parent "NOPE"/);
+    expect(reasons['T-Y']).toMatch(/parent "T-Z" is invalid/);
+    expect(await categoryIdOf(db(), 'T-Z')).toBeUndefined();
+    expect(await db().knex(db().t('category_path')).count({ n: '*' }).first()).toEqual(before);
+    expect((await db().knex(db().t('category')).where({ category_id: await categoryIdOf(db(), 'T-K') }).first()).parent_id).toBe(0);
+  });
+
+  it('renames in the default language and keeps other languages', async () => {
+    const res = await request(app).post(`/integration/categories?key=${KEY}`).set('Content-Type', 'application/json').send(JSON.stringify({ kategoriak: [{ kod: 'T-K', szulo: '', nev: 'Kert & udvar', aktiv: 0 }] }));
+    expect(res.body.counts.updated).toBe(1);
+    const k = (await categoryIdOf(db(), 'T-K'))!;
+    expect(await breadcrumb(db(), k, lang)).toBe('Kert & udvar');
+    expect((await db().knex(db().t('category')).where({ category_id: k }).first()).status).toBe(0);
+  });
+
+  it('recreates a mapped category that was deleted in the shop', async () => {
+    const k = (await categoryIdOf(db(), 'T-C'))!;
+    await db().knex(db().t('category')).where({ category_id: k }).delete();
+    await db().knex(db().t('category_path')).where({ category_id: k }).delete();
+    const res = await pushXml(app, 'categories', [{ kod: 'T-C', szulo: 'T-B', nev: 'Serpenyők' }]);
+    expect(res.body.counts.created).toBe(1);
+    expect(await breadcrumb(db(), k, lang)).toBe('Kert & udvar > Edények & fazekak > Serpenyők');
+  });
+});

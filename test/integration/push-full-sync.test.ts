@@ -1,0 +1,111 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { createApp } from '../../app/web/server.js';
+import { decodeLikeOpenCart } from '../../app/util/html.js';
+import { today } from '../../app/util/time.js';
+import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { KEY, addProduct, breadcrumb, categoryIdOf, defaultLanguageId, pushXml, uniqueCode } from '../support/shop.js';
+
+describe.each(TARGETS)('full sync on $name', (target) => {
+  let env: TargetEnv;
+  let app: Express;
+  let languages: number[];
+  const db = () => env.ctx.db;
+  beforeAll(async () => {
+    env = await openTarget(target);
+    await env.ctx.settings.update({ import_password: KEY, sync_type: 'full', vat_map: '27=9,5=10' });
+    app = createApp(env.ctx);
+    languages = (await db().knex(db().t('language')).pluck('language_id')).map(Number);
+  });
+  afterAll(async () => env?.cleanup());
+
+  const productByModel = (model: string) => db().knex(db().t('product')).where({ model }).first();
+
+  it('creates an unknown product with every NOT NULL column, in store 0 and every language', async () => {
+    const code = uniqueCode('NEW');
+    const res = await pushXml(app, 'prices', [{ termekkod: code, ar: '1990', nev: 'Kés & villa "Luxus" <b>', tmegjegyzes: 'Rozsdamentes', afakulcs: '27', mee: 'db' }]);
+    expect(res.body.counts).toMatchObject({ received: 1, created: 1 });
+    const p = await productByModel(code);
+    expect(p).toMatchObject({ price: 1990, tax_class_id: 9, status: 1, quantity: 0, date_available: today(), subtract: 1, minimum: 1, shipping: 1 });
+    const names = await db().knex(db().t('product_description')).where({ product_id: p.product_id }).orderBy('language_id').select('language_id', 'name', 'meta_title', 'description');
+    expect(names.map((n) => Number(n.language_id))).toEqual([...languages].sort((a, b) => a - b));
+    // Stored as OpenCart's admin stores it, shown as typed once decoded.
+    expect(names[0].name).toBe('Kés &amp; villa &quot;Luxus&quot; &lt;b&gt;');
+    expect(decodeLikeOpenCart(names[0].name)).toBe('Kés & villa "Luxus" <b>');
+    expect(await db().knex(db().t('product_to_store')).where({ product_id: p.product_id, store_id: 0 })).toHaveLength(1);
+    const map = await db().knex(db().own('product_map')).where({ product_id: p.product_id }).first();
+    expect(map).toMatchObject({ erp_code: code, unit: 'db' });
+  });
+
+  it('creates disabled products when the setting says so', async () => {
+    await env.ctx.settings.update({ new_product_status: 'disabled' });
+    try {
+      const code = uniqueCode('OFF');
+      await pushXml(app, 'prices', [{ termekkod: code, ar: 5, nev: 'Rejtett' }]);
+      expect((await productByModel(code)).status).toBe(0);
+    } finally {
+      await env.ctx.settings.update({ new_product_status: 'enabled' });
+    }
+  });
+
+  it('refuses an unmapped VAT rate and creates nothing', async () => {
+    const code = uniqueCode('VAT');
+    const res = await pushXml(app, 'prices', [{ termekkod: code, ar: 5, nev: 'Áfa', afakulcs: '18' }]);
+    expect(res.body.counts).toMatchObject({ invalid: 1, created: 0 });
+    expect(res.body.notApplied[0].reason).toMatch(/VAT rate 18% has no tax class/);
+    expect(await productByModel(code)).toBeUndefined();
+  });
+
+  it('updates the name in the default language only, and reports a resend as unchanged', async () => {
+    const code = uniqueCode('UPD');
+    const id = await addProduct(db(), { model: code, name: 'Régi név' });
+    const lang = await defaultLanguageId(db());
+    const doc = [{ termekkod: code, ar: 100, nev: 'Új név' }];
+    expect((await pushXml(app, 'prices', doc)).body.counts).toMatchObject({ updated: 1 });
+    const rows = await db().knex(db().t('product_description')).where({ product_id: id }).select('language_id', 'name');
+    for (const r of rows) expect(r.name).toBe(Number(r.language_id) === lang ? 'Új név' : 'Régi név');
+    expect((await pushXml(app, 'prices', doc)).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    // A change of case alone is a change (names compare byte for byte, not by collation).
+    expect((await pushXml(app, 'prices', [{ ...doc[0], nev: 'ÚJ NÉV' }])).body.counts.updated).toBe(1);
+  });
+
+  it('puts the product into the category whose ERP code kat names, replacing its other ERP category', async () => {
+    const cats = await request(app).post(`/integration/categories?key=${KEY}`).set('Content-Type', 'application/json').send(JSON.stringify([{ kod: 'FS-A', nev: 'A' }, { kod: 'FS-B', nev: 'B' }]));
+    expect(cats.status).toBe(200);
+    const code = uniqueCode('CAT');
+    await pushXml(app, 'prices', [{ termekkod: code, ar: 1, nev: 'Kategóriás', kat: 'FS-A' }]);
+    const p = await productByModel(code);
+    const own = await db().knex(db().t('category')).insert({ image: '', parent_id: 0, top: 0, column: 1, sort_order: 0, status: 1, date_added: '2026-01-01', date_modified: '2026-01-01' });
+    await db().knex(db().t('product_to_category')).insert({ product_id: p.product_id, category_id: own[0] });
+    await pushXml(app, 'prices', [{ termekkod: code, ar: 1, nev: 'Kategóriás', kat: 'FS-B' }]);
+    const links = (await db().knex(db().t('product_to_category')).where({ product_id: p.product_id }).pluck('category_id')).map(Number).sort();
+    expect(links).toEqual([await categoryIdOf(db(), 'FS-B'), Number(own[0])].sort());
+    const bad = await pushXml(app, 'prices', [{ termekkod: code, ar: 1, kat: 'NO-SUCH' }]);
+    expect(bad.body.notApplied[0]).toMatchObject({ outcome: 'invalid', reason: expect.stringContaining('kat "NO-SUCH"') });
+    expect(await breadcrumb(db(), (await categoryIdOf(db(), 'FS-B'))!, await defaultLanguageId(db()))).toBe('B');
+  });
+
+  it('records an image URL as pending and stores an image path directly', async () => {
+    const [c1, c2] = [uniqueCode('IMG'), uniqueCode('IMG')];
+    await pushXml(app, 'prices', [{ termekkod: c1, ar: 1, nev: 'Kép 1', kep: 'https://erp.example/kep/1.jpg' }, { termekkod: c2, ar: 1, nev: 'Kép 2', kep: 'catalog/erp/2.jpg' }]);
+    const p1 = await productByModel(c1);
+    const p2 = await productByModel(c2);
+    expect(await db().knex(db().own('product_map')).where({ product_id: p1.product_id }).first()).toMatchObject({ image_url: 'https://erp.example/kep/1.jpg', image_status: 'pending' });
+    expect(p1.image).toBe('');
+    expect(p2.image).toBe('catalog/erp/2.jpg');
+  });
+
+  it('in stock-and-price sync ignores the full-sync fields and creates nothing', async () => {
+    await env.ctx.settings.update({ sync_type: 'stock_price' });
+    try {
+      const code = uniqueCode('SP');
+      const res = await pushXml(app, 'prices', [{ termekkod: code, ar: 5, nev: 'Nem jön létre' }]);
+      expect(res.body.counts).toMatchObject({ unknown: 1, created: 0 });
+      expect(res.body.ignoredFields).toEqual(['nev']);
+      expect(await productByModel(code)).toBeUndefined();
+    } finally {
+      await env.ctx.settings.update({ sync_type: 'full' });
+    }
+  });
+});
