@@ -1,4 +1,5 @@
 import { DocumentError } from './errors.js';
+import { jsonErrorOffset } from './json-position.js';
 import type { RawRecord } from './record.js';
 
 const LIST_KEYS = ['termekek', 'termek', 'kategoriak', 'kategoria', 'records', 'items'];
@@ -15,10 +16,10 @@ export function readJsonRecords(text: string): RawRecord[] {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    const where = pos ? ` at ${lineAndColumn(text, Number(pos[1]))}` : '';
-    throw new DocumentError(400, `malformed JSON${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+    const offset = jsonErrorOffset(text);
+    const where = offset >= 0 ? ` at ${lineAndColumn(text, offset)}` : '';
+    const message = (err as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/, '');
+    throw new DocumentError(400, `malformed JSON${where}: ${message}`);
   }
   let list: unknown = doc;
   if (doc && typeof doc === 'object' && !Array.isArray(doc)) {

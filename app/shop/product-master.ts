@@ -80,7 +80,7 @@ export class ProductMasterWriter {
   }
 
   /** Writes names, descriptions, store and category links and the mapping of applied rows. */
-  async apply(now: string, languageIds: number[]): Promise<void> {
+  async apply(now: string, languageIds: number[], step: (name: string) => Promise<void> = async () => {}): Promise<void> {
     const { S, R, db } = this.st;
     const applied = `s.run_id = ${R} AND s.match_count = 1 AND s.outcome IN ('updated', 'created')`;
     const L = sqlInt(this.languageId);
@@ -93,6 +93,7 @@ export class ProductMasterWriter {
       now,
       ['updated', 'created'],
     );
+    await step('master:products');
     // Names: the default language is the ERP's; a product new to a language gets the name too.
     await this.raw(db.dialect.joinUpdate({
       table: this.t('product_description'), alias: 'pd', from: S, fromAlias: 's', on: 's.product_id = pd.product_id',
@@ -112,6 +113,7 @@ export class ProductMasterWriter {
        SELECT s.product_id, 0 FROM ${S} s WHERE ${applied} AND NOT EXISTS (
          SELECT 1 FROM ${this.t('product_to_store')} pts WHERE pts.product_id = s.product_id)`,
     );
+    await step('master:descriptions');
     // The ERP category replaces the product's other ERP categories; the owner's own stay.
     await this.raw(
       `DELETE FROM ${this.t('product_to_category')} WHERE category_id IN (SELECT category_id FROM ${db.own('category_map')})
@@ -123,6 +125,7 @@ export class ProductMasterWriter {
        SELECT s.product_id, s.category_id FROM ${S} s WHERE ${applied} AND s.category_id IS NOT NULL AND NOT EXISTS (
          SELECT 1 FROM ${this.t('product_to_category')} pc WHERE pc.product_id = s.product_id AND pc.category_id = s.category_id)`,
     );
+    await step('master:categories');
     // Mapping: ERP code, unit of measure, image URL waiting for download.
     const PM = db.own('product_map');
     await this.raw(

@@ -60,7 +60,8 @@ export class SpecialWriter {
     );
   }
 
-  async apply(now: string): Promise<void> {
+  /** `step` runs between statements (tests stop a push there, as a crash would). */
+  async apply(now: string, step: (name: string) => Promise<void> = async () => {}): Promise<void> {
     const { S, R, db } = this.st;
     const groups = sqlIntList(this.groups);
     const updated = `s.run_id = ${R} AND s.outcome = 'updated'`;
@@ -74,12 +75,14 @@ export class SpecialWriter {
          JOIN ${S} s ON s.product_id = ps.product_id AND ${updated} AND s.promo > 0
          WHERE ps.priority = ${ERP_PRIORITY} AND ps.customer_group_id IN (${groups})) dup)`,
     );
+    await step('specials:deduplicated');
     // 2. Existing priority-10 rows take the new price and dates.
     await this.raw(db.dialect.joinUpdate({
       table: this.PS, alias: 'ps', from: S, fromAlias: 's', on: 's.product_id = ps.product_id',
       set: { price: 's.promo', date_start: 's.promo_start', date_end: 's.promo_end' },
       where: `${updated} AND s.promo > 0 AND ps.priority = ${ERP_PRIORITY} AND ps.customer_group_id IN (${groups})`,
     }));
+    await step('specials:updated');
     // 3. Groups without one get a new row.
     await this.raw(
       `INSERT INTO ${this.PS} (product_id, customer_group_id, priority, price, date_start, date_end)
@@ -88,6 +91,7 @@ export class SpecialWriter {
        WHERE ${updated} AND s.promo > 0 AND NOT EXISTS (
          SELECT 1 FROM ${this.PS} ps WHERE ps.product_id = s.product_id AND ps.customer_group_id = g.cg AND ps.priority = ${ERP_PRIORITY})`,
     );
+    await step('specials:inserted');
     // 4. Promo 0: end every open priority-10 row of the product as of yesterday.
     await this.raw(db.dialect.joinUpdate({
       table: this.PS, alias: 'ps', from: S, fromAlias: 's', on: 's.product_id = ps.product_id',

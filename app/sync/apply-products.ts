@@ -138,8 +138,8 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     await step('classified');
 
     if (!opts.dryRun) {
-      if (master) await master.apply(now, (await listLanguages(db)).map((l) => l.languageId));
-      else await specials!.apply(now);
+      if (master) await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
+      else await specials!.apply(now, step);
       await step('applied');
     }
 

@@ -1,0 +1,61 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { decodeBody } from '../../app/erp/charset.js';
+import { parseDocument } from '../../app/erp/document.js';
+import { DocumentError } from '../../app/erp/errors.js';
+import { parseErpNumber } from '../../app/erp/numbers.js';
+import { encodeLikeOpenCart, decodeLikeOpenCart } from '../../app/util/html.js';
+
+describe('ERP numbers', () => {
+  it.each([
+    ['1234.5', 1234.5], ['1234,5', 1234.5], ['1 234,50', 1234.5], ['1.234,50', 1234.5], ['1,234.50', 1234.5],
+    ['-3', -3], ['0', 0], ['12\u00a0000', 12000], ['abc', null], ['', null], ['1,2,3', null], ['1.2.3', null], ['12e3', null],
+  ])('%s → %s', (raw, want) => expect(parseErpNumber(raw)).toBe(want));
+});
+
+describe('documents', () => {
+  it('reads XML records with their fields, attributes and CDATA', () => {
+    const doc = parseDocument(Buffer.from('<?xml version="1.0"?>\n<termekek>\n <termek kod="x"><termekkod>A</termekkod><nev><![CDATA[Kés & villa]]></nev></termek>\n</termekek>'), 'text/xml');
+    expect(doc.records).toEqual([{ seq: 1, line: 3, fields: { kod: 'x', termekkod: 'A', nev: 'Kés & villa' } }]);
+  });
+
+  it('sniffs XML and JSON when the content type says nothing useful', () => {
+    expect(parseDocument(Buffer.from(' [{"termekkod":"A"}]'), 'application/octet-stream').format).toBe('json');
+    expect(parseDocument(Buffer.from('<termekek/>'), undefined).format).toBe('xml');
+  });
+
+  it('reads CSV with ; or , and a BOM', () => {
+    expect(parseDocument(Buffer.from('\uFEFFtermekkod,ar\nA,"1,5"\n'), 'text/csv').records[0]!.fields).toEqual({ termekkod: 'A', ar: '1,5' });
+    expect(parseDocument(Buffer.from('termekkod;ar\r\nB;2\r\n'), 'text/csv').records[0]!.fields).toEqual({ termekkod: 'B', ar: '2' });
+  });
+
+  it('refuses a field given twice in one XML record', () => {
+    expect(() => parseDocument(Buffer.from('<t><termek><ar>1</ar><ar>2</ar></termek></t>'), 'application/xml')).toThrow(/appears twice/);
+  });
+
+  it('reports an empty body', () => {
+    expect(() => parseDocument(Buffer.alloc(0), 'application/xml')).toThrow(DocumentError);
+  });
+});
+
+describe('charsets', () => {
+  it('decodes ő and ű from ISO-8859-2 and Windows-1250 exactly', () => {
+    for (const cs of ['iso-8859-2', 'windows-1250', 'latin2', 'cp1250'])
+      expect(decodeBody(iconv.encode('Árvíztűrő tükörfúrógép', cs.startsWith('cp') ? 'windows-1250' : cs.replace('latin2', 'iso-8859-2')), cs).text).toBe('Árvíztűrő tükörfúrógép');
+  });
+  it('takes the XML declaration when the Content-Type has no charset', () => {
+    const body = iconv.encode('<?xml version="1.0" encoding="ISO-8859-2"?><t><termek><nev>ő</nev></termek></t>', 'iso-8859-2');
+    expect(parseDocument(body, 'application/xml').records[0]!.fields.nev).toBe('ő');
+  });
+  it('refuses bytes Windows-1250 does not define', () => {
+    expect(() => decodeBody(Buffer.from([0x41, 0x98]), 'windows-1250')).toThrow(/does not define/);
+  });
+});
+
+describe('OpenCart text encoding', () => {
+  it('encodes as htmlspecialchars(ENT_COMPAT) and decodes back', () => {
+    const typed = `Kés & villa "Luxus" <b> it's`;
+    expect(encodeLikeOpenCart(typed)).toBe('Kés &amp; villa &quot;Luxus&quot; &lt;b&gt; it\'s');
+    expect(decodeLikeOpenCart(encodeLikeOpenCart(typed))).toBe(typed);
+  });
+});
