@@ -1,6 +1,15 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { AppContext } from '../context.js';
 import { install } from '../context.js';
+import { migrateDemoShop } from '../db/migrate.js';
+import type { DocumentFormat } from '../erp/record.js';
+import { SECRET_KEYS, SETTING_KEYS, isSettingKey } from '../settings/schema.js';
+import { integrationUrls } from '../sync/integration-urls.js';
+import { isPushKind, PUSH_KINDS } from '../sync/push-kinds.js';
+import { PushService } from '../sync/push-service.js';
 import { serve } from '../web/serve.js';
+import { UsageError } from './errors.js';
 
 export interface CommandOutput {
   text?: string;
@@ -11,12 +20,16 @@ export interface CommandOutput {
 }
 
 export interface Command {
+  usage: string;
   summary: string;
-  run(ctx: AppContext, args: string[], opts: { json: boolean }): Promise<CommandOutput>;
+  run(ctx: AppContext, args: string[], opts: { json: boolean; stdin: () => Promise<string> }): Promise<CommandOutput>;
 }
+
+const FORMATS: Record<string, DocumentFormat> = { '.xml': 'xml', '.json': 'json', '.csv': 'csv' };
 
 export const commands: Record<string, Command> = {
   serve: {
+    usage: 'serve',
     summary: 'migrate, then serve the admin panel and the integration URLs (what npm start runs)',
     async run(ctx) {
       await serve(ctx);
@@ -24,6 +37,7 @@ export const commands: Record<string, Command> = {
     },
   },
   migrate: {
+    usage: 'migrate',
     summary: 'run migrations and register the extension (idempotent)',
     async run(ctx) {
       const r = await install(ctx);
@@ -35,6 +49,89 @@ export const commands: Record<string, Command> = {
         `settings: ${r.settingsWritten.length ? `${r.settingsWritten.length} default(s) written` : 'already present'}`,
       ].filter(Boolean);
       return { text: lines.join('\n'), data: r };
+    },
+  },
+  'demo-seed': {
+    usage: 'demo-seed',
+    summary: 'create the Hungarian demo shop tables and data in the configured database (never on a real shop)',
+    async run(ctx) {
+      const applied = await migrateDemoShop(ctx.db);
+      const r = await install(ctx, { demo: false });
+      return { text: applied.length ? `demo shop created (${applied.join(', ')}); schema ${r.schemaVersion}` : 'demo shop already present', data: { applied } };
+    },
+  },
+  'settings show': {
+    usage: 'settings show',
+    summary: 'every setting with its value (secrets only as set / not set)',
+    async run(ctx) {
+      await install(ctx);
+      const view = await ctx.settings.publicView();
+      const width = Math.max(...SETTING_KEYS.map((k) => k.length));
+      const text = SETTING_KEYS.map((k) => {
+        const v = view[k] as unknown;
+        const shown = SECRET_KEYS.has(k) ? ((v as { set: boolean }).set ? '(set)' : '(not set)') : String(v) === '' ? '(empty)' : String(v);
+        return `${k.padEnd(width)}  ${shown}`;
+      }).join('\n');
+      return { text, data: view };
+    },
+  },
+  'settings set': {
+    usage: 'settings set KEY=VALUE [KEY=VALUE …]',
+    summary: 'validate and store settings, all or nothing',
+    async run(ctx, args) {
+      if (args.length === 0) throw new UsageError('usage: erp-bridge settings set KEY=VALUE [KEY=VALUE …]');
+      const values: Record<string, string> = {};
+      for (const a of args) {
+        const i = a.indexOf('=');
+        if (i <= 0) throw new UsageError(`"${a}" is not KEY=VALUE`);
+        const key = a.slice(0, i);
+        if (!isSettingKey(key)) throw new UsageError(`unknown setting "${key}" (known: ${SETTING_KEYS.join(', ')})`);
+        values[key] = a.slice(i + 1);
+      }
+      await install(ctx);
+      await ctx.settings.update(values);
+      const keys = Object.keys(values);
+      return { text: `saved: ${keys.join(', ')}`, data: { saved: keys } };
+    },
+  },
+  urls: {
+    usage: 'urls',
+    summary: 'the integration URLs to give the ERP (and the orders feed)',
+    async run(ctx) {
+      const urls = integrationUrls(ctx.config.publicUrl, await ctx.settings.get());
+      const text = urls.map((u) => `${u.kind.padEnd(13)} ${u.url}${u.active ? '' : '   (inactive: ' + (u.kind === 'categories' ? 'needs full sync' : 'feed transport off') + ')'}`).join('\n');
+      return { text, data: urls };
+    },
+  },
+  push: {
+    usage: `push <${PUSH_KINDS.join('|')}> FILE [--dry-run] [--type xml|json|csv]`,
+    summary: 'run a saved ERP document through the engine behind the URL and print its answer',
+    async run(ctx, args) {
+      const dryRun = args.includes('--dry-run');
+      const typeAt = args.indexOf('--type');
+      const type = typeAt >= 0 ? args[typeAt + 1] : undefined;
+      const rest = args.filter((a, i) => a !== '--dry-run' && i !== typeAt && (typeAt < 0 || i !== typeAt + 1));
+      const [kind, file] = rest;
+      if (!kind || !file || rest.length > 2) throw new UsageError(`usage: erp-bridge ${commands.push!.usage}`);
+      if (!isPushKind(kind)) throw new UsageError(`unknown kind "${kind}" (${PUSH_KINDS.join(', ')})`);
+      if (type !== undefined && !['xml', 'json', 'csv'].includes(type)) throw new UsageError(`--type must be xml, json or csv, got "${type ?? ''}"`);
+      const format = (type as DocumentFormat | undefined) ?? FORMATS[path.extname(file).toLowerCase()];
+      if (!format) throw new UsageError(`cannot tell the format of "${file}": name it .xml, .json or .csv, or give --type`);
+      let body: Buffer;
+      try {
+        body = await readFile(file);
+      } catch (err) {
+        throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      const answer = await new PushService(ctx.db, ctx.settings).push({ kind, body, format, dryRun, actor: 'cli' });
+      const c = answer.counts;
+      const lines = [
+        `run ${answer.run}: ${kind}${dryRun ? ' (dry run: nothing written)' : ''}, ${answer.status}`,
+        `received ${c.received}, updated ${c.updated}, unchanged ${c.unchanged}, created ${c.created}, unknown ${c.unknown}, ambiguous ${c.ambiguous}, invalid ${c.invalid}, ignored ${c.ignored}`,
+        ...(answer.ignoredFields.length ? [`ignored fields: ${answer.ignoredFields.join(', ')}`] : []),
+        ...answer.notApplied.map((n) => `  record ${n.record} ${n.code}: ${n.outcome}: ${n.reason}`),
+      ];
+      return { text: lines.join('\n'), data: answer };
     },
   },
 };

@@ -6,14 +6,15 @@ import { DatabaseUnavailableError, describeDbError, isConnectionError } from '..
 import { ShopSchemaError } from '../shop/catalog.js';
 import { SettingsValidationError } from '../settings/settings-service.js';
 import { commands, type CommandOutput } from './commands.js';
+import { UsageError } from './errors.js';
+import { PushError } from '../sync/push-service.js';
 
-export class UsageError extends Error {}
 
 function usage(): string {
   return [
     'usage: erp-bridge <command> [options]',
     '',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(28)} ${c.summary}`),
+    ...Object.values(commands).map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`),
     '',
     'options: --json (machine-readable output)',
   ].join('\n');
@@ -30,6 +31,7 @@ export function errorLine(err: unknown): string {
   if (err instanceof ShopSchemaError) return `shop database: ${err.message}`;
   if (err instanceof SettingsValidationError) return `invalid settings: ${err.message}`;
   if (err instanceof UsageError) return err.message;
+  if (err instanceof PushError) return `push refused (${err.status}): ${err.message}`;
   if (isConnectionError(err)) return `database unavailable: ${describeDbError(err)}`;
   const e = err as { code?: string; message?: string };
   if (e.code && /^(ER_|SQLITE_)/.test(e.code)) return `database error: ${describeDbError(err)}`;
@@ -51,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     loadDotEnv();
     ctx = createContext(loadConfig(), undefined);
-    const out = await command.run(ctx, rest, { json });
+    const out = await command.run(ctx, rest, { json, stdin: readStdin });
     print(out, json);
     if (out.keepRunning) {
       ctx = undefined; // the server owns the context from here on
@@ -61,8 +63,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (json) process.stdout.write(JSON.stringify({ error: errorLine(err) }) + '\n');
     process.stderr.write(errorLine(err) + '\n');
-    return 1;
+    return err instanceof UsageError ? 2 : 1;
   } finally {
     await ctx?.close().catch(() => {});
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
