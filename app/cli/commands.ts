@@ -9,6 +9,7 @@ import { integrationUrls } from '../sync/integration-urls.js';
 import { isPushKind, PUSH_KINDS } from '../sync/push-kinds.js';
 import { PushService } from '../sync/push-service.js';
 import { serve } from '../web/serve.js';
+import { OrderExporter } from '../sync/order-export.js';
 import { UsageError } from './errors.js';
 
 export interface CommandOutput {
@@ -101,6 +102,20 @@ export const commands: Record<string, Command> = {
       const urls = integrationUrls(ctx.config.publicUrl, await ctx.settings.get());
       const text = urls.map((u) => `${u.kind.padEnd(13)} ${u.url}${u.active ? '' : '   (inactive: ' + (u.kind === 'categories' ? 'needs full sync' : 'feed transport off') + ')'}`).join('\n');
       return { text, data: urls };
+    },
+  },
+  'export-orders': {
+    usage: 'export-orders',
+    summary: 'one order export run now: prepare new orders, then deliver them by the configured transports',
+    async run(ctx) {
+      await install(ctx);
+      const r = await new OrderExporter(ctx.db, ctx.settings).run('cli');
+      if (r.skipped) return { text: `skipped: ${r.skipped}`, data: r, exitCode: 3 };
+      const lines = [
+        `run ${r.run}: prepared ${r.prepared} (needs attention ${r.attention}), exported ${r.exported}, retrying ${r.retrying}, failed ${r.failed}`,
+        ...r.errors.map((e) => `  order ${e.orderId}: ${e.error}`),
+      ];
+      return { text: lines.join('\n'), data: r };
     },
   },
   push: {

@@ -17,7 +17,7 @@ describe.each(TARGETS)('foundation on $name', (target) => {
 
   it('creates the plugin tables with the shop prefix', async () => {
     const tables = await env.ctx.db.dialect.listTables(env.ctx.db.knex);
-    for (const t of ['journal_run', 'journal_item', 'product_map', 'category_map', 'stage_prices', 'stage_stock', 'stage_promo_prices', 'outbox', 'lease'])
+    for (const t of ['journal_run', 'journal_item', 'product_map', 'category_map', 'stage_prices', 'stage_stock', 'stage_promo_prices', 'outbox', 'lease', 'method_map', 'admin_user'])
       expect(tables).toContain(`${target.prefix}erp_bridge_${t}`);
   });
 
@@ -84,7 +84,7 @@ describe.each(TARGETS)('foundation on $name', (target) => {
   it('answers /healthz with dialect, schema version and shop language', async () => {
     const res = await request(createApp(env.ctx)).get('/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', dialect: target.dialect, schemaVersion: '001_plugin_tables' });
+    expect(res.body).toMatchObject({ status: 'ok', dialect: target.dialect, schemaVersion: '002_orders_and_admin' });
     expect(res.body.shopLanguage).toBe(target.dialect === 'mysql' ? 'en-gb' : 'hu-hu');
   });
 

@@ -49,6 +49,24 @@ export const mysqlHelper: DialectHelper = {
     if (/mariadb/i.test(version)) return major > 10 || (major === 10 && minor >= 6);
     return major >= 8;
   },
+  async claimRows(knex, c) {
+    if (c.skipLocked) {
+      return knex.transaction(async (trx) => {
+        const rows = this.rows<Record<string, number>>(
+          await trx.raw(`SELECT ${c.key} FROM ${c.table} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${Number(c.limit)} FOR UPDATE SKIP LOCKED`, c.bindings as never),
+        );
+        const ids = rows.map((r) => Number(r[c.key]));
+        if (ids.length) await trx(c.table).whereIn(c.key, ids).update({ claimed_by: c.worker, claimed_until: c.until });
+        return ids;
+      });
+    }
+    // Older servers: the conditional UPDATE re-checks the claim, so two workers never share a row.
+    await knex.raw(
+      `UPDATE ${c.table} SET claimed_by = ?, claimed_until = ? WHERE ${c.key} IN (SELECT ${c.key} FROM (SELECT ${c.key} FROM ${c.table} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${Number(c.limit)}) pick) AND ${c.where}`,
+      [c.worker, c.until, ...c.bindings, ...c.bindings] as never,
+    );
+    return (await knex(c.table).where({ claimed_by: c.worker, claimed_until: c.until }).pluck(c.key)).map(Number);
+  },
   async listTables(knex) {
     return this.rows<Record<string, string>>(await knex.raw('SHOW TABLES')).map((r) => Object.values(r)[0]!);
   },

@@ -42,6 +42,14 @@ export const sqliteHelper: DialectHelper = {
   async supportsSkipLocked() {
     return false;
   },
+  async claimRows(knex, c) {
+    // SQLite has one writer at a time: the conditional UPDATE is atomic.
+    await knex.raw(
+      `UPDATE ${c.table} SET claimed_by = ?, claimed_until = ? WHERE ${c.key} IN (SELECT ${c.key} FROM ${c.table} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${Number(c.limit)}) AND ${c.where}`,
+      [c.worker, c.until, ...c.bindings, ...c.bindings] as never,
+    );
+    return (await knex(c.table).where({ claimed_by: c.worker, claimed_until: c.until }).pluck(c.key)).map(Number);
+  },
   async listTables(knex) {
     const rows = (await knex.raw("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>;
     return rows.map((r) => r.name);

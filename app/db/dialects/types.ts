@@ -55,6 +55,12 @@ export interface DialectHelper {
   binaryCollation: string | undefined;
   /** Whether `SELECT … FOR UPDATE SKIP LOCKED` is available on this server. */
   supportsSkipLocked(knex: Knex): Promise<boolean>;
+  /**
+   * Claims up to `limit` rows of `table` matching `where` for `worker`: sets claimed_by and
+   * claimed_until and returns their keys. MySQL 8 / MariaDB 10.6+: SELECT … FOR UPDATE SKIP
+   * LOCKED in a transaction; elsewhere a conditional UPDATE (the lease column decides).
+   */
+  claimRows(knex: Knex, c: { table: string; key: string; where: string; bindings: unknown[]; order: string; limit: number; worker: string; until: string; skipLocked: boolean }): Promise<number[]>;
   /** Names of the tables in the current database. */
   listTables(knex: Knex): Promise<string[]>;
   /** GREATEST/MAX of two scalar expressions. */

@@ -8,6 +8,10 @@ import { checkErpCredentials, parseBasicAuth } from '../../sync/erp-credentials.
 import { isPushKind, type PushKind } from '../../sync/push-kinds.js';
 import { PushError, PushService } from '../../sync/push-service.js';
 import { FailureThrottle } from '../middleware/failure-throttle.js';
+import { OrderFeed } from '../../sync/order-feed.js';
+import { DocumentError } from '../../erp/errors.js';
+import type { OrderFormat } from '../../erp/order-formats.js';
+import type { Settings } from '../../settings/schema.js';
 import { BodyTooLargeError, readRawBody } from '../middleware/raw-body.js';
 
 /** XML when Accept asks for it, else when the request was XML; JSON otherwise. */
@@ -26,52 +30,94 @@ function sendError(req: Request, res: Response, status: number, message: string,
   else res.status(status).json({ status, error: message, run });
 }
 
+type Authed = { settings: Settings; actor: string };
+
+/**
+ * Credentials for every integration URL: import password (?key= / X-Import-Password) or HTTP
+ * Basic; failures are journalled and slowed down per address. Answers itself and returns null
+ * when the call may not go on.
+ */
+async function authenticate(ctx: AppContext, pushes: PushService, throttle: FailureThrottle, kind: PushKind | 'orders', req: Request, res: Response): Promise<Authed | null> {
+  const address = req.ip ?? 'unknown';
+  const actor = `erp ${address}`;
+  const wait = throttle.retryAfter(address);
+  if (wait > 0) {
+    sendError(req, res, 429, 'too many failed logins from this address; wait before trying again', null, wait);
+    return null;
+  }
+  let settings: Settings;
+  try {
+    settings = await ctx.settings.get();
+  } catch (err) {
+    if (isConnectionError(err)) {
+      sendError(req, res, 503, `the shop database is unavailable: ${describeDbError(err)}`, null, 30);
+      return null;
+    }
+    throw err;
+  }
+  const key = typeof req.query.key === 'string' ? req.query.key : (req.headers['x-import-password'] as string | undefined);
+  const check = checkErpCredentials(settings, { key, basic: parseBasicAuth(req.headers.authorization) });
+  if (check === 'ok') {
+    throttle.succeed(address);
+    return { settings, actor };
+  }
+  req.resume();
+  if (check === 'not_configured') {
+    const run = await pushes.reject(kind, actor, 503, 'not configured');
+    sendError(req, res, 503, 'not configured: set the webshop id and password or an import password in the erp-bridge settings', run);
+    return null;
+  }
+  throttle.fail(address);
+  const message = check === 'missing' ? 'credentials required (?key=, X-Import-Password or HTTP Basic)' : 'wrong credentials';
+  const run = await pushes.reject(kind, actor, 401, message);
+  sendError(req, res, 401, message, run);
+  return null;
+}
+
 export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottle()): Router {
   const router = Router();
   const pushes = new PushService(ctx.db, ctx.settings);
+  const feed = new OrderFeed(ctx.db);
+
+  router.get('/integration/orders', async (req, res) => {
+    if (!(await authenticate(ctx, pushes, throttle, 'orders', req, res))) return;
+    const q = String(req.query.format ?? '').toLowerCase();
+    const format: OrderFormat = q === 'json' || q === 'csv' || q === 'xml' ? q : /json/i.test(String(req.headers.accept ?? '')) ? 'json' : 'xml';
+    const page = await feed.page(format, Number(req.query.limit ?? 100) || 100, Number(req.query.after ?? 0) || 0);
+    res.type(page.type).send(page.body);
+  });
+
+  router.post('/integration/orders/ack', async (req, res) => {
+    const authed = await authenticate(ctx, pushes, throttle, 'orders', req, res);
+    if (!authed) return;
+    try {
+      const body = await readRawBody(req, authed.settings.max_body_mb * 1024 * 1024);
+      res.json(await feed.acknowledge(body, req.headers['content-type'], authed.actor));
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return sendError(req, res, 413, err.message, null);
+      if (err instanceof DocumentError) return sendError(req, res, err.status, err.message, (err as { run?: number }).run ?? null);
+      throw err;
+    }
+  });
 
   router.post('/integration/:kind', async (req, res) => {
     const kind = req.params.kind!;
     if (!isPushKind(kind)) return sendError(req, res, 404, `unknown integration URL "${kind}" (prices, stock, promo-prices, categories)`, null);
-    const address = req.ip ?? 'unknown';
-    const actor = `erp ${address}`;
-    const wait = throttle.retryAfter(address);
-    if (wait > 0) return sendError(req, res, 429, 'too many failed logins from this address; wait before trying again', null, wait);
-
-    let settings;
-    try {
-      settings = await ctx.settings.get();
-    } catch (err) {
-      if (isConnectionError(err)) return sendError(req, res, 503, `the shop database is unavailable: ${describeDbError(err)}`, null, 30);
-      throw err;
-    }
-    const key = typeof req.query.key === 'string' ? req.query.key : (req.headers['x-import-password'] as string | undefined);
-    const check = checkErpCredentials(settings, { key, basic: parseBasicAuth(req.headers.authorization) });
-    if (check !== 'ok') {
-      req.resume();
-      if (check === 'not_configured') {
-        const run = await pushes.reject(kind as PushKind, actor, 503, 'not configured');
-        return sendError(req, res, 503, 'not configured: set the webshop id and password or an import password in the erp-bridge settings', run);
-      }
-      throttle.fail(address);
-      const message = check === 'missing' ? 'credentials required (?key=, X-Import-Password or HTTP Basic)' : 'wrong credentials';
-      const run = await pushes.reject(kind as PushKind, actor, 401, message);
-      return sendError(req, res, 401, message, run);
-    }
-    throttle.succeed(address);
-
+    const authed = await authenticate(ctx, pushes, throttle, kind, req, res);
+    if (!authed) return;
+    const { settings, actor } = authed;
     let body: Buffer;
     try {
       body = await readRawBody(req, settings.max_body_mb * 1024 * 1024);
     } catch (err) {
       if (!(err instanceof BodyTooLargeError)) throw err;
-      const run = await pushes.reject(kind as PushKind, actor, 413, err.message);
+      const run = await pushes.reject(kind, actor, 413, err.message);
       res.set('Connection', 'close');
       return sendError(req, res, 413, err.message, run);
     }
     const dryRun = ['1', 'true', 'yes'].includes(String(req.query.dry_run ?? ''));
     try {
-      const answer = await pushes.push({ kind: kind as PushKind, body, contentType: req.headers['content-type'], dryRun, actor });
+      const answer = await pushes.push({ kind, body, contentType: req.headers['content-type'], dryRun, actor });
       if (wantsXml(req)) res.type('application/xml').send(answerToXml(answer));
       else res.json(answer);
     } catch (err) {

@@ -1,0 +1,32 @@
+// The built-in scheduler: node-cron ticks every minute; the order export runs when its interval
+// setting says it is due. Changing the setting needs no restart. Two app instances never run
+// the export at once: the run itself holds a database lease.
+import cron from 'node-cron';
+import type { AppContext } from '../context.js';
+import { OrderExporter } from '../sync/order-export.js';
+import { isExportDue } from './schedule.js';
+
+export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
+  const row = await ctx.db.knex(ctx.db.own('journal_run')).where({ kind: 'order-export' }).orderBy('id', 'desc').first('started_at');
+  return row ? new Date(String(row.started_at).replace(' ', 'T')) : null;
+}
+
+export function startScheduler(ctx: AppContext): { stop(): void } {
+  const exporter = new OrderExporter(ctx.db, ctx.settings);
+  let running = false;
+  const task = cron.schedule('* * * * *', async () => {
+    if (running) return;
+    running = true;
+    try {
+      const settings = await ctx.settings.get();
+      if (!isExportDue(settings, await lastExportStart(ctx), new Date())) return;
+      const r = await exporter.run('scheduler');
+      if (!r.skipped && (r.prepared || r.exported || r.errors.length)) ctx.log.info({ run: r.run, prepared: r.prepared, exported: r.exported, errors: r.errors.length }, 'order export');
+    } catch (err) {
+      ctx.log.error({ err: (err as Error).message }, 'scheduled order export failed');
+    } finally {
+      running = false;
+    }
+  });
+  return { stop: () => void task.stop() };
+}

@@ -1,0 +1,26 @@
+// Payment/shipping method mapping for the order export, and the standalone admin account.
+import type { Migration } from '../types.js';
+
+export const ordersAndAdmin: Migration = {
+  name: '002_orders_and_admin',
+  async up(db) {
+    await db.knex.schema.createTable(db.own('method_map'), (t) => {
+      db.dialect.tableOptions(t);
+      t.string('type', 16).notNullable(); // payment, shipping
+      t.string('shop_code', 128).notNullable();
+      t.string('erp_code', 64).notNullable();
+      t.primary(['type', 'shop_code']);
+    });
+    await db.knex.schema.createTable(db.own('admin_user'), (t) => {
+      db.dialect.tableOptions(t);
+      t.increments('id');
+      t.string('username', 64).notNullable().unique(`${db.prefix}erpb_admin_name`);
+      t.string('password_hash', 255).notNullable();
+      t.string('updated_at', 19).notNullable();
+    });
+  },
+  async down(db) {
+    await db.knex.schema.dropTableIfExists(db.own('admin_user'));
+    await db.knex.schema.dropTableIfExists(db.own('method_map'));
+  },
+};

@@ -1,0 +1,258 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OrderDocument } from '../../app/erp/order-document.js';
+import { setMethodMapping } from '../../app/shop/orders.js';
+import { OrderExporter } from '../../app/sync/order-export.js';
+import { createApp } from '../../app/web/server.js';
+import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { KEY, addProduct, uniqueCode } from '../support/shop.js';
+import { placeOrder, setOrderStatus, startFakeErp, type OrderSpec } from '../support/orders.js';
+
+const fast = { baseDelayMs: 0, maxDelayMs: 0, timeoutMs: 300 };
+
+describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
+  let env: TargetEnv;
+  let productA: number;
+  let productB: number;
+  let codeA: string;
+  const db = () => env.ctx.db;
+  const doc = async (orderId: number) => JSON.parse((await db().knex(db().own('outbox')).where({ order_id: orderId }).first()).document) as OrderDocument;
+  const state = async (orderId: number) => (await db().knex(db().own('outbox')).where({ order_id: orderId }).first())?.state;
+  const spec = (over: Partial<OrderSpec> = {}): OrderSpec => ({
+    products: [
+      { productId: productA, name: 'Kés &amp; villa', model: codeA, quantity: 2, price: 1000, tax: 270, options: [['Szín', 'Piros']] },
+      { productId: productB, name: 'Serpenyő', model: 'old-model', quantity: 1, price: 500, tax: 135 },
+    ],
+    shipping: 1000, handling: 200, coupon: -250, ...over,
+  });
+  const paidOrder = async (over: Partial<OrderSpec> = {}) => {
+    const o = await placeOrder(db(), spec(over));
+    await setOrderStatus(db(), o.orderId, 2);
+    return o;
+  };
+  const exporter = (opts = {}) => new OrderExporter(db(), env.ctx.settings, { ...fast, ...opts });
+  /** Orders from earlier tests should not disturb counts: mark them exported. */
+  const settleOutbox = async () => {
+    await exporter().prepare();
+    await db().knex(db().own('outbox')).update({ state: 'exported' });
+  };
+
+  beforeAll(async () => {
+    env = await openTarget(target);
+    codeA = uniqueCode('ORD');
+    productA = await addProduct(db(), { model: codeA });
+    productB = await addProduct(db(), { model: uniqueCode('ORD') });
+    await db().knex(db().own('product_map')).insert({ product_id: productA, erp_code: codeA, unit: 'db', updated_at: '2026-11-20 10:00:00' });
+    // The fixture's processing statuses include 2; the demo shop's too.
+    await env.ctx.settings.update({ import_password: KEY, webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ', coupon_code: 'KUPON', export_transport: 'feed' });
+  });
+  afterAll(async () => env?.cleanup());
+  beforeEach(settleOutbox);
+
+  it('prepares eligible orders only: an abandoned checkout (status 0) never, a later-paid order still', async () => {
+    const abandoned = await placeOrder(db(), spec());
+    const paid = await paidOrder();
+    const later = await placeOrder(db(), spec());
+    expect((await exporter().prepare()).prepared).toBe(1);
+    expect(await state(abandoned.orderId)).toBeUndefined();
+    expect(await state(paid.orderId)).toBe('waiting');
+    await setOrderStatus(db(), later.orderId, 2);
+    expect((await exporter().prepare()).prepared).toBe(1);
+    expect(await state(later.orderId)).toBe('waiting');
+    expect((await exporter().prepare()).prepared).toBe(0);
+  });
+
+  it('turns shipping, handling and coupon into lines under their ERP codes, totals equal to the order', async () => {
+    const o = await paidOrder();
+    await exporter().prepare();
+    const d = await doc(o.orderId);
+    expect(d.lines.map((l) => [l.kind, l.code, l.quantity, l.net, l.vat, l.gross])).toEqual([
+      ['product', codeA, 2, 2000, 540, 2540],
+      ['product', expect.stringMatching(/^ORD-/), 1, 500, 135, 635],
+      ['shipping', 'SZALL', 1, 1000, 270, 1270],
+      ['payment_fee', 'KEZ', 1, 200, 54, 254],
+      ['coupon', 'KUPON', 1, -250, -67.5, -317.5],
+    ]);
+    expect(d.lines[0]).toMatchObject({ name: 'Kés & villa (Szín: Piros)', unit: 'db', netUnitPrice: 1000, vatRate: 27 });
+    expect(d.lines[4]).toMatchObject({ vatRate: 27, netUnitPrice: -250 });
+    expect(d.totals).toEqual({ net: 3450, vat: [{ rate: 27, net: 3450, vat: 931.5 }], gross: 4381.5, shopTotal: 4381.5 });
+    expect(d.totals.gross).toBe(o.total);
+  });
+
+  it('holds an order whose totals do not add up as needing attention, with the difference', async () => {
+    const o = await paidOrder({ total: 4390 });
+    const r = await exporter().prepare();
+    expect(r.attention).toBe(1);
+    const row = await db().knex(db().own('outbox')).where({ order_id: o.orderId }).first();
+    expect(row.state).toBe('attention');
+    expect(row.last_error).toMatch(/4381.50 differs from the order total 4390.00 by -8.50/);
+  });
+
+  it('follows the settings: lines, description, customer recognition, tax number, method mapping', async () => {
+    await env.ctx.settings.update({ order_lines: 'code_quantity', order_description: 'webshop_order', customer_recognition: 'smart', tax_number_field: '3', customer_processing: 'add_update' });
+    await setMethodMapping(db(), 'payment', 'cod', 'UTANVET');
+    await setMethodMapping(db(), 'shipping', 'flat', 'FUTAR');
+    try {
+      const guest = await paidOrder({ email: 'Vendeg@Example.hu', postcode: '1011', customField: { '3': '12345678-2-42' } });
+      const member = await paidOrder({ customerId: 42 });
+      await exporter().prepare();
+      const g = await doc(guest.orderId);
+      expect(g.lines[0]).toEqual({ kind: 'product', code: codeA, quantity: 2, net: 2000, vat: 540, gross: 2540 });
+      expect(g.description).toBe(`Webshop-order INV-2026-${guest.orderId}`);
+      expect(g.customer).toMatchObject({ key: 'vendeg@example.hu|1011', taxNumber: '12345678-2-42', processing: 'add_update', company: 'Kovács Kft.' });
+      expect(g.payment).toEqual({ shopCode: 'cod', name: 'Utánvét', erpCode: 'UTANVET' });
+      expect(g.shipping).toMatchObject({ shopCode: 'flat.flat', erpCode: 'FUTAR' });
+      expect(g.internalNote).toBe('Délután hozzák');
+      expect((await doc(member.orderId)).customer.key).toBe('C42');
+    } finally {
+      await env.ctx.settings.update({ order_lines: 'full', tax_number_field: '', customer_processing: 'add' });
+    }
+  });
+
+  it('serves the feed oldest first and offers an order again until it is acknowledged', async () => {
+    const app = createApp(env.ctx);
+    const a = await paidOrder();
+    const b = await paidOrder();
+    await exporter().prepare();
+    const page1 = await request(app).get(`/integration/orders?key=${KEY}&format=json&limit=1`);
+    expect(page1.status).toBe(200);
+    expect(page1.body.rendelesek.map((d: OrderDocument) => d.orderId)).toEqual([a.orderId]);
+    const page2 = await request(app).get(`/integration/orders?key=${KEY}&format=json&limit=1&after=${page1.body.next}`);
+    expect(page2.body.rendelesek.map((d: OrderDocument) => d.orderId)).toEqual([b.orderId]);
+    const xml = await request(app).get(`/integration/orders?key=${KEY}`);
+    expect(xml.headers['content-type']).toMatch(/xml/);
+    expect(xml.text).toContain(`<rendeles azonosito="${a.orderId}">`);
+    expect(xml.text).toContain('<cikkszam>SZALL</cikkszam>');
+    const csv = await request(app).get(`/integration/orders?key=${KEY}&format=csv`);
+    expect(csv.text.split('\r\n')[0]).toMatch(/^rendelesszam;datum;vevo_azonosito/);
+    const ack = await request(app).post(`/integration/orders/ack?key=${KEY}`).set('Content-Type', 'application/xml')
+      .send(`<visszaigazolas><rendeles><rendelesszam>INV-2026-${a.orderId}</rendelesszam><bizonylatszam>VR-77</bizonylatszam></rendeles><rendeles><rendelesazonosito>999999</rendelesazonosito></rendeles></visszaigazolas>`);
+    expect(ack.body).toMatchObject({ acknowledged: [a.orderId], unknown: [999999] });
+    const row = await db().knex(db().own('outbox')).where({ order_id: a.orderId }).first();
+    expect(row).toMatchObject({ state: 'exported', erp_document_id: 'VR-77' });
+    const again = await request(app).get(`/integration/orders?key=${KEY}&format=json`);
+    expect(again.body.rendelesek.map((d: OrderDocument) => d.orderId)).toEqual([b.orderId]);
+    expect((await request(app).get('/integration/orders?key=wrong')).status).toBe(401);
+  });
+
+  it('pushes over HTTP: retries failures and timeouts, never books an order twice', async () => {
+    const erp = await startFakeErp((n, key) => {
+      const id = Number(key.split('-').pop()) % 3;
+      if (id === 0) return n <= 2 ? 'fail' : 'ok';
+      if (id === 1) return n === 1 ? 'hang' : 'ok';
+      return n === 1 ? 'store-then-fail' : 'ok';
+    });
+    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
+    try {
+      const orders = [await paidOrder(), await paidOrder(), await paidOrder()];
+      const r = await exporter().run('test');
+      expect(r).toMatchObject({ prepared: 3, exported: 3, failed: 0 });
+      for (const o of orders) {
+        const key = `erp-bridge-bolt1-order-${o.orderId}`;
+        expect(erp.stored.has(key)).toBe(true);
+        expect(await db().knex(db().own('outbox')).where({ order_id: o.orderId }).first()).toMatchObject({ state: 'exported', erp_document_id: `VR-${o.orderId}` });
+      }
+      expect(erp.stored.size).toBe(3);
+      expect(erp.auth.every((a) => a === 'Basic ' + Buffer.from('bolt1:erp-pw').toString('base64'))).toBe(true);
+      expect(erp.stored.get(`erp-bridge-bolt1-order-${orders[0]!.orderId}`)).toContain('<cikkszam>KUPON</cikkszam>');
+    } finally {
+      await erp.close();
+      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
+    }
+  });
+
+  it('marks an order failed, with the error, after the last attempt or a refusal', async () => {
+    const erp = await startFakeErp((_n, key) => (Number(key.split('-').pop()) % 2 ? 'reject' : 'fail'));
+    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
+    try {
+      const orders = [await paidOrder(), await paidOrder()];
+      const r = await exporter({ maxAttempts: 3 }).run('test');
+      expect(r).toMatchObject({ exported: 0, failed: 2 });
+      for (const o of orders) {
+        const row = await db().knex(db().own('outbox')).where({ order_id: o.orderId }).first();
+        expect(row.state).toBe('failed');
+        expect(row.last_error).toMatch(o.orderId % 2 ? /HTTP 422: unknown article/ : /HTTP 500: ERP busy/);
+        expect(Number(row.attempts)).toBe(o.orderId % 2 ? 1 : 3);
+      }
+      const run = await db().knex(db().own('journal_run')).where({ id: r.run }).first();
+      expect(run).toMatchObject({ kind: 'order-export', status: 'partial' });
+    } finally {
+      await erp.close();
+      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
+    }
+  });
+
+  it('two exporters racing over the same outbox deliver each order once', async () => {
+    const erp = await startFakeErp(() => 'ok');
+    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
+    try {
+      for (let i = 0; i < 12; i++) await paidOrder();
+      await exporter().prepare();
+      const other = env.newContext();
+      const [a, b] = await Promise.all([exporter().deliver(), new OrderExporter(other.db, other.settings, fast).deliver()]);
+      expect(a.exported + b.exported).toBe(12);
+      expect([...erp.attempts.values()].every((n) => n === 1)).toBe(true);
+      expect(erp.attempts.size).toBe(12);
+    } finally {
+      await erp.close();
+      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
+    }
+  });
+
+  it('a process killed mid-run loses nothing: its claims expire and the order is delivered once', async () => {
+    const erp = await startFakeErp(() => 'ok');
+    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
+    try {
+      const o1 = await paidOrder();
+      const o2 = await paidOrder();
+      await exporter().prepare();
+      // Worker 1 claims o1 and o2, gets o1 accepted by the ERP, and dies before recording it.
+      const dying = exporter({ claimMs: 1000, afterDelivered: () => { throw new Error('killed'); } });
+      await expect(dying.deliver()).rejects.toThrow('killed');
+      expect(await state(o1.orderId)).toBe('waiting');
+      // Another worker cannot take the claimed orders until the claim runs out…
+      expect((await exporter().deliver()).exported).toBe(0);
+      await new Promise((r) => setTimeout(r, 2100));
+      // …then delivers both; the ERP books o1 once thanks to the same Idempotency-Key.
+      expect((await exporter().deliver()).exported).toBe(2);
+      expect(await state(o1.orderId)).toBe('exported');
+      expect(await state(o2.orderId)).toBe('exported');
+      expect(erp.stored.size).toBe(2);
+    } finally {
+      await erp.close();
+      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
+    }
+  });
+
+  it('drops files atomically into a folder', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'erpb-drop-'));
+    await env.ctx.settings.update({ export_transport: 'file', export_dir: dir });
+    try {
+      const o = await paidOrder();
+      expect((await exporter().run('test')).exported).toBe(1);
+      expect(readdirSync(dir)).toEqual([`order-INV-2026-${o.orderId}.xml`]);
+      expect(readFileSync(path.join(dir, readdirSync(dir)[0]!), 'utf8')).toContain(`<rendeles azonosito="${o.orderId}">`);
+    } finally {
+      await env.ctx.settings.update({ export_transport: 'feed', export_dir: '' });
+    }
+  });
+
+  it('never runs twice at once: a second run while one holds the lease is skipped', async () => {
+    const erp = await startFakeErp((n) => (n === 1 ? 'hang' : 'ok'));
+    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
+    try {
+      await paidOrder();
+      const slow = exporter({ timeoutMs: 1500 }).run('a');
+      await new Promise((r) => setTimeout(r, 300));
+      const second = await exporter().run('b');
+      expect(second.skipped).toMatch(/another export run/);
+      expect((await slow).exported).toBe(1);
+    } finally {
+      await erp.close();
+      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
+    }
+  });
+});
