@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './log.js';
 import { SettingsService } from './settings/settings-service.js';
 import { checkShopSchema } from './shop/catalog.js';
 import { registerExtension } from './shop/extension.js';
+import { AdminAccounts } from './admin/accounts.js';
 
 export interface AppContext {
   config: AppConfig;
@@ -47,5 +48,7 @@ export async function install(ctx: AppContext, opts: { demo?: boolean } = {}): P
   const { applied, version } = await migratePlugin(ctx.db);
   const extensionRegistered = await registerExtension(ctx.db);
   const settingsWritten = await ctx.settings.install();
+  // ADMIN_PASSWORD creates the standalone admin account on first start (else the setup page asks).
+  if (ctx.config.adminPassword) await new AdminAccounts(ctx.db).createFirst('admin', ctx.config.adminPassword);
   return { demoShop, migrations: applied, schemaVersion: version, extensionRegistered, settingsWritten };
 }

@@ -11,6 +11,7 @@ import { PushService } from '../sync/push-service.js';
 import { serve } from '../web/serve.js';
 import { OrderExporter } from '../sync/order-export.js';
 import { UsageError } from './errors.js';
+import { AdminAccounts, MIN_PASSWORD } from '../admin/accounts.js';
 
 export interface CommandOutput {
   text?: string;
@@ -116,6 +117,17 @@ export const commands: Record<string, Command> = {
         ...r.errors.map((e) => `  order ${e.orderId}: ${e.error}`),
       ];
       return { text: lines.join('\n'), data: r };
+    },
+  },
+  'admin-password': {
+    usage: 'admin-password',
+    summary: 'set the standalone admin password (user "admin"), read from standard input',
+    async run(ctx, _args, opts) {
+      const password = (await opts.stdin()).replace(/\r?\n$/, '');
+      if (password.length < MIN_PASSWORD) throw new UsageError(`the password must be at least ${MIN_PASSWORD} characters long`);
+      await install(ctx);
+      await new AdminAccounts(ctx.db).setPassword('admin', password);
+      return { text: 'admin password set (user "admin")', data: { user: 'admin' } };
     },
   },
   push: {

@@ -49,9 +49,46 @@ export class Journal {
   }
 
   async finish(runId: number, r: { status: RunStatus; httpStatus?: number; counts?: Counts; message?: string; durationMs: number }): Promise<void> {
-    await this.db.knex(this.db.own('journal_run'))
+    const n = await this.db.knex(this.db.own('journal_run'))
       .where({ id: runId })
+      .whereIn('status', ['running'])
       .update({ status: r.status, http_status: r.httpStatus ?? null, message: r.message?.slice(0, 4000) ?? null, finished_at: now(), duration_ms: Math.round(r.durationMs), ...(r.counts ?? {}) });
+    if (Number(n) !== 1) return;
+    const run = await this.get(runId);
+    if (!run) return;
+    const c = r.counts;
+    const applied = c ? c.updated + c.created : 0;
+    const problems = (c ? c.unknown + c.ambiguous + c.invalid : 0) + (r.status === 'rejected' || r.status === 'failed' ? 1 : 0);
+    await this.bumpDay(String(run.started_at).slice(0, 10), run.kind, applied, problems);
+  }
+
+  /** Daily totals for the dashboard chart: insert the day's row once, then add to it. */
+  private async bumpDay(day: string, kind: string, applied: number, problems: number): Promise<void> {
+    const t = this.db.own('journal_day');
+    await this.db.knex.raw(`${this.db.dialect.insertIgnore()} INTO ${t} (day, kind, runs, applied, problems) VALUES (?, ?, 0, 0, 0)`, [day, kind]);
+    await this.db.knex(t).where({ day, kind }).update({
+      runs: this.db.knex.raw('runs + 1'),
+      applied: this.db.knex.raw('applied + ?', [applied]),
+      problems: this.db.knex.raw('problems + ?', [problems]),
+    });
+  }
+
+  async days(fromDay: string): Promise<Array<{ day: string; kind: string; runs: number; applied: number; problems: number }>> {
+    const rows = await this.db.knex(this.db.own('journal_day')).where('day', '>=', fromDay).orderBy('day').select();
+    return rows.map((r) => ({ day: String(r.day), kind: String(r.kind), runs: Number(r.runs), applied: Number(r.applied), problems: Number(r.problems) }));
+  }
+
+  /** Newest first, keyset-paginated (no COUNT over a million rows). */
+  async list(f: { kind?: string; status?: string; beforeId?: number; limit: number }): Promise<RunRow[]> {
+    const q = this.db.knex(this.db.own('journal_run')).orderBy('id', 'desc').limit(f.limit);
+    if (f.kind) q.where('kind', f.kind);
+    if (f.status) q.where('status', f.status);
+    if (f.beforeId) q.where('id', '<', f.beforeId);
+    return q.select();
+  }
+
+  async lastOf(kind: string): Promise<RunRow | undefined> {
+    return this.db.knex(this.db.own('journal_run')).where({ kind }).orderBy('id', 'desc').first();
   }
 
   async addItems(runId: number, items: JournalItem[]): Promise<void> {

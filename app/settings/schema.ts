@@ -11,6 +11,7 @@ export const ORDER_LINE_MODES = ['full', 'code_quantity', 'code_quantity_price']
 export const CUSTOMER_RECOGNITION = ['code', 'email', 'code_or_email', 'email_postcode', 'code_or_email_postcode', 'smart'] as const;
 export const PROCESSING_MODES = ['add', 'add_update', 'manual'] as const;
 export const TRANSPORTS = ['feed', 'http', 'file'] as const;
+export const ARTICLE_OPTIONS = PROCESSING_MODES;
 
 export interface Settings {
   webshop_id: string;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../context.js';
 import { healthRoutes } from './routes/health.js';
-import { adminRoutes } from './routes/admin.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { integrationRoutes } from './routes/integration.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -108,9 +108,40 @@ export const demoShopSeed: Migration = {
     await ins('product_special', [
       { product_id: 51, customer_group_id: 1, priority: 1, price: 12992.126, date_start: '0000-00-00', date_end: '0000-00-00' },
     ]);
+    // Three checkouts: one abandoned (status 0, never exported) and two paid, for the export.
+    const orders: Array<[number, number, string, string, string, Array<[number, number]>]> = [
+      [1, 0, 'Nagy', 'Péter', 'peter@example.hu', [[52, 1]]],
+      [2, 2, 'Kovács', 'Éva', 'eva@example.hu', [[50, 2], [56, 3]]],
+      [3, 2, 'Szabó', 'Anna', 'anna@example.hu', [[57, 1]]],
+    ];
+    for (const [id, status, last, first, email, lines] of orders) {
+      const sub = lines.reduce((a, [pid, q]) => a + PRODUCTS[pid - 50]![3] * q, 0);
+      const shipping = 1181.1024;
+      const tax = lines.reduce((a, [pid, q]) => a + PRODUCTS[pid - 50]![3] * q * (PRODUCTS[pid - 50]![5] === 9 ? 0.27 : 0.05), 0) + shipping * 0.27;
+      const total = Math.round((sub + shipping + tax) * 10000) / 10000;
+      const addr = (p: string) => ({ [`${p}_firstname`]: first, [`${p}_lastname`]: last, [`${p}_company`]: '', [`${p}_address_1`]: 'Fő utca 1.', [`${p}_address_2`]: '', [`${p}_city`]: 'Budapest', [`${p}_postcode`]: '1011', [`${p}_country`]: 'Magyarország', [`${p}_country_id`]: 97, [`${p}_zone`]: 'Budapest', [`${p}_zone_id`]: 1, [`${p}_address_format`]: '', [`${p}_custom_field`]: '[]' });
+      await ins('order', [{
+        order_id: id, invoice_no: 0, invoice_prefix: 'DEMO-', store_id: 0, store_name: 'Demó Konyha-Kert Webáruház', store_url: 'http://localhost/', customer_id: 0, customer_group_id: 1,
+        firstname: first, lastname: last, email, telephone: '+36 1 234 5678', fax: '', custom_field: '[]', ...addr('payment'), payment_method: 'Utánvét', payment_code: 'cod',
+        ...addr('shipping'), shipping_method: 'Futárszolgálat', shipping_code: 'flat.flat', comment: '', total, order_status_id: status, affiliate_id: 0, commission: 0,
+        marketing_id: 0, tracking: '', language_id: 1, currency_id: 1, currency_code: 'HUF', currency_value: 1, ip: '127.0.0.1', forwarded_ip: '', user_agent: 'demo',
+        accept_language: 'hu', date_added: `2026-01-0${5 + id} 10:00:00`, date_modified: `2026-01-0${5 + id} 10:00:00`,
+      }]);
+      await ins('order_product', lines.map(([pid, q]) => {
+        const [model, name, , price, , cls] = PRODUCTS[pid - 50]!;
+        return { order_id: id, product_id: pid, name: name.replace(/&/g, '&amp;'), model, quantity: q, price, total: price * q, tax: price * (cls === 9 ? 0.27 : 0.05), reward: 0 };
+      }));
+      await ins('order_total', [
+        { order_id: id, code: 'sub_total', title: 'Részösszeg', value: sub, sort_order: 1 },
+        { order_id: id, code: 'shipping', title: 'Futárszolgálat', value: shipping, sort_order: 3 },
+        { order_id: id, code: 'tax', title: 'ÁFA', value: tax, sort_order: 5 },
+        { order_id: id, code: 'total', title: 'Összesen', value: total, sort_order: 9 },
+      ]);
+      if (status) await ins('order_history', [{ order_id: id, order_status_id: status, notify: 0, comment: '', date_added: `2026-01-0${5 + id} 10:05:00` }]);
+    }
   },
   async down(db) {
-    for (const t of ['product_special', 'product_to_category', 'product_to_store', 'product_description', 'product', 'category_to_store', 'category_path', 'category_description', 'category', 'order_status', 'stock_status', 'tax_rule', 'tax_rate', 'tax_class', 'customer_group_description', 'customer_group', 'setting', 'language'])
+    for (const t of ['order_total', 'order_product', 'order_history', 'order', 'product_special', 'product_to_category', 'product_to_store', 'product_description', 'product', 'category_to_store', 'category_path', 'category_description', 'category', 'order_status', 'stock_status', 'tax_rule', 'tax_rate', 'tax_class', 'customer_group_description', 'customer_group', 'setting', 'language'])
       await db.knex(db.t(t)).delete();
   },
 };

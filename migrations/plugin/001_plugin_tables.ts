@@ -32,8 +32,8 @@ export const pluginTables: Migration = {
         t.integer(c).notNullable().defaultTo(0);
       t.text('message').nullable();
       t.index(['started_at'], `${db.prefix}erpb_run_started`);
-      t.index(['kind', 'started_at'], `${db.prefix}erpb_run_kind`);
-      t.index(['status', 'started_at'], `${db.prefix}erpb_run_status`);
+      t.index(['kind', 'id'], `${db.prefix}erpb_run_kind`);
+      t.index(['status', 'id'], `${db.prefix}erpb_run_status`);
     });
     await db.knex.schema.createTable(db.own('journal_item'), (t) => {
       db.dialect.tableOptions(t);

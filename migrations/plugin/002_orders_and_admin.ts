@@ -1,4 +1,5 @@
-// Payment/shipping method mapping for the order export, and the standalone admin account.
+// Payment/shipping method mapping for the order export, the standalone admin account, and
+// the journal's daily totals.
 import type { Migration } from '../types.js';
 
 export const ordersAndAdmin: Migration = {
@@ -18,8 +19,20 @@ export const ordersAndAdmin: Migration = {
       t.string('password_hash', 255).notNullable();
       t.string('updated_at', 19).notNullable();
     });
+    // Per-day totals of the journal, kept as runs finish, so the dashboard's 30-day chart never
+    // scans a million runs.
+    await db.knex.schema.createTable(db.own('journal_day'), (t) => {
+      db.dialect.tableOptions(t);
+      t.string('day', 10).notNullable();
+      t.string('kind', 32).notNullable();
+      t.integer('runs').notNullable().defaultTo(0);
+      t.integer('applied').notNullable().defaultTo(0);
+      t.integer('problems').notNullable().defaultTo(0);
+      t.primary(['day', 'kind']);
+    });
   },
   async down(db) {
+    await db.knex.schema.dropTableIfExists(db.own('journal_day'));
     await db.knex.schema.dropTableIfExists(db.own('admin_user'));
     await db.knex.schema.dropTableIfExists(db.own('method_map'));
   },

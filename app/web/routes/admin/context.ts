@@ -1,0 +1,37 @@
+// Per-request view helpers for the admin: language, translator, links that keep user_token.
+import type { NextFunction, Request, Response } from 'express';
+import type { AppContext } from '../../../context.js';
+import { readConfigValue } from '../../../shop/setting-rows.js';
+import { isLang, translator, type Lang } from '../../i18n/messages.js';
+import type { AdminUser } from '../../middleware/admin-session.js';
+import { readCookies } from '../../middleware/cookies.js';
+
+export const LANG_COOKIE = 'erpb_lang';
+
+async function pickLanguage(ctx: AppContext, req: Request, user: AdminUser | null): Promise<Lang> {
+  const cookie = readCookies(req)[LANG_COOKIE];
+  if (isLang(cookie)) return cookie;
+  const shop = user?.language ?? (await readConfigValue(ctx.db, 'config_admin_language').catch(() => undefined));
+  if (shop) return shop.toLowerCase().startsWith('hu') ? 'hu' : 'en';
+  return /^\s*hu/i.test(String(req.headers['accept-language'] ?? '')) ? 'hu' : 'en';
+}
+
+export function viewLocals(ctx: AppContext) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const user = res.locals.user as AdminUser | null;
+    const lang = await pickLanguage(ctx, req, user);
+    res.locals.lang = lang;
+    res.locals.t = translator(lang);
+    res.locals.csrf = user?.csrf ?? '';
+    res.locals.currentPath = req.path;
+    // Inside the shop's admin every link must carry user_token, as OpenCart's own do.
+    res.locals.url = (path: string, params: Record<string, string | number | undefined> = {}) => {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+      if (user?.userToken) q.set('user_token', user.userToken);
+      const s = q.toString();
+      return `/admin${path}${s ? `?${s}` : ''}`;
+    };
+    next();
+  };
+}

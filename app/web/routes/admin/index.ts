@@ -1,0 +1,44 @@
+// The shop owner's admin panel: server-rendered EJS with htmx, behind a login (standalone or
+// the shop's own admin session), CSRF on every state-changing request, strict security headers.
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { AppContext } from '../../../context.js';
+import { resolveAdmin, verifyCsrf, type AdminUser } from '../../middleware/admin-session.js';
+import { securityHeaders } from '../../middleware/security-headers.js';
+import { AdminAccounts } from '../../../admin/accounts.js';
+import { authRoutes } from './auth.js';
+import { viewLocals } from './context.js';
+import { journalRoutes } from './journal.js';
+import { orderRoutes } from './orders.js';
+import { overviewRoutes } from './overview.js';
+import { settingsRoutes } from './settings.js';
+
+export function adminRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const accounts = new AdminAccounts(ctx.db);
+  router.use(securityHeaders);
+  router.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  router.use(resolveAdmin(ctx));
+  router.use(viewLocals(ctx));
+  router.use(authRoutes(ctx));
+
+  const requireLogin = async (req: Request, res: Response, next: NextFunction) => {
+    const user = res.locals.user as AdminUser | null;
+    if (user) {
+      if (req.method !== 'GET' && !user.canModify) return void res.status(403).send(res.locals.t('error.forbidden'));
+      return next();
+    }
+    if (req.headers['hx-request']) return void res.status(401).set('HX-Redirect', '/admin/login').end();
+    res.redirect((await accounts.exists()) ? '/admin/login' : '/admin/setup');
+  };
+  router.use(requireLogin);
+  router.use(verifyCsrf);
+  router.use(overviewRoutes(ctx));
+  router.use(settingsRoutes(ctx));
+  router.use(journalRoutes(ctx));
+  router.use(orderRoutes(ctx));
+  router.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
+    ctx.log.error({ err: err.message }, 'admin page failed');
+    res.status(500).render('error', { message: err.message });
+  });
+  return router;
+}

@@ -1,0 +1,46 @@
+import { Router } from 'express';
+import type { AppContext } from '../../../context.js';
+import type { OrderDocument } from '../../../erp/order-document.js';
+import { OrderExporter } from '../../../sync/order-export.js';
+
+const STATES = ['waiting', 'exported', 'failed', 'attention'];
+const PAGE = 50;
+
+export function orderRoutes(ctx: AppContext): Router {
+  const router = Router();
+  const exporter = new OrderExporter(ctx.db, ctx.settings);
+
+  const page = async (q: Record<string, unknown>) => {
+    const state = STATES.includes(String(q.state)) ? String(q.state) : undefined;
+    const before = Number(q.before) > 0 ? Number(q.before) : undefined;
+    const query = ctx.db.knex(ctx.db.own('outbox')).orderBy('order_id', 'desc').limit(PAGE);
+    if (state) query.where({ state });
+    if (before) query.where('order_id', '<', before);
+    const rows = await query.select();
+    const orders = rows.map((r) => {
+      const d = JSON.parse(r.document) as OrderDocument;
+      return { id: Number(r.order_id), number: d.orderNumber, customer: d.customer.name, email: d.customer.email, total: Number(r.total), currency: d.currency, state: String(r.state), attempts: Number(r.attempts), error: r.last_error, erpId: r.erp_document_id };
+    });
+    return { orders, state, states: STATES, older: rows.length === PAGE ? Number(rows[rows.length - 1].order_id) : null };
+  };
+
+  router.get('/orders', async (req, res) => {
+    res.render('orders', { ...(await page(req.query)), message: null });
+  });
+
+  router.post('/orders/export-now', async (req, res) => {
+    const r = await exporter.run(`admin ${res.locals.user?.name ?? ''}`.trim());
+    const message = r.skipped ? res.locals.t('orders.skipped') : res.locals.t('orders.done', { prepared: r.prepared, exported: r.exported, failed: r.failed });
+    res.render(req.headers['hx-request'] ? 'partials/orders-table' : 'orders', { ...(await page(req.query)), message });
+  });
+
+  router.post('/orders/:id/:action', async (req, res) => {
+    const id = Number(req.params.id);
+    const action = req.params.action;
+    const from = action === 'retry' ? (['failed', 'attention'] as const) : action === 'again' ? (['exported'] as const) : null;
+    if (!from) return res.status(404).end();
+    await exporter.outbox.requeue(id, [...from]);
+    res.render(req.headers['hx-request'] ? 'partials/orders-table' : 'orders', { ...(await page(req.query)), message: null });
+  });
+  return router;
+}

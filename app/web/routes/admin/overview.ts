@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import type { AppContext } from '../../../context.js';
+import { loadDashboard } from '../../../admin/dashboard.js';
+import { testPush } from '../../../admin/test-push.js';
+import { integrationUrls } from '../../../sync/integration-urls.js';
+import { isPushKind } from '../../../sync/push-kinds.js';
+
+export function overviewRoutes(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get('/', async (_req, res) => {
+    res.render('dashboard', { d: await loadDashboard(ctx) });
+  });
+
+  router.get('/integration', async (_req, res) => {
+    const settings = await ctx.settings.get();
+    res.render('integration', { urls: integrationUrls(ctx.config.publicUrl, settings), hasCredentials: !!(settings.import_password || (settings.webshop_id && settings.password)) });
+  });
+
+  router.post('/integration/test/:kind', async (req, res) => {
+    const kind = req.params.kind!;
+    if (!isPushKind(kind)) return res.status(404).end();
+    const result = await testPush(ctx, kind, req.socket.localPort!);
+    res.render('partials/test-result', { result });
+  });
+  return router;
+}
