@@ -1,0 +1,129 @@
+// Who gets into the admin, and what every page sends back: login, CSRF, the shop's own admin
+// session, security headers, rate limits.
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { AdminAccounts } from '../../app/admin/accounts.js';
+import { MODULE_ROUTE } from '../../app/admin/opencart-session.js';
+import { createApp } from '../../app/web/server.js';
+import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+
+const PASSWORD = 'Admin-jelszo-2026';
+
+async function login(app: Express): Promise<{ cookie: string; csrf: string }> {
+  const res = await request(app).post('/admin/login').type('form').send({ username: 'admin', password: PASSWORD });
+  expect(res.status).toBe(302);
+  const cookie = String(res.headers['set-cookie']![0]).split(';')[0]!;
+  const page = await request(app).get('/admin/settings').set('Cookie', cookie);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  return { cookie, csrf };
+}
+
+describe.each(DIALECT_TARGETS)('admin access on $name', (target) => {
+  let env: TargetEnv;
+  let app: Express;
+  const db = () => env.ctx.db;
+  beforeAll(async () => {
+    env = await openTarget(target, { ADMIN_PASSWORD: PASSWORD });
+    app = createApp(env.ctx);
+  });
+  afterAll(async () => env?.cleanup());
+
+  it('creates the account from ADMIN_PASSWORD, hashed with scrypt', async () => {
+    const row = await db().knex(db().own('admin_user')).where({ username: 'admin' }).first();
+    expect(row.password_hash).toMatch(/^scrypt\$/);
+    expect(row.password_hash).not.toContain(PASSWORD);
+    expect(await new AdminAccounts(db()).verify('admin', PASSWORD)).toBe(true);
+  });
+
+  it('sends anonymous visitors to the login page (htmx gets 401 + HX-Redirect)', async () => {
+    const page = await request(app).get('/admin/settings');
+    expect(page.status).toBe(302);
+    expect(page.headers.location).toBe('/admin/login');
+    const hx = await request(app).post('/admin/settings/connection').set('HX-Request', 'true');
+    expect(hx.status).toBe(401);
+    expect(hx.headers['hx-redirect']).toBe('/admin/login');
+  });
+
+  it('sets a strict CSP and other security headers on every page', async () => {
+    const { cookie } = await login(app);
+    for (const path of ['/admin', '/admin/settings', '/admin/integration', '/admin/journal', '/admin/orders', '/admin/login']) {
+      const res = await request(app).get(path).set('Cookie', cookie);
+      expect(res.status, path).toBe(200);
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.text).not.toMatch(/<script>(?!\s*<\/script>)/);
+    }
+  });
+
+  it('refuses a state-changing request without the CSRF token, and accepts it with one', async () => {
+    const { cookie, csrf } = await login(app);
+    const without = await request(app).post('/admin/settings/connection').set('Cookie', cookie).type('form').send({ webshop_id: 'evil' });
+    expect(without.status).toBe(403);
+    expect((await env.ctx.settings.get()).webshop_id).not.toBe('evil');
+    const viaHtmx = await request(app).post('/admin/settings/connection').set('Cookie', cookie).set('HX-Request', 'true').set('X-CSRF-Token', csrf).type('form')
+      .send({ webshop_id: 'bolt-9', sync_type: 'stock_price', shipping_fee_code: '', payment_fee_code: '', coupon_code: '' });
+    expect(viaHtmx.status).toBe(200);
+    expect(viaHtmx.text).toContain('id="settings-connection"');
+    expect((await env.ctx.settings.get()).webshop_id).toBe('bolt-9');
+  });
+
+  it('shows a validation error beside its field and saves nothing of the group', async () => {
+    const { cookie, csrf } = await login(app);
+    const res = await request(app).post('/admin/settings/orders').set('Cookie', cookie).type('form')
+      .send({ _csrf: csrf, export_interval: 'hourly', export_daily_at: '25:00', export_url: 'ftp://x', revenue_group: 'X' });
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/id="err-export_interval"[^>]*>must be one of manual, 1, 5, 15, 60, daily/);
+    expect(res.text).toMatch(/id="err-export_daily_at"/);
+    expect(res.text).toMatch(/id="err-export_url"/);
+    expect((await env.ctx.settings.get()).revenue_group).toBe('');
+  });
+
+  it('slows down repeated failed logins', async () => {
+    const fresh = createApp(env.ctx);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await request(fresh).post('/admin/login').type('form').send({ username: 'admin', password: 'wrong' })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await request(fresh).post('/admin/login').type('form').send({ username: 'admin', password: PASSWORD })).status).toBe(429);
+  });
+
+  it('accepts the shop\'s own admin session: OCSESSID, session row, user_token and module permission', async () => {
+    const k = db().knex;
+    const [groupOk] = await k(db().t('user_group')).insert({ name: 'erp', permission: JSON.stringify({ access: [MODULE_ROUTE], modify: [MODULE_ROUTE] }) });
+    const [groupNo] = await k(db().t('user_group')).insert({ name: 'other', permission: JSON.stringify({ access: ['catalog/product'], modify: [] }) });
+    const user = (group: number, name: string) => ({ user_group_id: group, username: name, password: 'x', salt: '', firstname: '', lastname: '', email: '', image: '', code: '', ip: '', status: 1, date_added: '2026-01-01 00:00:00' });
+    const [okUser] = await k(db().t('user')).insert(user(Number(groupOk), 'boltos'));
+    const [noUser] = await k(db().t('user')).insert(user(Number(groupNo), 'raktaros'));
+    const session = (id: string, uid: number, token: string, expire: string) => ({ session_id: id, data: JSON.stringify({ user_id: String(uid), user_token: token, language: 'en-gb' }), expire });
+    await k(db().t('session')).insert([
+      session('sessok0000000000000000000000001', Number(okUser), 'tok-ok-123456', '2099-01-01 00:00:00'),
+      session('sessno0000000000000000000000001', Number(noUser), 'tok-no-123456', '2099-01-01 00:00:00'),
+      session('sessold000000000000000000000001', Number(okUser), 'tok-old-12345', '2020-01-01 00:00:00'),
+    ]);
+    const get = (sid: string, token: string) => request(app).get(`/admin/journal?user_token=${token}`).set('Cookie', `OCSESSID=${sid}`);
+    const ok = await get('sessok0000000000000000000000001', 'tok-ok-123456');
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('href="/admin/settings?user_token=tok-ok-123456"');
+    expect(ok.text).toContain('<html lang="en">');
+    expect((await get('sessok0000000000000000000000001', 'wrong-token')).status).toBe(302);
+    expect((await get('sessno0000000000000000000000001', 'tok-no-123456')).status).toBe(302);
+    expect((await get('sessold000000000000000000000001', 'tok-old-12345')).status).toBe(302);
+    const page = await get('sessok0000000000000000000000001', 'tok-ok-123456');
+    const csrf = /X-CSRF-Token&#34;:&#34;([^&]+)&#34;/.exec(page.text)?.[1] ?? /"X-CSRF-Token":"([^"]+)"/.exec(page.text)?.[1];
+    expect(csrf).toBeTruthy();
+    const post = await request(app).post('/admin/orders/export-now?user_token=tok-ok-123456').set('Cookie', 'OCSESSID=sessok0000000000000000000000001').set('X-CSRF-Token', csrf!).set('HX-Request', 'true');
+    expect(post.status).toBe(200);
+  });
+
+  it('shows shop and ERP text as text: <script> in a product name or an ERP message stays inert', async () => {
+    const { cookie } = await login(app);
+    await env.ctx.settings.update({ import_password: 'k-123', sync_type: 'full' });
+    const evil = '<script>alert(1)</script>';
+    const push = await request(app).post('/integration/prices?key=k-123').set('Content-Type', 'application/json').send(JSON.stringify([{ termekkod: evil, ar: 'x<img src=x onerror=alert(1)>' }]));
+    const run = await request(app).get(`/admin/journal/${push.body.run}`).set('Cookie', cookie);
+    expect(run.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(run.text).not.toContain(evil);
+    expect(run.text).not.toContain('<img src=x');
+  });
+});
