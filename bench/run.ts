@@ -17,6 +17,7 @@ const arg = (name: string, def: string) => {
   return i >= 0 ? args[i + 1]! : def;
 };
 const N = Number(arg('records', '100000'));
+const ONLY = arg('only', 'all');
 const serverUrl = process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/';
 const PREFIX = 'oc_';
 
@@ -73,10 +74,10 @@ function peakRssMb(child: ChildProcess): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function startServer(url: string, port: number): Promise<ChildProcess> {
+async function startServer(url: string, port: number, extra: Record<string, string> = {}): Promise<ChildProcess> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
   const child = spawn(process.execPath, ['bin/erp-bridge.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: url, TABLE_PREFIX: PREFIX, PORT: String(port), DATA_DIR: dataDir, APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: url, TABLE_PREFIX: PREFIX, PORT: String(port), DATA_DIR: dataDir, APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
@@ -97,41 +98,124 @@ async function push(port: number, kind: string, body: Buffer): Promise<{ ms: num
   return { ms: performance.now() - t0, answer };
 }
 
+async function benchPush(db: { url: string }, conn: mysql.Connection) {
+  const t0 = performance.now();
+  await seedProducts(conn, N);
+  console.log(`seeded ${N} products in ${ms(performance.now() - t0)}`);
+  const port = 39000 + Math.floor(Math.random() * 1000);
+  server = await startServer(db.url, port);
+  // The server reads settings per request: set the import password through the service.
+  const { createContext } = await import('../app/context.js');
+  const { loadConfig } = await import('../app/config.js');
+  const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: PREFIX, DATA_DIR: os.tmpdir(), APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'silent' }));
+  await ctx.settings.update({ import_password: 'bench' });
+  await ctx.close();
+
+  const doc1 = stockPriceXml(N, 1);
+  console.log(`document: ${(doc1.length / 1024 / 1024).toFixed(1)} MB XML (termekkod, ar, szabadraktar)`);
+  const floorPrice = await rawFloor(conn, N, 7, 'price');
+  const floorStock = await rawFloor(conn, N, 7, 'quantity');
+  const prices = await push(port, 'prices', doc1);
+  const stock = await push(port, 'stock', doc1);
+  const again = await push(port, 'prices', doc1);
+  const peak = peakRssMb(server);
+  const row = (label: string, t: number, floor: number, extra: string) =>
+    console.log(`${label.padEnd(26)} push ${ms(t).padStart(8)}   floor ${ms(floor).padStart(8)}   ratio ${(t / floor).toFixed(2)}x   ${extra}`);
+  row('POST /integration/prices', prices.ms, floorPrice, `updated ${prices.answer.counts.updated}`);
+  row('POST /integration/stock', stock.ms, floorStock, `updated ${stock.answer.counts.updated}`);
+  row('prices again (unchanged)', again.ms, floorPrice, `unchanged ${again.answer.counts.unchanged}`);
+  console.log(`push = HTTP + charset + XML parse + validation + staging + counts + UPDATE + journal; floor = staging load + one UPDATE … JOIN (target ratio ≤ 1.5x)`);
+  console.log(`server peak memory (VmHWM): ${peak.toFixed(0)} MB (target < 300 MB)`);
+  server.kill('SIGTERM');
+}
+
+let server: ChildProcess | undefined;
+
+/** Admin pages with N products and 1,000,000 journal runs: server time per page (median of 10). */
+async function benchAdmin(db: { url: string }, conn: mysql.Connection) {
+  const runs = Number(arg('journal', '1000000'));
+  let t0 = performance.now();
+  if (N > 0 && !(await conn.query(`SELECT 1 FROM ${PREFIX}product WHERE model LIKE 'BENCH-%' LIMIT 1`) as unknown as [unknown[]])[0].length) await seedProducts(conn, N);
+  const port = 39000 + Math.floor(Math.random() * 1000);
+  server = await startServer(db.url, port, { ADMIN_PASSWORD: 'bench-admin-password' });
+  // Runs spread over 60 days, as a busy shop's ERP would leave them.
+  await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_run (kind, actor, status, http_status, dry_run, started_at, finished_at, duration_ms, received, updated, unchanged)
+    SELECT ELT(1 + seq % 5, 'prices', 'stock', 'promo-prices', 'categories', 'order-export'), 'erp 192.0.2.1', IF(seq % 17 = 0, 'partial', 'ok'), 200, 0,
+      DATE_FORMAT(NOW() - INTERVAL (${runs} - seq) * 5 SECOND, '%Y-%m-%d %H:%i:%s'), DATE_FORMAT(NOW() - INTERVAL (${runs} - seq) * 5 SECOND, '%Y-%m-%d %H:%i:%s'), 120, 100, 90, 10
+    FROM seq_1_to_${runs}`);
+  await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_item (run_id, seq, code, outcome, reason) SELECT id, 1, 'X', 'unknown', 'no product' FROM ${PREFIX}erp_bridge_journal_run WHERE id % 17 = 0`);
+  console.log(`seeded ${runs.toLocaleString('en')} journal runs in ${ms(performance.now() - t0)}`);
+  const login = await fetch(`http://127.0.0.1:${port}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'username=admin&password=bench-admin-password' });
+  const cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
+  const lastRun = (await conn.query(`SELECT MAX(id) AS id FROM ${PREFIX}erp_bridge_journal_run`) as unknown as [Array<{ id: number }>])[0][0]!.id;
+  const pages = ['/admin', '/admin/settings', '/admin/integration', '/admin/journal', '/admin/journal?kind=stock', '/admin/journal?status=partial', `/admin/journal?before=${Math.floor(lastRun / 2)}`, `/admin/journal/${lastRun - 16}`, '/admin/orders'];
+  console.log(`admin pages, ${N.toLocaleString('en')} products, ${runs.toLocaleString('en')} journal runs (median of 10, loopback HTTP):`);
+  for (const p of pages) {
+    const times: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      t0 = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}${p}`, { headers: { Cookie: cookie } });
+      await res.text();
+      if (res.status !== 200) throw new Error(`${p}: ${res.status}`);
+      if (i > 0) times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const med = times[Math.floor(times.length / 2)]!;
+    console.log(`  ${p.padEnd(34)} ${med.toFixed(1).padStart(7)} ms ${med < 50 ? '' : '(over the 50 ms target)'}`);
+  }
+  server.kill('SIGTERM');
+}
+
+/** 10,000 waiting orders: time to prepare them into the outbox, and to serve them as the feed. */
+async function benchOrders(db: { url: string }, conn: mysql.Connection) {
+  const orders = Number(arg('orders', '10000'));
+  const t0 = performance.now();
+  await conn.query(`INSERT INTO ${PREFIX}order (invoice_prefix, store_name, store_url, customer_id, customer_group_id, firstname, lastname, email, telephone, fax, custom_field,
+      payment_firstname, payment_lastname, payment_company, payment_address_1, payment_address_2, payment_city, payment_postcode, payment_country, payment_country_id, payment_zone, payment_zone_id, payment_address_format, payment_custom_field, payment_method, payment_code,
+      shipping_firstname, shipping_lastname, shipping_company, shipping_address_1, shipping_address_2, shipping_city, shipping_postcode, shipping_country, shipping_country_id, shipping_zone, shipping_zone_id, shipping_address_format, shipping_custom_field, shipping_method, shipping_code,
+      comment, total, order_status_id, affiliate_id, commission, marketing_id, tracking, language_id, currency_id, currency_code, currency_value, ip, forwarded_ip, user_agent, accept_language, date_added, date_modified)
+    SELECT 'B-', 'Bench', '', 0, 1, 'Éva', 'Kovács', CONCAT('v', seq, '@example.hu'), '', '', '[]', 'Éva', 'Kovács', '', 'Fő u. 1', '', 'Szeged', '6720', 'HU', 97, '', 0, '', '[]', 'Utánvét', 'cod',
+      'Éva', 'Kovács', '', 'Fő u. 1', '', 'Szeged', '6720', 'HU', 97, '', 0, '', '[]', 'Futár', 'flat.flat', '', 3810, 2, 0, 0, 0, '', 1, 1, 'HUF', 1, '', '', '', '', NOW(), NOW()
+    FROM seq_1_to_${orders}`);
+  await conn.query(`INSERT INTO ${PREFIX}order_product (order_id, product_id, name, model, quantity, price, total, tax, reward) SELECT order_id, 28, 'Termék', 'Product 1', 2, 1000, 2000, 270, 0 FROM ${PREFIX}order WHERE invoice_prefix = 'B-'`);
+  await conn.query(`INSERT INTO ${PREFIX}order_total (order_id, code, title, value, sort_order) SELECT order_id, c.code, c.code, c.v, c.s FROM ${PREFIX}order
+    JOIN (SELECT 'sub_total' code, 2000 v, 1 s UNION ALL SELECT 'shipping', 1000, 2 UNION ALL SELECT 'tax', 810, 3 UNION ALL SELECT 'total', 3810, 4) c WHERE invoice_prefix = 'B-'`);
+  console.log(`placed ${orders.toLocaleString('en')} orders in ${ms(performance.now() - t0)}`);
+  const { createContext } = await import('../app/context.js');
+  const { loadConfig } = await import('../app/config.js');
+  const { OrderExporter } = await import('../app/sync/order-export.js');
+  const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: PREFIX, DATA_DIR: os.tmpdir(), APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'silent' }));
+  await ctx.settings.update({ import_password: 'bench', export_statuses: '2' });
+  let t1 = performance.now();
+  const r = await new OrderExporter(ctx.db, ctx.settings).prepare();
+  const prepareMs = performance.now() - t1;
+  await ctx.close();
+  const port = 39000 + Math.floor(Math.random() * 1000);
+  server = await startServer(db.url, port);
+  t1 = performance.now();
+  let served = 0;
+  let after = 0;
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${port}/integration/orders?key=bench&format=json&limit=1000&after=${after}`);
+    const page = (await res.json()) as { rendelesek: unknown[]; next: number | null };
+    served += page.rendelesek.length;
+    if (!page.next) break;
+    after = page.next;
+  }
+  const serveMs = performance.now() - t1;
+  console.log(`orders: prepared ${r.prepared.toLocaleString('en')} into the outbox in ${ms(prepareMs)} (${(r.prepared / (prepareMs / 1000)).toFixed(0)}/s); served ${served.toLocaleString('en')} as the JSON feed (pages of 1000) in ${ms(serveMs)}`);
+  server.kill('SIGTERM');
+}
+
 async function main() {
   console.log(`erp-bridge bench: ${N.toLocaleString('en')} products, MariaDB at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}`);
   const db = await createOpenCartDatabase(PREFIX, serverUrl);
   const conn = await mysql.createConnection({ uri: db.url });
   await conn.query("SET SESSION sql_mode = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'");
-  let server: ChildProcess | undefined;
   try {
-    let t0 = performance.now();
-    await seedProducts(conn, N);
-    console.log(`seeded ${N} products in ${ms(performance.now() - t0)}`);
-    const port = 39000 + Math.floor(Math.random() * 1000);
-    server = await startServer(db.url, port);
-    await conn.query(`INSERT INTO ${PREFIX}setting (store_id, code, \`key\`, value, serialized) VALUES (0, 'module_erp_bridge', 'module_erp_bridge_import_password', '', 0)`);
-    // Set the import password through the CLI-equivalent service path: the server reads settings per request.
-    const { createContext } = await import('../app/context.js');
-    const { loadConfig } = await import('../app/config.js');
-    const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: PREFIX, DATA_DIR: os.tmpdir(), APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'silent' }));
-    await ctx.settings.update({ import_password: 'bench' });
-    await ctx.close();
-
-    const doc1 = stockPriceXml(N, 1);
-    console.log(`document: ${(doc1.length / 1024 / 1024).toFixed(1)} MB XML (termekkod, ar, szabadraktar)`);
-    const floorPrice = await rawFloor(conn, N, 7, 'price');
-    const floorStock = await rawFloor(conn, N, 7, 'quantity');
-    const prices = await push(port, 'prices', doc1);
-    const stock = await push(port, 'stock', doc1);
-    const again = await push(port, 'prices', doc1);
-    const peak = peakRssMb(server);
-    const row = (label: string, t: number, floor: number, extra: string) =>
-      console.log(`${label.padEnd(26)} push ${ms(t).padStart(8)}   floor ${ms(floor).padStart(8)}   ratio ${(t / floor).toFixed(2)}x   ${extra}`);
-    row('POST /integration/prices', prices.ms, floorPrice, `updated ${prices.answer.counts.updated}`);
-    row('POST /integration/stock', stock.ms, floorStock, `updated ${stock.answer.counts.updated}`);
-    row('prices again (unchanged)', again.ms, floorPrice, `unchanged ${again.answer.counts.unchanged}`);
-    console.log(`push = HTTP + charset + XML parse + validation + staging + counts + UPDATE + journal; floor = staging load + one UPDATE … JOIN (target ratio ≤ 1.5x)`);
-    console.log(`server peak memory (VmHWM): ${peak.toFixed(0)} MB (target < 300 MB)`);
+    if (ONLY === 'all' || ONLY === 'push') await benchPush(db, conn);
+    if (ONLY === 'all' || ONLY === 'orders') await benchOrders(db, conn);
+    if (ONLY === 'all' || ONLY === 'admin') await benchAdmin(db, conn);
   } finally {
     server?.kill('SIGTERM');
     await conn.end();

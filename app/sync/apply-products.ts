@@ -67,6 +67,7 @@ function ambiguousReason(field: string, code: string, n: number): string {
 async function applyDirect(st: ProductStaging, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
   const field = settings.product_code_field;
   await st.load(rows, opts.onProgress);
+  await opts.checkpoint?.('loaded');
   const { set, differs } = directConcern(kind, rates);
   // One read answers the common case; the listing queries run only when there is something
   // to list (codes shared by several products, codes no product has).
