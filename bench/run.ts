@@ -111,6 +111,7 @@ async function benchPush(db: { url: string }, conn: mysql.Connection) {
   await ctx.settings.update({ import_password: 'bench' });
   await ctx.close();
 
+  const idleRss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
   const doc1 = stockPriceXml(N, 1);
   console.log(`document: ${(doc1.length / 1024 / 1024).toFixed(1)} MB XML (termekkod, ar, szabadraktar)`);
   const floorPrice = await rawFloor(conn, N, 7, 'price');
@@ -125,7 +126,7 @@ async function benchPush(db: { url: string }, conn: mysql.Connection) {
   row('POST /integration/stock', stock.ms, floorStock, `updated ${stock.answer.counts.updated}`);
   row('prices again (unchanged)', again.ms, floorPrice, `unchanged ${again.answer.counts.unchanged}`);
   console.log(`push = HTTP + charset + XML parse + validation + staging + counts + UPDATE + journal; floor = staging load + one UPDATE … JOIN (target ratio ≤ 1.5x)`);
-  console.log(`server peak memory (VmHWM): ${peak.toFixed(0)} MB (target < 300 MB)`);
+  console.log(`server peak memory (VmHWM): ${peak.toFixed(0)} MB over three pushes (target < 300 MB); idle before the pushes: ${idleRss.toFixed(0)} MB`);
   server.kill('SIGTERM');
 }
 

@@ -1,5 +1,6 @@
 // Order documents on the wire: JSON (the document itself), XML, and CSV with a row per line.
 import { escapeHtml as esc } from '../util/html.js';
+import { toCsv } from '../util/csv.js';
 import type { OrderDocument, OrderLine, Party } from './order-document.js';
 
 export type OrderFormat = 'json' | 'xml' | 'csv';
@@ -37,18 +38,13 @@ export function ordersToXml(docs: OrderDocument[], extra = ''): string {
 
 const CSV_COLUMNS = ['rendelesszam', 'datum', 'vevo_azonosito', 'vevo_nev', 'vevo_email', 'tipus', 'cikkszam', 'megnevezes', 'mennyiseg', 'mee', 'nettoegysegar', 'afakulcs', 'netto', 'afa', 'brutto', 'fizetesimod', 'szallitasimod'];
 
-function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[;"\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** One row per line, ';'-separated as Hungarian spreadsheets expect. */
 export function ordersToCsv(docs: OrderDocument[]): string {
-  const rows = [CSV_COLUMNS.join(';')];
+  const rows: unknown[][] = [CSV_COLUMNS];
   for (const d of docs)
     for (const l of d.lines)
-      rows.push([d.orderNumber, d.date, d.customer.key, d.customer.name, d.customer.email, l.kind, l.code, l.name, l.quantity, l.unit, l.netUnitPrice, l.vatRate, l.net, l.vat, l.gross, d.payment.erpCode || d.payment.shopCode, d.shipping.erpCode || d.shipping.shopCode].map(csvCell).join(';'));
-  return rows.join('\r\n') + '\r\n';
+      rows.push([d.orderNumber, d.date, d.customer.key, d.customer.name, d.customer.email, l.kind, l.code, l.name, l.quantity, l.unit, l.netUnitPrice, l.vatRate, l.net, l.vat, l.gross, d.payment.erpCode || d.payment.shopCode, d.shipping.erpCode || d.shipping.shopCode]);
+  return toCsv(rows);
 }
 
 export function renderOrders(docs: OrderDocument[], format: OrderFormat, next: number | null = null): { body: string; type: string } {

@@ -46,7 +46,7 @@ export class Outbox {
       const cols = Object.keys(chunk[0]!);
       const sql = `${this.db.dialect.insertIgnore()} INTO ${this.table} (${cols.join(', ')}) VALUES ${chunk.map(() => `(${cols.map(() => '?').join(', ')})`).join(', ')}`;
       const result = await this.db.knex.raw(sql, chunk.flatMap((r) => cols.map((c) => (r as Record<string, unknown>)[c])) as never);
-      added += this.db.dialect.name === 'mysql' ? Number((result as [{ affectedRows: number }])[0].affectedRows) : chunk.length;
+      added += this.db.dialect.affectedRows(result);
     }
     return added;
   }

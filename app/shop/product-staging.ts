@@ -144,11 +144,9 @@ export class ProductStaging {
 
   /** Gross → net with the product's VAT rate (or the record's own afakulcs). */
   async grossToNet(target: 'price' | 'promo', rateByTaxClass: Map<number, number>): Promise<void> {
-    const cases = [...rateByTaxClass].map(([cls, pct]) => `WHEN ${sqlInt(cls)} THEN ${Number(pct)}`).join(' ');
-    const rate = `COALESCE(s.vat, ${cases ? `CASE p.tax_class_id ${cases} ELSE 0 END` : '0'})`;
     await this.update({
       table: this.S, alias: 's', from: this.P, fromAlias: 'p', on: 'p.product_id = s.product_id',
-      set: { [target]: `ROUND(s.gross / (1 + ${rate} / 100.0), 4)` },
+      set: { [target]: netFromGross(rateByTaxClass, 's.vat') },
       where: `s.run_id = ${this.R} AND s.match_count = 1 AND s.gross IS NOT NULL`,
     });
   }
@@ -183,4 +181,16 @@ export class ProductStaging {
   async clear(): Promise<void> {
     await this.db.knex(this.S).truncate();
   }
+}
+
+/**
+ * SQL for the net price of a staged gross price (aliases s = stage, p = product): divided by
+ * the VAT rate of the record (`vatColumn`, full sync's afakulcs) or else of the product's tax
+ * class (the owner's VAT mapping, else the class's own rates).
+ */
+export function netFromGross(rateByTaxClass: Map<number, number>, vatColumn: string | null = null): string {
+  const cases = [...rateByTaxClass].map(([cls, pct]) => `WHEN ${sqlInt(cls)} THEN ${Number(pct)}`).join(' ');
+  const byClass = cases ? `(CASE p.tax_class_id ${cases} ELSE 0 END)` : '0';
+  const rate = vatColumn ? `COALESCE(${vatColumn}, ${byClass})` : byClass;
+  return `ROUND(s.gross / (1 + ${rate} / 100.0), 4)`;
 }

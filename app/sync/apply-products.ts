@@ -5,11 +5,10 @@ import type { Counts, JournalItem } from '../plugin/journal.js';
 import type { Settings } from '../settings/schema.js';
 import { defaultLanguage, listCustomerGroups, listLanguages, listTaxClasses } from '../shop/catalog.js';
 import { ProductMasterWriter } from '../shop/product-master.js';
-import { ProductStaging } from '../shop/product-staging.js';
+import { ProductStaging, netFromGross } from '../shop/product-staging.js';
 import { readConfigValue } from '../shop/setting-rows.js';
 import { SpecialWriter } from '../shop/specials.js';
 import { addDays, now as nowFn, today as todayFn } from '../util/time.js';
-import { sqlInt } from '../db/sql.js';
 import type { PushKind } from './push-kinds.js';
 import type { StagedProduct } from './validate-products.js';
 
@@ -38,16 +37,9 @@ async function promoGroups(db: Database, settings: Settings): Promise<number[]> 
   return (await listCustomerGroups(db)).map((g) => g.customerGroupId);
 }
 
-/** SQL for the net price of a staged row: as sent, or gross turned net with the VAT rate. */
-function netPriceExpr(column: 'price' | 'promo', rates: Map<number, number> | null): string {
-  if (!rates) return `s.${column}`;
-  const cases = [...rates].map(([cls, pct]) => `WHEN ${sqlInt(cls)} THEN ${Number(pct)}`).join(' ');
-  return `ROUND(s.gross / (1 + ${cases ? `(CASE p.tax_class_id ${cases} ELSE 0 END)` : '0'} / 100.0), 4)`;
-}
-
 function directConcern(kind: 'prices' | 'stock', rates: Map<number, number> | null): { set: Record<string, string>; differs: string } {
   if (kind === 'stock') return { set: { quantity: 's.quantity' }, differs: 'p.quantity <> s.quantity' };
-  const net = netPriceExpr('price', rates);
+  const net = rates ? netFromGross(rates) : 's.price';
   return { set: { price: net }, differs: `ROUND(p.price, 4) <> ${net}` };
 }
 

@@ -1,6 +1,7 @@
 // Turns raw product records into rows to stage, or into 'invalid' / 'ignored' outcomes with a
 // reason. Pure: everything it needs from the shop comes in as arguments, nothing is written.
 import { parseErpNumber } from '../erp/numbers.js';
+import type { StageRow } from '../shop/product-staging.js';
 import type { RawRecord } from '../erp/record.js';
 import type { JournalItem } from '../plugin/journal.js';
 import { normalizeRate, type Settings } from '../settings/schema.js';
@@ -8,23 +9,8 @@ import { encodeLikeOpenCart } from '../util/html.js';
 import { addDays, parseErpDate } from '../util/time.js';
 import { ALL_PRODUCT_FIELDS, FULL_SYNC_FIELDS, PRODUCT_KEY, ownFields, type PushKind } from './push-kinds.js';
 
-export interface StagedProduct {
-  seq: number;
-  code: string;
-  price?: number | null;
-  gross?: number | null;
-  quantity?: number | null;
-  promo?: number | null;
-  promo_start?: string | null;
-  promo_end?: string | null;
-  name?: string | null;
-  description?: string | null;
-  unit?: string | null;
-  vat?: number | null;
-  tax_class_id?: number | null;
-  image?: string | null;
-  category_code?: string | null;
-}
+/** A validated record, as the staging table takes it. */
+export type StagedProduct = StageRow;
 
 export interface ValidatedProducts {
   staged: StagedProduct[];

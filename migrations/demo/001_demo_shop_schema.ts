@@ -111,7 +111,7 @@ export const demoShopSchema: Migration = {
     for (const [name, spec] of Object.entries(TABLES)) {
       if (await db.knex.schema.hasTable(db.t(name))) continue;
       await db.knex.schema.createTable(db.t(name), (t) => {
-        if (db.dialect.name === 'mysql') t.engine('MyISAM');
+        db.dialect.shopTableOptions(t);
         for (const c of spec.cols) addColumn(t, c);
         if (spec.pk) t.primary(spec.pk);
         for (const cols of spec.idx ?? []) t.index(cols, `${db.t(name)}_${cols.join('_')}`);

@@ -22,6 +22,7 @@ export const mysqlHelper: DialectHelper = {
   },
   straightJoin: () => 'STRAIGHT_JOIN',
   rows: <T>(result: unknown) => (result as [T[]])[0],
+  affectedRows: (result) => Number((result as [{ affectedRows: number }])[0].affectedRows),
   async bulkInsert(knex, table, columns, rows) {
     // Formatted by mysql2 into one statement per chunk (no placeholder limit, bounded packets).
     for (let i = 0; i < rows.length; i += 5000) {
@@ -41,6 +42,10 @@ export const mysqlHelper: DialectHelper = {
     table.engine('InnoDB');
     table.charset('utf8mb4');
     table.collate('utf8mb4_unicode_ci');
+  },
+  shopTableOptions(table) {
+    table.engine('MyISAM');
+    table.charset('utf8');
   },
   binaryCollation: 'utf8mb4_bin',
   async supportsSkipLocked(knex) {

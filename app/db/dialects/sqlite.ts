@@ -15,6 +15,7 @@ export const sqliteHelper: DialectHelper = {
   // SQLite never reorders the tables of a CROSS JOIN.
   straightJoin: () => 'CROSS JOIN',
   rows: <T>(result: unknown) => result as T[],
+  affectedRows: (result) => Number((result as { changes: number }).changes),
   async bulkInsert(knex, table, columns, rows) {
     if (rows.length === 0) return;
     type Db = { prepare(sql: string): { run(...v: unknown[]): unknown }; transaction(fn: () => void): () => void };
@@ -38,6 +39,7 @@ export const sqliteHelper: DialectHelper = {
     return `SQLite ${rows[0]!.v}`;
   },
   tableOptions() {},
+  shopTableOptions() {},
   binaryCollation: undefined,
   async supportsSkipLocked() {
     return false;

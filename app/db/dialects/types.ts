@@ -39,6 +39,8 @@ export interface DialectHelper {
    * prepared statement in a transaction on SQLite.
    */
   bulkInsert(knex: Knex, table: string, columns: string[], rows: unknown[][]): Promise<void>;
+  /** Rows written by a knex.raw() INSERT/UPDATE/DELETE. */
+  affectedRows(result: unknown): number;
   /** The rows of a knex.raw() result (mysql2 answers [rows, fields], better-sqlite3 rows). */
   rows<T = Record<string, unknown>>(result: unknown): T[];
   /** Refreshes the planner's statistics of a table just bulk-loaded (the staging table). */
@@ -51,6 +53,8 @@ export interface DialectHelper {
   serverVersion(knex: Knex): Promise<string>;
   /** Applies plugin-table options (engine, charset) in a knex createTable callback. */
   tableOptions(table: Knex.CreateTableBuilder): void;
+  /** Options of the demo shop's OpenCart-style tables (MyISAM, utf8 on MySQL, as 3.0 installs them). */
+  shopTableOptions(table: Knex.CreateTableBuilder): void;
   /** A column collation that compares byte for byte; undefined where that is the default. */
   binaryCollation: string | undefined;
   /** Whether `SELECT … FOR UPDATE SKIP LOCKED` is available on this server. */

@@ -3,16 +3,13 @@
 import { Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import { Journal, OUTCOMES, type RunRow } from '../../../plugin/journal.js';
+import { toCsv } from '../../../util/csv.js';
 
 const KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export', 'order-ack', 'orders'];
 const STATUSES = ['ok', 'partial', 'rejected', 'failed', 'running'];
 const PAGE = 50;
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[;"\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-const csv = (rows: unknown[][]) => '\uFEFF' + rows.map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
+const csv = (rows: unknown[][]) => toCsv(rows, true);
 
 export function journalRoutes(ctx: AppContext): Router {
   const router = Router();
