@@ -2,7 +2,11 @@
  * Reads an ERP number: 1234.5, 1234,5, "1 234,50", "1.234,50", with an optional minus.
  * Returns null when the text is not a number.
  */
+const PLAIN = /^-?\d+(\.\d+)?$/;
+
 export function parseErpNumber(raw: string): number | null {
+  // The common case (1234 or 1234.5) without the separator analysis below.
+  if (PLAIN.test(raw)) return Number(raw);
   let s = raw.trim().replace(/[\s\u00A0\u202F]/g, '');
   if (s === '') return null;
   if (!/^-?[\d.,]+$/.test(s)) return null;

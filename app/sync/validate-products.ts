@@ -56,19 +56,30 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
   const width = CODE_WIDTH[settings.product_code_field] ?? 64;
 
   // A code that stands twice in one document is ambiguous about which value wins: neither applies.
-  const seen = new Map<string, number[]>();
+  const seen = new Map<string, number>();
+  const twinsOf = new Map<string, number[]>();
   for (const r of records) {
     const code = (r.fields[PRODUCT_KEY] ?? '').trim();
-    if (code) seen.set(code, [...(seen.get(code) ?? []), r.seq]);
+    if (!code) continue;
+    const first = seen.get(code);
+    if (first === undefined) seen.set(code, r.seq);
+    else twinsOf.set(code, [...(twinsOf.get(code) ?? [first]), r.seq]);
   }
+  // Field names repeat in every record: classify each name once.
+  const fieldClass = new Map<string, 'own' | 'ignored' | 'unknown'>();
+  const classify = (f: string) => {
+    let c = fieldClass.get(f);
+    if (!c) {
+      c = f === PRODUCT_KEY || own.has(f) ? 'own' : ALL_PRODUCT_FIELDS.has(f) ? 'ignored' : 'unknown';
+      fieldClass.set(f, c);
+      if (c === 'ignored') ignoredFields.add(f);
+      else if (c === 'unknown') unknownFields.add(f);
+    }
+  };
 
   for (const r of records) {
     const code = (r.fields[PRODUCT_KEY] ?? '').trim();
-    for (const f of Object.keys(r.fields)) {
-      if (f === PRODUCT_KEY || own.has(f)) continue;
-      if (ALL_PRODUCT_FIELDS.has(f)) ignoredFields.add(f);
-      else unknownFields.add(f);
-    }
+    for (const f in r.fields) classify(f);
     const reject = (outcome: 'invalid' | 'ignored', reason: string) => rejected.push({ seq: r.seq, code, outcome, reason });
     if (!code) {
       reject('invalid', `record ${r.seq} (line ${r.line}) has no ${PRODUCT_KEY}`);
@@ -78,8 +89,8 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
       reject('invalid', `${PRODUCT_KEY} is longer than the shop's ${settings.product_code_field} column (${width} characters)`);
       continue;
     }
-    const twins = seen.get(code)!;
-    if (twins.length > 1) {
+    const twins = twinsOf.get(code);
+    if (twins) {
       reject('invalid', `the code stands ${twins.length} times in the document (records ${twins.join(', ')}): none of them is applied`);
       continue;
     }

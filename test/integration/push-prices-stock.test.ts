@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { createApp } from '../../app/web/server.js';
+import { setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, product, pushXml, uniqueCode } from '../support/shop.js';
 
@@ -65,6 +66,21 @@ describe.each(TARGETS)('prices and stock on $name', (target) => {
     expect(res.body.notApplied[0]).toMatchObject({ outcome: 'ambiguous', reason: expect.stringContaining('2 products') });
     expect(Number((await product(db(), a)).price)).toBe(10);
     expect(Number((await product(db(), b)).price)).toBe(11);
+  });
+
+  it('stages codes with backslashes, tabs and accents exactly (LOAD DATA and INSERT alike)', async () => {
+    for (const loadData of [null, false]) {
+      setLoadDataForTests(loadData);
+      try {
+        const code = uniqueCode('Ő\\x\ty');
+        const id = await addProduct(db(), { model: code, quantity: 1 });
+        const res = await pushXml(app, 'stock', [{ termekkod: code, szabadraktar: 12 }, { termekkod: code + '\\', szabadraktar: 1 }]);
+        expect(res.body.counts).toMatchObject({ updated: 1, unknown: 1 });
+        expect(Number((await product(db(), id)).quantity)).toBe(12);
+      } finally {
+        setLoadDataForTests(null);
+      }
+    }
   });
 
   it('reads numbers as 1234.5, 1234,5 and "1 234,50"', async () => {

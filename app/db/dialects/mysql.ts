@@ -1,6 +1,23 @@
 import type { Knex } from 'knex';
 import { format } from 'mysql2';
+import { Readable } from 'node:stream';
 import type { DialectHelper, JoinUpdate } from './types.js';
+
+type LoadConnection = { query(o: { sql: string; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void };
+
+/** null until tried; false once a server refused LOAD DATA LOCAL. */
+let loadDataWorks: boolean | null = null;
+
+/** Tests switch the staging load to multi-row INSERTs (as on a server without local_infile). */
+export function setLoadDataForTests(value: boolean | null): void {
+  loadDataWorks = value;
+}
+
+/** One field of LOAD DATA's text format: NULL as \\N; tab, newline, backslash escaped. */
+function loadDataField(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  return String(v).replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+}
 
 /** OpenCart's own connection mode: strict mode would reject its '0000-00-00' defaults. */
 export const OPENCART_SQL_MODE = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION';
@@ -24,6 +41,33 @@ export const mysqlHelper: DialectHelper = {
   rows: <T>(result: unknown) => (result as [T[]])[0],
   affectedRows: (result) => Number((result as [{ affectedRows: number }])[0].affectedRows),
   async bulkInsert(knex, table, columns, rows) {
+    if (rows.length === 0) return;
+    // LOAD DATA LOCAL INFILE from a stream we build is about twice as fast as multi-row INSERT
+    // on the server side. mysql2 hands the server only that stream, never a file of ours. A
+    // server with local_infile off refuses: then multi-row INSERTs, for good.
+    if (loadDataWorks !== false) {
+      const conn = (await knex.client.acquireConnection()) as LoadConnection;
+      try {
+        await new Promise<void>((resolve, reject) =>
+          conn.query(
+            {
+              sql: `LOAD DATA LOCAL INFILE 'erp-bridge-stage' INTO TABLE ${table} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columns.join(', ')})`,
+              infileStreamFactory: () => Readable.from([Buffer.from(rows.map((r) => r.map(loadDataField).join('\t')).join('\n') + '\n', 'utf8')]),
+            },
+            (err) => (err ? reject(err) : resolve()),
+          ),
+        );
+        loadDataWorks = true;
+        return;
+      } catch (err) {
+        const e = err as { errno?: number; code?: string };
+        // 1148/4166: local infile disabled on the server or the client.
+        if (loadDataWorks === true || !(e.errno === 1148 || e.errno === 4166 || /INFILE|LOAD_DATA|NOT_ALLOWED/i.test(e.code ?? ''))) throw err;
+        loadDataWorks = false;
+      } finally {
+        await knex.client.releaseConnection(conn);
+      }
+    }
     // Formatted by mysql2 into one statement per chunk (no placeholder limit, bounded packets).
     for (let i = 0; i < rows.length; i += 5000) {
       const sql = format(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ?`, [rows.slice(i, i + 5000)] as never);
