@@ -6,11 +6,6 @@ export function sqlInt(n: number): string {
   return String(n);
 }
 
-export function sqlNumber(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`not a number: ${n}`);
-  return String(n);
-}
-
 /** Dates and date-times ('2026-11-23', '2026-11-23 10:00:00'). */
 export function sqlDate(s: string): string {
   if (!/^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/.test(s)) throw new Error(`not a date: ${s}`);

@@ -11,7 +11,3 @@ export async function registerExtension(db: Database): Promise<boolean> {
   await db.knex(table).insert({ type: 'module', code: EXTENSION_CODE });
   return true;
 }
-
-export async function isExtensionRegistered(db: Database): Promise<boolean> {
-  return !!(await db.knex(db.t('extension')).where({ type: 'module', code: EXTENSION_CODE }).first('extension_id'));
-}

@@ -119,6 +119,4 @@ export const mysqlHelper: DialectHelper = {
   async listTables(knex) {
     return this.rows<Record<string, string>>(await knex.raw('SHOW TABLES')).map((r) => Object.values(r)[0]!);
   },
-  greatest: (a, b) => `GREATEST(${a}, ${b})`,
-  concat: (...parts) => `CONCAT(${parts.join(', ')})`,
 };

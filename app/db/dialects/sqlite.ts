@@ -56,6 +56,4 @@ export const sqliteHelper: DialectHelper = {
     const rows = (await knex.raw("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>;
     return rows.map((r) => r.name);
   },
-  greatest: (a, b) => `MAX(${a}, ${b})`,
-  concat: (...parts) => parts.join(' || '),
 };

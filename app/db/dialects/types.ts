@@ -67,8 +67,4 @@ export interface DialectHelper {
   claimRows(knex: Knex, c: { table: string; key: string; where: string; bindings: unknown[]; order: string; limit: number; worker: string; until: string; skipLocked: boolean }): Promise<number[]>;
   /** Names of the tables in the current database. */
   listTables(knex: Knex): Promise<string[]>;
-  /** GREATEST/MAX of two scalar expressions. */
-  greatest(a: string, b: string): string;
-  /** `IF(c, a, b)` as a portable CASE is fine, but string concatenation differs. */
-  concat(...parts: string[]): string;
 }

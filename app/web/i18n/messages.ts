@@ -355,5 +355,3 @@ export function translator(lang: Lang): Translate {
 export function isLang(s: unknown): s is Lang {
   return (LANGUAGES as readonly unknown[]).includes(s);
 }
-
-export const catalogueKeys = (lang: Lang) => Object.keys(CATALOGUE[lang]);
