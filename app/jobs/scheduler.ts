@@ -1,10 +1,12 @@
 // The built-in scheduler: node-cron ticks every minute; the order export runs when its interval
 // setting says it is due. Changing the setting needs no restart. Two app instances never run
-// the export at once: the run itself holds a database lease.
+// the export at once: the run itself holds a database lease. The same tick downloads product
+// images the ERP sent as URLs (when SHOP_IMAGE_DIR is set).
 import cron from 'node-cron';
 import type { AppContext } from '../context.js';
 import { OrderExporter } from '../sync/order-export.js';
 import { isExportDue } from './schedule.js';
+import { downloadPendingImages } from '../sync/image-downloads.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
   const row = await ctx.db.knex(ctx.db.own('journal_run')).where({ kind: 'order-export' }).orderBy('id', 'desc').first('started_at');
@@ -18,6 +20,10 @@ export function startScheduler(ctx: AppContext): { stop(): void } {
     if (running) return;
     running = true;
     try {
+      if (ctx.config.shopImageDir) {
+        const images = await downloadPendingImages(ctx.db, ctx.config.shopImageDir);
+        if (images.done || images.failed) ctx.log.info(images, 'product images downloaded');
+      }
       const settings = await ctx.settings.get();
       if (!isExportDue(settings, await lastExportStart(ctx), new Date())) return;
       const r = await exporter.run('scheduler');
