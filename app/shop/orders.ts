@@ -163,3 +163,16 @@ export async function defaultExportStatuses(db: Database): Promise<number[]> {
   ids.delete(0);
   return [...ids].sort((a, b) => a - b);
 }
+
+/** Payment and shipping methods the shop has installed (3.x `extension` rows), with their mapping. */
+export async function listShopMethods(db: Database): Promise<Array<{ type: 'payment' | 'shipping'; code: string; erpCode: string }>> {
+  const installed = await db.knex(db.t('extension')).whereIn('type', ['payment', 'shipping']).orderBy(['type', 'code']).select('type', 'code');
+  const mapped = await loadMethodMap(db);
+  const out = new Map<string, { type: 'payment' | 'shipping'; code: string; erpCode: string }>();
+  for (const r of installed) out.set(`${r.type}:${r.code}`, { type: r.type, code: String(r.code), erpCode: mapped.get(`${r.type}:${r.code}`) ?? '' });
+  for (const [key, erpCode] of mapped) {
+    const [type, ...code] = key.split(':');
+    if (!out.has(key)) out.set(key, { type: type as 'payment' | 'shipping', code: code.join(':'), erpCode });
+  }
+  return [...out.values()];
+}

@@ -41,6 +41,9 @@ export const demoShopSeed: Migration = {
       ['config_tax', '1'],
       ['config_currency', 'HUF'],
     ].map(([key, value, serialized]) => ({ store_id: 0, code: 'config', key, value, serialized: serialized ?? 0 })));
+    await ins('extension', [
+      { type: 'payment', code: 'cod' }, { type: 'payment', code: 'bank_transfer' }, { type: 'shipping', code: 'flat' }, { type: 'shipping', code: 'pickup' },
+    ]);
     await ins('customer_group', [
       { customer_group_id: 1, approval: 0, sort_order: 1 },
       { customer_group_id: 2, approval: 1, sort_order: 2 },
@@ -141,7 +144,7 @@ export const demoShopSeed: Migration = {
     }
   },
   async down(db) {
-    for (const t of ['order_total', 'order_product', 'order_history', 'order', 'product_special', 'product_to_category', 'product_to_store', 'product_description', 'product', 'category_to_store', 'category_path', 'category_description', 'category', 'order_status', 'stock_status', 'tax_rule', 'tax_rate', 'tax_class', 'customer_group_description', 'customer_group', 'setting', 'language'])
+    for (const t of ['extension', 'order_total', 'order_product', 'order_history', 'order', 'product_special', 'product_to_category', 'product_to_store', 'product_description', 'product', 'category_to_store', 'category_path', 'category_description', 'category', 'order_status', 'stock_status', 'tax_rule', 'tax_rate', 'tax_class', 'customer_group_description', 'customer_group', 'setting', 'language'])
       await db.knex(db.t(t)).delete();
   },
 };

@@ -1,5 +1,5 @@
 // The admin panel in real headless Chromium: log in, fill and save every settings group (with
-// a validation error shown beside its field), copy an integration URL, run a test push, open a
+// a validation error shown beside its field, and the payment/shipping mapping), copy an integration URL, run a test push, open a
 // journal run, export orders, switch language. Screenshots go to test/artifacts/.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,7 +102,14 @@ run('admin panel in Chromium', () => {
     await orders.locator('select[name=order_lines]').selectOption('code_quantity_price');
     await orders.locator('#save-orders').click();
     await page.locator('#settings-orders .alert.ok').waitFor();
+    const methods = page.locator('#settings-methods');
+    await methods.locator('input[name="payment:cod"]').fill('UTANVET');
+    await methods.locator('input[name="shipping:flat"]').fill('FUTAR');
+    await methods.locator('#save-methods').click();
+    await page.locator('#settings-methods .alert.ok').waitFor();
     await screenshot(page, '03-settings-saved');
+    const mapped = await env.ctx.db.knex(env.ctx.db.own('method_map')).orderBy('type').select('type', 'shop_code', 'erp_code');
+    expect(mapped).toEqual([{ type: 'payment', shop_code: 'cod', erp_code: 'UTANVET' }, { type: 'shipping', shop_code: 'flat', erp_code: 'FUTAR' }]);
 
     const s = await env.ctx.settings.get();
     expect(s).toMatchObject({

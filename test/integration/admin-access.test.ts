@@ -116,6 +116,18 @@ describe.each(DIALECT_TARGETS)('admin access on $name', (target) => {
     expect(post.status).toBe(200);
   });
 
+  it('draws the last 30 days from the journal on the dashboard, and the last run of each URL', async () => {
+    const { cookie } = await login(app);
+    await env.ctx.settings.update({ import_password: 'k-dash' });
+    const push = await request(app).post('/integration/stock?key=k-dash').set('Content-Type', 'application/json').send(JSON.stringify([{ termekkod: 'no-such-code', szabadraktar: 1 }]));
+    expect(push.status).toBe(200);
+    const day = (await db().knex(db().own('journal_run')).where({ id: push.body.run }).first()).started_at.slice(0, 10);
+    const dash = await request(app).get('/admin').set('Cookie', `${cookie}; erpb_lang=en`);
+    const title = new RegExp(`<title>${day}: \\d+ records applied, ([1-9]\\d*) problems, \\d+ orders exported</title>`);
+    expect(dash.text).toMatch(title);
+    expect(dash.text).toContain(`href="/admin/journal/${push.body.run}"`);
+  });
+
   it('shows shop and ERP text as text: <script> in a product name or an ERP message stays inert', async () => {
     const { cookie } = await login(app);
     await env.ctx.settings.update({ import_password: 'k-123', sync_type: 'full' });

@@ -9,6 +9,7 @@ import {
 import { SettingsValidationError } from '../../../settings/settings-service.js';
 import { listCustomerGroups, listTaxClasses, defaultLanguage } from '../../../shop/catalog.js';
 import { PRODUCT_CODE_FIELDS } from '../../../shop/products.js';
+import { listShopMethods, setMethodMapping } from '../../../shop/orders.js';
 
 export const GROUPS: Record<string, SettingKey[]> = {
   connection: ['webshop_id', 'password', 'sync_type', 'import_password', 'shipping_fee_code', 'payment_fee_code', 'coupon_code'],
@@ -57,12 +58,31 @@ export function settingsRoutes(ctx: AppContext): Router {
     const settings = await ctx.settings.get();
     const values = { ...textValues(settings), ...(state.values ?? {}) };
     const secrets = { password: settings.password !== '', import_password: settings.import_password !== '' };
-    const data = { groups: GROUPS, values, secrets, errors: state.errors ?? {}, savedGroup: state.saved ? state.group : null, errorGroup: state.errors ? state.group : null, options: await options(ctx) };
+    const methods = (await listShopMethods(ctx.db)).map((m) => ({ ...m, erpCode: state.values?.[`${m.type}:${m.code}`] ?? m.erpCode }));
+    const data = { groups: GROUPS, values, secrets, methods, errors: state.errors ?? {}, savedGroup: state.saved ? state.group : null, errorGroup: state.errors ? state.group : null, options: await options(ctx) };
+    if (req.headers['hx-request'] && state.group === 'methods') return res.status(status).render('partials/settings-methods', data);
     if (req.headers['hx-request'] && state.group) return res.status(status).render('partials/settings-group', { ...data, group: state.group });
     res.status(status).render('settings', data);
   };
 
   router.get('/settings', (req, res) => render(req, res, {}));
+
+  // Payment and shipping methods → ERP codes (the order export's method mapping).
+  router.post('/settings/methods', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const known = await listShopMethods(ctx.db);
+    const errors: Record<string, string> = {};
+    const values: Record<string, string> = {};
+    for (const m of known) {
+      const key = `${m.type}:${m.code}`;
+      const v = String(body[key] ?? '').trim();
+      values[key] = v;
+      if (v.length > 64 || /[\u0000-\u001f]/.test(v)) errors[key] = 'at most 64 characters, no control characters';
+    }
+    if (Object.keys(errors).length) return render(req, res, { group: 'methods', errors, values }, req.headers['hx-request'] ? 200 : 422);
+    for (const m of known) await setMethodMapping(ctx.db, m.type, m.code, values[`${m.type}:${m.code}`]!);
+    await render(req, res, { group: 'methods', saved: true });
+  });
 
   router.post('/settings/:group', async (req, res) => {
     const group = req.params.group!;

@@ -1,0 +1,63 @@
+// Each order-export setting's effect on the document, on rows shaped as OpenCart stores them.
+import { describe, expect, it } from 'vitest';
+import { buildOrderDocument } from '../../app/erp/order-document.js';
+import { DEFAULTS, type Settings } from '../../app/settings/schema.js';
+import type { ShopOrder, ShopOrderProduct, ShopOrderTotal } from '../../app/shop/orders.js';
+
+const order = (over: Partial<ShopOrder> = {}): ShopOrder => ({
+  order_id: 7, invoice_prefix: 'INV-', store_name: 'Bolt &amp; Kert', customer_id: 0, firstname: 'Éva', lastname: 'Kovács', email: 'Eva@Example.hu',
+  telephone: '1', custom_field: '{"2":"11111111-1-11"}', payment_firstname: 'Éva', payment_lastname: 'Kovács', payment_company: '', payment_address_1: 'Fő u. 1',
+  payment_address_2: '', payment_city: 'Szeged', payment_postcode: '6720', payment_country: 'HU', payment_zone: '', payment_custom_field: '[]',
+  payment_method: 'Utánvét', payment_code: 'cod', shipping_firstname: 'Éva', shipping_lastname: 'Kovács', shipping_company: '', shipping_address_1: 'Fő u. 1',
+  shipping_address_2: '', shipping_city: 'Szeged', shipping_postcode: '6721', shipping_country: 'HU', shipping_zone: '', shipping_method: 'Futár',
+  shipping_code: 'flat.flat', comment: '', total: 1270, order_status_id: 2, status_name: 'Processing', currency_code: 'HUF', currency_value: 1,
+  date_added: '2026-11-20 10:00:00', ...over,
+});
+const products: ShopOrderProduct[] = [{ order_product_id: 1, order_id: 7, product_id: 5, name: 'Kés', model: 'M-1', code: 'SKU-1', unit: 'db', quantity: 1, price: 1000, total: 1000, tax: 270 }];
+const totals: ShopOrderTotal[] = [
+  { order_id: 7, code: 'sub_total', title: 'Részösszeg', value: 1000, sort_order: 1 },
+  { order_id: 7, code: 'tax', title: 'ÁFA', value: 270, sort_order: 2 },
+  { order_id: 7, code: 'total', title: 'Összesen', value: 1270, sort_order: 3 },
+];
+const build = (s: Partial<Settings>, o: Partial<ShopOrder> = {}) => buildOrderDocument(order(o), products, [], totals, { ...DEFAULTS, ...s }, new Map(), 'Shop').document;
+
+describe('order document settings', () => {
+  it('order_description', () => {
+    expect(build({ order_description: 'empty' }).description).toBe('');
+    expect(build({ order_description: 'shop_name' }).description).toBe('Bolt & Kert');
+    expect(build({ order_description: 'webshop_order' }).description).toBe('Webshop-order INV-7');
+    expect(build({ order_description: 'generated' }).description).toBe('Bolt & Kert #INV-7, 2026-11-20, Éva Kovács');
+  });
+
+  it('customer_recognition', () => {
+    const key = (r: Settings['customer_recognition'], customer_id = 0) => build({ customer_recognition: r }, { customer_id }).customer.key;
+    expect(key('code', 12)).toBe('C12');
+    expect(key('email')).toBe('eva@example.hu');
+    expect(key('code_or_email')).toBe('eva@example.hu');
+    expect(key('code_or_email', 12)).toBe('C12');
+    expect(key('email_postcode')).toBe('eva@example.hu|6721');
+    expect(key('code_or_email_postcode')).toBe('eva@example.hu|6721');
+    expect(key('smart', 12)).toBe('C12');
+    expect(key('smart')).toBe('eva@example.hu|6721');
+  });
+
+  it('order_lines', () => {
+    expect(build({ order_lines: 'full' }).lines[0]).toEqual({ kind: 'product', code: 'SKU-1', name: 'Kés', unit: 'db', quantity: 1, netUnitPrice: 1000, vatRate: 27, net: 1000, vat: 270, gross: 1270 });
+    expect(build({ order_lines: 'code_quantity' }).lines[0]).toEqual({ kind: 'product', code: 'SKU-1', quantity: 1, net: 1000, vat: 270, gross: 1270 });
+    expect(build({ order_lines: 'code_quantity_price' }).lines[0]).toEqual({ kind: 'product', code: 'SKU-1', quantity: 1, netUnitPrice: 1000, net: 1000, vat: 270, gross: 1270 });
+  });
+
+  it('processing instructions, revenue group and tax number', () => {
+    const d = build({ customer_processing: 'manual', article_processing: 'add_update', revenue_group: 'WEB', tax_number_field: '2' });
+    expect(d.customer.processing).toBe('manual');
+    expect(d.articleProcessing).toBe('add_update');
+    expect(d.revenueGroup).toBe('WEB');
+    expect(d.customer.taxNumber).toBe('11111111-1-11');
+  });
+
+  it('reads OpenCart 4.x JSON payment and shipping methods', () => {
+    const d = buildOrderDocument(order({ payment_method: '{"name":"Átutalás","code":"bank_transfer.bank_transfer"}', payment_code: '', shipping_method: '{"name":"GLS","code":"gls.gls"}', shipping_code: '' }), products, [], totals, DEFAULTS, new Map([['payment:bank_transfer.bank_transfer', 'ATUT'], ['shipping:gls', 'GLS']]), 'Shop').document;
+    expect(d.payment).toEqual({ shopCode: 'bank_transfer.bank_transfer', name: 'Átutalás', erpCode: 'ATUT' });
+    expect(d.shipping).toEqual({ shopCode: 'gls.gls', name: 'GLS', erpCode: 'GLS' });
+  });
+});
