@@ -107,6 +107,8 @@ export class PushService {
           return;
         }
         const v = validateProducts(doc.records, req.kind, settings);
+        // The raw records are not needed past validation: let them go before the load.
+        doc.records.length = 0;
         ignoredFields = v.ignoredFields;
         unknownFields = v.unknownFields;
         let staged = v.staged;

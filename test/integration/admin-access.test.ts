@@ -128,6 +128,31 @@ describe.each(DIALECT_TARGETS)('admin access on $name', (target) => {
     expect(dash.text).toContain(`href="/admin/journal/${push.body.run}"`);
   });
 
+  it('downloads a run and a filtered journal as CSV, and polls a running run for progress', async () => {
+    const { cookie } = await login(app);
+    await env.ctx.settings.update({ import_password: 'k-csv' });
+    const push = await request(app).post('/integration/stock?key=k-csv').set('Content-Type', 'application/json').send(JSON.stringify([{ termekkod: 'csv;"code"', szabadraktar: 1 }]));
+    const items = await request(app).get(`/admin/journal/${push.body.run}/items.csv`).set('Cookie', cookie);
+    expect(items.headers['content-type']).toMatch(/text\/csv/);
+    expect(items.headers['content-disposition']).toContain(`erp-bridge-run-${push.body.run}.csv`);
+    const rows = items.text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(rows[0]).toBe('record;code;outcome;reason');
+    expect(rows[1]).toBe('1;"csv;""code""";unknown;"no product has model ""csv;""code"""""');
+    const runs = await request(app).get('/admin/journal.csv?kind=stock').set('Cookie', cookie);
+    const lines = runs.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toMatch(/^id;started_at;kind;actor;status/);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.slice(1).every((l) => l.split(';')[2] === 'stock')).toBe(true);
+    // A run still going: the fragment keeps polling (hx-trigger every 1s) until it is finished.
+    const [running] = await db().knex(db().own('journal_run')).insert({ kind: 'prices', actor: 'erp x', status: 'running', dry_run: false, started_at: '2026-11-23 10:00:00', progress: 4200 });
+    const frag = await request(app).get(`/admin/journal/${running}/progress`).set('Cookie', `${cookie}; erpb_lang=en`);
+    expect(frag.text).toContain('hx-trigger="every 1s"');
+    expect(frag.text).toContain('In progress: 4200 records staged');
+    await db().knex(db().own('journal_run')).where({ id: running }).update({ status: 'ok' });
+    const done = await request(app).get(`/admin/journal/${running}/progress`).set('Cookie', `${cookie}; erpb_lang=en`);
+    expect(done.text).not.toContain('hx-trigger');
+  });
+
   it('shows shop and ERP text as text: <script> in a product name or an ERP message stays inert', async () => {
     const { cookie } = await login(app);
     await env.ctx.settings.update({ import_password: 'k-123', sync_type: 'full' });
