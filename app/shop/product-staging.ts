@@ -2,13 +2,13 @@
 // and every concern is one joined statement over it. No statement per product. Each step is
 // idempotent, so on MyISAM (no transactions) a resent document repairs an interrupted one.
 import type { Database } from '../db/database.js';
-import { chunkRows } from '../db/chunks.js';
 import { sqlDate, sqlInt } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
 
 export interface StageRow {
   seq: number;
   code: string;
+  product_id?: number | null;
   price?: number | null;
   gross?: number | null;
   quantity?: number | null;
@@ -24,7 +24,7 @@ export interface StageRow {
   category_code?: string | null;
 }
 
-const STAGE_COLUMNS = ['seq', 'code', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
+const STAGE_COLUMNS = ['seq', 'code', 'product_id', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
 
 export class ProductStaging {
   readonly S: string;
@@ -69,61 +69,22 @@ export class ProductStaging {
     await this.db.dialect.refreshStatistics(this.db.knex, this.S);
   }
 
-  /** product p joined to the staged row with the same code; the stage is looked up by index. */
-  private codeJoin(field: ProductCodeField, alias = 's'): string {
-    return `${this.P} p ${this.db.dialect.straightJoin()} ${this.S} ${alias} ON ${alias}.run_id = ${this.R} AND ${alias}.code = TRIM(p.${field})`;
-  }
-
-  // ── Direct path (stock, stock-and-price prices): nothing is written back to the stage but
-  //    the rare ambiguous rows; counts come from reads, the change from one joined UPDATE.
-
-  /** Marks rows whose code belongs to several products; returns them with their counts. */
-  async markAmbiguous(field: ProductCodeField): Promise<Array<{ seq: number; code: string; n: number }>> {
-    const rows: Array<{ seq: number; code: string; n: number }> = await this.db.knex
-      .select('s.seq', 's.code')
-      .count({ n: '*' })
-      .from(this.db.knex.raw(this.codeJoin(field)))
-      .groupBy('s.seq', 's.code')
-      .havingRaw('COUNT(*) > 1');
-    for (const chunk of chunkRows(rows, 1, this.db.dialect.maxBindings))
-      await this.db.knex(this.S).where({ run_id: this.runId }).whereIn('seq', chunk.map((r) => r.seq)).update({ outcome: 'ambiguous', match_count: 2 });
-    return rows.map((r) => ({ seq: Number(r.seq), code: String(r.code), n: Number(r.n) }));
-  }
-
-  /** Rows no product has the code of. */
-  async unmatched(field: ProductCodeField): Promise<Array<{ seq: number; code: string }>> {
-    const rows = await this.raw(
-      `SELECT s.seq, s.code FROM ${this.S} s WHERE s.run_id = ${this.R} AND s.outcome IS NULL
-       AND s.seq NOT IN (SELECT s2.seq FROM ${this.codeJoin(field, 's2')}) ORDER BY s.seq`,
-    );
-    return this.rowsOf(rows).map((r) => ({ seq: Number(r.seq), code: String(r.code) }));
-  }
+  // ── Direct path (stock, stock-and-price prices): codes are matched in memory against one
+  //    read of the product table; only rows whose value differs are staged, with their
+  //    product_id, and one UPDATE joined on the primary key applies them.
 
   /**
-   * Joined pairs (row, product) among rows not marked ambiguous, distinct rows among them,
-   * and how many pairs differ (`differs` over p and s).
+   * Applies the staged values to their products. The join re-checks the code, so a product
+   * whose code changed since the read is left alone. Returns the rows actually written.
    */
-  async countMatched(field: ProductCodeField, differs: string): Promise<{ joined: number; distinct: number; differing: number }> {
-    const rows = await this.raw(
-      `SELECT COUNT(*) AS joined, COUNT(DISTINCT s.seq) AS dist, SUM(CASE WHEN ${differs} THEN 1 ELSE 0 END) AS differing
-       FROM ${this.codeJoin(field)} WHERE s.outcome IS NULL`,
-    );
-    const r = this.rowsOf(rows)[0] ?? {};
-    return { joined: Number(r.joined ?? 0), distinct: Number(r.dist ?? 0), differing: Number(r.differing ?? 0) };
-  }
-
-  /** One joined UPDATE of the products whose staged values differ. */
-  async applyDirect(field: ProductCodeField, set: Record<string, string>, differs: string, now: string): Promise<void> {
-    await this.update({
-      table: this.P, alias: 'p', from: this.S, fromAlias: 's', straight: true,
-      on: `s.run_id = ${this.R} AND s.code = TRIM(p.${field})`,
+  async applyByProductId(field: ProductCodeField, set: Record<string, string>, differs: string, now: string): Promise<number> {
+    const result = await this.update({
+      table: this.P, alias: 'p', from: this.S, fromAlias: 's',
+      on: 's.product_id = p.product_id',
       set: { ...set, date_modified: sqlDate(now) },
-      where: `s.outcome IS NULL AND (${differs})`,
+      where: `s.run_id = ${this.R} AND s.code = TRIM(p.${field}) AND (${differs})`,
     });
-  }
-
-  private rowsOf(result: unknown): Array<Record<string, unknown>> {
-    return this.db.dialect.rows(result);
+    return this.db.dialect.affectedRows(result);
   }
 
   // ── Matched path (promo prices, full sync): product_id is written into the stage once,

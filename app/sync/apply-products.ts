@@ -5,7 +5,8 @@ import type { Counts, JournalItem } from '../plugin/journal.js';
 import type { Settings } from '../settings/schema.js';
 import { defaultLanguage, listCustomerGroups, listLanguages, listTaxClasses } from '../shop/catalog.js';
 import { ProductMasterWriter } from '../shop/product-master.js';
-import { ProductStaging, netFromGross } from '../shop/product-staging.js';
+import { ProductStaging } from '../shop/product-staging.js';
+import { loadProductIndex } from '../shop/product-index.js';
 import { readConfigValue } from '../shop/setting-rows.js';
 import { SpecialWriter } from '../shop/specials.js';
 import { addDays, now as nowFn, today as todayFn } from '../util/time.js';
@@ -37,12 +38,6 @@ async function promoGroups(db: Database, settings: Settings): Promise<number[]> 
   return (await listCustomerGroups(db)).map((g) => g.customerGroupId);
 }
 
-function directConcern(kind: 'prices' | 'stock', rates: Map<number, number> | null): { set: Record<string, string>; differs: string } {
-  if (kind === 'stock') return { set: { quantity: 's.quantity' }, differs: 'p.quantity <> s.quantity' };
-  const net = rates ? netFromGross(rates) : 's.price';
-  return { set: { price: net }, differs: `ROUND(p.price, 4) <> ${net}` };
-}
-
 function unmatchedReason(field: string, code: string, full: boolean): string {
   return `no product has ${field} "${code}"${full ? ' (send nev to create it)' : ''}`;
 }
@@ -51,35 +46,46 @@ function ambiguousReason(field: string, code: string, n: number): string {
   return `${n} products have ${field} "${code}": none was changed`;
 }
 
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+
 /**
- * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents. The stage
- * is loaded, then read-only joins count and one joined UPDATE applies; nothing per row is
- * written back to the stage.
+ * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents. One read
+ * of the product table answers matching, ambiguity and what differs; only the rows that change
+ * are staged, and one UPDATE joined on the primary key writes them. A resend of an unchanged
+ * document writes nothing at all.
  */
-async function applyDirect(st: ProductStaging, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
+async function applyDirect(db: Database, st: ProductStaging, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
   const field = settings.product_code_field;
-  await st.load(rows, opts.onProgress);
-  await opts.checkpoint?.('loaded');
-  const { set, differs } = directConcern(kind, rates);
-  // One read answers the common case; the listing queries run only when there is something
-  // to list (codes shared by several products, codes no product has).
-  let c = await st.countMatched(field, differs);
-  const ambiguous = c.joined > c.distinct ? await st.markAmbiguous(field) : [];
-  if (ambiguous.length) c = await st.countMatched(field, differs);
-  const unknown = c.distinct < rows.length - ambiguous.length ? await st.unmatched(field) : [];
-  const { joined: matched, differing } = c;
+  const index = await loadProductIndex(db, field);
+  const notApplied: JournalItem[] = [];
+  const changes: StagedProduct[] = [];
+  let matched = 0;
+  for (const r of rows) {
+    const found = index.get(r.code);
+    if (!found) notApplied.push({ seq: r.seq, code: r.code, outcome: 'unknown', reason: unmatchedReason(field, r.code, false) });
+    else if (found.length > 1) notApplied.push({ seq: r.seq, code: r.code, outcome: 'ambiguous', reason: ambiguousReason(field, r.code, found.length) });
+    else {
+      matched++;
+      const p = found[0]!;
+      if (kind === 'stock') {
+        if (p.quantity !== r.quantity) changes.push({ seq: r.seq, code: r.code, product_id: p.productId, quantity: r.quantity });
+      } else {
+        const net = rates ? round4(r.gross! / (1 + (rates.get(p.taxClassId) ?? 0) / 100)) : r.price!;
+        if (round4(p.price) !== round4(net)) changes.push({ seq: r.seq, code: r.code, product_id: p.productId, price: net });
+      }
+    }
+  }
   await opts.checkpoint?.('classified');
-  if (!opts.dryRun) {
-    await st.applyDirect(field, set, differs, nowFn());
+  let updated = changes.length;
+  if (!opts.dryRun && changes.length) {
+    await st.load(changes, opts.onProgress);
+    await opts.checkpoint?.('loaded');
+    updated = kind === 'stock'
+      ? await st.applyByProductId(field, { quantity: 's.quantity' }, 'p.quantity <> s.quantity', nowFn())
+      : await st.applyByProductId(field, { price: 's.price' }, 'ROUND(p.price, 4) <> ROUND(s.price, 4)', nowFn());
     await opts.checkpoint?.('applied');
   }
-  return {
-    counts: { updated: differing, unchanged: matched - differing, unknown: unknown.length, ambiguous: ambiguous.length },
-    notApplied: [
-      ...unknown.map((u) => ({ seq: u.seq, code: u.code, outcome: 'unknown', reason: unmatchedReason(field, u.code, false) })),
-      ...ambiguous.map((a) => ({ seq: a.seq, code: a.code, outcome: 'ambiguous', reason: ambiguousReason(field, a.code, a.n) })),
-    ],
-  };
+  return { counts: { updated, unchanged: matched - updated, unknown: notApplied.filter((n) => n.outcome === 'unknown').length, ambiguous: notApplied.filter((n) => n.outcome === 'ambiguous').length }, notApplied };
 }
 
 export async function applyProducts(db: Database, runId: number, kind: Exclude<PushKind, 'categories'>, rows: StagedProduct[], settings: Settings, opts: ApplyOptions): Promise<ApplyResult> {
@@ -91,7 +97,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   try {
     if (kind === 'stock' || (kind === 'prices' && !full)) {
       const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-      return await applyDirect(st, kind, rows, settings, rates, opts);
+      return await applyDirect(db, st, kind, rows, settings, rates, opts);
     }
     await st.load(rows, opts.onProgress);
     await st.match(settings.product_code_field);
