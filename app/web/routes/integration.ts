@@ -8,6 +8,7 @@ import { checkErpCredentials, parseBasicAuth } from '../../sync/erp-credentials.
 import { isPushKind, type PushKind } from '../../sync/push-kinds.js';
 import { PushError, PushService } from '../../sync/push-service.js';
 import { FailureThrottle } from '../middleware/failure-throttle.js';
+import { collectGarbageSoon } from '../../util/gc.js';
 import { OrderFeed } from '../../sync/order-feed.js';
 import { DocumentError } from '../../erp/errors.js';
 import type { OrderFormat } from '../../erp/order-formats.js';
@@ -120,6 +121,7 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
       const answer = await pushes.push({ kind, body, contentType: req.headers['content-type'], dryRun, actor });
       if (wantsXml(req)) res.type('application/xml').send(answerToXml(answer));
       else res.json(answer);
+      if (answer.counts.received >= 20_000) res.once('finish', collectGarbageSoon);
     } catch (err) {
       if (!(err instanceof PushError)) throw err;
       if (err.status >= 500) ctx.log.error({ err: err.message, run: err.run }, 'push failed');
