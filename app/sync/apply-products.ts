@@ -1,5 +1,7 @@
-// Prices, stock and promo prices: stage the validated records, match them to products, and
-// apply each concern with one joined statement. A dry run stops before the first shop write.
+// Prices, stock and promo prices, in two shapes. Stock and stock-and-price prices (the 100k hot
+// path) match codes in memory after one read of the product table and stage only what changes.
+// Promo prices and full sync stage every record, match it in SQL, and apply each concern with
+// one joined statement. A dry run stops before the first shop write.
 import type { Database } from '../db/database.js';
 import type { Counts, JournalItem } from '../plugin/journal.js';
 import type { Settings } from '../settings/schema.js';
