@@ -108,7 +108,8 @@ async function benchPush(db: { url: string }, conn: mysql.Connection) {
   const { createContext } = await import('../app/context.js');
   const { loadConfig } = await import('../app/config.js');
   const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: PREFIX, DATA_DIR: os.tmpdir(), APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'silent' }));
-  await ctx.settings.update({ import_password: 'bench' });
+  // A 1M-record document is ~96 MB: raise the body limit (default 64 MB) to fit it.
+  await ctx.settings.update({ import_password: 'bench', max_body_mb: String(Math.max(64, Math.ceil((N * 100) / 1024 / 1024) + 16)) });
   await ctx.close();
 
   const idleRss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
