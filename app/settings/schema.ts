@@ -76,13 +76,35 @@ export const DEFAULTS: Settings = {
   export_dir: '',
 };
 
-export class SettingError extends Error {
+/** Why a value was refused: a code and its values (translated by the admin), and English text. */
+export interface Refusal {
+  code: string;
+  vars: Record<string, string | number>;
+  message: string;
+}
+
+class ParseFailure extends Error {
   constructor(
-    readonly key: string,
+    readonly code: string,
+    readonly vars: Record<string, string | number>,
     message: string,
   ) {
-    super(`${key}: ${message}`);
+    super(message);
+  }
+}
+
+const refuse = (code: string, vars: Record<string, string | number>, message: string) => new ParseFailure(code, vars, message);
+
+export class SettingError extends Error {
+  readonly refusal: Refusal;
+
+  constructor(
+    readonly key: string,
+    refusal: Refusal,
+  ) {
+    super(`${key}: ${refusal.message}`);
     this.name = 'SettingError';
+    this.refusal = refusal;
   }
 }
 
@@ -91,7 +113,7 @@ type Parser<K extends SettingKey> = (raw: string) => Settings[K];
 function oneOf<T extends string>(values: readonly T[]) {
   return (raw: string): T => {
     const v = raw.trim();
-    if (!(values as readonly string[]).includes(v)) throw new Error(`must be one of ${values.join(', ')}`);
+    if (!(values as readonly string[]).includes(v)) throw refuse('one_of', { values: values.join(', ') }, `must be one of ${values.join(', ')}`);
     return v as T;
   };
 }
@@ -99,8 +121,8 @@ function oneOf<T extends string>(values: readonly T[]) {
 function text(max: number) {
   return (raw: string): string => {
     const v = raw.trim();
-    if (v.length > max) throw new Error(`must be at most ${max} characters`);
-    if (/[\u0000-\u001f]/.test(v)) throw new Error('must not contain control characters');
+    if (v.length > max) throw refuse('too_long', { max }, `must be at most ${max} characters`);
+    if (/[\u0000-\u001f]/.test(v)) throw refuse('control', {}, 'must not contain control characters');
     return v;
   };
 }
@@ -108,7 +130,7 @@ function text(max: number) {
 function idList(raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
   const ids = parts.map((p) => {
-    if (!/^\d+$/.test(p)) throw new Error(`"${p}" is not an id (comma-separated whole numbers)`);
+    if (!/^\d+$/.test(p)) throw refuse('not_id', { value: p }, `"${p}" is not an id (comma-separated whole numbers)`);
     return Number(p);
   });
   return [...new Set(ids)];
@@ -130,26 +152,26 @@ export const PARSERS: { [K in SettingKey]: Parser<K> } = {
     const map: Record<string, number> = {};
     for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
       const m = /^(\d{1,2}(?:[.,]\d{1,2})?)\s*=\s*(\d+)$/.exec(part);
-      if (!m) throw new Error(`"${part}" is not RATE=TAX_CLASS_ID (e.g. 27=9,5=10)`);
+      if (!m) throw refuse('vat_pair', { value: part }, `"${part}" is not RATE=TAX_CLASS_ID (e.g. 27=9,5=10)`);
       map[normalizeRate(m[1]!)] = Number(m[2]);
     }
     return map;
   },
   max_body_mb(raw) {
     const n = Number(raw.trim());
-    if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error('must be a whole number of megabytes from 1 to 1024');
+    if (!Number.isInteger(n) || n < 1 || n > 1024) throw refuse('body_mb', {}, 'must be a whole number of megabytes from 1 to 1024');
     return n;
   },
   export_statuses: idList,
   export_interval: oneOf(EXPORT_INTERVALS),
   export_daily_at(raw) {
     const v = raw.trim();
-    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw new Error('must be a time HH:MM');
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw refuse('time', {}, 'must be a time HH:MM');
     return v;
   },
   export_start_date(raw) {
     const v = raw.trim();
-    if (v !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new Error('must be a date YYYY-MM-DD or empty');
+    if (v !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw refuse('date', {}, 'must be a date YYYY-MM-DD or empty');
     return v;
   },
   order_description: oneOf(ORDER_DESCRIPTIONS),
@@ -160,7 +182,7 @@ export const PARSERS: { [K in SettingKey]: Parser<K> } = {
   revenue_group: text(64),
   tax_number_field(raw) {
     const v = raw.trim();
-    if (v !== '' && !/^\d+$/.test(v)) throw new Error('must be a custom field id or empty');
+    if (v !== '' && !/^\d+$/.test(v)) throw refuse('field_id', {}, 'must be a custom field id or empty');
     return v;
   },
   export_transport(raw) {
@@ -173,9 +195,9 @@ export const PARSERS: { [K in SettingKey]: Parser<K> } = {
     if (v === '') return v;
     try {
       const u = new URL(v);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
     } catch {
-      throw new Error('must be an http(s) URL or empty');
+      throw refuse('url', {}, 'must be an http(s) URL or empty');
     }
     return v;
   },
@@ -198,7 +220,8 @@ export function parseSetting<K extends SettingKey>(key: K, raw: string): Setting
   try {
     return PARSERS[key](raw);
   } catch (err) {
-    throw new SettingError(key, (err as Error).message);
+    const f = err instanceof ParseFailure ? err : refuse('invalid', {}, (err as Error).message);
+    throw new SettingError(key, { code: f.code, vars: f.vars, message: f.message });
   }
 }
 

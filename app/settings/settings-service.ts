@@ -7,15 +7,18 @@ import { readSettingMap, writeSettingRows, type SettingRow } from '../shop/setti
 import { decryptSecret, encryptSecret } from '../util/secrets.js';
 import {
   DEFAULTS, SECRET_KEYS, SETTING_KEYS, SettingError, formatSetting, isSettingKey, parseSetting,
-  type SettingKey, type Settings,
+  type Refusal, type SettingKey, type Settings,
 } from './schema.js';
 
 const keyName = (key: string) => `${SETTING_CODE}_${key}`;
 
 export class SettingsValidationError extends Error {
-  constructor(readonly errors: Record<string, string>) {
-    super(Object.entries(errors).map(([k, m]) => `${k}: ${m}`).join('; '));
+  readonly errors: Record<string, string>;
+
+  constructor(readonly refusals: Record<string, Refusal>) {
+    super(Object.entries(refusals).map(([k, r]) => `${k}: ${r.message}`).join('; '));
     this.name = 'SettingsValidationError';
+    this.errors = Object.fromEntries(Object.entries(refusals).map(([k, r]) => [k, r.message]));
   }
 }
 
@@ -65,17 +68,18 @@ export class SettingsService {
 
   /** Validates every given value (syntax, then against the shop), and stores all or nothing. */
   async update(raw: Record<string, string>): Promise<Settings> {
-    const errors: Record<string, string> = {};
+    const errors: Record<string, Refusal> = {};
     const parsed: Partial<Settings> = {};
     for (const [key, value] of Object.entries(raw)) {
       if (!isSettingKey(key)) {
-        errors[key] = `unknown setting (known: ${SETTING_KEYS.join(', ')})`;
+        errors[key] = { code: 'unknown_key', vars: { known: SETTING_KEYS.join(', ') }, message: `unknown setting (known: ${SETTING_KEYS.join(', ')})` };
         continue;
       }
       try {
         (parsed as Record<string, unknown>)[key] = parseSetting(key, value);
       } catch (err) {
-        errors[key] = err instanceof SettingError ? err.message.slice(key.length + 2) : String(err);
+        if (!(err instanceof SettingError)) throw err;
+        errors[key] = err.refusal;
       }
     }
     Object.assign(errors, await this.checkAgainstShop(parsed));
@@ -85,23 +89,23 @@ export class SettingsService {
     return this.get();
   }
 
-  private async checkAgainstShop(s: Partial<Settings>): Promise<Record<string, string>> {
-    const errors: Record<string, string> = {};
+  private async checkAgainstShop(s: Partial<Settings>): Promise<Record<string, Refusal>> {
+    const errors: Record<string, Refusal> = {};
     if (s.promo_customer_groups?.length) {
       const known = new Set((await listCustomerGroups(this.db)).map((g) => g.customerGroupId));
       const bad = s.promo_customer_groups.filter((id) => !known.has(id));
-      if (bad.length) errors.promo_customer_groups = `no customer group with id ${bad.join(', ')} (the shop has ${[...known].join(', ')})`;
+      if (bad.length) errors.promo_customer_groups = { code: 'no_group', vars: { ids: bad.join(', '), known: [...known].join(', ') }, message: `no customer group with id ${bad.join(', ')} (the shop has ${[...known].join(', ')})` };
     }
     if (s.vat_map && Object.keys(s.vat_map).length) {
       const known = new Set((await listTaxClasses(this.db)).map((c) => c.taxClassId));
       const bad = Object.values(s.vat_map).filter((id) => !known.has(id));
-      if (bad.length) errors.vat_map = `no tax class with id ${bad.join(', ')} (the shop has ${[...known].join(', ')})`;
+      if (bad.length) errors.vat_map = { code: 'no_tax_class', vars: { ids: bad.join(', '), known: [...known].join(', ') }, message: `no tax class with id ${bad.join(', ')} (the shop has ${[...known].join(', ')})` };
     }
     if (s.export_statuses?.length) {
       const rows = await this.db.knex(this.db.t('order_status')).distinct('order_status_id');
       const known = new Set(rows.map((r) => Number(r.order_status_id)));
       const bad = s.export_statuses.filter((id) => !known.has(id) || id === 0);
-      if (bad.length) errors.export_statuses = `no order status with id ${bad.join(', ')}`;
+      if (bad.length) errors.export_statuses = { code: 'no_status', vars: { ids: bad.join(', ') }, message: `no order status with id ${bad.join(', ')}` };
     }
     return errors;
   }

@@ -84,7 +84,7 @@ run('admin panel in Chromium', () => {
     await products.locator('input[name=vat_map]').fill('27:9');
     await products.locator('#save-products').click();
     await page.locator('#err-vat_map').waitFor();
-    await expect(page.locator('#err-vat_map').textContent()).resolves.toContain('RATE=TAX_CLASS_ID');
+    await expect(page.locator('#err-vat_map').textContent()).resolves.toBe('„27:9” nem KULCS=ADÓOSZTÁLY alakú (pl. 27=9,5=10)');
     expect(await page.locator('#field-vat_map').getAttribute('class')).toContain('has-error');
     // Nothing of the group was saved.
     expect((await env.ctx.settings.get()).vat_map).toEqual({});

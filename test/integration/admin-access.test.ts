@@ -71,9 +71,12 @@ describe.each(DIALECT_TARGETS)('admin access on $name', (target) => {
 
   it('shows a validation error beside its field and saves nothing of the group', async () => {
     const { cookie, csrf } = await login(app);
-    const res = await request(app).post('/admin/settings/orders').set('Cookie', cookie).type('form')
+    const res = await request(app).post('/admin/settings/orders').set('Cookie', `${cookie}; erpb_lang=en`).type('form')
       .send({ _csrf: csrf, export_interval: 'hourly', export_daily_at: '25:00', export_url: 'ftp://x', revenue_group: 'X' });
     expect(res.status).toBe(422);
+    const hu = await request(app).post('/admin/settings/orders').set('Cookie', `${cookie}; erpb_lang=hu`).type('form')
+      .send({ _csrf: csrf, export_interval: 'hourly' });
+    expect(hu.text).toMatch(/id="err-export_interval"[^>]*>ezek egyike lehet: manual, 1, 5, 15, 60, daily/);
     expect(res.text).toMatch(/id="err-export_interval"[^>]*>must be one of manual, 1, 5, 15, 60, daily/);
     expect(res.text).toMatch(/id="err-export_daily_at"/);
     expect(res.text).toMatch(/id="err-export_url"/);

@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import {
   ARTICLE_OPTIONS, CUSTOMER_RECOGNITION, EXPORT_INTERVALS, ORDER_DESCRIPTIONS, ORDER_LINE_MODES, PRICE_BASES, PROCESSING_MODES,
-  PRODUCT_STATUSES, SECRET_KEYS, SYNC_TYPES, TRANSPORTS, formatSetting, type SettingKey, type Settings,
+  PRODUCT_STATUSES, SECRET_KEYS, SYNC_TYPES, TRANSPORTS, formatSetting, type Refusal, type SettingKey, type Settings,
 } from '../../../settings/schema.js';
 import { SettingsValidationError } from '../../../settings/settings-service.js';
 import { listCustomerGroups, listTaxClasses, defaultLanguage } from '../../../shop/catalog.js';
@@ -51,6 +51,16 @@ function fromForm(group: SettingKey[], body: Record<string, unknown>): Record<st
   return out;
 }
 
+/** The catalogue's words for why a value was refused, in the page's language. */
+function translateRefusals(res: Response, refusals: Record<string, Refusal>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, r] of Object.entries(refusals)) {
+    const text = res.locals.t(`err.${r.code}`, r.vars) as string;
+    out[key] = text === `err.${r.code}` ? r.message : text;
+  }
+  return out;
+}
+
 export function settingsRoutes(ctx: AppContext): Router {
   const router = Router();
 
@@ -77,7 +87,7 @@ export function settingsRoutes(ctx: AppContext): Router {
       const key = `${m.type}:${m.code}`;
       const v = String(body[key] ?? '').trim();
       values[key] = v;
-      if (v.length > 64 || /[\u0000-\u001f]/.test(v)) errors[key] = 'at most 64 characters, no control characters';
+      if (v.length > 64 || /[\u0000-\u001f]/.test(v)) errors[key] = translateRefusals(res, { [key]: { code: 'erp_code', vars: {}, message: 'at most 64 characters, no control characters' } })[key]!;
     }
     if (Object.keys(errors).length) return render(req, res, { group: 'methods', errors, values }, req.headers['hx-request'] ? 200 : 422);
     for (const m of known) await setMethodMapping(ctx.db, m.type, m.code, values[`${m.type}:${m.code}`]!);
@@ -96,7 +106,7 @@ export function settingsRoutes(ctx: AppContext): Router {
       if (!(err instanceof SettingsValidationError)) throw err;
       const values = Object.fromEntries(Object.entries(raw).filter(([k]) => !SECRET_KEYS.has(k as SettingKey)));
       // 200 for htmx so the swap happens; the form itself says it was not saved.
-      await render(req, res, { group, errors: err.errors, values }, req.headers['hx-request'] ? 200 : 422);
+      await render(req, res, { group, errors: translateRefusals(res, err.refusals), values }, req.headers['hx-request'] ? 200 : 422);
     }
   });
   return router;
