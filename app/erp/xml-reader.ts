@@ -4,8 +4,14 @@
 import { SaxesParser } from 'saxes';
 import { DocumentError } from './errors.js';
 import type { RawRecord } from './record.js';
+import { readFlatXml } from './xml-fast.js';
 
 export function readXmlRecords(text: string): RawRecord[] {
+  return readFlatXml(text) ?? readXmlGeneral(text);
+}
+
+/** The general path: any well-formed document, and precise errors for the rest. */
+export function readXmlGeneral(text: string): RawRecord[] {
   const parser = new SaxesParser({ xmlns: false, position: true });
   const records: RawRecord[] = [];
   let depth = 0;
