@@ -34,7 +34,7 @@ export class ProductStaging {
   constructor(
     readonly db: Database,
     readonly runId: number,
-    kind: 'prices' | 'stock' | 'promo-prices',
+    kind: 'prices' | 'promo-prices',
   ) {
     this.S = db.own(`stage_${kind.replace('-', '_')}`);
     this.P = db.t('product');
@@ -69,26 +69,8 @@ export class ProductStaging {
     await this.db.dialect.refreshStatistics(this.db.knex, this.S);
   }
 
-  // ── Direct path (stock, stock-and-price prices): codes are matched in memory against one
-  //    read of the product table; only rows whose value differs are staged, with their
-  //    product_id, and one UPDATE joined on the primary key applies them.
-
-  /**
-   * Applies the staged values to their products. The join re-checks the code, so a product
-   * whose code changed since the read is left alone. Returns the rows actually written.
-   */
-  async applyByProductId(field: ProductCodeField, set: Record<string, string>, differs: string, now: string): Promise<number> {
-    const result = await this.update({
-      table: this.P, alias: 'p', from: this.S, fromAlias: 's',
-      on: 's.product_id = p.product_id',
-      set: { ...set, date_modified: sqlDate(now) },
-      where: `s.run_id = ${this.R} AND s.code = TRIM(p.${field}) AND (${differs})`,
-    });
-    return this.db.dialect.affectedRows(result);
-  }
-
-  // ── Matched path (promo prices, full sync): product_id is written into the stage once,
-  //    because many statements follow that need it.
+  // Promo prices and full sync: product_id is written into the stage once, because many
+  // statements follow that need it.
 
   /** Sets match_count and product_id by comparing the code with the shop's code field. */
   async match(field: ProductCodeField): Promise<void> {

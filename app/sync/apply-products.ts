@@ -9,6 +9,7 @@ import { defaultLanguage, listCustomerGroups, listLanguages, listTaxClasses } fr
 import { ProductMasterWriter } from '../shop/product-master.js';
 import { ProductStaging } from '../shop/product-staging.js';
 import { loadProductIndex } from '../shop/product-index.js';
+import { applyProductChanges, type ProductChange } from '../shop/product-changes.js';
 import { readConfigValue } from '../shop/setting-rows.js';
 import { SpecialWriter } from '../shop/specials.js';
 import { addDays, now as nowFn, today as todayFn } from '../util/time.js';
@@ -53,14 +54,14 @@ const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 /**
  * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents. One read
  * of the product table answers matching, ambiguity and what differs; only the rows that change
- * are staged, and one UPDATE joined on the primary key writes them. A resend of an unchanged
- * document writes nothing at all.
+ * are loaded into a temporary table, and one UPDATE joined on the primary key writes them. A
+ * resend of an unchanged document writes nothing at all.
  */
-async function applyDirect(db: Database, st: ProductStaging, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
+async function applyDirect(db: Database, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
   const field = settings.product_code_field;
   const index = await loadProductIndex(db, field);
   const notApplied: JournalItem[] = [];
-  const changes: StagedProduct[] = [];
+  const changes: ProductChange[] = [];
   let matched = 0;
   for (const r of rows) {
     const found = index.get(r.code);
@@ -70,37 +71,34 @@ async function applyDirect(db: Database, st: ProductStaging, kind: 'prices' | 's
       matched++;
       const p = found[0]!;
       if (kind === 'stock') {
-        if (p.quantity !== r.quantity) changes.push({ seq: r.seq, code: r.code, product_id: p.productId, quantity: r.quantity });
+        if (p.quantity !== r.quantity) changes.push({ productId: p.productId, code: r.code, value: r.quantity! });
       } else {
         const net = rates ? round4(r.gross! / (1 + (rates.get(p.taxClassId) ?? 0) / 100)) : r.price!;
-        if (round4(p.price) !== round4(net)) changes.push({ seq: r.seq, code: r.code, product_id: p.productId, price: net });
+        if (round4(p.price) !== round4(net)) changes.push({ productId: p.productId, code: r.code, value: net });
       }
     }
   }
   await opts.checkpoint?.('classified');
   let updated = changes.length;
-  if (!opts.dryRun && changes.length) {
-    await st.load(changes, opts.onProgress);
-    await opts.checkpoint?.('loaded');
-    updated = kind === 'stock'
-      ? await st.applyByProductId(field, { quantity: 's.quantity' }, 'p.quantity <> s.quantity', nowFn())
-      : await st.applyByProductId(field, { price: 's.price' }, 'ROUND(p.price, 4) <> ROUND(s.price, 4)', nowFn());
+  if (!opts.dryRun) {
+    updated = await applyProductChanges(db, field, kind === 'stock' ? 'quantity' : 'price', changes, nowFn(), () => opts.checkpoint?.('loaded'));
+    await opts.onProgress?.(rows.length);
     await opts.checkpoint?.('applied');
   }
   return { counts: { updated, unchanged: matched - updated, unknown: notApplied.filter((n) => n.outcome === 'unknown').length, ambiguous: notApplied.filter((n) => n.outcome === 'ambiguous').length }, notApplied };
 }
 
 export async function applyProducts(db: Database, runId: number, kind: Exclude<PushKind, 'categories'>, rows: StagedProduct[], settings: Settings, opts: ApplyOptions): Promise<ApplyResult> {
+  const full = kind === 'prices' && settings.sync_type === 'full';
+  if (kind === 'stock' || (kind === 'prices' && !full)) {
+    const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
+    return applyDirect(db, kind, rows, settings, rates, opts);
+  }
   const st = new ProductStaging(db, runId, kind);
   const step = async (name: string) => opts.checkpoint?.(name);
-  const full = kind === 'prices' && settings.sync_type === 'full';
   const now = nowFn();
   const today = todayFn();
   try {
-    if (kind === 'stock' || (kind === 'prices' && !full)) {
-      const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-      return await applyDirect(db, st, kind, rows, settings, rates, opts);
-    }
     await st.load(rows, opts.onProgress);
     await st.match(settings.product_code_field);
     await step('matched');

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../../app/db/database.js';
 import type { Migration } from '../types.js';
 
-export const STAGE_KINDS = ['prices', 'stock', 'promo_prices'] as const;
+export const STAGE_KINDS = ['prices', 'promo_prices'] as const;
 
 function codeColumn(db: Database, t: Knex.CreateTableBuilder, name: string) {
   // ERP codes compare byte for byte (case-sensitively), whatever the server's default.
@@ -62,8 +62,9 @@ export const pluginTables: Migration = {
       t.integer('category_id').notNullable().unique(`${db.prefix}erpb_cmap_cat`);
       t.string('updated_at', 19).notNullable();
     });
-    // Staging rows of a push, one table per product URL: pushes to one URL are serialised by
-    // a lease, so each table holds one run at a time and is emptied with a cheap TRUNCATE.
+    // Staging rows of a promo-price or full-sync push, one table per URL: pushes to one URL are
+    // serialised by a lease, so each table holds one run at a time and is emptied with a cheap
+    // TRUNCATE. (Stock and stock-and-price pushes use a temporary table of their changes.)
     for (const kind of STAGE_KINDS) {
       await db.knex.schema.createTable(db.own(`stage_${kind}`), (t) => {
         db.dialect.tableOptions(t);

@@ -17,7 +17,7 @@ describe.each(TARGETS)('foundation on $name', (target) => {
 
   it('creates the plugin tables with the shop prefix', async () => {
     const tables = await env.ctx.db.dialect.listTables(env.ctx.db.knex);
-    for (const t of ['journal_run', 'journal_item', 'product_map', 'category_map', 'stage_prices', 'stage_stock', 'stage_promo_prices', 'outbox', 'lease', 'method_map', 'admin_user'])
+    for (const t of ['journal_run', 'journal_item', 'product_map', 'category_map', 'stage_prices', 'stage_promo_prices', 'outbox', 'lease', 'method_map', 'admin_user'])
       expect(tables).toContain(`${target.prefix}erp_bridge_${t}`);
   });
 

@@ -74,6 +74,13 @@ export const mysqlHelper: DialectHelper = {
       await knex.raw(sql);
     }
   },
+  async createTempTable(knex, name, columnsSql) {
+    // InnoDB temporary tables skip the redo log: the cheapest place for a push's changes.
+    await knex.raw(`CREATE TEMPORARY TABLE ${name} (${columnsSql}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
+  },
+  async dropTempTable(knex, name) {
+    await knex.raw(`DROP TEMPORARY TABLE IF EXISTS ${name}`);
+  },
   async refreshStatistics(knex, table) {
     await knex.raw(`ANALYZE TABLE ${table}`);
   },

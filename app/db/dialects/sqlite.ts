@@ -29,6 +29,12 @@ export const sqliteHelper: DialectHelper = {
       await knex.client.releaseConnection(conn);
     }
   },
+  async createTempTable(knex, name, columnsSql) {
+    await knex.raw(`CREATE TEMP TABLE ${name} (${columnsSql})`);
+  },
+  async dropTempTable(knex, name) {
+    await knex.raw(`DROP TABLE IF EXISTS temp.${name}`);
+  },
   async refreshStatistics(knex, table) {
     await knex.raw(`ANALYZE ${table}`);
   },

@@ -43,6 +43,9 @@ export interface DialectHelper {
   affectedRows(result: unknown): number;
   /** The rows of a knex.raw() result (mysql2 answers [rows, fields], better-sqlite3 rows). */
   rows<T = Record<string, unknown>>(result: unknown): T[];
+  /** Creates a connection-private temporary table (use inside a transaction to keep the connection). */
+  createTempTable(knex: Knex, name: string, columnsSql: string): Promise<void>;
+  dropTempTable(knex: Knex, name: string): Promise<void>;
   /** Refreshes the planner's statistics of a table just bulk-loaded (the staging table). */
   refreshStatistics(knex: Knex, table: string): Promise<void>;
   /** `INSERT IGNORE` / `INSERT OR IGNORE` keyword. */

@@ -1,0 +1,46 @@
+// Writes the changed values of a stock or stock-and-price push: the rows (already matched to
+// their products) go into a connection-private temporary table in one bulk load, ordered by
+// product_id, and one UPDATE joined on the primary key applies them. The join re-checks the
+// code, so a product whose code changed since it was read is left alone.
+import type { Database } from '../db/database.js';
+import { sqlDate } from '../db/sql.js';
+import type { ProductCodeField } from './products.js';
+
+export interface ProductChange {
+  productId: number;
+  code: string;
+  value: number;
+}
+
+const CONCERNS = {
+  price: { type: 'DECIMAL(15,4)', differs: 'ROUND(p.price, 4) <> ROUND(s.v, 4)' },
+  quantity: { type: 'INT', differs: 'p.quantity <> s.v' },
+} as const;
+
+/** Returns how many products were written. */
+export async function applyProductChanges(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS, changes: ProductChange[], now: string, onLoaded?: () => Promise<void> | void): Promise<number> {
+  if (changes.length === 0) return 0;
+  const { type, differs } = CONCERNS[column];
+  const tmp = `${db.prefix}erpb_changes`;
+  const collate = db.dialect.binaryCollation ? ` COLLATE ${db.dialect.binaryCollation}` : '';
+  const sorted = [...changes].sort((a, b) => a.productId - b.productId);
+  // A transaction pins one connection: the temporary table lives on it.
+  return db.knex.transaction(async (trx) => {
+    await db.dialect.dropTempTable(trx, tmp);
+    await db.dialect.createTempTable(trx, tmp, `product_id INT NOT NULL PRIMARY KEY, code VARCHAR(64)${collate} NOT NULL, v ${type} NOT NULL`);
+    try {
+      for (let i = 0; i < sorted.length; i += 20_000)
+        await db.dialect.bulkInsert(trx, tmp, ['product_id', 'code', 'v'], sorted.slice(i, i + 20_000).map((c) => [c.productId, c.code, c.value]));
+      await onLoaded?.();
+      const result = await trx.raw(db.dialect.joinUpdate({
+        table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's',
+        on: 's.product_id = p.product_id',
+        set: { [column]: 's.v', date_modified: sqlDate(now) },
+        where: `s.code = TRIM(p.${field}) AND ${differs}`,
+      }));
+      return db.dialect.affectedRows(result);
+    } finally {
+      await db.dialect.dropTempTable(trx, tmp);
+    }
+  });
+}
