@@ -59,7 +59,7 @@ const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
  */
 async function applyDirect(db: Database, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
   const field = settings.product_code_field;
-  const index = await loadProductIndex(db, field);
+  const index = await loadProductIndex(db, field, kind === 'stock' ? ['quantity'] : rates ? ['price', 'tax_class_id'] : ['price']);
   const notApplied: JournalItem[] = [];
   const changes: ProductChange[] = [];
   let matched = 0;
