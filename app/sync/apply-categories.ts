@@ -191,6 +191,7 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
     affected.add(id);
     stack.push(...(children.get(id) ?? []));
   }
+  const codeOfDocId = new Map([...idOf].map(([code, id]) => [id, code]));
   const pathChanged: number[] = [];
   const pathRows: PathRow[] = [];
   for (const id of affected) {
@@ -200,7 +201,7 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
     if (!same) {
       pathChanged.push(id);
       pathRows.push(...want);
-      const code = codeOfId.get(id) ?? [...idOf].find(([, v]) => v === id)?.[0];
+      const code = codeOfDocId.get(id);
       if (code && outcome.get(code) === 'unchanged') outcome.set(code, 'updated');
     }
   }
