@@ -3,10 +3,12 @@
  * Returns null when the text is not a number.
  */
 const PLAIN = /^-?\d+(\.\d+)?$/;
+const DECIMAL_COMMA = /^-?\d+,\d+$/;
 
 export function parseErpNumber(raw: string): number | null {
-  // The common case (1234 or 1234.5) without the separator analysis below.
+  // The common cases (1234, 1234.5, 1234,5) without the separator analysis below.
   if (PLAIN.test(raw)) return Number(raw);
+  if (DECIMAL_COMMA.test(raw)) return Number(raw.replace(',', '.'));
   let s = raw.trim().replace(/[\s\u00A0\u202F]/g, '');
   if (s === '') return null;
   if (!/^-?[\d.,]+$/.test(s)) return null;

@@ -14,7 +14,8 @@ export interface ProductChange {
 }
 
 const CONCERNS = {
-  price: { type: 'DECIMAL(15,4)', differs: 'ROUND(p.price, 4) <> ROUND(s.v, 4)' },
+  // Both sides are DECIMAL(15,4) on MySQL and the same rounded doubles on SQLite: no ROUND needed.
+  price: { type: 'DECIMAL(15,4)', differs: 'p.price <> s.v' },
   quantity: { type: 'INT', differs: 'p.quantity <> s.v' },
 } as const;
 
