@@ -5,12 +5,13 @@
 import cron from 'node-cron';
 import type { AppContext } from '../context.js';
 import { OrderExporter } from '../sync/order-export.js';
+import { Journal } from '../plugin/journal.js';
 import { isExportDue } from './schedule.js';
 import { downloadPendingImages } from '../sync/image-downloads.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
-  const row = await ctx.db.knex(ctx.db.own('journal_run')).where({ kind: 'order-export' }).orderBy('id', 'desc').first('started_at');
-  return row ? new Date(String(row.started_at).replace(' ', 'T')) : null;
+  const run = await new Journal(ctx.db).lastOf('order-export');
+  return run ? new Date(run.started_at.replace(' ', 'T')) : null;
 }
 
 export function startScheduler(ctx: AppContext): { stop(): void } {

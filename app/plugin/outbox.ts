@@ -56,6 +56,14 @@ export class Outbox {
     return this.db.knex(this.table).where('state', 'waiting').andWhere('order_id', '>', afterOrderId).orderBy('order_id').limit(limit).select();
   }
 
+  /** The admin's queue: newest first, keyset-paginated by order id. */
+  async list(f: { state?: string; beforeOrderId?: number; limit: number }): Promise<OutboxRow[]> {
+    const q = this.db.knex(this.table).orderBy('order_id', 'desc').limit(f.limit);
+    if (f.state) q.where({ state: f.state });
+    if (f.beforeOrderId) q.where('order_id', '<', f.beforeOrderId);
+    return q.select();
+  }
+
   async get(orderId: number): Promise<OutboxRow | undefined> {
     return this.db.knex(this.table).where({ order_id: orderId }).first();
   }

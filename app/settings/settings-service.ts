@@ -1,7 +1,7 @@
 // Typed, validated settings kept in the shop's `setting` table (code module_erp_bridge).
 // Secrets are encrypted with APP_SECRET and never returned by the public view.
 import type { Database } from '../db/database.js';
-import { listCustomerGroups, listTaxClasses } from '../shop/catalog.js';
+import { listCustomerGroups, listOrderStatuses, listTaxClasses } from '../shop/catalog.js';
 import { SETTING_CODE } from '../shop/extension.js';
 import { readSettingMap, writeSettingRows, type SettingRow } from '../shop/setting-rows.js';
 import { decryptSecret, encryptSecret } from '../util/secrets.js';
@@ -102,8 +102,7 @@ export class SettingsService {
       if (bad.length) errors.vat_map = { code: 'no_tax_class', vars: { ids: bad.join(', '), known: [...known].join(', ') }, message: `no tax class with id ${bad.join(', ')} (the shop has ${[...known].join(', ')})` };
     }
     if (s.export_statuses?.length) {
-      const rows = await this.db.knex(this.db.t('order_status')).distinct('order_status_id');
-      const known = new Set(rows.map((r) => Number(r.order_status_id)));
+      const known = new Set((await listOrderStatuses(this.db)).map((st) => st.orderStatusId));
       const bad = s.export_statuses.filter((id) => !known.has(id) || id === 0);
       if (bad.length) errors.export_statuses = { code: 'no_status', vars: { ids: bad.join(', ') }, message: `no order status with id ${bad.join(', ')}` };
     }

@@ -64,6 +64,18 @@ export async function listTaxClasses(db: Database): Promise<TaxClass[]> {
   return classes.map((c) => ({ taxClassId: Number(c.tax_class_id), title: c.title, percent: percent.get(Number(c.tax_class_id)) ?? 0 }));
 }
 
+export interface OrderStatus {
+  orderStatusId: number;
+  name: string;
+}
+
+/** The shop's order statuses, named in the default language. */
+export async function listOrderStatuses(db: Database): Promise<OrderStatus[]> {
+  const lang = await defaultLanguage(db);
+  const rows = await db.knex(db.t('order_status')).where({ language_id: lang.languageId }).orderBy('order_status_id').select('order_status_id', 'name');
+  return rows.map((r) => ({ orderStatusId: Number(r.order_status_id), name: String(r.name) }));
+}
+
 export interface StoreInfo {
   storeId: 0;
   name: string;

@@ -9,7 +9,7 @@ import { OrderExporter } from '../../app/sync/order-export.js';
 import { createApp } from '../../app/web/server.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
-import { placeOrder, setOrderStatus, startFakeErp, type OrderSpec } from '../support/orders.js';
+import { placeOrder, setOrderStatus, startFakeErp, type ErpBehaviour, type OrderSpec } from '../support/orders.js';
 
 const fast = { baseDelayMs: 0, maxDelayMs: 0, timeoutMs: 300 };
 
@@ -32,6 +32,17 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
     const o = await placeOrder(db(), spec(over));
     await setOrderStatus(db(), o.orderId, 2);
     return o;
+  };
+  /** A fake ERP as the HTTP push target for the duration of `fn`, then back to the feed. */
+  const withErp = async (behaviour: ErpBehaviour, fn: (erp: Awaited<ReturnType<typeof startFakeErp>>) => Promise<void>) => {
+    const erp = await startFakeErp(behaviour);
+    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
+    try {
+      await fn(erp);
+    } finally {
+      await erp.close();
+      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
+    }
   };
   const exporter = (opts = {}) => new OrderExporter(db(), env.ctx.settings, { ...fast, ...opts });
   /** Orders from earlier tests should not disturb counts: mark them exported. */
@@ -139,14 +150,12 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
   });
 
   it('pushes over HTTP: retries failures and timeouts, never books an order twice', async () => {
-    const erp = await startFakeErp((n, key) => {
+    await withErp((n, key) => {
       const id = Number(key.split('-').pop()) % 3;
       if (id === 0) return n <= 2 ? 'fail' : 'ok';
       if (id === 1) return n === 1 ? 'hang' : 'ok';
       return n === 1 ? 'store-then-fail' : 'ok';
-    });
-    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
-    try {
+    }, async (erp) => {
       const orders = [await paidOrder(), await paidOrder(), await paidOrder()];
       const r = await exporter().run('test');
       expect(r).toMatchObject({ prepared: 3, exported: 3, failed: 0 });
@@ -158,16 +167,11 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
       expect(erp.stored.size).toBe(3);
       expect(erp.auth.every((a) => a === 'Basic ' + Buffer.from('bolt1:erp-pw').toString('base64'))).toBe(true);
       expect(erp.stored.get(`erp-bridge-bolt1-order-${orders[0]!.orderId}`)).toContain('<cikkszam>KUPON</cikkszam>');
-    } finally {
-      await erp.close();
-      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
-    }
+    });
   });
 
   it('marks an order failed, with the error, after the last attempt or a refusal', async () => {
-    const erp = await startFakeErp((_n, key) => (Number(key.split('-').pop()) % 2 ? 'reject' : 'fail'));
-    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
-    try {
+    await withErp((_n, key) => (Number(key.split('-').pop()) % 2 ? 'reject' : 'fail'), async (erp) => {
       const orders = [await paidOrder(), await paidOrder()];
       const r = await exporter({ maxAttempts: 3 }).run('test');
       expect(r).toMatchObject({ exported: 0, failed: 2 });
@@ -179,16 +183,11 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
       }
       const run = await db().knex(db().own('journal_run')).where({ id: r.run }).first();
       expect(run).toMatchObject({ kind: 'order-export', status: 'partial' });
-    } finally {
-      await erp.close();
-      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
-    }
+    });
   });
 
   it('two exporters racing over the same outbox deliver each order once', async () => {
-    const erp = await startFakeErp(() => 'ok');
-    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
-    try {
+    await withErp(() => 'ok', async (erp) => {
       for (let i = 0; i < 12; i++) await paidOrder();
       await exporter().prepare();
       const other = env.newContext();
@@ -196,16 +195,11 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
       expect(a.exported + b.exported).toBe(12);
       expect([...erp.attempts.values()].every((n) => n === 1)).toBe(true);
       expect(erp.attempts.size).toBe(12);
-    } finally {
-      await erp.close();
-      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
-    }
+    });
   });
 
   it('a process killed mid-run loses nothing: its claims expire and the order is delivered once', async () => {
-    const erp = await startFakeErp(() => 'ok');
-    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
-    try {
+    await withErp(() => 'ok', async (erp) => {
       const o1 = await paidOrder();
       const o2 = await paidOrder();
       await exporter().prepare();
@@ -221,10 +215,7 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
       expect(await state(o1.orderId)).toBe('exported');
       expect(await state(o2.orderId)).toBe('exported');
       expect(erp.stored.size).toBe(2);
-    } finally {
-      await erp.close();
-      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
-    }
+    });
   });
 
   it('drops files atomically into a folder', async () => {
@@ -241,18 +232,13 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
   });
 
   it('never runs twice at once: a second run while one holds the lease is skipped', async () => {
-    const erp = await startFakeErp((n) => (n === 1 ? 'hang' : 'ok'));
-    await env.ctx.settings.update({ export_transport: 'http', export_url: erp.url });
-    try {
+    await withErp((n) => (n === 1 ? 'hang' : 'ok'), async (erp) => {
       await paidOrder();
       const slow = exporter({ timeoutMs: 1500 }).run('a');
       await new Promise((r) => setTimeout(r, 300));
       const second = await exporter().run('b');
       expect(second.skipped).toMatch(/another export run/);
       expect((await slow).exported).toBe(1);
-    } finally {
-      await erp.close();
-      await env.ctx.settings.update({ export_transport: 'feed', export_url: '' });
-    }
+    });
   });
 });

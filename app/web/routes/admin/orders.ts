@@ -13,10 +13,7 @@ export function orderRoutes(ctx: AppContext): Router {
   const page = async (q: Record<string, unknown>) => {
     const state = STATES.includes(String(q.state)) ? String(q.state) : undefined;
     const before = Number(q.before) > 0 ? Number(q.before) : undefined;
-    const query = ctx.db.knex(ctx.db.own('outbox')).orderBy('order_id', 'desc').limit(PAGE);
-    if (state) query.where({ state });
-    if (before) query.where('order_id', '<', before);
-    const rows = await query.select();
+    const rows = await exporter.outbox.list({ state, beforeOrderId: before, limit: PAGE });
     const orders = rows.map((r) => {
       const d = JSON.parse(r.document) as OrderDocument;
       return { id: Number(r.order_id), number: d.orderNumber, customer: d.customer.name, email: d.customer.email, total: Number(r.total), currency: d.currency, state: String(r.state), attempts: Number(r.attempts), error: r.last_error, erpId: r.erp_document_id };

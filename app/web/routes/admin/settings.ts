@@ -7,7 +7,7 @@ import {
   PRODUCT_STATUSES, SECRET_KEYS, SYNC_TYPES, TRANSPORTS, formatSetting, type Refusal, type SettingKey, type Settings,
 } from '../../../settings/schema.js';
 import { SettingsValidationError } from '../../../settings/settings-service.js';
-import { listCustomerGroups, listTaxClasses, defaultLanguage } from '../../../shop/catalog.js';
+import { listCustomerGroups, listOrderStatuses, listTaxClasses } from '../../../shop/catalog.js';
 import { PRODUCT_CODE_FIELDS } from '../../../shop/products.js';
 import { listShopMethods, setMethodMapping } from '../../../shop/orders.js';
 
@@ -19,15 +19,13 @@ export const GROUPS: Record<string, SettingKey[]> = {
 const MULTI = new Set<SettingKey>(['promo_customer_groups', 'export_statuses', 'export_transport']);
 
 async function options(ctx: AppContext) {
-  const lang = await defaultLanguage(ctx.db);
-  const statuses = await ctx.db.knex(ctx.db.t('order_status')).where({ language_id: lang.languageId }).orderBy('order_status_id').select('order_status_id', 'name');
   return {
     sync_type: SYNC_TYPES, product_code_field: PRODUCT_CODE_FIELDS, price_basis: PRICE_BASES, new_product_status: PRODUCT_STATUSES,
     export_interval: EXPORT_INTERVALS, order_description: ORDER_DESCRIPTIONS, order_lines: ORDER_LINE_MODES, customer_recognition: CUSTOMER_RECOGNITION,
     customer_processing: PROCESSING_MODES, article_processing: ARTICLE_OPTIONS, export_transport: TRANSPORTS,
     customerGroups: await listCustomerGroups(ctx.db),
     taxClasses: await listTaxClasses(ctx.db),
-    orderStatuses: statuses.map((s) => ({ id: Number(s.order_status_id), name: String(s.name) })),
+    orderStatuses: (await listOrderStatuses(ctx.db)).map((st) => ({ id: st.orderStatusId, name: st.name })),
   };
 }
 
