@@ -11,6 +11,7 @@ import {
   CategoryWriter, loadCategories, loadCategoryMap, loadDescriptionKeys, loadNames, loadPaths, loadStoreLinks, nextCategoryId,
   type PathRow,
 } from '../shop/categories.js';
+import { shopSchema } from '../shop/schema.js';
 import { encodeLikeOpenCart } from '../util/html.js';
 import { now as nowFn } from '../util/time.js';
 import { CATEGORY_FIELDS } from './push-kinds.js';
@@ -207,7 +208,7 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
   }
 
   if (!opts.dryRun) {
-    const w = new CategoryWriter(db);
+    const w = new CategoryWriter(db, await shopSchema(db));
     // Mapping first: a crash after it leaves the code pointing at an id the next push creates.
     await w.addMappings(newMappings);
     await w.insertCategories(created);
