@@ -154,6 +154,35 @@ export const mysqlHelper: DialectHelper = {
       collation: r.coll ?? null,
     }));
   },
+  async alignTextCollation(knex, tables, collation) {
+    if (tables.length === 0) return [];
+    const rows = this.rows<Record<string, string | null>>(
+      await knex.raw(
+        `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS def
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})
+           AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME NOT LIKE '%\\_bin' AND COLLATION_NAME <> ?
+         ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+        [...tables, collation],
+      ),
+    );
+    const changed: string[] = [];
+    const byTable = new Map<string, typeof rows>();
+    for (const r of rows) byTable.set(String(r.t), [...(byTable.get(String(r.t)) ?? []), r]);
+    for (const [table, cols] of byTable) {
+      const mods = cols.map((r) => {
+        // The plugin's text defaults are '' or none: MariaDB reports '' quoted and NULL as the
+        // word, MySQL both bare.
+        let def: string;
+        if (r.def === null || r.def === 'NULL') def = r.nullable === 'YES' ? ' DEFAULT NULL' : '';
+        else if (r.def === "''" || r.def === '') def = " DEFAULT ''";
+        else throw new Error(`${table}.${r.c} has a default this step does not know (${r.def})`);
+        return `MODIFY \`${r.c}\` ${r.type} CHARACTER SET utf8mb4 COLLATE ${collation}${r.nullable === 'YES' ? ' NULL' : ' NOT NULL'}${def}`;
+      });
+      await knex.raw(`ALTER TABLE \`${table}\` ${mods.join(', ')}, DEFAULT CHARACTER SET utf8mb4 COLLATE ${collation}`);
+      changed.push(table);
+    }
+    return changed;
+  },
   async listTables(knex) {
     return this.rows<Record<string, string>>(await knex.raw('SHOW TABLES')).map((r) => Object.values(r)[0]!);
   },

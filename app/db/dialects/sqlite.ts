@@ -78,6 +78,9 @@ export const sqliteHelper: DialectHelper = {
     }
     return out;
   },
+  async alignTextCollation() {
+    return [];
+  },
   async listTables(knex) {
     const rows = (await knex.raw("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>;
     return rows.map((r) => r.name);

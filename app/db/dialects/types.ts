@@ -83,6 +83,12 @@ export interface DialectHelper {
   claimRows(knex: Knex, c: { table: string; key: string; where: string; bindings: unknown[]; order: string; limit: number; worker: string; until: string; skipLocked: boolean }): Promise<number[]>;
   /** The columns of the given tables (missing tables are simply absent from the answer). */
   describeColumns(knex: Knex, tables: string[]): Promise<ColumnDescription[]>;
+  /**
+   * Gives the text columns of `tables` that are neither binary nor `collation` that collation
+   * (the same type, nullability and default). Binary (`_bin`) code columns stay as they are.
+   * For plugin tables made before they followed the shop's collation; a no-op where there is none.
+   */
+  alignTextCollation(knex: Knex, tables: string[], collation: string): Promise<string[]>;
   /** Names of the tables in the current database. */
   listTables(knex: Knex): Promise<string[]>;
 }
