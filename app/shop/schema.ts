@@ -22,10 +22,10 @@ export interface SpecialsTable {
   idColumn: string;
   /** Condition (alias-free column names, prefixed by the caller's alias) that selects specials only. */
   filter(alias: string): string;
-  /** Columns that make a row a special, as SQL literals (4.1: quantity 1, special flag); `filter` tests them. */
-  marker: Record<string, string>;
-  /** Columns whose value belongs to the promo, as SQL literals (4.1: type F, the price is the price shown). */
-  fixed: Record<string, string>;
+  /** Columns that make a row a special (4.1: quantity 1, special flag); `filter` tests them. */
+  marker: Record<string, number | string>;
+  /** Columns whose value belongs to the promo (4.1: type F, the price is the price shown). */
+  fixed: Record<string, number | string>;
 }
 
 /** The tables erp-bridge reads or writes; their columns make the profile. */
@@ -87,8 +87,8 @@ export class ShopSchema {
         table: db.t('product_discount'),
         idColumn: 'product_discount_id',
         filter: (a) => `${a}.special = 1 AND ${a}.quantity = 1`,
-        marker: { quantity: '1', special: '1' },
-        fixed: discount.has('type') ? { type: "'F'" } : {},
+        marker: { quantity: 1, special: 1 },
+        fixed: discount.has('type') ? { type: 'F' } : {},
       };
     } else {
       missing.push(`${db.t('product_special')} (or ${db.t('product_discount')}.special)`);

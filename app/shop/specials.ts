@@ -3,11 +3,14 @@
 // product's specials on save (new ids), so our rows are known by priority, not by id. Where the
 // specials live comes from the schema profile: `product_special` (3.0, 4.0), or 4.1's
 // `product_discount` rows with `special = 1` (whose own discounts are never touched).
-import { sqlDate, sqlIntList, sqlIntTable } from '../db/sql.js';
+import { sqlDate, sqlInt, sqlIntList, sqlIntTable, sqlString } from '../db/sql.js';
 import type { ProductStaging } from './product-staging.js';
 import type { SpecialsTable } from './schema.js';
 
 export const ERP_PRIORITY = 10;
+
+const literal = (v: number | string) => (typeof v === 'number' ? sqlInt(v) : sqlString(v));
+const literals = (o: Record<string, number | string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, literal(v)]));
 
 const activeDates = (alias: string, today: string) =>
   `(${alias}.date_start = '0000-00-00' OR ${alias}.date_start <= ${sqlDate(today)}) AND (${alias}.date_end = '0000-00-00' OR ${alias}.date_end > ${sqlDate(today)})`;
@@ -56,7 +59,7 @@ export class SpecialWriter {
     const { S, R } = this.st;
     const same = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')}
         AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ROUND(ps.price, 4) = ROUND(${S}.promo, 4)
-        AND ps.date_start = ${S}.promo_start AND ps.date_end = ${S}.promo_end${Object.entries(this.sp.fixed).map(([c, v]) => ` AND ps.${c} = ${v}`).join('')})`;
+        AND ps.date_start = ${S}.promo_start AND ps.date_end = ${S}.promo_end${Object.entries(this.sp.fixed).map(([c, v]) => ` AND ps.${c} = ${literal(v)}`).join('')})`;
     const all = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)}))`;
     await this.raw(
       `UPDATE ${S} SET outcome = CASE WHEN ${same} = ${this.groups.length} AND ${all} = ${this.groups.length} THEN 'unchanged' ELSE 'updated' END
@@ -90,12 +93,12 @@ export class SpecialWriter {
     // 2. Existing priority-10 rows take the new price and dates.
     await this.raw(db.dialect.joinUpdate({
       table: this.PS, alias: 'ps', from: S, fromAlias: 's', on: 's.product_id = ps.product_id',
-      set: { price: 's.promo', date_start: 's.promo_start', date_end: 's.promo_end', ...this.sp.fixed },
+      set: { price: 's.promo', date_start: 's.promo_start', date_end: 's.promo_end', ...literals(this.sp.fixed) },
       where: `${updated} AND s.promo > 0 AND ${this.ours('ps')} AND ps.customer_group_id IN (${groups})`,
     }));
     await step('specials:updated');
     // 3. Groups without one get a new row.
-    const extra = Object.entries({ ...this.sp.marker, ...this.sp.fixed });
+    const extra = Object.entries(literals({ ...this.sp.marker, ...this.sp.fixed }));
     await this.raw(
       `INSERT INTO ${this.PS} (product_id, customer_group_id, priority, price, date_start, date_end${extra.map(([c]) => `, ${c}`).join('')})
        SELECT s.product_id, g.cg, ${ERP_PRIORITY}, s.promo, s.promo_start, s.promo_end${extra.map(([, v]) => `, ${v}`).join('')}

@@ -9,6 +9,7 @@ import { createLogger } from '../../app/log.js';
 import { createApp } from '../../app/web/server.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
+import { shopSchema } from '../../app/shop/schema.js';
 
 describe.each(DIALECT_TARGETS)('bad input on $name', (target) => {
   let env: TargetEnv;
@@ -30,7 +31,7 @@ describe.each(DIALECT_TARGETS)('bad input on $name', (target) => {
     snapshot = async () => ({
       products: await db().knex(db().t('product')).orderBy('product_id').select('product_id', 'price', 'quantity', 'date_modified'),
       names: await db().knex(db().t('product_description')).orderBy(['product_id', 'language_id']).select('name'),
-      specials: await db().knex(db().t('product_special')).orderBy('product_special_id').select(),
+      specials: await db().knex((await shopSchema(db())).specials.table).orderBy((await shopSchema(db())).specials.idColumn).select(),
       categories: await db().knex(db().t('category_path')).orderBy(['category_id', 'path_id']).select(),
     });
   });

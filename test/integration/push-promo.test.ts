@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { createApp } from '../../app/web/server.js';
 import { addDays, today } from '../../app/util/time.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
-import { KEY, addProduct, dayAt, effectiveSpecial, pushXml, specials, uniqueCode } from '../support/shop.js';
+import { KEY, addProduct, addSpecial, dayAt, effectiveSpecial, pushXml, specials, uniqueCode } from '../support/shop.js';
 
 describe.each(TARGETS)('promo prices on $name', (target) => {
   let env: TargetEnv;
@@ -48,7 +48,7 @@ describe.each(TARGETS)('promo prices on $name', (target) => {
   it('never touches specials of another priority; the lower priority number still wins', async () => {
     const code = uniqueCode();
     const id = await addProduct(db(), { model: code, price: 1000 });
-    await db().knex(db().t('product_special')).insert({ product_id: id, customer_group_id: groups[0], priority: 1, price: 900, date_start: '0000-00-00', date_end: '0000-00-00' });
+    await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 1, price: 900 });
     await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 700 }]);
     await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
     const owner = (await specials(db(), id)).filter((s) => Number(s.priority) === 1);
@@ -85,7 +85,7 @@ describe.each(TARGETS)('promo prices on $name', (target) => {
     const code = uniqueCode();
     const id = await addProduct(db(), { model: code });
     for (let i = 0; i < 2; i++)
-      await db().knex(db().t('product_special')).insert({ product_id: id, customer_group_id: groups[0], priority: 10, price: 10 + i, date_start: '0000-00-00', date_end: '0000-00-00' });
+      await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 10, price: 10 + i });
     await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 33 }]);
     const rows = (await specials(db(), id)).filter((r) => Number(r.priority) === 10);
     expect(rows.map((r) => [r.customer_group_id, Number(r.price)])).toEqual(groups.map((g) => [g, 33]));
