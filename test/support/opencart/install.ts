@@ -2,7 +2,7 @@
 // its own install/cli_install.php into a scratch MariaDB database, and served by `php -S` on
 // 127.0.0.1, as a shop owner would set it up (see README of ../shared/opencart/).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,6 +80,16 @@ async function cachedUpload(release: Release): Promise<string> {
   return done;
 }
 
+// Copies the cached tree with tar (much faster than a JS recursive copy for ~9,000 files), all
+// but the composer vendor folder, which is only read: it becomes a symlink to the cached one
+// (PHP resolves it like a real folder; composer's autoloader works from its real path).
+async function copyTree(source: string, root: string): Promise<void> {
+  mkdirSync(root, { recursive: true });
+  const vendor = './system/storage/vendor';
+  await run('sh', ['-c', 'tar -C "$1" --exclude="$3" -cf - . | tar -C "$2" -xf -', 'copy', source, root, vendor]);
+  symlinkSync(path.join(source, vendor), path.join(root, vendor));
+}
+
 /** A free TCP port on 127.0.0.1 (bound to port 0, then released). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -114,7 +124,7 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
   const source = await cachedUpload(release);
   const dir = mkdtempSync(path.join(os.tmpdir(), `erpb-oc${release.replace(/\./g, '')}-`));
   const root = path.join(dir, 'upload');
-  cpSync(source, root, { recursive: true });
+  await copyTree(source, root);
 
   // The port is chosen before installing: --http_server is written into both config.php files.
   const port = await freePort();

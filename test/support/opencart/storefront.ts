@@ -3,7 +3,7 @@
 // description, and the names a category page lists.
 import type { OpenCartShop } from './install.js';
 import { ShopClient } from './http.js';
-import { shopConfig } from './orders.js';
+import { shopConfig, storefrontLanguage } from './settings.js';
 
 export interface DisplayedPrice {
   /** The text as displayed, e.g. `$110.00` or `1 234 Ft`. */
@@ -28,7 +28,7 @@ export interface ProductPrices {
 /** index.php?route=… (4.x: with the shop's language, as its own links carry it). */
 async function routeUrl(shop: OpenCartShop, route: string, query: Record<string, string | number> = {}): Promise<string> {
   const q = new URLSearchParams({ route });
-  if (shop.major === 4) q.set('language', (await shopConfig(shop, ['config_language'])).config_language ?? 'en-gb');
+  if (shop.major === 4) q.set('language', (await storefrontLanguage(shop)).code);
   for (const [k, v] of Object.entries(query)) q.set(k, String(v));
   return `index.php?${q.toString()}`;
 }
