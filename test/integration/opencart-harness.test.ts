@@ -10,6 +10,7 @@ import { realOpenCartAvailable } from '../support/opencart/available.js';
 import { installMs, installOpenCart, type OpenCartShop, type Release } from '../support/opencart/install.js';
 import { placeOrder } from '../support/opencart/orders.js';
 import { storefrontLanguage } from '../support/opencart/settings.js';
+import { REAL_OPENCART_TARGETS, openTarget } from '../support/targets.js';
 import { categoryProducts, decodeHtml, productDescription, productPrices } from '../support/opencart/storefront.js';
 
 const CASES: Array<{ release: Release; prefix: string; engine: string }> = [
@@ -124,5 +125,23 @@ describe.skipIf(!enabled).each(CASES)('real OpenCart $release ($prefix)', ({ rel
     const [rows] = await conn.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [database]);
     await conn.end();
     expect(rows).toEqual([]);
+  });
+});
+
+describe.skipIf(!enabled)('real-OpenCart targets', () => {
+  it('openTarget installs the release for a real target and erp-bridge migrates into it (3.0.4.1, shop_)', async () => {
+    const target = REAL_OPENCART_TARGETS.find((t) => t.release === '3.0.4.1' && t.prefix === 'shop_')!;
+    const env = await openTarget(target);
+    const shop = env.shop!;
+    try {
+      expect(env.config.database).toEqual({ dialect: 'mysql', url: shop.databaseUrl });
+      const [row] = await shop.query(`SELECT COUNT(*) AS n FROM \`shop_extension\` WHERE type = 'module' AND code = 'erp_bridge'`);
+      expect(row.n).toBe(1);
+      // Without serve: true no php server runs.
+      await expect(fetch(shop.url + 'robots.txt')).rejects.toThrow();
+    } finally {
+      await env.cleanup();
+    }
+    expect(existsSync(shop.root)).toBe(false);
   });
 });
