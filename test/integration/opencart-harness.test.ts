@@ -3,7 +3,8 @@
 // database holds it, an order placed through OpenCart's own code (3.0 API, 4.x checkout)
 // stored with a status and its totals, nothing printed by PHP about warnings or notices, and
 // stop() leaving no server, database or tree behind.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminLogin } from '../support/opencart/admin.js';
 import { realOpenCartAvailable } from '../support/opencart/available.js';
@@ -113,6 +114,25 @@ describe.skipIf(!enabled).each(CASES)('real OpenCart $release ($prefix)', ({ rel
 
   it('printed no PHP warning, notice or deprecation in anything it served', () => {
     expect(shop.phpProblems()).toEqual([]);
+  });
+
+  it('would see a PHP warning printed by a page of the shop (the check above can fail)', async () => {
+    // A page outside OpenCart, in the served tree, that makes PHP itself print a warning.
+    writeFileSync(path.join(shop.root, 'harness-probe.php'), '<?php echo $undefinedVariable;');
+    const res = await fetch(shop.url + 'harness-probe.php');
+    shop.noteBody('harness-probe.php', await res.text());
+    expect(shop.phpProblems().join('\n')).toMatch(/Undefined variable \$undefinedVariable/);
+  });
+
+  it.runIf(release === '4.1.0.3')('would see the deprecation 4.1 prints for an extension row without package (issue 9)', async () => {
+    // The row erp-bridge writes today on 4.1 (extension = NULL), to prove the check sees OpenCart's own output.
+    await shop.query(`INSERT INTO \`${prefix}extension\` (extension, type, code) VALUES (NULL, 'module', 'harness_probe')`);
+    try {
+      await productPrices(shop, product.product_id);
+      expect(shop.phpProblems().join('\n')).toMatch(/Unknown: .*deprecated/i);
+    } finally {
+      await shop.query(`DELETE FROM \`${prefix}extension\` WHERE code = 'harness_probe'`);
+    }
   });
 
   it('stop() ends php -S, drops the database and removes the tree', async () => {
