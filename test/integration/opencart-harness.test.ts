@@ -3,13 +3,15 @@
 // database holds it, an order placed through OpenCart's own code (3.0 API, 4.x checkout)
 // stored with a status and its totals, nothing printed by PHP about warnings or notices, and
 // stop() leaving no server, database or tree behind.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminLogin } from '../support/opencart/admin.js';
 import { realOpenCartAvailable } from '../support/opencart/available.js';
 import { installMs, installOpenCart, type OpenCartShop, type Release } from '../support/opencart/install.js';
 import { placeOrder } from '../support/opencart/orders.js';
 import { storefrontLanguage } from '../support/opencart/settings.js';
+import { REAL_OPENCART_TARGETS, openTarget } from '../support/targets.js';
 import { categoryProducts, decodeHtml, productDescription, productPrices } from '../support/opencart/storefront.js';
 
 const CASES: Array<{ release: Release; prefix: string; engine: string }> = [
@@ -114,6 +116,25 @@ describe.skipIf(!enabled).each(CASES)('real OpenCart $release ($prefix)', ({ rel
     expect(shop.phpProblems()).toEqual([]);
   });
 
+  it('would see a PHP warning printed by a page of the shop (the check above can fail)', async () => {
+    // A page outside OpenCart, in the served tree, that makes PHP itself print a warning.
+    writeFileSync(path.join(shop.root, 'harness-probe.php'), '<?php echo $undefinedVariable;');
+    const res = await fetch(shop.url + 'harness-probe.php');
+    shop.noteBody('harness-probe.php', await res.text());
+    expect(shop.phpProblems().join('\n')).toMatch(/Undefined variable \$undefinedVariable/);
+  });
+
+  it.runIf(release === '4.1.0.3')('would see the deprecation 4.1 prints for an extension row without package (issue 9)', async () => {
+    // The row erp-bridge writes today on 4.1 (extension = NULL), to prove the check sees OpenCart's own output.
+    await shop.query(`INSERT INTO \`${prefix}extension\` (extension, type, code) VALUES (NULL, 'module', 'harness_probe')`);
+    try {
+      await productPrices(shop, product.product_id);
+      expect(shop.phpProblems().join('\n')).toMatch(/Unknown: .*deprecated/i);
+    } finally {
+      await shop.query(`DELETE FROM \`${prefix}extension\` WHERE code = 'harness_probe'`);
+    }
+  });
+
   it('stop() ends php -S, drops the database and removes the tree', async () => {
     const { url, root, database } = shop;
     await shop.stop();
@@ -124,5 +145,23 @@ describe.skipIf(!enabled).each(CASES)('real OpenCart $release ($prefix)', ({ rel
     const [rows] = await conn.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [database]);
     await conn.end();
     expect(rows).toEqual([]);
+  });
+});
+
+describe.skipIf(!enabled)('real-OpenCart targets', () => {
+  it('openTarget installs the release for a real target and erp-bridge migrates into it (3.0.4.1, shop_)', async () => {
+    const target = REAL_OPENCART_TARGETS.find((t) => t.release === '3.0.4.1' && t.prefix === 'shop_')!;
+    const env = await openTarget(target);
+    const shop = env.shop!;
+    try {
+      expect(env.config.database).toEqual({ dialect: 'mysql', url: shop.databaseUrl });
+      const [row] = await shop.query(`SELECT COUNT(*) AS n FROM \`shop_extension\` WHERE type = 'module' AND code = 'erp_bridge'`);
+      expect(row.n).toBe(1);
+      // Without serve: true no php server runs.
+      await expect(fetch(shop.url + 'robots.txt')).rejects.toThrow();
+    } finally {
+      await env.cleanup();
+    }
+    expect(existsSync(shop.root)).toBe(false);
   });
 });

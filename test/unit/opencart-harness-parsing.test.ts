@@ -16,6 +16,12 @@ describe('phpProblems', () => {
     expect(phpProblems('\nDeprecated: strlen(): Passing null in /a.php on line 9\n')).toHaveLength(1);
   });
 
+  it('finds uncaught exceptions, as PHP and as OpenCart 4\'s exception handler print them', () => {
+    expect(phpProblems('<br />\n<b>Fatal error</b>:  Uncaught Exception: boom in /a.php:3\nStack trace:')).toHaveLength(1);
+    expect(phpProblems('Fatal error: Uncaught Exception: boom in /a.php:3\nStack trace:')).toHaveLength(1);
+    expect(phpProblems('Error: Could not connect\nFile: /s/db.php\nLine: 86\n\nBacktrace: 0')).toHaveLength(1);
+  });
+
   it('does not flag a page or a server log without problems', () => {
     expect(phpProblems('[Tue Dec  1 22:36:10 2026] 127.0.0.1:60364 [200]: GET /\n<p>Warning: low stock</p>')).toEqual([]);
   });
