@@ -29,9 +29,12 @@ export async function listLanguages(db: Database): Promise<Language[]> {
   return rows.map((r) => ({ languageId: Number(r.language_id), code: r.code, name: r.name }));
 }
 
-/** The storefront's default language: setting config_language → language.code. */
+/**
+ * The storefront's default language: setting config_language → language.code (4.1 splits it
+ * into config_language_catalog for the storefront and config_language_admin).
+ */
 export async function defaultLanguage(db: Database): Promise<Language> {
-  const code = await readConfigValue(db, 'config_language');
+  const code = (await readConfigValue(db, 'config_language')) ?? (await readConfigValue(db, 'config_language_catalog'));
   const languages = await listLanguages(db);
   const found = languages.find((l) => l.code === code) ?? languages[0];
   if (!found) throw new ShopSchemaError('the shop has no language rows');

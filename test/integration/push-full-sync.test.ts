@@ -8,6 +8,7 @@ import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, breadcrumb, categoryIdOf, defaultLanguageId, pushXml, uniqueCode } from '../support/shop.js';
 import { pngBytes } from '../support/pictures.js';
 import { encodeLikeOpenCart } from '../../app/util/html.js';
+import { shopSchema } from '../../app/shop/schema.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,7 +83,7 @@ describe.each(TARGETS)('full sync on $name', (target) => {
     const code = uniqueCode('CAT');
     await pushXml(app, 'prices', [{ termekkod: code, ar: 1, nev: 'Kategóriás', kat: 'FS-A' }]);
     const p = await productByModel(code);
-    const own = await db().knex(db().t('category')).insert({ image: '', parent_id: 0, top: 0, column: 1, sort_order: 0, status: 1, date_added: '2026-01-01', date_modified: '2026-01-01' });
+    const own = await db().knex(db().t('category')).insert((await shopSchema(db())).completeRow('category', { image: '', parent_id: 0, top: 0, column: 1, sort_order: 0, status: 1, date_added: '2026-01-01', date_modified: '2026-01-01' }));
     await db().knex(db().t('product_to_category')).insert({ product_id: p.product_id, category_id: own[0] });
     await pushXml(app, 'prices', [{ termekkod: code, ar: 1, nev: 'Kategóriás', kat: 'FS-B' }]);
     const links = (await db().knex(db().t('product_to_category')).where({ product_id: p.product_id }).pluck('category_id')).map(Number).sort();

@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import type { Database } from '../../app/db/database.js';
 import { decodeLikeOpenCart } from '../../app/util/html.js';
 import { shopSchema } from '../../app/shop/schema.js';
+import { defaultLanguage } from '../../app/shop/catalog.js';
 
 let seq = 0;
 
@@ -75,8 +76,7 @@ export async function categoryIdOf(db: Database, erpCode: string): Promise<numbe
 }
 
 export async function defaultLanguageId(db: Database): Promise<number> {
-  const code = (await db.knex(db.t('setting')).where({ key: 'config_language' }).first('value')).value;
-  return Number((await db.knex(db.t('language')).where({ code }).first('language_id')).language_id);
+  return (await defaultLanguage(db)).languageId;
 }
 
 export function xmlDoc(records: Array<Record<string, string | number>>, root = 'termekek', item = 'termek'): string {
