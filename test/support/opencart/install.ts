@@ -2,7 +2,7 @@
 // its own install/cli_install.php into a scratch MariaDB database, and served by `php -S` on
 // 127.0.0.1, as a shop owner would set it up (see README of ../shared/opencart/).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,7 +122,8 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
 
   const started = Date.now();
   const source = await cachedUpload(release);
-  const dir = mkdtempSync(path.join(os.tmpdir(), `erpb-oc${release.replace(/\./g, '')}-`));
+  await sweepStale(serverUrl);
+  const dir = mkdtempSync(path.join(os.tmpdir(), `erpb-oc${release.replace(/\./g, '')}-${process.pid}-`));
   const root = path.join(dir, 'upload');
   await copyTree(source, root);
 
@@ -225,6 +226,38 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
   if (opts.serve ?? true) await shop.serve();
   installMs.push({ release, ms: Date.now() - started });
   return shop;
+}
+
+// A test worker killed outright (SIGKILL, OOM) cannot drop its shop: its php server dies with
+// it (see startPhpServer), but its database and tree stay. Both carry the worker's pid; once
+// per process, those of workers no longer alive are removed.
+let swept = false;
+async function sweepStale(serverUrl: string): Promise<void> {
+  if (swept) return;
+  swept = true;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const conn = await mysql.createConnection({ uri: serverUrl });
+  try {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>("SHOW DATABASES LIKE 'erpb\\_oc%'");
+    for (const row of rows) {
+      const name = Object.values(row)[0] as string;
+      const pid = /^erpb_oc\d+_(\d+)_[a-z0-9]+$/.exec(name)?.[1];
+      if (pid && !alive(Number(pid))) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    }
+  } finally {
+    await conn.end();
+  }
+  for (const entry of readdirSync(os.tmpdir())) {
+    const pid = /^erpb-oc\d+-(\d+)-/.exec(entry)?.[1];
+    if (pid && !alive(Number(pid))) rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
 }
 
 /** How long each install took in this process (copy + installer + serve), for reports. */
