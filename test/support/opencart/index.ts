@@ -11,6 +11,7 @@
 // `shop.noteBody(page.url(), await page.content())`.
 export { installOpenCart, freePort, installMs, RELEASES, OPENCART_DIR, type OpenCartShop, type Release, type InstallOptions } from './install.js';
 export { adminLogin, type AdminSession } from './admin.js';
+export { saveCoupon, type CouponForm } from './admin-forms.js';
 export { placeOrder, ensureApiAccess, type OrderSpec, type OrderCustomer, type OrderAddress, type PlacedOrder } from './orders.js';
 export {
   storefrontGet,
