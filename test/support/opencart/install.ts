@@ -108,8 +108,10 @@ let exitHookInstalled = false;
 function killAllOnExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
+  // Closing the wrapper's stdin is what stops php (see startPhpServer); exiting closes it too,
+  // this only makes it explicit. Killing the wrapper instead would leave php running.
   process.once('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const child of running) child.stdin?.destroy();
   });
 }
 
@@ -160,7 +162,7 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
     ];
     // 4.1 installs its demo data per language (install/opencart-en-gb.sql).
     if (release === '4.1.0.3') args.push('--language', 'en-gb');
-    // 4.x reads an empty --db_password as a flag without value: an empty string is what it stores anyway.
+    // An empty --db_password is passed as an empty argument, which every release reads as ''.
     const { stdout } = await run('php', args, { cwd: path.join(root, 'install'), maxBuffer: 16 << 20 });
     if (!/SUCCESS/i.test(stdout)) throw new Error(`OpenCart ${release} installer failed:\n${stdout.slice(-2000)}`);
     afterInstall(root, dir);
@@ -198,7 +200,7 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
     async serve() {
       if (server || stopped) return;
       server = startPhpServer(port, root, phpErrorLog, (chunk) => (output += chunk));
-      await waitForHttp(url, () => output);
+      await waitForHttp(url, port, () => output, () => server!.exitCode !== null);
     },
     phpLog() {
       const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
@@ -294,28 +296,38 @@ function startPhpServer(port: number, root: string, errorLog: string, onOutput: 
   return child;
 }
 
+// EOF on the wrapper's stdin stops php; SIGTERM runs the wrapper's trap (kills php) should
+// it not react; SIGKILL only as the last resort.
 function stopProcess(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    const term = setTimeout(() => child.kill('SIGTERM'), 3000);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 6000);
     child.once('exit', () => {
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
       resolve();
     });
     child.stdin!.end();
   });
 }
 
-async function waitForHttp(url: string, log: () => string): Promise<void> {
+// Ready when php says it listens on our port (so an answer from another server on a port taken
+// meanwhile is not mistaken for ours) and answers a static file.
+async function waitForHttp(url: string, port: number, log: () => string, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    try {
-      const res = await fetch(url + 'robots.txt');
-      await res.arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`php -S did not answer at ${url}:\n${log()}`);
-      await new Promise((r) => setTimeout(r, 100));
+    if (exited()) throw new Error(`php -S ended before serving ${url}:\n${log()}`);
+    if (log().includes(`(http://127.0.0.1:${port}) started`)) {
+      try {
+        const res = await fetch(url + 'robots.txt');
+        await res.arrayBuffer();
+        return;
+      } catch {
+        // not accepting yet
+      }
     }
+    if (Date.now() > deadline) throw new Error(`php -S did not answer at ${url}:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
