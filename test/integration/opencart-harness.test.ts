@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminLogin } from '../support/opencart/admin.js';
+import { saveCoupon } from '../support/opencart/admin-forms.js';
 import { realOpenCartAvailable } from '../support/opencart/available.js';
 import { installMs, installOpenCart, type OpenCartShop, type Release } from '../support/opencart/install.js';
 import { placeOrder } from '../support/opencart/orders.js';
@@ -110,6 +111,28 @@ describe.skipIf(!enabled).each(CASES)('real OpenCart $release ($prefix)', ({ rel
     expect(byCode('total')).toEqual([Number(order.total)]);
     const history = await shop.query(`SELECT order_status_id FROM \`${prefix}order_history\` WHERE order_id = ?`, [orderId]);
     expect(history.map((h: { order_status_id: number }) => h.order_status_id)).toContain(order.order_status_id);
+  });
+
+  it('applies a coupon saved through the admin\'s form and another currency, and refuses an unknown coupon', async () => {
+    const admin = await adminLogin(shop);
+    await saveCoupon(admin, { name: 'Harness ten percent', code: 'HARNESS10', type: 'P', discount: 10 });
+    const [currency] = await shop.query(
+      `SELECT code, value FROM \`${prefix}currency\` WHERE status = 1 AND code <> (SELECT value FROM \`${prefix}setting\` WHERE \`key\` = 'config_currency' AND store_id = 0) ORDER BY code LIMIT 1`,
+    );
+    const { orderId } = await placeOrder(shop, {
+      products: [{ productId: product.product_id, quantity: 1 }],
+      coupon: 'HARNESS10',
+      currency: currency.code,
+    });
+    const [order] = await shop.query(`SELECT currency_code, currency_value FROM \`${prefix}order\` WHERE order_id = ?`, [orderId]);
+    expect(order.currency_code).toBe(currency.code);
+    expect(Number(order.currency_value)).toBeCloseTo(Number(currency.value), 6);
+    const totals = await shop.query(`SELECT code, value FROM \`${prefix}order_total\` WHERE order_id = ?`, [orderId]);
+    const value = (code: string) => Number(totals.find((t: { code: string }) => t.code === code)?.value);
+    expect(value('coupon')).toBeCloseTo(-0.1 * value('sub_total'), 4);
+    await expect(placeOrder(shop, { products: [{ productId: product.product_id, quantity: 1 }], coupon: 'NO-SUCH-COUPON' })).rejects.toThrow(
+      /coupon/,
+    );
   });
 
   it('printed no PHP warning, notice or deprecation in anything it served', () => {
