@@ -1,6 +1,6 @@
 // The answer to a push, as XML for ERPs that speak XML (JSON is the object itself).
 import type { PushAnswer } from '../sync/push-service.js';
-import { escapeHtml as esc } from '../util/html.js';
+import { xmlText as esc } from './xml-text.js';
 
 export function answerToXml(a: PushAnswer): string {
   const counts = Object.entries(a.counts).map(([k, v]) => `${k}="${v}"`).join(' ');

@@ -5,6 +5,7 @@ import type { Settings } from '../settings/schema.js';
 import type { ShopOrder, ShopOrderOption, ShopOrderProduct, ShopOrderTotal } from '../shop/orders.js';
 import { methodOf } from '../shop/orders.js';
 import { decodeLikeOpenCart } from '../util/html.js';
+import { sanitizeStrings } from './xml-text.js';
 
 export interface OrderLine {
   kind: 'product' | 'shipping' | 'payment_fee' | 'coupon';
@@ -65,6 +66,8 @@ export interface BuildResult {
   document: OrderDocument;
   /** Set when the document's gross total differs from the order's total by a cent or more. */
   problem: string | null;
+  /** Fields where characters XML cannot carry (NUL, vertical tab, …) were replaced with U+FFFD. */
+  replaced: string[];
 }
 
 const round2 = (n: number) => Math.round((n + Number.EPSILON) * 100) / 100;
@@ -241,6 +244,8 @@ export function buildOrderDocument(
     lines,
     totals: { net, vat: [...byRate].sort((a, b) => b[0] - a[0]).map(([rate, v]) => ({ rate, net: round2(v.net), vat: round2(v.vat) })), gross, shopTotal },
   };
+  // Once, here, so the feed, the HTTP push and the file drop (XML, JSON, CSV) all carry the same text.
+  const replaced = sanitizeStrings(document);
   const diff = round2(gross - shopTotal);
-  return { document, problem: Math.abs(diff) >= 0.01 ? `the document's gross total ${gross.toFixed(2)} differs from the order total ${shopTotal.toFixed(2)} by ${diff.toFixed(2)}` : null };
+  return { document, replaced, problem: Math.abs(diff) >= 0.01 ? `the document's gross total ${gross.toFixed(2)} differs from the order total ${shopTotal.toFixed(2)} by ${diff.toFixed(2)}` : null };
 }

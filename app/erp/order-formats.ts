@@ -1,6 +1,6 @@
 // Order documents on the wire: JSON (the document itself), XML, and CSV with a row per line.
-import { escapeHtml as esc } from '../util/html.js';
 import { toCsv } from '../util/csv.js';
+import { xmlText as esc } from './xml-text.js';
 import type { OrderDocument, OrderLine, Party } from './order-document.js';
 
 export type OrderFormat = 'json' | 'xml' | 'csv';
@@ -15,7 +15,7 @@ export function orderToXml(d: OrderDocument): string {
   const c = d.customer;
   return (
     `<rendeles azonosito="${d.orderId}">` +
-    `<!-- ${esc(d.headerComment).replace(/--/g, '- -')} -->` +
+    `<!-- ${esc(d.headerComment).replace(/--/g, '- -').replace(/-$/, '- ')} -->` +
     el('rendelesszam', d.orderNumber) + el('datum', d.date) + el('penznem', d.currency) + el('arfolyam', d.currencyValue) +
     `<allapot kod="${d.shopStatus.id}">${esc(d.shopStatus.name)}</allapot>` +
     el('megjegyzes', d.description) + el('belsomegjegyzes', d.internalNote) +

@@ -93,7 +93,7 @@ export class Journal {
 
   async addItems(runId: number, items: JournalItem[]): Promise<void> {
     const rows = items.map((i) => ({ run_id: runId, seq: i.seq, code: i.code.slice(0, 255), outcome: i.outcome, reason: i.reason.slice(0, 500) }));
-    for (const chunk of chunkRows(rows, 5, this.db.dialect.maxBindings)) await this.db.knex(this.db.own('journal_item')).insert(chunk);
+    for (const chunk of chunkRows(rows, 5, this.db.dialect.maxBindings, this.db.dialect.maxInsertRows)) await this.db.knex(this.db.own('journal_item')).insert(chunk);
   }
 
   async get(runId: number): Promise<RunRow | undefined> {

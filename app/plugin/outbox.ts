@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js';
 import { chunkRows } from '../db/chunks.js';
 import type { OrderDocument } from '../erp/order-document.js';
 import { formatDateTime, now } from '../util/time.js';
+import { candidateIds, type AckRecord } from '../erp/order-ack.js';
 
 export type OutboxState = 'waiting' | 'exported' | 'failed' | 'attention';
 
@@ -21,6 +22,7 @@ export interface OutboxRow {
   exported_at: string | null;
   claimed_by: string | null;
   claimed_until: string | null;
+  fed_at?: string | null;
 }
 
 export class Outbox {
@@ -101,21 +103,90 @@ export class Outbox {
       .update({ attempts, last_error: error.slice(0, 2000), next_attempt_at: nextAttemptAt, state: nextAttemptAt ? 'waiting' : 'failed', claimed_by: null, claimed_until: null, updated_at: now() });
   }
 
-  /** The feed's acknowledgement: marks the given orders exported. */
-  async acknowledge(acks: Array<{ orderId: number; erpDocumentId: string | null }>): Promise<{ acknowledged: number[]; unknown: number[] }> {
+  /**
+   * The feed's acknowledgement: marks exported the orders the feed served. An order number
+   * counts only when exactly one stored document carries it; an order the feed never served
+   * (or one held for attention) is refused, so an ack cannot take an order from another path.
+   */
+  async acknowledge(acks: AckRecord[]): Promise<{ acknowledged: number[]; unknown: Array<number | string>; refused: Array<{ record: number; order: string; reason: string }> }> {
     const acknowledged: number[] = [];
-    const unknown: number[] = [];
-    const rows = await this.db.knex(this.table).whereIn('order_id', acks.map((a) => a.orderId)).select('order_id', 'state');
-    const state = new Map(rows.map((r) => [Number(r.order_id), String(r.state)]));
-    for (const a of acks) {
-      const s = state.get(a.orderId);
-      if (s === undefined || s === 'attention') unknown.push(a.orderId);
-      else {
-        if (s !== 'exported') await this.markExported(a.orderId, a.erpDocumentId);
-        acknowledged.push(a.orderId);
+    const unknown: Array<number | string> = [];
+    const refused: Array<{ record: number; order: string; reason: string }> = [];
+    const wanted = new Set<number>();
+    for (const a of acks) for (const id of a.ref.kind === 'id' ? [a.ref.id] : candidateIds(a.ref.number)) wanted.add(id);
+    const rows = new Map<number, { state: string; fed: boolean; number: string | null }>();
+    for (const chunk of chunkRows([...wanted], 1, 1000)) {
+      if (chunk.length === 0) continue;
+      for (const r of await this.db.knex(this.table).whereIn('order_id', chunk).select('order_id', 'state', 'fed_at', 'document')) {
+        let number: string | null = null;
+        try {
+          number = String((JSON.parse(String(r.document)) as OrderDocument).orderNumber);
+        } catch {
+          /* an unreadable document matches no order number */
+        }
+        rows.set(Number(r.order_id), { state: String(r.state), fed: !!r.fed_at, number });
       }
     }
-    return { acknowledged, unknown };
+    const toMark = new Map<number, string | null>();
+    for (const a of acks) {
+      let id: number;
+      if (a.ref.kind === 'id') id = a.ref.id;
+      else {
+        const number = a.ref.number;
+        const matches = candidateIds(number).filter((c) => rows.get(c)?.number === number);
+        if (matches.length > 1) {
+          refused.push({ record: a.seq, order: number, reason: `order number "${number}" is held by orders ${matches.join(', ')}: acknowledge by orderId` });
+          continue;
+        }
+        if (matches.length === 0) {
+          unknown.push(number);
+          continue;
+        }
+        id = matches[0]!;
+      }
+      const row = rows.get(id);
+      if (!row || row.state === 'attention') {
+        unknown.push(a.ref.kind === 'id' ? id : a.ref.text);
+        continue;
+      }
+      if (row.state !== 'exported' && !row.fed) {
+        refused.push({ record: a.seq, order: a.ref.text, reason: 'the orders feed has not served this order yet: nothing to acknowledge' });
+        continue;
+      }
+      if (row.state !== 'exported' && !toMark.has(id)) toMark.set(id, a.erpDocumentId);
+      acknowledged.push(id);
+    }
+    await this.markManyExported(toMark);
+    return { acknowledged, unknown, refused };
+  }
+
+  /** One UPDATE per chunk: each order's ERP document id through a CASE. */
+  private async markManyExported(ids: Map<number, string | null>): Promise<void> {
+    const at = now();
+    for (const chunk of chunkRows([...ids], 3, 3000)) {
+      if (chunk.length === 0) continue;
+      const kase = `CASE order_id ${chunk.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+      await this.db.knex.raw(
+        `UPDATE ${this.table} SET state = 'exported', exported_at = ?, last_error = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ?, erp_document_id = ${kase} WHERE order_id IN (${chunk.map(() => '?').join(', ')}) AND state <> 'exported'`,
+        [at, at, ...chunk.flatMap(([id, erp]) => [id, erp]), ...chunk.map(([id]) => id)] as never,
+      );
+    }
+  }
+
+  /** The feed served these orders: from now on an acknowledgement of them counts. */
+  async markFed(orderIds: number[]): Promise<void> {
+    if (orderIds.length === 0) return;
+    await this.db.knex(this.table).whereIn('order_id', orderIds).whereNull('fed_at').update({ fed_at: now() });
+  }
+
+  /** An order that cannot be delivered is held aside with its reason; the others flow on. */
+  async hold(orderId: number, reason: string): Promise<void> {
+    await this.db.knex(this.table).where({ order_id: orderId }).whereNot('state', 'exported').update({ state: 'attention', last_error: reason.slice(0, 2000), claimed_by: null, claimed_until: null, updated_at: now() });
+  }
+
+  /** A rebuilt document replaces the stored one (retry, export again). */
+  async replaceDocument(orderId: number, document: OrderDocument, problem: string | null): Promise<void> {
+    await this.db.knex(this.table).where({ order_id: orderId }).update({ document: JSON.stringify(document), total: document.totals.shopTotal, last_error: problem, state: problem ? 'attention' : 'waiting', fed_at: null, updated_at: now() });
   }
 
   /** Admin actions: send a failed or held order again, or re-export an exported one. */

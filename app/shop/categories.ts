@@ -70,7 +70,7 @@ export class CategoryWriter {
   private async insert(table: string, rows: object[]): Promise<void> {
     if (rows.length === 0) return;
     const cols = Object.keys(rows[0]!).length;
-    for (const chunk of chunkRows(rows, cols, this.db.dialect.maxBindings)) await this.db.knex(table).insert(chunk);
+    for (const chunk of chunkRows(rows, cols, this.db.dialect.maxBindings, this.db.dialect.maxInsertRows)) await this.db.knex(table).insert(chunk);
   }
 
   async addMappings(rows: Array<{ erp_code: string; category_id: number; updated_at: string }>): Promise<void> {

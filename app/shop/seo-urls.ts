@@ -52,7 +52,7 @@ export async function writeCategorySeoUrls(db: Database, schema: ShopSchema, lan
       for (const l of languageIds)
         if (!have.has(`${l}:category_id=${c.categoryId}`))
           inserts.push(schema.completeRow('seo_url', { store_id: 0, language_id: l, query: `category_id=${c.categoryId}`, keyword: unique(l, slugify(c.name, `category-${c.categoryId}`)) }));
-    for (const chunk of chunkRows(inserts, 4, db.dialect.maxBindings)) if (chunk.length) await db.knex(table).insert(chunk);
+    for (const chunk of chunkRows(inserts, 4, db.dialect.maxBindings, db.dialect.maxInsertRows)) if (chunk.length) await db.knex(table).insert(chunk);
     return;
   }
 
@@ -86,5 +86,5 @@ export async function writeCategorySeoUrls(db: Database, schema: ShopSchema, lan
       await db.knex(table).where({ store_id: 0, key: 'path' }).where((q) => {
         for (const [l, v] of chunk) q.orWhere({ language_id: l, value: v });
       }).delete();
-  for (const chunk of chunkRows(inserts, 6, db.dialect.maxBindings)) if (chunk.length) await db.knex(table).insert(chunk);
+  for (const chunk of chunkRows(inserts, 6, db.dialect.maxBindings, db.dialect.maxInsertRows)) if (chunk.length) await db.knex(table).insert(chunk);
 }

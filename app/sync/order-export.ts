@@ -3,13 +3,13 @@
 // and a run holds a database lease so two app instances never run it at once.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { buildOrderDocument, type OrderDocument } from '../erp/order-document.js';
+import type { OrderDocument } from '../erp/order-document.js';
 import { Journal, emptyCounts } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
 import { Outbox, type OutboxRow } from '../plugin/outbox.js';
 import type { SettingsService } from '../settings/settings-service.js';
-import { defaultLanguage, defaultStore } from '../shop/catalog.js';
-import { defaultExportStatuses, findOrdersToPrepare, loadMethodMap, loadOrders } from '../shop/orders.js';
+import { defaultExportStatuses, findOrdersToPrepare } from '../shop/orders.js';
+import { orderDocumentBuilder, replacedNote } from './order-documents.js';
 import { formatDateTime } from '../util/time.js';
 import { pushTransports, type Transport } from './order-transports.js';
 
@@ -57,33 +57,23 @@ export class OrderExporter {
   }
 
   /** New eligible orders become documents in the outbox. Idempotent: an order is added once. */
-  async prepare(): Promise<{ prepared: number; attention: number }> {
+  async prepare(): Promise<{ prepared: number; attention: number; noted: Array<{ orderId: number; note: string }> }> {
     const s = await this.settings.get();
     const statuses = s.export_statuses.length ? s.export_statuses : await defaultExportStatuses(this.db);
-    const [lang, store, methods] = await Promise.all([defaultLanguage(this.db), defaultStore(this.db), loadMethodMap(this.db)]);
+    const builder = await orderDocumentBuilder(this.db, s);
     let prepared = 0;
     let attention = 0;
+    const noted: Array<{ orderId: number; note: string }> = [];
     for (;;) {
       const ids = await findOrdersToPrepare(this.db, { statuses, startDate: s.export_start_date, limit: 200 });
       if (ids.length === 0) break;
-      const batch = await loadOrders(this.db, ids, s.product_code_field, lang.languageId);
-      const docs = batch.orders.map((o) => {
-        const r = buildOrderDocument(
-          o,
-          batch.products.filter((p) => p.order_id === o.order_id),
-          batch.options,
-          batch.totals.filter((t) => t.order_id === o.order_id),
-          s,
-          methods,
-          store.name,
-        );
-        return { orderId: o.order_id, document: r.document, problem: r.problem };
-      });
+      const docs = await builder.build(ids);
       prepared += await this.outbox.add(docs);
       attention += docs.filter((d) => d.problem).length;
+      for (const d of docs) if (d.replaced.length) noted.push({ orderId: d.orderId, note: replacedNote(d.replaced) });
       if (ids.length < 200) break;
     }
-    return { prepared, attention };
+    return { prepared, attention, noted };
   }
 
   /** Delivers claimed waiting orders through the push transports (HTTP, file). */
@@ -102,7 +92,17 @@ export class OrderExporter {
   }
 
   private async deliverOne(row: OutboxRow, transports: Transport[], out: Awaited<ReturnType<OrderExporter['deliver']>>): Promise<void> {
-    const doc = JSON.parse(row.document) as OrderDocument;
+    let doc: OrderDocument;
+    try {
+      doc = JSON.parse(row.document) as OrderDocument;
+    } catch {
+      // A poison row is held aside with its reason; the orders behind it still go.
+      const error = 'the stored document cannot be read; retry the order to rebuild it from the shop';
+      await this.outbox.hold(row.order_id, error);
+      out.failed++;
+      out.errors.push({ orderId: row.order_id, error });
+      return;
+    }
     let erpDocumentId: string | null = null;
     for (const t of transports) {
       const r = await t.deliver(doc);
@@ -134,12 +134,16 @@ export class OrderExporter {
           const p = await this.prepare();
           const d = await this.deliver();
           const counts = { ...emptyCounts(), received: p.prepared, created: p.prepared, updated: d.exported, invalid: p.attention + d.failed, unknown: 0, ignored: 0, unchanged: d.retrying };
-          await this.journal.addItems(run, d.errors.map((e, i) => ({ seq: i + 1, code: String(e.orderId), outcome: 'failed', reason: e.error })));
+          const items = [
+            ...d.errors.map((e) => ({ code: String(e.orderId), outcome: 'failed', reason: e.error })),
+            ...p.noted.map((n) => ({ code: String(n.orderId), outcome: 'noted', reason: n.note })),
+          ];
+          await this.journal.addItems(run, items.map((it, i) => ({ seq: i + 1, ...it })));
           await this.journal.finish(run, {
             status: d.errors.length || p.attention ? 'partial' : 'ok', counts, durationMs: performance.now() - started,
             message: `prepared ${p.prepared}, exported ${d.exported}, retrying ${d.retrying}, failed ${d.failed}, needs attention ${p.attention}`,
           });
-          return { run, ...p, ...d };
+          return { run, prepared: p.prepared, attention: p.attention, ...d };
         } catch (err) {
           await this.journal.finish(run, { status: 'failed', message: (err as Error).message, durationMs: performance.now() - started }).catch(() => {});
           throw err;

@@ -1,12 +1,27 @@
 // The orders feed, for ERPs that download: waiting documents oldest first, and the
 // acknowledgement that marks them exported. An order not acknowledged is offered again.
+import { SaxesParser } from 'saxes';
 import type { Database } from '../db/database.js';
 import { parseDocument } from '../erp/document.js';
 import { DocumentError } from '../erp/errors.js';
+import { readAcks } from '../erp/order-ack.js';
 import type { OrderDocument } from '../erp/order-document.js';
-import { renderOrders, type OrderFormat } from '../erp/order-formats.js';
+import { orderToXml, renderOrders, type OrderFormat } from '../erp/order-formats.js';
 import { Journal, emptyCounts } from '../plugin/journal.js';
 import { Outbox } from '../plugin/outbox.js';
+
+export const FEED_MAX_LIMIT = 1000;
+
+/** Throws when the order's XML is not well-formed (the check that keeps one order from blocking the feed). */
+function assertWellFormed(xml: string): void {
+  const parser = new SaxesParser({ xmlns: false });
+  let failure: Error | null = null;
+  parser.on('error', (e) => {
+    failure ??= e;
+  });
+  parser.write(xml).close();
+  if (failure) throw failure;
+}
 
 export class OrderFeed {
   private readonly outbox: Outbox;
@@ -17,11 +32,38 @@ export class OrderFeed {
     this.journal = new Journal(db);
   }
 
-  async page(format: OrderFormat, limit: number, after: number): Promise<{ body: string; type: string; count: number }> {
-    const rows = await this.outbox.waiting(Math.min(Math.max(1, limit), 1000), after);
-    const docs = rows.map((r) => JSON.parse(r.document) as OrderDocument);
-    const next = rows.length === limit ? rows[rows.length - 1]!.order_id : null;
-    return { ...renderOrders(docs, format, next), count: docs.length };
+  /**
+   * One page, oldest first. A stored document that cannot be read or written is held aside
+   * (state attention, with the reason) instead of being served, so it never blocks the orders
+   * behind it. `next` is set whenever more waiting orders follow.
+   */
+  async page(format: OrderFormat, limit: number, after: number): Promise<{ body: string; type: string; count: number; held: number[] }> {
+    const size = Math.min(Math.max(1, Math.trunc(limit)), FEED_MAX_LIMIT);
+    const docs: OrderDocument[] = [];
+    const held: number[] = [];
+    let cursor = after;
+    let more = false;
+    // Held rows leave the page short: read on until it is full or nothing waits.
+    for (;;) {
+      const rows = await this.outbox.waiting(size - docs.length + 1, cursor);
+      const take = rows.slice(0, size - docs.length);
+      for (const r of take) {
+        try {
+          const doc = JSON.parse(r.document) as OrderDocument;
+          assertWellFormed(orderToXml(doc));
+          docs.push(doc);
+        } catch (err) {
+          held.push(Number(r.order_id));
+          await this.outbox.hold(Number(r.order_id), `the stored document cannot be served (${(err as Error).message.split('\n')[0]!.slice(0, 200)}); retry the order to rebuild it from the shop`);
+        }
+      }
+      if (take.length) cursor = Number(take[take.length - 1]!.order_id);
+      more = rows.length > take.length;
+      if (docs.length >= size || !more) break;
+    }
+    await this.outbox.markFed(docs.map((d) => d.orderId));
+    const next = more ? cursor : null;
+    return { ...renderOrders(docs, format, next), count: docs.length, held };
   }
 
   /** Reads [{orderId|rendelesazonosito|orderNumber|rendelesszam, erpDocumentId|bizonylatszam}]. */
@@ -29,18 +71,15 @@ export class OrderFeed {
     const started = performance.now();
     const run = await this.journal.start('order-ack', actor);
     try {
-      const records = parseDocument(body, contentType).records;
-      const acks = records.map((r) => {
-        const f = r.fields;
-        const idText = f.orderId ?? f.rendelesazonosito ?? f.orderNumber ?? f.rendelesszam ?? '';
-        const m = /(\d+)\s*$/.exec(idText);
-        if (!m) throw new DocumentError(400, `record ${r.seq}: no order id (orderId / rendelesazonosito / orderNumber)`);
-        return { orderId: Number(m[1]), erpDocumentId: (f.erpDocumentId ?? f.bizonylatszam ?? '').trim() || null };
-      });
+      const acks = readAcks(parseDocument(body, contentType).records);
       const result = await this.outbox.acknowledge(acks);
-      const counts = { ...emptyCounts(), received: acks.length, updated: result.acknowledged.length, unknown: result.unknown.length };
-      await this.journal.addItems(run, result.unknown.map((id, i) => ({ seq: i + 1, code: String(id), outcome: 'unknown', reason: 'not an order waiting in the outbox' })));
-      await this.journal.finish(run, { status: result.unknown.length ? 'partial' : 'ok', httpStatus: 200, counts, durationMs: performance.now() - started });
+      const counts = { ...emptyCounts(), received: acks.length, updated: result.acknowledged.length, unknown: result.unknown.length, invalid: result.refused.length };
+      await this.journal.addItems(run, [
+        ...result.unknown.map((id) => ({ code: String(id), outcome: 'unknown', reason: 'not an order waiting in the outbox' })),
+        ...result.refused.map((r) => ({ code: r.order, outcome: 'invalid', reason: r.reason })),
+      ].map((it, i) => ({ seq: i + 1, ...it })));
+      const partial = result.unknown.length + result.refused.length > 0;
+      await this.journal.finish(run, { status: partial ? 'partial' : 'ok', httpStatus: 200, counts, durationMs: performance.now() - started });
       return { run, ...result };
     } catch (err) {
       const status = err instanceof DocumentError ? err.status : 500;

@@ -14,6 +14,7 @@ import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
 import { applyProducts, type ApplyOptions } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
+import { newReference } from '../util/reference.js';
 import { validateProducts } from './validate-products.js';
 
 export interface PushRequest {
@@ -47,6 +48,9 @@ export class PushError extends Error {
     message: string,
     readonly run: number | null,
     readonly retryAfter?: number,
+    /** For the log only (an internal error's own message, which may hold SQL). */
+    readonly detail?: string,
+    readonly ref?: string,
   ) {
     super(message);
     this.name = 'PushError';
@@ -86,6 +90,8 @@ export class PushService {
       throw err;
     }
     const elapsed = () => performance.now() - started;
+    // Set once the shop was written: a failure after that still reports what was applied.
+    let written: Counts | null = null;
     try {
       const settings = await this.settings.get();
       const maxBytes = settings.max_body_mb * 1024 * 1024;
@@ -135,6 +141,7 @@ export class PushService {
         for (const j of rejected) counts[j.outcome as 'invalid' | 'ignored'] += 1;
         notApplied = [...rejected, ...r.notApplied].sort((a, b) => a.seq - b.seq);
       }, { waitMs: 10 * 60_000, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
+      if (!dryRun) written = counts;
 
       const status = notApplied.some((n) => n.outcome !== 'ignored') ? 'partial' : 'ok';
       await this.journal.addItems(run, notApplied);
@@ -145,9 +152,13 @@ export class PushService {
         durationMs: Math.round(elapsed()),
       };
     } catch (err) {
-      const e = toPushError(err, run);
+      let e = toPushError(err, run);
+      if (written && written.updated + written.created > 0) {
+        const what = `the shop was already changed: updated ${written.updated}, created ${written.created}`;
+        e = new PushError(e.status, `${e.message}; ${what}`, run, e.retryAfter, e.detail, e.ref);
+      }
       await this.journal
-        .finish(run, { status: e.status >= 500 ? 'failed' : 'rejected', httpStatus: e.status, message: e.message, durationMs: elapsed() })
+        .finish(run, { status: e.status >= 500 ? 'failed' : 'rejected', httpStatus: e.status, message: e.message, counts: written ?? undefined, durationMs: elapsed() })
         .catch(() => {});
       throw e;
     }
@@ -159,5 +170,8 @@ function toPushError(err: unknown, run: number): PushError {
   if (err instanceof DocumentError) return new PushError(err.status, err.message, run);
   if (err instanceof LeaseBusyError) return new PushError(503, 'another push to this URL is still running; try again shortly', run, 30);
   if (isConnectionError(err)) return new PushError(503, `the shop database is unavailable: ${describeDbError(err)}`, run, 30);
-  return new PushError(500, `internal error: ${(err as Error).message ?? String(err)}`, run);
+  // The error's own text may hold SQL or paths: it goes to the log, the answer and the journal get a reference.
+  const ref = newReference();
+  const detail = `${(err as Error)?.message ?? String(err)}`.slice(0, 2000);
+  return new PushError(500, `internal error (reference ${ref}; the details are in the log)`, run, undefined, detail, ref);
 }

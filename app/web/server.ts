@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { integrationRoutes } from './routes/integration.js';
+import { apiErrorHandler, notFound } from './middleware/errors.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -25,5 +26,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(integrationRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
   app.get('/', (_req, res) => res.redirect('/admin'));
+  app.use(notFound);
+  app.use(apiErrorHandler(ctx));
   return app;
 }

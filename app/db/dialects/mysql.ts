@@ -42,6 +42,7 @@ export const mysqlHelper: DialectHelper = {
   // The protocol allows 65,535 placeholders per prepared statement; stay well below it and
   // below max_allowed_packet for multi-row inserts.
   maxBindings: 30000,
+  maxInsertRows: 100_000,
   joinUpdate(u: JoinUpdate) {
     const where = u.where ? ` WHERE ${u.where}` : '';
     return `UPDATE ${u.table} ${u.alias} ${u.straight ? 'STRAIGHT_JOIN' : 'JOIN'} ${u.from} ${u.fromAlias} ON ${u.on} SET ${assignments(u.set, u.alias)}${where}`;

@@ -4,6 +4,8 @@ export const sqliteHelper: DialectHelper = {
   name: 'sqlite',
   // SQLITE_MAX_VARIABLE_NUMBER is 32,766 since 3.32.
   maxBindings: 30000,
+  // SQLITE_MAX_COMPOUND_SELECT: knex writes a multi-row INSERT as SELECT … UNION ALL SELECT ….
+  maxInsertRows: 500,
   joinUpdate(u: JoinUpdate) {
     // SQLite (3.33+) spells the joined update UPDATE … FROM; the target alias is allowed.
     const sets = Object.entries(u.set)

@@ -39,6 +39,8 @@ export interface DialectHelper {
   readonly name: DialectName;
   /** Bound parameters one statement may carry. */
   readonly maxBindings: number;
+  /** Rows one knex multi-row INSERT may carry (SQLite compiles it to a compound SELECT of at most 500 terms). */
+  readonly maxInsertRows: number;
   /** UPDATE target joined to a source: MySQL `UPDATE … JOIN … SET`, SQLite `UPDATE … FROM`. */
   joinUpdate(u: JoinUpdate): string;
   /**

@@ -47,6 +47,7 @@ const en = {
   'status.rejected': 'rejected',
   'status.failed': 'failed',
   'status.running': 'running',
+  'status.interrupted': 'interrupted',
   'settings.connection': 'Connection',
   'settings.products': 'Products',
   'settings.orders': 'Orders',
@@ -187,6 +188,10 @@ const en = {
   'err.erp_code': 'at most 64 characters, no control characters',
   'error.csrf': 'The form expired. Reload the page and try again.',
   'error.forbidden': 'You have no permission for erp-bridge.',
+  'error.internal': 'Something went wrong on the server. It is in the log under reference {ref}.',
+  'error.unavailable': 'The shop database is unavailable. Try again in a minute (reference {ref}).',
+  'error.too_large': 'The form is too large (reference {ref}).',
+  'error.bad_request': 'The request could not be read (reference {ref}).',
 };
 
 export type MessageKey = keyof typeof en;
@@ -236,6 +241,7 @@ const hu: Record<MessageKey, string> = {
   'status.rejected': 'elutasítva',
   'status.failed': 'hiba',
   'status.running': 'fut',
+  'status.interrupted': 'megszakadt',
   'settings.connection': 'Kapcsolat',
   'settings.products': 'Termékek',
   'settings.orders': 'Rendelések',
@@ -376,6 +382,10 @@ const hu: Record<MessageKey, string> = {
   'err.erp_code': 'legfeljebb 64 karakter, vezérlőkarakter nélkül',
   'error.csrf': 'Az űrlap lejárt. Töltse újra az oldalt, és próbálja újra.',
   'error.forbidden': 'Nincs jogosultsága az erp-bridge-hez.',
+  'error.internal': 'Hiba történt a szerveren. A naplóban ezen a hivatkozáson található: {ref}.',
+  'error.unavailable': 'A bolt adatbázisa nem érhető el. Próbálja újra egy perc múlva (hivatkozás: {ref}).',
+  'error.too_large': 'Az űrlap túl nagy (hivatkozás: {ref}).',
+  'error.bad_request': 'A kérés nem olvasható (hivatkozás: {ref}).',
 };
 
 const CATALOGUE: Record<Lang, Record<MessageKey, string>> = { en, hu };

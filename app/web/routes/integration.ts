@@ -9,11 +9,12 @@ import { isPushKind, type PushKind } from '../../sync/push-kinds.js';
 import { PushError, PushService } from '../../sync/push-service.js';
 import { FailureThrottle } from '../middleware/failure-throttle.js';
 import { collectGarbageSoon } from '../../util/gc.js';
-import { OrderFeed } from '../../sync/order-feed.js';
+import { FEED_MAX_LIMIT, OrderFeed } from '../../sync/order-feed.js';
 import { DocumentError } from '../../erp/errors.js';
 import type { OrderFormat } from '../../erp/order-formats.js';
 import type { Settings } from '../../settings/schema.js';
 import { BodyTooLargeError, readRawBody } from '../middleware/raw-body.js';
+import { FALSE_WORDS, TRUE_WORDS, parseCount, parseFlag } from '../../util/flags.js';
 
 /** XML when Accept asks for it, else when the request was XML; JSON otherwise. */
 function wantsXml(req: Request): boolean {
@@ -80,17 +81,30 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
   const pushes = new PushService(ctx.db, ctx.settings, { imageDir: ctx.config.shopImageDir });
   const feed = new OrderFeed(ctx.db);
 
+  /** The feed answers only when the owner chose it (export_transport): an ack must not take an order from the HTTP push. */
+  const feedOff = (req: Request, res: Response, settings: Settings, status: 404 | 409) => {
+    if (settings.export_transport.includes('feed')) return false;
+    sendError(req, res, status, 'the orders feed is off (setting export_transport does not include "feed")', null);
+    return true;
+  };
+
   router.get('/integration/orders', async (req, res) => {
-    if (!(await authenticate(ctx, pushes, throttle, 'orders', req, res))) return;
+    const authed = await authenticate(ctx, pushes, throttle, 'orders', req, res);
+    if (!authed || feedOff(req, res, authed.settings, 404)) return;
     const q = String(req.query.format ?? '').toLowerCase();
     const format: OrderFormat = q === 'json' || q === 'csv' || q === 'xml' ? q : /json/i.test(String(req.headers.accept ?? '')) ? 'json' : 'xml';
-    const page = await feed.page(format, Number(req.query.limit ?? 100) || 100, Number(req.query.after ?? 0) || 0);
+    const limit = parseCount(req.query.limit, 100);
+    const after = parseCount(req.query.after, 0);
+    if (limit === null || limit < 1) return sendError(req, res, 400, `limit must be a whole number from 1 to ${FEED_MAX_LIMIT} (larger values give ${FEED_MAX_LIMIT})`, null);
+    if (after === null) return sendError(req, res, 400, 'after must be an order id (a whole number)', null);
+    const page = await feed.page(format, limit, after);
+    if (page.held.length) ctx.log.warn({ held: page.held }, 'orders held aside: their stored documents cannot be served');
     res.type(page.type).send(page.body);
   });
 
   router.post('/integration/orders/ack', async (req, res) => {
     const authed = await authenticate(ctx, pushes, throttle, 'orders', req, res);
-    if (!authed) return;
+    if (!authed || feedOff(req, res, authed.settings, 409)) return;
     try {
       const body = await readRawBody(req, authed.settings.max_body_mb * 1024 * 1024);
       res.json(await feed.acknowledge(body, req.headers['content-type'], authed.actor));
@@ -116,7 +130,11 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
       res.set('Connection', 'close');
       return sendError(req, res, 413, err.message, run);
     }
-    const dryRun = ['1', 'true', 'yes'].includes(String(req.query.dry_run ?? ''));
+    const dryRun = parseFlag(req.query.dry_run);
+    if (dryRun === null) {
+      const run = await pushes.reject(kind, actor, 400, 'bad dry_run');
+      return sendError(req, res, 400, `dry_run must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (or absent); nothing was written`, run);
+    }
     try {
       const answer = await pushes.push({ kind, body, contentType: req.headers['content-type'], dryRun, actor });
       if (wantsXml(req)) res.type('application/xml').send(answerToXml(answer));
@@ -124,7 +142,7 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
       if (answer.counts.received >= 20_000) res.once('finish', collectGarbageSoon);
     } catch (err) {
       if (!(err instanceof PushError)) throw err;
-      if (err.status >= 500) ctx.log.error({ err: err.message, run: err.run }, 'push failed');
+      if (err.status >= 500) ctx.log.error({ err: err.message, detail: err.detail, ref: err.ref, run: err.run }, 'push failed');
       sendError(req, res, err.status, err.message, err.run, err.retryAfter);
     }
   });

@@ -4,6 +4,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { AppContext } from '../../../context.js';
 import { resolveAdmin, verifyCsrf, type AdminUser } from '../../middleware/admin-session.js';
 import { securityHeaders } from '../../middleware/security-headers.js';
+import { adminErrorHandler } from '../../middleware/errors.js';
 import { AdminAccounts } from '../../../admin/accounts.js';
 import { authRoutes } from './auth.js';
 import { viewLocals } from './context.js';
@@ -36,9 +37,6 @@ export function adminRoutes(ctx: AppContext): Router {
   router.use(settingsRoutes(ctx));
   router.use(journalRoutes(ctx));
   router.use(orderRoutes(ctx));
-  router.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
-    ctx.log.error({ err: err.message }, 'admin page failed');
-    res.status(500).render('error', { message: err.message });
-  });
+  router.use(adminErrorHandler(ctx));
   return router;
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import type { OrderDocument } from '../../../erp/order-document.js';
 import { OrderExporter } from '../../../sync/order-export.js';
+import { requeueOrder } from '../../../sync/order-requeue.js';
 
 const STATES = ['waiting', 'exported', 'failed', 'attention'];
 const PAGE = 50;
@@ -15,7 +16,13 @@ export function orderRoutes(ctx: AppContext): Router {
     const before = Number(q.before) > 0 ? Number(q.before) : undefined;
     const rows = await exporter.outbox.list({ state, beforeOrderId: before, limit: PAGE });
     const orders = rows.map((r) => {
-      const d = JSON.parse(r.document) as OrderDocument;
+      let d: OrderDocument;
+      try {
+        d = JSON.parse(r.document) as OrderDocument;
+      } catch {
+        // An unreadable stored document must not take the whole queue page down.
+        d = { orderNumber: String(r.order_id), customer: { name: '', email: '' }, currency: '' } as OrderDocument;
+      }
       return { id: Number(r.order_id), number: d.orderNumber, customer: d.customer.name, email: d.customer.email, total: Number(r.total), currency: d.currency, state: String(r.state), attempts: Number(r.attempts), error: r.last_error, erpId: r.erp_document_id };
     });
     return { orders, state, states: STATES, older: rows.length === PAGE ? Number(rows[rows.length - 1].order_id) : null };
@@ -36,7 +43,7 @@ export function orderRoutes(ctx: AppContext): Router {
     const action = req.params.action;
     const from = action === 'retry' ? (['failed', 'attention'] as const) : action === 'again' ? (['exported'] as const) : null;
     if (!from) return res.status(404).end();
-    await exporter.outbox.requeue(id, [...from]);
+    await requeueOrder(ctx.db, ctx.settings, id, [...from]);
     res.render(req.headers['hx-request'] ? 'partials/orders-table' : 'orders', { ...(await page(req.query)), message: null });
   });
   return router;

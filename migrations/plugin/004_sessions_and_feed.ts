@@ -1,0 +1,31 @@
+// Standalone admin sessions kept on the server (so logout and a password change end them), and
+// when the feed last served each waiting order (an acknowledgement counts only for an order the
+// ERP actually received).
+import { shopSchema } from '../../app/shop/schema.js';
+import type { Migration } from '../types.js';
+
+export const sessionsAndFeed: Migration = {
+  name: '004_sessions_and_feed',
+  async up(db) {
+    const collation = (await shopSchema(db)).pluginCollation;
+    await db.knex.schema.createTable(db.own('admin_session'), (t) => {
+      db.dialect.tableOptions(t, collation);
+      // SHA-256 of the cookie's random id: a copy of this table does not log anyone in.
+      t.string('id_hash', 64).primary();
+      t.string('username', 64).notNullable();
+      t.string('csrf', 64).notNullable();
+      t.bigInteger('expires_at').notNullable();
+      t.string('created_at', 19).notNullable();
+      t.index(['username'], `${db.prefix}erpb_session_user`);
+    });
+    await db.knex.schema.alterTable(db.own('outbox'), (t) => {
+      t.string('fed_at', 19).nullable();
+    });
+  },
+  async down(db) {
+    await db.knex.schema.alterTable(db.own('outbox'), (t) => {
+      t.dropColumn('fed_at');
+    });
+    await db.knex.schema.dropTableIfExists(db.own('admin_session'));
+  },
+};
