@@ -20,6 +20,8 @@ export interface AppConfig {
   shopImageDir: string | null;
   logLevel: string;
   adminPassword: string | null;
+  /** Express's `trust proxy`: false (default: X-Forwarded-* ignored), 'loopback', a hop count or addresses. */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +107,21 @@ function readAppSecret(raw: string | undefined, dataDir: string): string {
   return secret;
 }
 
+/**
+ * TRUST_PROXY: off by default, so X-Forwarded-For from any client is ignored (the failed-login
+ * throttle and the journal see the real peer). Behind nginx on the same machine: `loopback`.
+ */
+export function readTrustProxy(raw: string | undefined): boolean | number | string {
+  const v = raw?.trim().toLowerCase() ?? '';
+  if (v === '' || v === 'false' || v === 'off' || v === '0' || v === 'no') return false;
+  if (/^[1-9]$/.test(v)) return Number(v);
+  const names = ['loopback', 'linklocal', 'uniquelocal'];
+  const parts = v.split(',').map((p) => p.trim());
+  const address = /^[0-9a-f.:]+(\/\d{1,3})?$/;
+  if (parts.every((p) => names.includes(p) || address.test(p))) return parts.join(',');
+  throw new ConfigError('TRUST_PROXY', `must be off, loopback, a hop count (1-9) or proxy addresses (10.0.0.1, 10.0.0.0/8), got "${raw}"`);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -125,5 +142,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shopImageDir: env.SHOP_IMAGE_DIR?.trim() || null,
     logLevel,
     adminPassword: env.ADMIN_PASSWORD || null,
+    trustProxy: readTrustProxy(env.TRUST_PROXY),
   };
 }

@@ -3,6 +3,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Database } from '../db/database.js';
 import { now } from '../util/time.js';
+import { AdminSessions } from './admin-sessions.js';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 const PARAMS = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
@@ -17,10 +18,17 @@ export async function hashPassword(password: string): Promise<string> {
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [alg, n, r, p, salt, hash] = stored.split('$');
-  if (alg !== 'scrypt' || !salt || !hash) return false;
+  if (alg !== 'scrypt' || !salt || !hash || !(Number(n) > 1) || !(Number(r) > 0) || !(Number(p) > 0)) return false;
   const expected = Buffer.from(hash, 'base64');
   const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem });
   return timingSafeEqual(got, expected);
+}
+
+let dummy: Promise<string> | undefined;
+/** A well-formed hash of a random password, made once: verifying against it costs one full scrypt. */
+export function unknownUserHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(24).toString('base64'));
+  return dummy;
 }
 
 export class AdminAccounts {
@@ -40,19 +48,28 @@ export class AdminAccounts {
     const password_hash = await hashPassword(password);
     const n = await this.db.knex(this.table).where({ username }).update({ password_hash, updated_at: now() });
     if (Number(n) === 0) await this.db.knex(this.table).insert({ username, password_hash, updated_at: now() });
+    // A new password ends every session of the user (a stolen cookie included).
+    await new AdminSessions(this.db).endAll(username);
   }
 
-  /** Creates the first account only when there is none (setup page, ADMIN_PASSWORD). */
+  /**
+   * Creates the first account only when there is none (setup page, ADMIN_PASSWORD). One
+   * INSERT IGNORE on the unique user name decides between parallel calls: exactly one wins,
+   * the others change nothing (never "the last password wins").
+   */
   async createFirst(username: string, password: string): Promise<boolean> {
+    if (password.length < MIN_PASSWORD) throw new Error(`the password must be at least ${MIN_PASSWORD} characters long`);
     if (await this.exists()) return false;
-    await this.setPassword(username, password);
-    return true;
+    const password_hash = await hashPassword(password);
+    const result = await this.db.knex.raw(`${this.db.dialect.insertIgnore()} INTO ${this.table} (username, password_hash, updated_at) VALUES (?, ?, ?)`, [username, password_hash, now()]);
+    return this.db.dialect.affectedRows(result) === 1;
   }
 
   async verify(username: string, password: string): Promise<boolean> {
     const row = await this.db.knex(this.table).where({ username }).first('password_hash');
-    // Hash anyway when the user is unknown, so timing does not tell user names apart.
-    const ok = await verifyPassword(password, row?.password_hash ?? 'scrypt$16384$8$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    // Hash anyway when the user is unknown, with the same parameters as a real hash, so timing
+    // does not tell user names apart.
+    const ok = await verifyPassword(password, row?.password_hash ?? (await unknownUserHash()));
     return !!row && ok;
   }
 }

@@ -116,7 +116,15 @@ export function describeDbError(err: unknown): string {
       return `the database does not exist (${e.sqlMessage ?? ''})`;
     case 'SQLITE_CANTOPEN':
       return 'the SQLite file cannot be opened (check the path and its folder)';
+    // These messages carry the server's address: said in words instead.
+    case 'ECONNRESET':
+    case 'PROTOCOL_CONNECTION_LOST':
+    case 'ER_SERVER_SHUTDOWN':
+      return 'the database server closed the connection';
+    case 'ER_CON_COUNT_ERROR':
+      return 'the database server has too many connections';
     default:
+      if (err instanceof knexFactory.KnexTimeoutError) return 'no database connection became free in time';
       return (e.sqlMessage ?? e.message ?? String(err)).split('\n')[0]!;
   }
 }

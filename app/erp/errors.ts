@@ -4,7 +4,8 @@ export class DocumentError extends Error {
     readonly status: 400 | 413 | 415,
     message: string,
   ) {
-    super(message);
+    // A message may quote the document (a tag name, a value): never more than a screenful of it.
+    super(message.length > 1000 ? `${message.slice(0, 1000)}…` : message);
     this.name = 'DocumentError';
   }
 }

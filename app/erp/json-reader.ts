@@ -1,6 +1,6 @@
 import { DocumentError } from './errors.js';
 import { jsonErrorOffset } from './json-position.js';
-import type { RawRecord } from './record.js';
+import { emptyFields, type RawRecord } from './record.js';
 
 const LIST_KEYS = ['termekek', 'termek', 'kategoriak', 'kategoria', 'records', 'items'];
 
@@ -10,11 +10,28 @@ function lineAndColumn(text: string, position: number): string {
   return `line ${line}, column ${position - before.lastIndexOf('\n')}`;
 }
 
+// A JSON number with more significant digits than a double keeps (a 20-digit code) would lose
+// digits in JSON.parse: such literals are read as their exact text instead.
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+const significantDigits = (literal: string) => literal.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').length;
+
+function keepLongNumbersExact(text: string): string {
+  if (!/\d{16}/.test(text)) return text;
+  return text.replace(TOKENS, (t) => (t[0] !== '"' && significantDigits(t) > 15 ? `"${t}"` : t));
+}
+
+/** A JSON number as an ERP writes it: plain decimal notation (1e-7 → "0.0000001"). */
+function numberText(v: number): string {
+  const s = String(v);
+  if (!/e/i.test(s)) return s;
+  return v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20, maximumSignificantDigits: 21 });
+}
+
 /** An array of records, or an object holding one under termekek / kategoriak. */
 export function readJsonRecords(text: string): RawRecord[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(keepLongNumbersExact(text));
   } catch (err) {
     const offset = jsonErrorOffset(text);
     const where = offset >= 0 ? ` at ${lineAndColumn(text, offset)}` : '';
@@ -23,7 +40,7 @@ export function readJsonRecords(text: string): RawRecord[] {
   }
   let list: unknown = doc;
   if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
-    const key = LIST_KEYS.find((k) => k in (doc as object));
+    const key = LIST_KEYS.find((k) => Object.hasOwn(doc as object, k));
     if (!key) throw new DocumentError(400, `malformed JSON: expected an array of records or an object with "termekek" or "kategoriak"`);
     list = (doc as Record<string, unknown>)[key];
   }
@@ -31,11 +48,11 @@ export function readJsonRecords(text: string): RawRecord[] {
   return list.map((item, i) => {
     if (!item || typeof item !== 'object' || Array.isArray(item))
       throw new DocumentError(400, `malformed JSON: record ${i + 1} is not an object`);
-    const fields: Record<string, string> = {};
+    const fields = emptyFields();
     for (const [k, v] of Object.entries(item as Record<string, unknown>)) {
       if (v === null || v === undefined) fields[k] = '';
       else if (typeof v === 'object') throw new DocumentError(400, `malformed JSON: record ${i + 1} field "${k}" is not a plain value`);
-      else fields[k] = String(v);
+      else fields[k] = typeof v === 'number' ? numberText(v) : String(v);
     }
     return { seq: i + 1, line: i + 1, fields };
   });

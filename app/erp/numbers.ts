@@ -1,31 +1,33 @@
 /**
- * Reads an ERP number: 1234.5, 1234,5, "1 234,50", "1.234,50", with an optional minus.
+ * Reads an ERP number, strictly: 1234.5, 1234,5, and with thousands grouped by a space (also
+ * no-break and narrow no-break), a dot or a comma, in groups of three: "1 234,50", "1.234,50",
+ * "1,234.50"; an optional minus. Anything else ("1 2 3", "1.2.3,4", "12,34,56") is not a
+ * number: a separator in the wrong place is a typo, not a value to guess.
  * Returns null when the text is not a number.
  */
 const PLAIN = /^-?\d+(\.\d+)?$/;
 const DECIMAL_COMMA = /^-?\d+,\d+$/;
+const LEADING_POINT = /^-?[.,]\d+$/;
+const SPACES = '[ \\u00A0\\u202F]';
+const GROUPED = [
+  new RegExp(`^-?\\d{1,3}(?:${SPACES}\\d{3})+(?:[.,]\\d+)?$`),
+  /^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$/,
+  /^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/,
+];
 
 export function parseErpNumber(raw: string): number | null {
-  // The common cases (1234, 1234.5, 1234,5) without the separator analysis below.
+  // The common cases (1234, 1234.5, 1234,5) without the analysis below.
   if (PLAIN.test(raw)) return Number(raw);
   if (DECIMAL_COMMA.test(raw)) return Number(raw.replace(',', '.'));
-  let s = raw.trim().replace(/[\s\u00A0\u202F]/g, '');
-  if (s === '') return null;
-  if (!/^-?[\d.,]+$/.test(s)) return null;
-  const lastComma = s.lastIndexOf(',');
-  const lastDot = s.lastIndexOf('.');
-  if (lastComma >= 0 && lastDot >= 0) {
-    // Both present: the later one is the decimal separator, the other groups thousands.
-    const decimal = lastComma > lastDot ? ',' : '.';
-    const group = decimal === ',' ? '.' : ',';
-    s = s.split(group).join('').replace(decimal, '.');
-  } else if (lastComma >= 0) {
-    if (s.indexOf(',') !== lastComma) return null;
-    s = s.replace(',', '.');
-  } else if (lastDot >= 0 && s.indexOf('.') !== lastDot) {
-    return null;
-  }
-  if (!/^-?\d+(\.\d+)?$/.test(s) && !/^-?\.\d+$/.test(s)) return null;
-  const n = Number(s);
+  const s = raw.trim();
+  if (s === '' || s.length > 64) return null;
+  let plain: string;
+  if (PLAIN.test(s)) plain = s;
+  else if (DECIMAL_COMMA.test(s) || LEADING_POINT.test(s)) plain = s.replace(',', '.');
+  else if (GROUPED[0]!.test(s)) plain = s.replace(/[ \u00A0\u202F]/g, '').replace(',', '.');
+  else if (GROUPED[1]!.test(s)) plain = s.replace(/\./g, '').replace(',', '.');
+  else if (GROUPED[2]!.test(s)) plain = s.replace(/,/g, '');
+  else return null;
+  const n = Number(plain);
   return Number.isFinite(n) ? n : null;
 }

@@ -7,6 +7,14 @@ export interface RawRecord {
   fields: Record<string, string>;
 }
 
+/**
+ * A record's fields: an object without a prototype, so a field the ERP names `constructor`,
+ * `toString` or `__proto__` is data like any other, never an inherited key.
+ */
+export function emptyFields(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
+}
+
 export type DocumentFormat = 'xml' | 'json' | 'csv';
 
 export interface ParsedDocument {

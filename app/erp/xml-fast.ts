@@ -4,7 +4,7 @@
 // character references, an XML declaration, white space between elements — and answers null
 // for anything else (comments, CDATA, attributes, DOCTYPE, any malformation), so the general
 // parser reads the document and reports errors with their line and column.
-import type { RawRecord } from './record.js';
+import { emptyFields, type RawRecord } from './record.js';
 
 const NAME = /^[A-Za-z_][\w.-]*$/;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -87,7 +87,7 @@ export function readFlatXml(text: string): RawRecord[] | null {
     const itemStart = i;
     const item = openTag();
     if (!item) return null;
-    const fields: Record<string, string> = {};
+    const fields = emptyFields();
     for (;;) {
       skipWs();
       if (closeTag(item)) break;

@@ -3,7 +3,7 @@
 // so neither entity expansion ("billion laughs") nor external entities can happen.
 import { SaxesParser } from 'saxes';
 import { DocumentError } from './errors.js';
-import type { RawRecord } from './record.js';
+import { emptyFields, type RawRecord } from './record.js';
 import { readFlatXml } from './xml-fast.js';
 
 export function readXmlRecords(text: string): RawRecord[] {
@@ -28,7 +28,7 @@ export function readXmlGeneral(text: string): RawRecord[] {
   parser.on('opentag', (tag) => {
     depth++;
     if (depth === 2) {
-      current = { seq: records.length + 1, line: parser.line, fields: {} };
+      current = { seq: records.length + 1, line: parser.line, fields: emptyFields() };
       for (const [k, v] of Object.entries(tag.attributes)) current.fields[k] = String(v);
     } else if (depth === 3) {
       field = tag.name;

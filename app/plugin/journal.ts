@@ -6,7 +6,7 @@ import { now } from '../util/time.js';
 
 export const OUTCOMES = ['received', 'updated', 'unchanged', 'created', 'unknown', 'ambiguous', 'invalid', 'ignored'] as const;
 export type Counts = Record<(typeof OUTCOMES)[number], number>;
-export type RunStatus = 'running' | 'ok' | 'partial' | 'rejected' | 'failed';
+export type RunStatus = 'running' | 'ok' | 'partial' | 'rejected' | 'failed' | 'interrupted';
 
 export const emptyCounts = (): Counts => ({ received: 0, updated: 0, unchanged: 0, created: 0, unknown: 0, ambiguous: 0, invalid: 0, ignored: 0 });
 
@@ -104,8 +104,13 @@ export class Journal {
     return this.db.knex(this.db.own('journal_item')).where({ run_id: runId }).orderBy('seq').limit(limit).offset(offset).select('seq', 'code', 'outcome', 'reason');
   }
 
-  /** Runs left 'running' by a process that died are closed as failed. */
+  /** Runs left 'running' by a process that died are closed as interrupted (found when their lease is taken over). */
   async markInterrupted(runId: number): Promise<void> {
-    await this.db.knex(this.db.own('journal_run')).where({ id: runId, status: 'running' }).update({ status: 'failed', message: 'interrupted: the process stopped before the run finished', finished_at: now() });
+    await this.db.knex(this.db.own('journal_run')).where({ id: runId, status: 'running' }).update({ status: 'interrupted', message: 'interrupted: the process stopped before the run finished', finished_at: now() });
+  }
+
+  /** Every run of a kind still 'running' (one lease covers the kind, so its holder's run is the only one). */
+  async markKindInterrupted(kind: string): Promise<number> {
+    return Number(await this.db.knex(this.db.own('journal_run')).where({ kind, status: 'running' }).update({ status: 'interrupted', message: 'interrupted: the process stopped before the run finished', finished_at: now() }));
   }
 }

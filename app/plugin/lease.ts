@@ -1,6 +1,11 @@
 // Named leases in <prefix>erp_bridge_lease: one holder per name; a holder that died is taken
 // over once its lease expires. Works the same on MySQL and SQLite (one conditional UPDATE).
+// A live holder renews every third of the TTL, so the TTL is short: a process killed with
+// kill -9 blocks the next run for at most LEASE_TTL_MS.
 import type { Database } from '../db/database.js';
+
+/** How long a lease outlives its last renewal: the longest a dead holder can block the next run. */
+export const LEASE_TTL_MS = 45_000;
 
 export class LeaseBusyError extends Error {
   constructor(readonly lease: string) {
@@ -45,7 +50,7 @@ export interface LeaseOptions {
 
 /** Runs fn while holding the lease, renewing it in the background; waits for a busy one. */
 export async function withLease<T>(db: Database, name: string, holder: string, fn: () => Promise<T>, opts: LeaseOptions = {}): Promise<T> {
-  const ttlMs = opts.ttlMs ?? 5 * 60_000;
+  const ttlMs = opts.ttlMs ?? LEASE_TTL_MS;
   const deadline = Date.now() + (opts.waitMs ?? 60_000);
   let acquired: Acquired | null;
   for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {

@@ -173,6 +173,11 @@ export class Outbox {
     }
   }
 
+  /** Claims of a worker that died (the export lease was taken over from it): its orders go at once. */
+  async releaseClaims(): Promise<number> {
+    return Number(await this.db.knex(this.table).where('state', 'waiting').whereNotNull('claimed_by').update({ claimed_by: null, claimed_until: null }));
+  }
+
   /** The feed served these orders: from now on an acknowledgement of them counts. */
   async markFed(orderIds: number[]): Promise<void> {
     if (orderIds.length === 0) return;

@@ -3,6 +3,7 @@
 // category_path is rebuilt exactly as OpenCart keeps it. Categories missing from a push are
 // left alone. Categories are few (hundreds, not 100k): the tree is planned in memory and
 // written with multi-row statements.
+import { echo } from '../util/echo.js';
 import type { Database } from '../db/database.js';
 import type { RawRecord } from '../erp/record.js';
 import type { Counts, JournalItem } from '../plugin/journal.js';
@@ -60,13 +61,13 @@ function parseRecords(records: RawRecord[], rejected: JournalItem[], unknownFiel
     let sortOrder: number | null = null;
     if ((r.fields.sorrend ?? '').trim() !== '') {
       const n = Number(r.fields.sorrend!.trim());
-      if (!Number.isInteger(n) || n < -99999 || n > 99999) { bad(`sorrend "${r.fields.sorrend}" is not a whole number`); continue; }
+      if (!Number.isInteger(n) || n < -99999 || n > 99999) { bad(`sorrend "${echo(r.fields.sorrend)}" is not a whole number`); continue; }
       sortOrder = n;
     }
     let status: number | null = null;
     if ((r.fields.aktiv ?? '').trim() !== '') {
       status = ACTIVE[r.fields.aktiv!.trim().toLowerCase()] ?? -1;
-      if (status < 0) { bad(`aktiv "${r.fields.aktiv}" is not 1/0 (igen/nem)`); continue; }
+      if (status < 0) { bad(`aktiv "${echo(r.fields.aktiv)}" is not 1/0 (igen/nem)`); continue; }
     }
     out.push({ seq: r.seq, code, parentCode, name, sortOrder, status });
   }
@@ -90,7 +91,7 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
 
   // Parents must exist (in this document or already mapped) and the result must be a tree.
   const invalid = new Map<string, string>();
-  for (const r of recs) if (r.parentCode && !byCode.has(r.parentCode) && !map.has(r.parentCode)) invalid.set(r.code, `parent "${r.parentCode}" is neither in this document nor a known ERP category`);
+  for (const r of recs) if (r.parentCode && !byCode.has(r.parentCode) && !map.has(r.parentCode)) invalid.set(r.code, `parent "${echo(r.parentCode)}" is neither in this document nor a known ERP category`);
   const idOfCode = (code: string) => map.get(code);
   const codeOfId = new Map([...map].map(([c, id]) => [id, c]));
   const parentCodeOf = (code: string): string | null => {
@@ -121,7 +122,7 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
     changed = false;
     for (const r of recs) {
       if (!invalid.has(r.code) && r.parentCode && invalid.has(r.parentCode)) {
-        invalid.set(r.code, `parent "${r.parentCode}" is invalid`);
+        invalid.set(r.code, `parent "${echo(r.parentCode)}" is invalid`);
         changed = true;
       }
     }

@@ -148,7 +148,14 @@ export class OrderExporter {
           await this.journal.finish(run, { status: 'failed', message: (err as Error).message, durationMs: performance.now() - started }).catch(() => {});
           throw err;
         }
-      }, { waitMs: 0, ttlMs: 10 * 60_000 });
+      }, {
+        waitMs: 0,
+        // The run before died holding the lease: its journal run is closed and its claims freed now.
+        onTakeOver: async () => {
+          await this.journal.markKindInterrupted('order-export');
+          await this.outbox.releaseClaims();
+        },
+      });
     } catch (err) {
       if (err instanceof LeaseBusyError) return { run: null, skipped: 'another export run is in progress', prepared: 0, attention: 0, exported: 0, retrying: 0, failed: 0, errors: [] };
       throw err;

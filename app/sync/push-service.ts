@@ -15,6 +15,7 @@ import { applyCategories } from './apply-categories.js';
 import { applyProducts, type ApplyOptions } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
+import { echo } from '../util/echo.js';
 import { validateProducts } from './validate-products.js';
 
 export interface PushRequest {
@@ -147,8 +148,10 @@ export class PushService {
       await this.journal.addItems(run, notApplied);
       await this.journal.finish(run, { status, httpStatus: 200, counts, durationMs: elapsed(), message: dryRun ? 'dry run: nothing was written' : undefined });
       return {
-        run, kind: req.kind, dryRun, status, format: doc.format, charset: doc.charset, counts, ignoredFields, unknownFields,
-        notApplied: notApplied.map((n) => ({ record: n.seq, code: n.code, outcome: n.outcome, reason: n.reason })),
+        // What the ERP sent is quoted cut: a 10 MB field name or code is never sent back whole.
+        run, kind: req.kind, dryRun, status, format: doc.format, charset: doc.charset, counts,
+        ignoredFields: ignoredFields.map((f) => echo(f, 64)), unknownFields: unknownFields.map((f) => echo(f, 64)),
+        notApplied: notApplied.map((n) => ({ record: n.seq, code: echo(n.code, 255), outcome: n.outcome, reason: echo(n.reason, 500) })),
         durationMs: Math.round(elapsed()),
       };
     } catch (err) {

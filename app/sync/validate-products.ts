@@ -1,5 +1,6 @@
 // Turns raw product records into rows to stage, or into 'invalid' / 'ignored' outcomes with a
 // reason. Pure: everything it needs from the shop comes in as arguments, nothing is written.
+import { echo } from '../util/echo.js';
 import { parseErpNumber } from '../erp/numbers.js';
 import type { StageRow } from '../shop/product-staging.js';
 import type { RawRecord } from '../erp/record.js';
@@ -43,9 +44,9 @@ const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 function money(fields: Record<string, string>, name: string): number {
   const n = parseErpNumber(fields[name]!);
-  if (n === null) throw new Invalid(`${name} "${fields[name]}" is not a number`);
-  if (n < 0) throw new Invalid(`${name} ${fields[name]} is negative`);
-  if (n > MAX_PRICE) throw new Invalid(`${name} ${fields[name]} is too large`);
+  if (n === null) throw new Invalid(`${name} "${echo(fields[name])}" is not a number`);
+  if (n < 0) throw new Invalid(`${name} ${echo(fields[name])} is negative`);
+  if (n > MAX_PRICE) throw new Invalid(`${name} ${echo(fields[name])} is too large`);
   return round4(n);
 }
 
@@ -148,7 +149,7 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
           if (has('kat')) row.category_code = text(r.fields, 'kat', 64, false);
           if (has('afakulcs')) {
             const n = parseErpNumber(r.fields.afakulcs!.replace('%', ''));
-            if (n === null || n < 0 || n > 100) throw new Invalid(`afakulcs "${r.fields.afakulcs}" is not a VAT rate`);
+            if (n === null || n < 0 || n > 100) throw new Invalid(`afakulcs "${echo(r.fields.afakulcs)}" is not a VAT rate`);
             const rate = normalizeRate(String(n));
             const taxClass = settings.vat_map[rate];
             if (taxClass === undefined) throw new Invalid(`VAT rate ${rate}% has no tax class in the VAT mapping (setting vat_map)`);
@@ -162,9 +163,9 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
           continue;
         }
         const n = parseErpNumber(r.fields.szabadraktar!);
-        if (n === null) throw new Invalid(`szabadraktar "${r.fields.szabadraktar}" is not a number`);
-        if (n < 0) throw new Invalid(`szabadraktar ${r.fields.szabadraktar} is negative`);
-        if (n > MAX_QUANTITY) throw new Invalid(`szabadraktar ${r.fields.szabadraktar} is too large`);
+        if (n === null) throw new Invalid(`szabadraktar "${echo(r.fields.szabadraktar)}" is not a number`);
+        if (n < 0) throw new Invalid(`szabadraktar ${echo(r.fields.szabadraktar)} is negative`);
+        if (n > MAX_QUANTITY) throw new Invalid(`szabadraktar ${echo(r.fields.szabadraktar)} is too large`);
         // OpenCart keeps whole units: 2.5 m free means 2 can be sold.
         row.quantity = Math.floor(n + 1e-9);
       } else {
@@ -176,9 +177,9 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
         if (settings.price_basis === 'gross') row.gross = value;
         else row.promo = value;
         const start = has('akcio_kezdete') ? parseErpDate(r.fields.akcio_kezdete!) : null;
-        if (has('akcio_kezdete') && !start) throw new Invalid(`akcio_kezdete "${r.fields.akcio_kezdete}" is not a date`);
+        if (has('akcio_kezdete') && !start) throw new Invalid(`akcio_kezdete "${echo(r.fields.akcio_kezdete)}" is not a date`);
         const end = has('akcio_vege') ? parseErpDate(r.fields.akcio_vege!) : null;
-        if (has('akcio_vege') && !end) throw new Invalid(`akcio_vege "${r.fields.akcio_vege}" is not a date`);
+        if (has('akcio_vege') && !end) throw new Invalid(`akcio_vege "${echo(r.fields.akcio_vege)}" is not a date`);
         if (start && end && end < start) throw new Invalid(`akcio_vege ${end} is before akcio_kezdete ${start}`);
         row.promo_start = start;
         // The ERP's end date is inclusive, OpenCart's date_end exclusive.

@@ -15,7 +15,8 @@ const require = createRequire(import.meta.url);
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off unless the operator says a proxy is in front (TRUST_PROXY): X-Forwarded-For from a client is not an address.
+  app.set('trust proxy', ctx.config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
   // htmx is served from the installed package: no CDN, no build step.

@@ -7,16 +7,14 @@ import { AdminAccounts } from '../../app/admin/accounts.js';
 import { MODULE_ROUTE } from '../../app/admin/opencart-session.js';
 import { createApp } from '../../app/web/server.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { formToken, loginWithForm } from '../support/admin-forms.js';
 
 const PASSWORD = 'Admin-jelszo-2026';
 
 async function login(app: Express): Promise<{ cookie: string; csrf: string }> {
-  const res = await request(app).post('/admin/login').type('form').send({ username: 'admin', password: PASSWORD });
-  expect(res.status).toBe(302);
-  const cookie = String(res.headers['set-cookie']![0]).split(';')[0]!;
-  const page = await request(app).get('/admin/settings').set('Cookie', cookie);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
-  return { cookie, csrf };
+  const r = await loginWithForm(app, 'admin', PASSWORD);
+  expect(r.status).toBe(302);
+  return { cookie: r.cookie, csrf: r.csrf };
 }
 
 // Orders and admin sessions here are written by hand in 3.0's shape: fixture targets only
@@ -87,10 +85,12 @@ describe.each(FIXTURE_DIALECT_TARGETS)('admin access on $name', (target) => {
 
   it('slows down repeated failed logins', async () => {
     const fresh = createApp(env.ctx);
+    const form = await formToken(fresh);
+    const post = (password: string) => request(fresh).post('/admin/login').set('Cookie', form.cookie).type('form').send({ _csrf: form.csrf, username: 'admin', password });
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await request(fresh).post('/admin/login').type('form').send({ username: 'admin', password: 'wrong' })).status);
+    for (let i = 0; i < 6; i++) statuses.push((await post('wrong')).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    expect((await request(fresh).post('/admin/login').type('form').send({ username: 'admin', password: PASSWORD })).status).toBe(429);
+    expect((await post(PASSWORD)).status).toBe(429);
   });
 
   it('accepts the shop\'s own admin session: OCSESSID, session row, user_token and module permission', async () => {

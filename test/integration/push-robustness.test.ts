@@ -38,7 +38,7 @@ describe.each(DIALECT_TARGETS)('robustness on $name', (target) => {
     // Half the products already have our special (so the crash hits both update and insert).
     await pushXml(app, 'promo-prices', codes.slice(0, 3).map((c) => ({ termekkod: c, arakcios: 10 })));
     const doc = codes.map((c, i) => ({ termekkod: c, arakcios: i % 2 ? 0 : 55 }));
-    await expect(pushCrashingAt('promo-prices', doc, 'specials:updated')).rejects.toThrow(/killed at specials:updated/);
+    await expect(pushCrashingAt('promo-prices', doc, 'specials:updated')).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/^internal error \(reference /), detail: expect.stringMatching(/killed at specials:updated/) });
     const run = await db().knex(db().own('journal_run')).orderBy('id', 'desc').first();
     expect(run.status).toBe('failed');
     const repaired = await pushXml(app, 'promo-prices', doc);
@@ -56,7 +56,7 @@ describe.each(DIALECT_TARGETS)('robustness on $name', (target) => {
   it('full sync: products created before a crash are completed by the resend, not duplicated', async () => {
     const codes = Array.from({ length: 4 }, () => uniqueCode('FC'));
     const doc = codes.map((c) => ({ termekkod: c, ar: 10, nev: `Termék ${c}`, mee: 'db' }));
-    await expect(pushCrashingAt('prices', doc, 'master:products')).rejects.toThrow(/killed at master:products/);
+    await expect(pushCrashingAt('prices', doc, 'master:products')).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/^internal error \(reference /), detail: expect.stringMatching(/killed at master:products/) });
     // Products exist, but without names, store link or mapping.
     expect(await db().knex(db().t('product')).whereIn('model', codes)).toHaveLength(4);
     const res = await pushXml(app, 'prices', doc);

@@ -1,14 +1,16 @@
-// Who is using the admin: a standalone login (a signed, HttpOnly, SameSite=Lax cookie holding
-// the user, expiry and CSRF token), or the shop's own admin session (OCSESSID + user_token).
-import { createHmac, randomBytes } from 'node:crypto';
+// Who is using the admin: a standalone login (a signed, HttpOnly, SameSite=Lax cookie holding a
+// random session id; the session itself, with its CSRF token, is a row on the server), or the
+// shop's own admin session (OCSESSID + user_token), checked against the shop on every request.
+import { createHmac } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { shopAdminFromSession } from '../../admin/opencart-session.js';
+import { AdminSessions, SESSION_TTL_MS } from '../../admin/admin-sessions.js';
 import { safeEqual } from '../../util/secrets.js';
 import { readCookies } from './cookies.js';
 
 export const SESSION_COOKIE = 'erpb_session';
-const TTL_MS = 8 * 3600_000;
+const TTL_MS = SESSION_TTL_MS;
 
 export interface AdminUser {
   name: string;
@@ -24,32 +26,38 @@ function sign(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-export function issueSession(res: Response, req: Request, secret: string, user: string): void {
-  const payload = Buffer.from(JSON.stringify({ u: user, exp: Date.now() + TTL_MS, csrf: randomBytes(18).toString('base64url') })).toString('base64url');
-  res.cookie(SESSION_COOKIE, `${payload}.${sign(secret, payload)}`, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: TTL_MS });
+/** Starts a server-side session and sets its cookie: the random id, signed (garbage never reaches the database). */
+export async function issueSession(res: Response, req: Request, ctx: AppContext, user: string): Promise<void> {
+  const session = await new AdminSessions(ctx.db).create(user, TTL_MS);
+  res.cookie(SESSION_COOKIE, `${session.id}.${sign(ctx.config.appSecret, session.id)}`, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: TTL_MS });
 }
 
-export function clearSession(res: Response): void {
+function sessionId(req: Request, secret: string): string | null {
+  const raw = readCookies(req)[SESSION_COOKIE];
+  if (!raw) return null;
+  const [id, mac] = raw.split('.');
+  if (!id || !mac || !safeEqual(mac, sign(secret, id))) return null;
+  return id;
+}
+
+/** Logout: the session ends on the server too, so a copy of the cookie is worthless. */
+export async function clearSession(req: Request, res: Response, ctx: AppContext): Promise<void> {
+  const id = sessionId(req, ctx.config.appSecret);
+  if (id) await new AdminSessions(ctx.db).end(id);
   res.clearCookie(SESSION_COOKIE, { path: '/' });
 }
 
-function readStandalone(req: Request, secret: string): AdminUser | null {
-  const raw = readCookies(req)[SESSION_COOKIE];
-  if (!raw) return null;
-  const [payload, mac] = raw.split('.');
-  if (!payload || !mac || !safeEqual(mac, sign(secret, payload))) return null;
-  try {
-    const s = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { u: string; exp: number; csrf: string };
-    if (s.exp < Date.now()) return null;
-    return { name: s.u, via: 'standalone', canModify: true, csrf: s.csrf, userToken: null, language: null };
-  } catch {
-    return null;
-  }
+async function readStandalone(req: Request, ctx: AppContext): Promise<AdminUser | null> {
+  const id = sessionId(req, ctx.config.appSecret);
+  if (!id) return null;
+  const s = await new AdminSessions(ctx.db).find(id);
+  if (!s) return null;
+  return { name: s.username, via: 'standalone', canModify: true, csrf: s.csrf, userToken: null, language: null };
 }
 
 export function resolveAdmin(ctx: AppContext) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    let user = readStandalone(req, ctx.config.appSecret);
+    let user = await readStandalone(req, ctx);
     if (!user) {
       const ocsessid = readCookies(req).OCSESSID;
       const token = typeof req.query.user_token === 'string' ? req.query.user_token : String(req.body?.user_token ?? '');

@@ -6,7 +6,7 @@ import { Journal, OUTCOMES, type RunRow } from '../../../plugin/journal.js';
 import { toCsv } from '../../../util/csv.js';
 
 const KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export', 'order-ack', 'orders'];
-const STATUSES = ['ok', 'partial', 'rejected', 'failed', 'running'];
+const STATUSES = ['ok', 'partial', 'rejected', 'failed', 'running', 'interrupted'];
 const PAGE = 50;
 
 const csv = (rows: unknown[][]) => toCsv(rows, true);
