@@ -112,6 +112,9 @@ describe.each(DIALECT_TARGETS)('bad input on $name', (target) => {
     expect(none.status).toBe(401);
     const basicWrong = await request(app).post('/integration/prices').auth('shop1', 'wrong').set('Content-Type', 'application/xml').send('<termekek/>');
     expect(basicWrong.status).toBe(401);
+    // The right password under another webshop id is no login either.
+    const otherShop = await request(app).post('/integration/prices').auth('shop2', 'pw-secret').set('Content-Type', 'application/xml').send('<termekek/>');
+    expect(otherShop.status).toBe(401);
     const basicRight = await request(app).post('/integration/stock').auth('shop1', 'pw-secret').set('Content-Type', 'application/xml').set('Accept', 'application/json').send(`<termekek><termek><termekkod>${code}</termekkod></termek></termekek>`);
     expect(basicRight.status).toBe(200);
     const header = await request(app).post('/integration/stock').set('X-Import-Password', KEY).set('Content-Type', 'application/json').send('[]');

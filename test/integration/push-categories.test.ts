@@ -75,6 +75,8 @@ describe.each(TARGETS)('categories on $name', (target) => {
     const [a, b, c] = [await categoryIdOf(db(), 'T-A'), await categoryIdOf(db(), 'T-B'), await categoryIdOf(db(), 'T-C')] as number[];
     expect(await pathOf(env, c!)).toEqual([[a, 0], [b, 1], [c, 2]]);
     expect(await breadcrumb(db(), c!, lang)).toBe('Konyha > Edények & fazekak > Serpenyők');
+    // Stored as OpenCart's admin stores names: HTML-encoded.
+    expect((await db().knex(db().t('category_description')).where({ category_id: b, language_id: lang }).first('name')).name).toBe('Edények &amp; fazekak');
     const cat = await db().knex(db().t('category')).where({ category_id: c }).first();
     expect(cat).toMatchObject({ parent_id: b, sort_order: 3, status: 1 });
     const languages = await db().knex(db().t('language')).count({ n: '*' }).first();
