@@ -8,6 +8,7 @@ import { OrderExporter } from '../sync/order-export.js';
 import { Journal } from '../plugin/journal.js';
 import { isExportDue } from './schedule.js';
 import { downloadPendingImages } from '../sync/image-downloads.js';
+import { moduleState } from '../shop/extension.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
   const run = await new Journal(ctx.db).lastOf('order-export');
@@ -21,6 +22,8 @@ export function startScheduler(ctx: AppContext): { stop(): void } {
     if (running) return;
     running = true;
     try {
+      // Uninstalled in the shop: idle (nothing exported, no images) until it is installed again.
+      if ((await moduleState(ctx.db)) === 'uninstalled') return;
       if (ctx.config.shopImageDir) {
         const images = await downloadPendingImages(ctx.db, ctx.config.shopImageDir);
         if (images.done || images.failed) ctx.log.info(images, 'product images downloaded');
