@@ -38,3 +38,8 @@ export function mountPath(configured: string) {
 export function baseOf(res: Response): string {
   return typeof res.locals.base === 'string' ? res.locals.base : '';
 }
+
+/** PUBLIC_URL's origin with the request's base path: the address printed for the ERP. */
+export function publicUrlOf(res: Response, publicUrl: string): string {
+  return new URL(publicUrl).origin + baseOf(res);
+}
