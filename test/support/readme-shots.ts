@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { ARTIFACTS } from './browser.js';
 
 const DOCS = path.resolve('docs/img');
-const DOC_RELEASES = new Set(['3.0.4.1', '4.1.0.3']);
+const DOC_RELEASES = new Set(['3.0.4.1', '4.0.2.3']);
 
 export async function shot(page: Page, name: string, release: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
