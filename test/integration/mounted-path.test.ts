@@ -8,27 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app/web/server.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { startReverseProxy, type ReverseProxy } from '../support/reverse-proxy.js';
+import { freePort } from '../support/opencart/install.js';
 
 const PREFIX = '/erp-bridge';
 const PASSWORD = 'Mounted-admin-2026';
 
 const listen = (server: Server) => new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
-
-/** nginx's `proxy_pass http://app/;` under `location /erp-bridge/`; anything else is "the shop" (404). */
-function reverseProxy(appPort: number, forwardPrefix: boolean): Server {
-  return http.createServer((req, res) => {
-    if (!req.url!.startsWith(`${PREFIX}/`)) {
-      res.writeHead(404).end('the shop');
-      return;
-    }
-    const headers = { ...req.headers, 'x-forwarded-proto': 'http', ...(forwardPrefix ? { 'x-forwarded-prefix': PREFIX } : {}) };
-    const upstream = http.request({ host: '127.0.0.1', port: appPort, method: req.method, path: req.url!.slice(PREFIX.length), headers }, (up) => {
-      res.writeHead(up.statusCode!, up.headers);
-      up.pipe(res);
-    });
-    req.pipe(upstream);
-  });
-}
 
 /** Every URL a page points at: links, assets, forms, htmx requests. */
 function urlsIn(html: string): string[] {
@@ -43,26 +29,22 @@ describe.each([
 ])('erp-bridge under /erp-bridge/ ($name)', ({ forwardPrefix }) => {
   let env: TargetEnv;
   let app: Server;
-  let proxy: Server;
+  let proxy: ReverseProxy;
   let base: string;
   let cookie = '';
 
   beforeAll(async () => {
-    proxy = http.createServer();
-    const proxyPort = await listen(proxy);
-    proxy.close();
+    const proxyPort = await freePort();
     base = `http://127.0.0.1:${proxyPort}`;
     env = await openTarget(DIALECT_TARGETS[0]!, { ADMIN_PASSWORD: PASSWORD, PUBLIC_URL: forwardPrefix ? base : `${base}${PREFIX}` });
     app = http.createServer(createApp(env.ctx));
     const appPort = await listen(app);
-    proxy = reverseProxy(appPort, forwardPrefix);
-    await new Promise<void>((r) => proxy.listen(proxyPort, '127.0.0.1', () => r()));
+    proxy = await startReverseProxy(PREFIX, appPort, { forwardPrefix, port: proxyPort });
     await env.ctx.settings.update({ import_password: 'Mount-key-1', sync_type: 'full' });
   });
   afterAll(async () => {
-    proxy?.closeAllConnections();
+    await proxy?.close();
     app?.closeAllConnections();
-    await new Promise((r) => proxy?.close(r));
     await new Promise((r) => app?.close(r));
     await env?.cleanup();
   });
