@@ -22,6 +22,10 @@ import { shot } from '../support/readme-shots.js';
 import { startReverseProxy, type ReverseProxy } from '../support/reverse-proxy.js';
 import { freePort } from '../support/opencart/install.js';
 
+// erp-bridge runs in this process in Budapest's time zone while PHP runs in UTC: the launch
+// must not depend on either (OpenCart 4 writes times in UTC).
+process.env.TZ = 'Europe/Budapest';
+
 const wanted = (process.env.OC_RELEASES ?? '').split(',').filter(Boolean);
 const releases = RELEASES.filter((r) => !wanted.length || wanted.includes(r));
 const run = (hasChromium() && mysqlServerUrl()) || process.env.CI ? describe : describe.skip;
