@@ -106,6 +106,7 @@ describe.each(DIALECT_TARGETS)('the shop module on $name', (target) => {
     const page = await request(app).get(`/admin/launch?${launchQuery(secret, { uid: String(userId) })}`);
     const dash = await request(app).get('/admin').set('Cookie', String(page.headers['set-cookie']![0]).split(';')[0]!);
     expect(dash.text).toContain('id="shop-disabled"');
+    expect(dash.text).toMatch(/none: the module is uninstalled in the shop|nincs: a modul el van távolítva a boltban/);
     await k(db().t('extension')).insert({ type: 'module', code: 'erp_bridge', ...(await extensionColumn()) });
     expect((await push()).status).toBe(200);
     expect(await schedulerTick(env.ctx, exporter, new Date(Date.now() + 3600_000))).toBe('exported');
