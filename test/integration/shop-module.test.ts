@@ -80,6 +80,7 @@ describe.each(DIALECT_TARGETS)('the shop module on $name', (target) => {
       const page = await request(app).get(path).set('Cookie', cookie);
       expect(page.status, path).toBe(200);
       expect(page.text, path).not.toContain('Titkos-kulcs-9');
+      expect(page.text, path).not.toContain(secret); // the launch secret is in no page
       expect(page.text, path).toContain('id="read-only"');
     }
     const integration = await request(app).get('/admin/integration').set('Cookie', cookie);
