@@ -88,7 +88,7 @@ describe.each(TARGETS)('foundation on $name', (target) => {
   it('answers /healthz with dialect, schema version and shop language', async () => {
     const res = await request(createApp(env.ctx)).get('/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', dialect: target.dialect, schemaVersion: '003_launch_nonces' });
+    expect(res.body).toMatchObject({ status: 'ok', dialect: target.dialect, schemaVersion: '004_launch_nonces' });
     expect(res.body.shopLanguage).toBe(target.dialect === 'mysql' ? 'en-gb' : 'hu-hu');
   });
 

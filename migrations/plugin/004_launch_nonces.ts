@@ -3,7 +3,7 @@
 import type { Migration } from '../types.js';
 
 export const launchNonces: Migration = {
-  name: '003_launch_nonces',
+  name: '004_launch_nonces',
   async up(db) {
     await db.knex.schema.createTable(db.own('launch_nonce'), (t) => {
       db.dialect.tableOptions(t);
