@@ -1,7 +1,8 @@
 // erp-bridge and the shop's module, without a browser: the signed launch from the shop's admin
 // (valid, replayed, forged, expired, malformed, read-only), where settings live (code
 // erp_bridge, moved from the old module_erp_bridge), what the module's state does to pushes and
-// the scheduler, and `purge`. The browser suite does the same through the real OpenCart admins.
+// the scheduler, and `purge`. Shop users are rows in 3.0's shape, so the fixture targets; the
+// browser suite does the same through the real OpenCart admins of 3.0, 4.0 and 4.1.
 import { createHmac, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -11,7 +12,7 @@ import { purge } from '../../app/admin/purge.js';
 import { schedulerTick } from '../../app/jobs/scheduler.js';
 import { OrderExporter } from '../../app/sync/order-export.js';
 import { createApp } from '../../app/web/server.js';
-import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 
 /** What the PHP module sends, computed here from the documented message format. */
 function launchQuery(secret: string, over: Partial<Record<'uid' | 'user' | 'level' | 'ts' | 'nonce' | 'lang', string>> = {}, sigSecret = secret) {
@@ -22,7 +23,7 @@ function launchQuery(secret: string, over: Partial<Record<'uid' | 'user' | 'leve
 
 const PUSH = JSON.stringify([{ termekkod: 'no-such-code', szabadraktar: 1 }]);
 
-describe.each(DIALECT_TARGETS)('the shop module on $name', (target) => {
+describe.each(FIXTURE_DIALECT_TARGETS)('the shop module on $name', (target) => {
   let env: TargetEnv;
   let app: Express;
   let secret: string;
