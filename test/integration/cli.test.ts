@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { CLI_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, product, uniqueCode, xmlDoc } from '../support/shop.js';
 
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ function cliWithInput(env: Record<string, string>, input: string, ...args: strin
   });
 }
 
-describe.each(DIALECT_TARGETS)('command line on $name', (target) => {
+describe.each(CLI_TARGETS)('command line on $name', (target) => {
   let env: TargetEnv;
   let vars: Record<string, string>;
   let dir: string;
