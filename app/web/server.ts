@@ -8,6 +8,7 @@ import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { integrationRoutes } from './routes/integration.js';
 import { apiErrorHandler, notFound } from './middleware/errors.js';
+import { baseOf, mountPath, pathOf } from './base-path.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -19,6 +20,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', ctx.config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
+  app.use(mountPath(pathOf(ctx.config.publicUrl)));
   // htmx is served from the installed package: no CDN, no build step.
   const htmx = require.resolve('htmx.org/dist/htmx.min.js');
   app.get('/assets/htmx.min.js', (_req, res) => res.type('application/javascript').sendFile(htmx, { maxAge: '1d' }));
@@ -26,7 +28,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(healthRoutes(ctx));
   app.use(integrationRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
-  app.get('/', (_req, res) => res.redirect('/admin'));
+  app.get('/', (_req, res) => res.redirect(`${baseOf(res)}/admin`));
   app.use(notFound);
   app.use(apiErrorHandler(ctx));
   return app;

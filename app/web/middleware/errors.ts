@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.js';
 import { isConnectionError } from '../../db/database.js';
 import { translator } from '../i18n/messages.js';
 import { newReference } from '../../util/reference.js';
+import { baseOf } from '../base-path.js';
 
 export type FailureKind = 'unavailable' | 'too_large' | 'bad_request' | 'internal';
 
@@ -48,7 +49,7 @@ export function adminErrorHandler(ctx: AppContext) {
     // The body parsers run before the page helpers: give the error page what it needs.
     res.locals.lang ??= 'en';
     res.locals.t ??= translator(res.locals.lang);
-    res.locals.url ??= (p: string) => `/admin${p}`;
+    res.locals.url ??= (p: string) => `${baseOf(res)}/admin${p}`;
     res.locals.currentPath ??= req.path;
     res.locals.csrf ??= '';
     if (f.retryAfter) res.set('Retry-After', String(f.retryAfter));

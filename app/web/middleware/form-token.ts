@@ -6,6 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { safeEqual } from '../../util/secrets.js';
 import { readCookies } from './cookies.js';
+import { baseOf } from '../base-path.js';
 
 export const FORM_COOKIE = 'erpb_form';
 
@@ -16,7 +17,7 @@ export function formToken(req: Request, res: Response, secret: string): string {
   let value = readCookies(req)[FORM_COOKIE];
   if (!value || !/^[\w-]{24,64}$/.test(value)) {
     value = randomBytes(24).toString('base64url');
-    res.cookie(FORM_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/admin' });
+    res.cookie(FORM_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: `${baseOf(res)}/admin` });
   }
   return mac(secret, value);
 }
