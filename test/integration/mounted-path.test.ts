@@ -59,12 +59,17 @@ describe.each([
     expect(second.headers.get('location')).toBe(`${PREFIX}/admin/login`);
     const hx = await get(`${PREFIX}/admin/settings`, { 'HX-Request': 'true' });
     expect(hx.headers.get('hx-redirect')).toBe(`${PREFIX}/admin/login`);
-    const page = await (await get(`${PREFIX}/admin/login`)).text();
+    const loginPage = await get(`${PREFIX}/admin/login`);
+    // The login form's token: its cookie lives under the prefix too.
+    const formCookie = loginPage.headers.getSetCookie().find((c) => c.startsWith('erpb_form='))!;
+    expect(formCookie).toContain(`Path=${PREFIX}/admin`);
+    const page = await loginPage.text();
     expect(page).toContain(`action="${PREFIX}/admin/login"`);
-    const login = await fetch(`${base}${PREFIX}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: 'admin', password: PASSWORD }) });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const login = await fetch(`${base}${PREFIX}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: formCookie.split(';')[0]! }, body: new URLSearchParams({ _csrf: csrf, username: 'admin', password: PASSWORD }) });
     expect(login.status).toBe(302);
     expect(login.headers.get('location')).toBe(`${PREFIX}/admin`);
-    const set = login.headers.getSetCookie()[0]!;
+    const set = login.headers.getSetCookie().find((c) => c.startsWith('erpb_session='))!;
     expect(set).toContain(`Path=${PREFIX}/`);
     cookie = set.split(';')[0]!;
   });
