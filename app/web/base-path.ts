@@ -1,6 +1,6 @@
 // erp-bridge may be mounted under a path (nginx `location /erp-bridge/`): every link, form,
 // redirect, asset, htmx request and cookie must then carry that path. It comes from the
-// proxy's X-Forwarded-Prefix when given, else from PUBLIC_URL's own path.
+// proxy's X-Forwarded-Prefix when a trusted proxy (TRUST_PROXY) gives it, else from PUBLIC_URL's own path.
 import type { NextFunction, Request, Response } from 'express';
 
 const PREFIX = /^(\/[A-Za-z0-9._~-]+)*$/;
@@ -11,10 +11,16 @@ export function pathOf(publicUrl: string): string {
   return PREFIX.test(p) ? p : '';
 }
 
-/** The request's base path; a malformed X-Forwarded-Prefix is ignored. */
+/** Whether the peer is a proxy the operator trusts (TRUST_PROXY); a client's own X-Forwarded-* is not believed. */
+function fromTrustedProxy(req: Request): boolean {
+  const trust = req.app?.get('trust proxy fn') as ((addr: string, i: number) => boolean) | undefined;
+  return !!trust && trust(req.socket?.remoteAddress ?? '', 0);
+}
+
+/** The request's base path; X-Forwarded-Prefix only from a trusted proxy, and a malformed one is ignored. */
 export function basePath(req: Request, configured: string): string {
   const header = req.headers['x-forwarded-prefix'];
-  if (typeof header === 'string' && header !== '') {
+  if (typeof header === 'string' && header !== '' && fromTrustedProxy(req)) {
     const p = header.trim().replace(/\/+$/, '');
     if (PREFIX.test(p)) return p;
   }

@@ -160,6 +160,18 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile admin on $name', (target) => {
 });
 
 describe('TRUST_PROXY', () => {
+  it('X-Forwarded-Prefix from a client is ignored unless a proxy is trusted', async () => {
+    const env = await openTarget(FIXTURE_DIALECT_TARGETS[0]!, { ADMIN_PASSWORD: 'Prefix-admin-2026' });
+    try {
+      const plain = await request(createApp(env.ctx)).get('/admin').set('X-Forwarded-Prefix', '/evil');
+      expect(plain.headers.location).toBe('/admin/login');
+      const trusting = createApp({ ...env.ctx, config: { ...env.ctx.config, trustProxy: 'loopback' } });
+      expect((await request(trusting).get('/admin').set('X-Forwarded-Prefix', '/shop')).headers.location).toBe('/shop/admin/login');
+    } finally {
+      await env.cleanup();
+    }
+  });
+
   it('is off by default and takes only the documented forms', () => {
     const base = { DATA_DIR: '/tmp/erpb-proxy', APP_SECRET: 'x'.repeat(20) };
     expect(loadConfig(base).trustProxy).toBe(false);

@@ -36,7 +36,8 @@ describe.each([
   beforeAll(async () => {
     const proxyPort = await freePort();
     base = `http://127.0.0.1:${proxyPort}`;
-    env = await openTarget(DIALECT_TARGETS[0]!, { ADMIN_PASSWORD: PASSWORD, PUBLIC_URL: forwardPrefix ? base : `${base}${PREFIX}` });
+    // X-Forwarded-Prefix is believed only from a trusted proxy: the test's proxy is on loopback.
+    env = await openTarget(DIALECT_TARGETS[0]!, { ADMIN_PASSWORD: PASSWORD, PUBLIC_URL: forwardPrefix ? base : `${base}${PREFIX}`, ...(forwardPrefix ? { TRUST_PROXY: 'loopback' } : {}) });
     app = http.createServer(createApp(env.ctx));
     const appPort = await listen(app);
     proxy = await startReverseProxy(PREFIX, appPort, { forwardPrefix, port: proxyPort });
