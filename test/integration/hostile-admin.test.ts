@@ -124,17 +124,19 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile admin on $name', (target) => {
     const accounts = new AdminAccounts(db());
     const time = async (user: string) => {
       const t: number[] = [];
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         const s = performance.now();
         await accounts.verify(user, 'Wrong-password-1');
         t.push(performance.now() - s);
       }
-      return t.sort((x, y) => x - y)[1]!;
+      return t.sort((x, y) => x - y)[2]!;
     };
     await time('nobody-at-all'); // the fallback hash is made once
     const known = await time('admin');
     const unknown = await time('nobody-at-all');
-    expect(unknown).toBeGreaterThan(known * 0.5);
+    // Without a full scrypt for unknown users the two differ a hundredfold (0.3 ms vs 40 ms);
+    // the margin leaves room for a loaded CI machine.
+    expect(unknown).toBeGreaterThan(known * 0.2);
   });
 
   it('journal CSV neutralises cells a spreadsheet would run as formulas', async () => {
