@@ -118,6 +118,15 @@ export class Outbox {
     return { acknowledged, unknown };
   }
 
+  /** A rebuilt document for an order in one of `from` states: waiting again, or held with its problem. */
+  async replace(orderId: number, document: OrderDocument, problem: string | null, from: OutboxState[]): Promise<boolean> {
+    const n = await this.db.knex(this.table).where({ order_id: orderId }).whereIn('state', from).update({
+      document: JSON.stringify(document), total: document.totals.shopTotal, state: problem ? 'attention' : 'waiting', last_error: problem,
+      attempts: 0, next_attempt_at: null, claimed_by: null, claimed_until: null, updated_at: now(),
+    });
+    return Number(n) === 1;
+  }
+
   /** Admin actions: send a failed or held order again, or re-export an exported one. */
   async requeue(orderId: number, from: OutboxState[]): Promise<boolean> {
     const n = await this.db.knex(this.table).where({ order_id: orderId }).whereIn('state', from).update({ state: 'waiting', attempts: 0, next_attempt_at: null, claimed_by: null, claimed_until: null, updated_at: now() });

@@ -36,7 +36,8 @@ export function orderRoutes(ctx: AppContext): Router {
     const action = req.params.action;
     const from = action === 'retry' ? (['failed', 'attention'] as const) : action === 'again' ? (['exported'] as const) : null;
     if (!from) return res.status(404).end();
-    await exporter.outbox.requeue(id, [...from]);
+    // Re-send rebuilds the document from the order's current state and the current settings.
+    await exporter.resend(id, [...from]);
     res.render(req.headers['hx-request'] ? 'partials/orders-table' : 'orders', { ...(await page(req.query)), message: null });
   });
   return router;
