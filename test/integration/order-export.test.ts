@@ -9,7 +9,7 @@ import { OrderExporter } from '../../app/sync/order-export.js';
 import { createApp } from '../../app/web/server.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
-import { placeOrder, setOrderStatus, startFakeErp, type ErpBehaviour, type OrderSpec } from '../support/orders.js';
+import { configureVat, placeOrder, setOrderStatus, startFakeErp, type ErpBehaviour, type OrderSpec } from '../support/orders.js';
 
 const fast = { baseDelayMs: 0, maxDelayMs: 0, timeoutMs: 300 };
 
@@ -54,11 +54,12 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
   beforeAll(async () => {
     env = await openTarget(target);
     codeA = uniqueCode('ORD');
-    productA = await addProduct(db(), { model: codeA });
-    productB = await addProduct(db(), { model: uniqueCode('ORD') });
+    const vat = await configureVat(db());
+    productA = await addProduct(db(), { model: codeA, tax_class_id: vat });
+    productB = await addProduct(db(), { model: uniqueCode('ORD'), tax_class_id: vat });
     await db().knex(db().own('product_map')).insert({ product_id: productA, erp_code: codeA, unit: 'db', updated_at: '2026-11-20 10:00:00' });
     // The fixture's processing statuses include 2; the demo shop's too.
-    await env.ctx.settings.update({ import_password: KEY, webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ', coupon_code: 'KUPON', export_transport: 'feed' });
+    await env.ctx.settings.update({ import_password: KEY, webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ', coupon_code: 'KUPON', export_transport: 'feed', export_start_date: '2026-01-01' });
   });
   afterAll(async () => env?.cleanup());
   beforeEach(settleOutbox);
@@ -84,13 +85,50 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
       ['product', codeA, 2, 2000, 540, 2540],
       ['product', expect.stringMatching(/^ORD-/), 1, 500, 135, 635],
       ['shipping', 'SZALL', 1, 1000, 270, 1270],
-      ['payment_fee', 'KEZ', 1, 200, 54, 254],
+      ['handling', 'KEZ', 1, 200, 54, 254],
       ['coupon', 'KUPON', 1, -250, -67.5, -317.5],
     ]);
     expect(d.lines[0]).toMatchObject({ name: 'Kés & villa (Szín: Piros)', unit: 'db', netUnitPrice: 1000, vatRate: 27 });
     expect(d.lines[4]).toMatchObject({ vatRate: 27, netUnitPrice: -250 });
-    expect(d.totals).toEqual({ net: 3450, vat: [{ rate: 27, net: 3450, vat: 931.5 }], gross: 4381.5, shopTotal: 4381.5 });
+    expect(d.totals).toEqual({ net: 3450, vat: [{ rate: 27, net: 3450, vat: 931.5 }], fixedTaxes: [], gross: 4381.5, shopTotal: 4381.5 });
     expect(d.totals.gross).toBe(o.total);
+  });
+
+  it('queues nothing before the export is set up: connection, shipping code and start date', async () => {
+    await env.ctx.settings.update({ export_start_date: '' });
+    try {
+      const o = await paidOrder();
+      expect(await exporter().prepare()).toEqual({ prepared: 0, attention: 0, notReady: ['export_start_date'] });
+      expect((await exporter().run('test')).skipped).toMatch(/not set up yet: export_start_date not set/);
+      expect(await state(o.orderId)).toBeUndefined();
+    } finally {
+      await env.ctx.settings.update({ export_start_date: '2026-01-01' });
+    }
+  });
+
+  it('holds a document lacking a line\'s ERP code, naming the setting; re-send rebuilds it from the current settings', async () => {
+    await env.ctx.settings.update({ payment_fee_code: '' });
+    const o = await paidOrder();
+    try {
+      await exporter().prepare();
+      const row = await db().knex(db().own('outbox')).where({ order_id: o.orderId }).first();
+      expect(row.state).toBe('attention');
+      expect(row.last_error).toBe("the ERP item code setting payment_fee_code is not set (needed for the order's handling line)");
+    } finally {
+      await env.ctx.settings.update({ payment_fee_code: 'KEZ2' });
+    }
+    expect(await exporter().resend(o.orderId, ['failed', 'attention'])).toEqual({ requeued: true, problem: null });
+    expect(await state(o.orderId)).toBe('waiting');
+    expect((await doc(o.orderId)).lines.find((l) => l.kind === 'handling')?.code).toBe('KEZ2');
+    // An exported order sent again: the order's current state (its comment changed) and settings.
+    await db().knex(db().own('outbox')).where({ order_id: o.orderId }).update({ state: 'exported' });
+    await db().knex(db().t('order')).where({ order_id: o.orderId }).update({ comment: 'Új megjegyzés' });
+    await env.ctx.settings.update({ payment_fee_code: 'KEZ' });
+    expect((await exporter().resend(o.orderId, ['exported'])).requeued).toBe(true);
+    const d = await doc(o.orderId);
+    expect(d.internalNote).toBe('Új megjegyzés');
+    expect(d.lines.find((l) => l.kind === 'handling')?.code).toBe('KEZ');
+    expect((await exporter().resend(o.orderId, ['exported'])).requeued).toBe(false); // it is waiting now
   });
 
   it('holds an order whose totals do not add up as needing attention, with the difference', async () => {
@@ -99,7 +137,7 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
     expect(r.attention).toBe(1);
     const row = await db().knex(db().own('outbox')).where({ order_id: o.orderId }).first();
     expect(row.state).toBe('attention');
-    expect(row.last_error).toMatch(/4381.50 differs from the order total 4390.00 by -8.50/);
+    expect(row.last_error).toMatch(/the lines' net 3450.00 differs from OpenCart's total before tax 3458.50 by -8.50/);
   });
 
   it('follows the settings: lines, description, customer recognition, tax number, method mapping', async () => {
