@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import type { OrderDocument } from '../../../erp/order-document.js';
-import { OrderExporter } from '../../../sync/order-export.js';
+import { OrderExporter, missingForExport } from '../../../sync/order-export.js';
 
 const STATES = ['waiting', 'exported', 'failed', 'attention'];
 const PAGE = 50;
@@ -27,7 +27,8 @@ export function orderRoutes(ctx: AppContext): Router {
 
   router.post('/orders/export-now', async (req, res) => {
     const r = await exporter.run(`admin ${res.locals.user?.name ?? ''}`.trim());
-    const message = r.skipped ? res.locals.t('orders.skipped') : res.locals.t('orders.done', { prepared: r.prepared, exported: r.exported, failed: r.failed });
+    const notReady = missingForExport(await ctx.settings.get());
+    const message = notReady.length ? res.locals.t('orders.not_ready', { missing: notReady.join(', ') }) : r.skipped ? res.locals.t('orders.skipped') : res.locals.t('orders.done', { prepared: r.prepared, exported: r.exported, failed: r.failed });
     res.render(req.headers['hx-request'] ? 'partials/orders-table' : 'orders', { ...(await page(req.query)), message });
   });
 
