@@ -130,11 +130,8 @@ async function placeOrderByApi(shop: OpenCartShop, spec: OrderSpec): Promise<Pla
   };
 
   if (spec.currency) await call('api/currency', { currency: spec.currency });
-  for (const item of spec.products) {
-    const form: Record<string, string | number> = { product_id: item.productId, quantity: item.quantity };
-    for (const [id, value] of Object.entries(item.options ?? {})) form[`option[${id}]`] = value;
-    await call('api/cart/add', form);
-  }
+  // The customer first, as the admin's order form does: logging in a customer (api/customer with
+  // customer_id) switches the cart to theirs, so products added before would be lost.
   await call('api/customer', {
     customer_id: customer.customerId ?? 0,
     customer_group_id: cfg.config_customer_group_id!,
@@ -143,6 +140,11 @@ async function placeOrderByApi(shop: OpenCartShop, spec: OrderSpec): Promise<Pla
     email: customer.email,
     telephone: customer.telephone,
   });
+  for (const item of spec.products) {
+    const form: Record<string, string | number> = { product_id: item.productId, quantity: item.quantity };
+    for (const [id, value] of Object.entries(item.options ?? {})) form[`option[${id}]`] = value;
+    await call('api/cart/add', form);
+  }
   const addressForm = {
     firstname: address.firstname,
     lastname: address.lastname,

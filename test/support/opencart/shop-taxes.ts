@@ -1,0 +1,112 @@
+// A Hungarian tax setup in a real OpenCart, written into its tables as its admin stores it
+// (System > Localisation > Geo Zones / Tax Rates / Tax Classes, Extensions > Shipping / Order
+// Totals, Marketing > Coupons, Sales > Gift Vouchers, Customers): store address in Hungary, 27%
+// and 5% VAT, a fixed-amount eco tax, flat shipping taxed 27%, handling and low-order fee, three
+// coupons, a gift voucher, a customer with reward points, and products priced to the sub-cent.
+import type { OpenCartShop } from './install.js';
+
+export const RATE_27 = 'ÁFA 27%';
+export const RATE_5 = 'ÁFA 5%';
+/** Stored HTML-encoded, as the admin's form stores "&". */
+export const RATE_ECO = 'Öko &amp; termékdíj';
+
+export interface TaxedShop {
+  countryId: number;
+  zoneId: number;
+  customerGroupId: number;
+  classes: { vat27: number; vat5: number; eco: number };
+  /** Percentage or fixed amount of each tax rate, by the name its `tax` total rows carry. */
+  rates: Map<string, { type: 'P' | 'F'; rate: number }>;
+  products: { a27: number; b5: number; cEco: number };
+  /** 3.0: a customer with 1000 reward points (the API logs in as them). */
+  rewardCustomerId: number;
+  /** Sets a `setting` row of store 0 (insert or replace), as the admin's extension forms save them. */
+  setSetting(code: string, key: string, value: string | number): Promise<void>;
+}
+
+export async function configureHungarianTaxes(shop: OpenCartShop): Promise<TaxedShop> {
+  const p = shop.prefix;
+  const q = <T = any>(sql: string, params?: unknown[]) => shop.query<T>(sql, params);
+  const id = async (sql: string, params: unknown[]) => Number(((await q(sql, params)) as { insertId: number }).insertId);
+  const setSetting = async (code: string, key: string, value: string | number) => {
+    await q(`DELETE FROM \`${p}setting\` WHERE store_id = 0 AND \`key\` = ?`, [key]);
+    await q(`INSERT INTO \`${p}setting\` (store_id, code, \`key\`, value, serialized) VALUES (0, ?, ?, ?, 0)`, [code, key, String(value)]);
+  };
+  const [hu] = await q<Array<{ country_id: number }>>(`SELECT country_id FROM \`${p}country\` WHERE iso_code_2 = 'HU'`);
+  const [zone] = await q<Array<{ zone_id: number }>>(`SELECT zone_id FROM \`${p}zone\` WHERE country_id = ? ORDER BY zone_id LIMIT 1`, [hu!.country_id]);
+  const countryId = Number(hu!.country_id);
+  const zoneId = Number(zone?.zone_id ?? 0); // OpenCart ships no zones for Hungary
+  await setSetting('config', 'config_country_id', countryId);
+  await setSetting('config', 'config_zone_id', zoneId);
+  const [group] = await q<Array<{ value: string }>>(`SELECT value FROM \`${p}setting\` WHERE store_id = 0 AND \`key\` = 'config_customer_group_id'`);
+  const customerGroupId = Number(group!.value);
+
+  const geoZone = await id(`INSERT INTO \`${p}geo_zone\` (name, description, date_added, date_modified) VALUES ('Magyarország', 'ÁFA', NOW(), NOW())`, []);
+  await q(`INSERT INTO \`${p}zone_to_geo_zone\` (country_id, zone_id, geo_zone_id, date_added, date_modified) VALUES (?, 0, ?, NOW(), NOW())`, [countryId, geoZone]);
+  const rate = async (name: string, value: number, type: 'P' | 'F') => {
+    const rateId = await id(`INSERT INTO \`${p}tax_rate\` (geo_zone_id, name, rate, type, date_added, date_modified) VALUES (?, ?, ?, ?, NOW(), NOW())`, [geoZone, name, value, type]);
+    await q(`INSERT INTO \`${p}tax_rate_to_customer_group\` (tax_rate_id, customer_group_id) VALUES (?, ?)`, [rateId, customerGroupId]);
+    return rateId;
+  };
+  const r27 = await rate(RATE_27, 27, 'P');
+  const r5 = await rate(RATE_5, 5, 'P');
+  const rEco = await rate(RATE_ECO, 2, 'F');
+  const taxClass = async (title: string, rules: Array<[number, 'shipping' | 'payment' | 'store', number]>) => {
+    const classId = await id(`INSERT INTO \`${p}tax_class\` (title, description, date_added, date_modified) VALUES (?, '', NOW(), NOW())`, [title]);
+    for (const [rateId, based, priority] of rules) await q(`INSERT INTO \`${p}tax_rule\` (tax_class_id, tax_rate_id, based, priority) VALUES (?, ?, ?, ?)`, [classId, rateId, based, priority]);
+    return classId;
+  };
+  const classes = {
+    vat27: await taxClass('Áfa 27%', [[r27, 'shipping', 1]]),
+    vat5: await taxClass('Áfa 5%', [[r5, 'shipping', 1]]),
+    eco: await taxClass('Áfa 27% + ökodíj', [[r27, 'shipping', 1], [rEco, 'store', 0]]),
+  };
+
+  // Products without options, priced to the sub-cent (DECIMAL(15,4)), no specials or discounts.
+  const ids = (await q<Array<{ product_id: number }>>(
+    `SELECT product_id FROM \`${p}product\` WHERE product_id NOT IN (SELECT product_id FROM \`${p}product_option\`) ORDER BY product_id LIMIT 3`,
+  )).map((r) => Number(r.product_id));
+  const priced: Array<[number, number]> = [[1234.5678, classes.vat27], [987.6543, classes.vat5], [100, classes.eco]];
+  for (const [i, [price, cls]] of priced.entries()) {
+    await q(`UPDATE \`${p}product\` SET price = ?, tax_class_id = ?, quantity = 1000, subtract = 0, minimum = 1, status = 1, shipping = 1, points = ?, date_available = '2020-01-01' WHERE product_id = ?`,
+      [price, cls, i === 0 ? 500 : 0, ids[i]]);
+    for (const table of ['product_special', 'product_discount']) await q(`DELETE FROM \`${p}${table}\` WHERE product_id = ?`, [ids[i]]).catch(() => {});
+  }
+
+  await setSetting('shipping_flat', 'shipping_flat_cost', '1000');
+  await setSetting('shipping_flat', 'shipping_flat_tax_class_id', classes.vat27);
+  await setSetting('shipping_flat', 'shipping_flat_geo_zone_id', 0);
+  await setSetting('total_handling', 'total_handling_status', 0);
+  await setSetting('total_handling', 'total_handling_fee', '150');
+  await setSetting('total_handling', 'total_handling_total', '0');
+  await setSetting('total_handling', 'total_handling_tax_class_id', classes.vat27);
+  await setSetting('total_handling', 'total_handling_sort_order', 3);
+  await setSetting('total_low_order_fee', 'total_low_order_fee_status', 0);
+  await setSetting('total_low_order_fee', 'total_low_order_fee_fee', '200');
+  await setSetting('total_low_order_fee', 'total_low_order_fee_total', '500');
+  await setSetting('total_low_order_fee', 'total_low_order_fee_tax_class_id', classes.vat5);
+  await setSetting('total_low_order_fee', 'total_low_order_fee_sort_order', 3);
+
+  const coupon = (name: string, code: string, type: 'P' | 'F', discount: number, shipping: 0 | 1) =>
+    q(`INSERT INTO \`${p}coupon\` (name, code, type, discount, logged, shipping, total, date_start, date_end, uses_total, uses_customer, status, date_added)
+       VALUES (?, ?, ?, ?, 0, ?, 0, '2020-01-01', '2099-12-31', 0, '0', 1, NOW())`, [name, code, type, discount, shipping]);
+  await coupon('Tíz százalék', 'PCT10', 'P', 10, 0);
+  await coupon('Ötszáz', 'FIX500', 'F', 500, 0);
+  await coupon('Ingyen szállítás', 'FREESHIP', 'F', 0, 1);
+  const [theme] = await q<Array<{ voucher_theme_id: number }>>(`SELECT voucher_theme_id FROM \`${p}voucher_theme\` ORDER BY voucher_theme_id LIMIT 1`).catch(() => [] as Array<{ voucher_theme_id: number }>);
+  if (theme) {
+    await q(`INSERT INTO \`${p}voucher\` (order_id, code, from_name, from_email, to_name, to_email, voucher_theme_id, message, amount, status, date_added)
+       VALUES (0, 'AJANDEK', 'Bolt', 'bolt@example.com', 'Vevő', 'vevo@example.com', ?, '', 500, 1, NOW())`, [theme.voucher_theme_id]);
+  }
+
+  let rewardCustomerId = 0;
+  if (shop.major === 3) {
+    rewardCustomerId = await id(
+      `INSERT INTO \`${p}customer\` (customer_group_id, store_id, language_id, firstname, lastname, email, telephone, fax, password, salt, cart, wishlist, newsletter, address_id, custom_field, ip, status, safe, token, code, date_added)
+       VALUES (?, 0, 1, 'Pont', 'Gyűjtő', 'pont@example.com', '+36 1 111 1111', '', '', '', '', '', 0, 0, '', '127.0.0.1', 1, 0, '', '', NOW())`, [customerGroupId]);
+    await q(`INSERT INTO \`${p}customer_reward\` (customer_id, order_id, description, points, date_added) VALUES (?, 0, 'Nyitó pontok', 1000, NOW())`, [rewardCustomerId]);
+  }
+
+  const rates = new Map<string, { type: 'P' | 'F'; rate: number }>([[RATE_27, { type: 'P', rate: 27 }], [RATE_5, { type: 'P', rate: 5 }], [RATE_ECO, { type: 'F', rate: 2 }]]);
+  return { countryId, zoneId, customerGroupId, classes, rates, products: { a27: ids[0]!, b5: ids[1]!, cEco: ids[2]! }, rewardCustomerId, setSetting };
+}
