@@ -5,6 +5,8 @@
 // coupons, a gift voucher, a customer with reward points, and products priced to the sub-cent.
 import type { OpenCartShop } from './install.js';
 
+const NOW = Symbol('NOW()');
+
 export const RATE_27 = 'ÁFA 27%';
 export const RATE_5 = 'ÁFA 5%';
 /** Stored HTML-encoded, as the admin's form stores "&". */
@@ -27,7 +29,16 @@ export interface TaxedShop {
 export async function configureHungarianTaxes(shop: OpenCartShop): Promise<TaxedShop> {
   const p = shop.prefix;
   const q = <T = any>(sql: string, params?: unknown[]) => shop.query<T>(sql, params);
-  const id = async (sql: string, params: unknown[]) => Number(((await q(sql, params)) as { insertId: number }).insertId);
+  // Columns differ by release (4.1 dropped date_added/date_modified from several tables): a row
+  // keeps only the columns its table has.
+  const columns = new Map<string, Set<string>>();
+  const insert = async (table: string, row: Record<string, unknown>): Promise<number> => {
+    if (!columns.has(table)) columns.set(table, new Set((await q<Array<{ Field: string }>>(`SHOW COLUMNS FROM \`${p}${table}\``)).map((c) => c.Field)));
+    const have = columns.get(table)!;
+    const entries = Object.entries(row).filter(([k]) => have.has(k));
+    const sql = `INSERT INTO \`${p}${table}\` (${entries.map(([k]) => `\`${k}\``).join(', ')}) VALUES (${entries.map(([, v]) => (v === NOW ? 'NOW()' : '?')).join(', ')})`;
+    return Number(((await q(sql, entries.filter(([, v]) => v !== NOW).map(([, v]) => v))) as { insertId: number }).insertId);
+  };
   const setSetting = async (code: string, key: string, value: string | number) => {
     await q(`DELETE FROM \`${p}setting\` WHERE store_id = 0 AND \`key\` = ?`, [key]);
     await q(`INSERT INTO \`${p}setting\` (store_id, code, \`key\`, value, serialized) VALUES (0, ?, ?, ?, 0)`, [code, key, String(value)]);
@@ -41,10 +52,11 @@ export async function configureHungarianTaxes(shop: OpenCartShop): Promise<Taxed
   const [group] = await q<Array<{ value: string }>>(`SELECT value FROM \`${p}setting\` WHERE store_id = 0 AND \`key\` = 'config_customer_group_id'`);
   const customerGroupId = Number(group!.value);
 
-  const geoZone = await id(`INSERT INTO \`${p}geo_zone\` (name, description, date_added, date_modified) VALUES ('Magyarország', 'ÁFA', NOW(), NOW())`, []);
-  await q(`INSERT INTO \`${p}zone_to_geo_zone\` (country_id, zone_id, geo_zone_id, date_added, date_modified) VALUES (?, 0, ?, NOW(), NOW())`, [countryId, geoZone]);
+  const dates = { date_added: NOW, date_modified: NOW };
+  const geoZone = await insert('geo_zone', { name: 'Magyarország', description: 'ÁFA', ...dates });
+  await insert('zone_to_geo_zone', { country_id: countryId, zone_id: 0, geo_zone_id: geoZone, ...dates });
   const rate = async (name: string, value: number, type: 'P' | 'F') => {
-    const rateId = await id(`INSERT INTO \`${p}tax_rate\` (geo_zone_id, name, rate, type, date_added, date_modified) VALUES (?, ?, ?, ?, NOW(), NOW())`, [geoZone, name, value, type]);
+    const rateId = await insert('tax_rate', { geo_zone_id: geoZone, name, rate: value, type, ...dates });
     await q(`INSERT INTO \`${p}tax_rate_to_customer_group\` (tax_rate_id, customer_group_id) VALUES (?, ?)`, [rateId, customerGroupId]);
     return rateId;
   };
@@ -52,7 +64,7 @@ export async function configureHungarianTaxes(shop: OpenCartShop): Promise<Taxed
   const r5 = await rate(RATE_5, 5, 'P');
   const rEco = await rate(RATE_ECO, 2, 'F');
   const taxClass = async (title: string, rules: Array<[number, 'shipping' | 'payment' | 'store', number]>) => {
-    const classId = await id(`INSERT INTO \`${p}tax_class\` (title, description, date_added, date_modified) VALUES (?, '', NOW(), NOW())`, [title]);
+    const classId = await insert('tax_class', { title, description: '', ...dates });
     for (const [rateId, based, priority] of rules) await q(`INSERT INTO \`${p}tax_rule\` (tax_class_id, tax_rate_id, based, priority) VALUES (?, ?, ?, ?)`, [classId, rateId, based, priority]);
     return classId;
   };
@@ -88,22 +100,21 @@ export async function configureHungarianTaxes(shop: OpenCartShop): Promise<Taxed
   await setSetting('total_low_order_fee', 'total_low_order_fee_sort_order', 3);
 
   const coupon = (name: string, code: string, type: 'P' | 'F', discount: number, shipping: 0 | 1) =>
-    q(`INSERT INTO \`${p}coupon\` (name, code, type, discount, logged, shipping, total, date_start, date_end, uses_total, uses_customer, status, date_added)
-       VALUES (?, ?, ?, ?, 0, ?, 0, '2020-01-01', '2099-12-31', 0, '0', 1, NOW())`, [name, code, type, discount, shipping]);
+    insert('coupon', { name, code, type, discount, logged: 0, shipping, total: 0, date_start: '2020-01-01', date_end: '2099-12-31', uses_total: 0, uses_customer: '0', status: 1, date_added: NOW });
   await coupon('Tíz százalék', 'PCT10', 'P', 10, 0);
   await coupon('Ötszáz', 'FIX500', 'F', 500, 0);
   await coupon('Ingyen szállítás', 'FREESHIP', 'F', 0, 1);
   const [theme] = await q<Array<{ voucher_theme_id: number }>>(`SELECT voucher_theme_id FROM \`${p}voucher_theme\` ORDER BY voucher_theme_id LIMIT 1`).catch(() => [] as Array<{ voucher_theme_id: number }>);
   if (theme) {
-    await q(`INSERT INTO \`${p}voucher\` (order_id, code, from_name, from_email, to_name, to_email, voucher_theme_id, message, amount, status, date_added)
-       VALUES (0, 'AJANDEK', 'Bolt', 'bolt@example.com', 'Vevő', 'vevo@example.com', ?, '', 500, 1, NOW())`, [theme.voucher_theme_id]);
+    await insert('voucher', { order_id: 0, code: 'AJANDEK', from_name: 'Bolt', from_email: 'bolt@example.com', to_name: 'Vevő', to_email: 'vevo@example.com', voucher_theme_id: theme.voucher_theme_id, message: '', amount: 500, status: 1, date_added: NOW });
   }
 
   let rewardCustomerId = 0;
   if (shop.major === 3) {
-    rewardCustomerId = await id(
-      `INSERT INTO \`${p}customer\` (customer_group_id, store_id, language_id, firstname, lastname, email, telephone, fax, password, salt, cart, wishlist, newsletter, address_id, custom_field, ip, status, safe, token, code, date_added)
-       VALUES (?, 0, 1, 'Pont', 'Gyűjtő', 'pont@example.com', '+36 1 111 1111', '', '', '', '', '', 0, 0, '', '127.0.0.1', 1, 0, '', '', NOW())`, [customerGroupId]);
+    rewardCustomerId = await insert('customer', {
+      customer_group_id: customerGroupId, store_id: 0, language_id: 1, firstname: 'Pont', lastname: 'Gyűjtő', email: 'pont@example.com', telephone: '+36 1 111 1111', fax: '', password: '',
+      salt: '', cart: '', wishlist: '', newsletter: 0, address_id: 0, custom_field: '', ip: '127.0.0.1', status: 1, safe: 0, token: '', code: '', date_added: NOW,
+    });
     await q(`INSERT INTO \`${p}customer_reward\` (customer_id, order_id, description, points, date_added) VALUES (?, 0, 'Nyitó pontok', 1000, NOW())`, [rewardCustomerId]);
   }
 
