@@ -3,6 +3,7 @@
 // Every expected figure below is worked out by hand from OpenCart's total models.
 import { describe, expect, it } from 'vitest';
 import { buildOrderDocument } from '../../app/erp/order-document.js';
+import { ordersToCsv, orderToXml } from '../../app/erp/order-formats.js';
 import { apportion, ratesForOrder } from '../../app/erp/order-vat.js';
 import { DEFAULTS, type Settings } from '../../app/settings/schema.js';
 import type { OrderTaxFacts, ShopTaxConfig, TaxRuleRate } from '../../app/shop/order-tax.js';
@@ -158,6 +159,20 @@ describe('per-line tax as OpenCart computes it', () => {
     const r = build([line(P2, 1, 100)], totals([['sub_total', 'Részösszeg', 2000], ['tax', 'ÁFA 5%', 100], ['total', 'Összesen', 2100]]), {}, {}, f);
     expect(r.problem).toBeNull();
     expect(r.document.lines[0]).toMatchObject({ vatRate: 5, vat: 100 });
+  });
+});
+
+describe('the wire formats carry the fixed tax apart and no rate on a means of payment', () => {
+  it('XML and CSV', () => {
+    const d = build([line(P3, 1, 22)], totals([['sub_total', 'Részösszeg', 100], ['tax', 'VAT 20%', 20], ['tax', 'Eco Tax (-2.00)', 2], ['voucher', 'Utalvány (AJ1)', -50], ['total', 'Összesen', 72]])).document;
+    const xml = orderToXml(d);
+    expect(xml).toContain('<tetel tipus="product"><cikkszam>SKU-3</cikkszam><megnevezes>P3</megnevezes><mennyiseg>1</mennyiseg><mee>db</mee><nettoegysegar>100</nettoegysegar><afakulcs>20</afakulcs><netto>100</netto><afa>20</afa><egyebado>2</egyebado><brutto>122</brutto></tetel>');
+    expect(xml).toContain('<tetel tipus="voucher"><cikkszam>UTALV</cikkszam><megnevezes>Utalvány (AJ1)</megnevezes><mennyiseg>1</mennyiseg><nettoegysegar>-50</nettoegysegar><netto>-50</netto><afa>0</afa><brutto>-50</brutto></tetel>');
+    expect(xml).toContain('<egyebado nev="Eco Tax (-2.00)">2</egyebado><brutto>72</brutto></osszesen>');
+    const csv = ordersToCsv([d]).split('\r\n');
+    expect(csv[0]!.endsWith(';egyebado')).toBe(true);
+    expect(csv[2]).toBe('INV-7;2026-11-20 10:00:00;C3;Éva Kovács;eva@example.hu;voucher;UTALV;Utalvány (AJ1);1;;-50;;-50;0;-50;cod;flat.flat;');
+    expect(csv[1]!.split(';').at(-1)).toBe('2');
   });
 });
 
