@@ -199,9 +199,14 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
   });
 
   it.skipIf(!release.startsWith('3.'))('reward points take back the VAT of the products that have a points price', async () => {
-    const { doc } = await placeAndExport({ products: [{ productId: taxed.products.a27, quantity: 1 }, { productId: taxed.products.b5, quantity: 1 }], reward: 300, customer: { customerId: taxed.rewardCustomerId, email: 'pont@example.com', firstname: 'Pont', lastname: 'Gyűjtő' } });
+    const { doc } = await placeAndExport({ products: [{ productId: taxed.products.a27, quantity: 1 }, { productId: taxed.products.b5, quantity: 1 }], reward: 300, customer: { customerId: taxed.rewardCustomerId, email: 'pont@example.com', firstname: 'Pont', lastname: 'Vevő' } });
     // 300 of the 500 points price of the 27% product: 60% of its net.
     expect(lineOf(doc, 'reward')).toEqual([expect.objectContaining({ code: 'PONT', vatRate: 27, net: -740.74, vat: -200 })]);
+  });
+
+  it.skipIf(!release.startsWith('3.'))('store credit is a means of payment, outside VAT', async () => {
+    const { doc } = await placeAndExport({ products: [{ productId: taxed.products.b5, quantity: 1 }], customer: { customerId: taxed.creditCustomerId, email: 'hitel@example.com', firstname: 'Hitel', lastname: 'Vevő' } });
+    expect(lineOf(doc, 'credit')).toEqual([expect.objectContaining({ code: 'JOVA', vatRate: null, vat: 0, net: -300, gross: -300 })]);
   });
 
   it('an order in a second currency: in the shop\'s currency by default, converted and reconciled on request', async () => {

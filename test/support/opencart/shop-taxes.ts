@@ -22,6 +22,8 @@ export interface TaxedShop {
   products: { a27: number; b5: number; cEco: number };
   /** 3.0: a customer with 1000 reward points (the API logs in as them). */
   rewardCustomerId: number;
+  /** 3.0: a customer with 300 of store credit (a customer_transaction). */
+  creditCustomerId: number;
   /** Sets a `setting` row of store 0 (insert or replace), as the admin's extension forms save them. */
   setSetting(code: string, key: string, value: string | number): Promise<void>;
 }
@@ -110,14 +112,18 @@ export async function configureHungarianTaxes(shop: OpenCartShop): Promise<Taxed
   }
 
   let rewardCustomerId = 0;
+  let creditCustomerId = 0;
   if (shop.major === 3) {
-    rewardCustomerId = await insert('customer', {
-      customer_group_id: customerGroupId, store_id: 0, language_id: 1, firstname: 'Pont', lastname: 'Gyűjtő', email: 'pont@example.com', telephone: '+36 1 111 1111', fax: '', password: '',
+    const customer = (firstname: string, email: string) => insert('customer', {
+      customer_group_id: customerGroupId, store_id: 0, language_id: 1, firstname, lastname: 'Vevő', email, telephone: '+36 1 111 1111', fax: '', password: '',
       salt: '', cart: '', wishlist: '', newsletter: 0, address_id: 0, custom_field: '', ip: '127.0.0.1', status: 1, safe: 0, token: '', code: '', date_added: NOW,
     });
+    rewardCustomerId = await customer('Pont', 'pont@example.com');
+    creditCustomerId = await customer('Hitel', 'hitel@example.com');
+    await insert('customer_transaction', { customer_id: creditCustomerId, order_id: 0, description: 'Jóváírás', amount: 300, date_added: NOW });
     await q(`INSERT INTO \`${p}customer_reward\` (customer_id, order_id, description, points, date_added) VALUES (?, 0, 'Nyitó pontok', 1000, NOW())`, [rewardCustomerId]);
   }
 
   const rates = new Map<string, { type: 'P' | 'F'; rate: number }>([[RATE_27, { type: 'P', rate: 27 }], [RATE_5, { type: 'P', rate: 5 }], [RATE_ECO, { type: 'F', rate: 2 }]]);
-  return { countryId, zoneId, customerGroupId, classes, rates, products: { a27: ids[0]!, b5: ids[1]!, cEco: ids[2]! }, rewardCustomerId, setSetting };
+  return { countryId, zoneId, customerGroupId, classes, rates, products: { a27: ids[0]!, b5: ids[1]!, cEco: ids[2]! }, rewardCustomerId, creditCustomerId, setSetting };
 }
