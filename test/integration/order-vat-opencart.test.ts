@@ -46,7 +46,8 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
   const p = () => shop.prefix;
 
   beforeAll(async () => {
-    shop = await installOpenCart(release);
+    // One release under another table prefix, as many real shops have.
+    shop = await installOpenCart(release, { prefix: release === '4.0.2.3' ? 'bolt_' : 'oc_' });
     taxed = await configureHungarianTaxes(shop);
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-ocvat-'));
     const config = loadConfig({
@@ -64,7 +65,7 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
     }
     const statuses = (await shop.query<Array<{ id: number }>>(`SELECT DISTINCT order_status_id AS id FROM \`${p()}order_status\``)).map((r) => r.id).join(',');
     await ctx.settings.update({
-      webshop_id: 'bolt1', password: 'erp-pw', export_start_date: '2020-01-01', export_statuses: statuses, shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ',
+      webshop_id: 'bolt1', password: 'erp-pw', export_statuses: statuses, shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ',
       low_order_fee_code: 'KISR', coupon_code: 'KUPON', reward_code: 'PONT', voucher_code: 'UTALV', credit_code: 'JOVA', other_total_code: 'EGYEB',
     });
     await setMethodMapping(ctx.db, 'payment', 'cod', 'UTANVET');
@@ -136,6 +137,20 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
   };
 
   const lineOf = (doc: OrderDocument, kind: string) => doc.lines.filter((l) => l.kind === kind);
+
+  it('queues no order before the first setup says from which date orders go to the ERP', async () => {
+    const { orderId } = await placeOrder(shop, { products: [{ productId: taxed.products.a27, quantity: 1 }] });
+    const queued = async () => !!(await ctx.db.knex(ctx.db.own('outbox')).where({ order_id: orderId }).first());
+    expect(await exporter().prepare()).toMatchObject({ prepared: 0, notReady: ['export_start_date'] });
+    expect(await queued()).toBe(false);
+    // A start date after the order: still not queued.
+    await ctx.settings.update({ export_start_date: '2099-01-01' });
+    await exporter().prepare();
+    expect(await queued()).toBe(false);
+    await ctx.settings.update({ export_start_date: '2020-01-01' });
+    await exporter().prepare();
+    expect(await queued()).toBe(true);
+  });
 
   it('a 27% + 5% cart with taxed shipping', async () => {
     const { doc } = await placeAndExport({ products: [{ productId: taxed.products.a27, quantity: 2 }, { productId: taxed.products.b5, quantity: 3 }] });
