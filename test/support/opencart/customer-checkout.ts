@@ -14,11 +14,11 @@ export interface StorefrontCustomer {
 }
 
 /**
- * A customer account with reward points, as the admin's Customers form and its Reward Points tab
- * store them. The password is stored the legacy (md5) way, which every 4.x login still accepts
+ * A customer account with reward points and store credit, as the admin's Customers form and its
+ * Reward Points and Transactions tabs store them. The password is stored the legacy (md5) way, which every 4.x login still accepts
  * and rehashes, so no PHP is needed to hash it.
  */
-export async function addCustomerWithPoints(shop: OpenCartShop, customerGroupId: number, points: number): Promise<StorefrontCustomer> {
+export async function addStorefrontCustomer(shop: OpenCartShop, customerGroupId: number, { points = 0, credit = 0 } = {}): Promise<StorefrontCustomer> {
   const p = shop.prefix;
   const email = `pontok-${Date.now().toString(36)}@example.com`;
   const password = 'Jelszo-123';
@@ -34,7 +34,8 @@ export async function addCustomerWithPoints(shop: OpenCartShop, customerGroupId:
     cols.map((c) => row[c]),
   );
   const customerId = Number(res.insertId);
-  await shop.query(`INSERT INTO \`${p}customer_reward\` (customer_id, order_id, description, points, date_added) VALUES (?, 0, 'Nyitó pontok', ?, NOW())`, [customerId, points]);
+  if (points) await shop.query(`INSERT INTO \`${p}customer_reward\` (customer_id, order_id, description, points, date_added) VALUES (?, 0, 'Nyitó pontok', ?, NOW())`, [customerId, points]);
+  if (credit) await shop.query(`INSERT INTO \`${p}customer_transaction\` (customer_id, order_id, description, amount, date_added) VALUES (?, 0, 'Jóváírás', ?, NOW())`, [customerId, credit]);
   return { customerId, email, password };
 }
 
