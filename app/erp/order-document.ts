@@ -120,13 +120,21 @@ const isEmptyParty = (p: Party) => !p.address1 && !p.city && !p.postcode && !p.c
 /**
  * The billing address: the order's payment address; OpenCart 4.x asks for none unless
  * config_checkout_payment_address is on, so an empty one takes the shipping address, and an order
- * with neither (no shipping, no billing) the customer's own name as the order holds it.
+ * with neither (nothing to ship) the customer account's default address, else the customer's
+ * name as the order holds it.
  */
 function billingParty(o: ShopOrder): Party {
   const billing = party(o, 'payment');
   if (!isEmptyParty(billing)) return billing;
   const shipping = party(o, 'shipping');
   if (!isEmptyParty(shipping)) return { ...shipping, company: billing.company || shipping.company };
+  const a = o.account_address;
+  if (a) {
+    return {
+      name: `${text(a.firstname)} ${text(a.lastname)}`.trim(), company: text(a.company), address1: text(a.address_1), address2: text(a.address_2),
+      city: text(a.city), postcode: text(a.postcode), country: text(a.country), zone: text(a.zone),
+    };
+  }
   return { ...billing, name: billing.name || `${text(o.firstname)} ${text(o.lastname)}`.trim() };
 }
 

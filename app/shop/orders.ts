@@ -2,6 +2,7 @@
 // `order_product` (price net, tax per unit), `order_option`, `order_total` (shipping, fees,
 // coupons, tax, total). Set-based: one query per table for a whole batch of orders.
 import type { Database } from '../db/database.js';
+import type { AccountAddress } from './customer-addresses.js';
 
 export interface ShopOrder {
   order_id: number;
@@ -48,6 +49,8 @@ export interface ShopOrder {
   currency_code: string;
   currency_value: number;
   date_added: string;
+  /** The customer account's default address, read only for an order with no address of its own. */
+  account_address?: AccountAddress;
 }
 
 export interface ShopOrderProduct {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { buildOrderDocument, type OrderDocument } from '../erp/order-document.js';
 import type { Settings } from '../settings/schema.js';
+import { readAccountAddresses } from '../shop/customer-addresses.js';
 import { readOrderTaxFacts, readShopTaxConfig, type ShopTaxConfig } from '../shop/order-tax.js';
 import { Journal, emptyCounts } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
@@ -79,6 +80,10 @@ export class OrderExporter {
   private async buildDocuments(ids: number[], c: { s: Settings; lang: { languageId: number }; store: { name: string }; methods: Map<string, string>; taxConfig: ShopTaxConfig }) {
     const batch = await loadOrders(this.db, ids, c.s.product_code_field, c.lang.languageId);
     const facts = await readOrderTaxFacts(this.db, batch.products.map((p) => p.product_id), batch.totals);
+    // Orders with neither a payment nor a shipping address take the account's default address.
+    const addressless = batch.orders.filter((o) => o.customer_id > 0 && !String(o.payment_address_1 ?? '').trim() && !String(o.shipping_address_1 ?? '').trim());
+    const accounts = await readAccountAddresses(this.db, addressless.map((o) => o.customer_id), c.lang.languageId);
+    for (const o of addressless) o.account_address = accounts.get(o.customer_id);
     return batch.orders.map((o) => {
       const r = buildOrderDocument(
         o,

@@ -131,6 +131,19 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
     expect((await exporter().resend(o.orderId, ['exported'])).requeued).toBe(false); // it is waiting now
   });
 
+  it.runIf(target.dialect === 'mysql')('an order with no address of its own bills to the account\'s default address', async () => {
+    const k = db().knex;
+    const [customerId] = await k(db().t('customer')).insert({ customer_group_id: 1, store_id: 0, language_id: 1, firstname: 'Anna', lastname: 'Szabó', email: 'anna@example.hu', telephone: '1', fax: '', password: '', salt: '', custom_field: '', ip: '', status: 1, safe: 0, token: '', code: '', date_added: '2026-01-01 00:00:00' });
+    const [hu] = await k(db().t('country')).where({ iso_code_2: 'HU' }).pluck('country_id');
+    const [addressId] = await k(db().t('address')).insert({ customer_id: customerId, firstname: 'Anna', lastname: 'Szabó', company: 'Szabó &amp; Tsa', address_1: 'Kossuth tér 2.', address_2: '', city: 'Pécs', postcode: '7621', country_id: hu, zone_id: 0, custom_field: '' });
+    await k(db().t('customer')).where({ customer_id: customerId }).update({ address_id: addressId });
+    const o = await paidOrder({ customerId: Number(customerId) });
+    const blank = Object.fromEntries(['payment', 'shipping'].flatMap((p) => ['firstname', 'lastname', 'company', 'address_1', 'city', 'postcode', 'country'].map((f) => [`${p}_${f}`, ''])));
+    await k(db().t('order')).where({ order_id: o.orderId }).update(blank);
+    await exporter().prepare();
+    expect((await doc(o.orderId)).customer.billing).toEqual({ name: 'Anna Szabó', company: 'Szabó & Tsa', address1: 'Kossuth tér 2.', address2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' });
+  });
+
   it('holds an order whose totals do not add up as needing attention, with the difference', async () => {
     const o = await paidOrder({ total: 4390 });
     const r = await exporter().prepare();

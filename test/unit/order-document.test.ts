@@ -72,12 +72,15 @@ describe('order document settings', () => {
     expect(exact.payment.erpCode).toBe('UTV');
   });
 
-  it('an order without a billing address (OpenCart 4.x) takes the shipping address, else the customer\'s name', () => {
+  it('an order without a billing address (OpenCart 4.x) takes the shipping address, else the account\'s, else the customer\'s name', () => {
     const noBilling = { payment_firstname: '', payment_lastname: '', payment_address_1: '', payment_city: '', payment_postcode: '', payment_country: '', payment_zone: '', payment_country_id: 0, payment_zone_id: 0 };
     const d = build({}, { ...noBilling, shipping_company: 'Kert Bt.' });
     expect(d.customer.billing).toEqual({ name: 'Éva Kovács', company: 'Kert Bt.', address1: 'Fő u. 1', address2: '', city: 'Szeged', postcode: '6721', country: 'HU', zone: '' });
     expect(d.lines[0]).toMatchObject({ vat: 270, vatRate: 27 }); // the 27% rule is shipping-based: still applies
-    const neither = build({}, { ...noBilling, shipping_firstname: '', shipping_lastname: '', shipping_address_1: '', shipping_city: '', shipping_postcode: '', shipping_country: '', shipping_country_id: 0 });
+    const noShipping = { shipping_firstname: '', shipping_lastname: '', shipping_address_1: '', shipping_city: '', shipping_postcode: '', shipping_country: '', shipping_country_id: 0 };
+    const neither = build({}, { ...noBilling, ...noShipping });
     expect(neither.customer.billing).toMatchObject({ name: 'Éva Kovács', address1: '' });
+    const account = { firstname: 'Éva', lastname: 'Kovács', company: 'K &amp; K Bt.', address_1: 'Kossuth tér 2.', address_2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' };
+    expect(build({}, { ...noBilling, ...noShipping, account_address: account }).customer.billing).toEqual({ name: 'Éva Kovács', company: 'K & K Bt.', address1: 'Kossuth tér 2.', address2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' });
   });
 });
