@@ -213,6 +213,7 @@ export function buildOrderDocument(
   const ship = methodOf(o.shipping_method, o.shipping_code);
   const vatOrder: VatOrder = {
     customerGroupId: Number(o.customer_group_id ?? 0),
+    storeId: Number(o.store_id ?? 0),
     shippingAddress: address(o.shipping_country_id, o.shipping_zone_id),
     paymentAddress: address(o.payment_country_id, o.payment_zone_id),
     shippingMethod: ship.code.split('.')[0] ?? ship.code,

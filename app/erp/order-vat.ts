@@ -26,6 +26,8 @@ export interface Address {
 
 export interface VatOrder {
   customerGroupId: number;
+  /** The store the order was placed in (0 = the default store). */
+  storeId?: number;
   shippingAddress: Address | null;
   paymentAddress: Address | null;
   /** The shipping method's extension code (`flat` of `flat.flat`). */
@@ -74,10 +76,12 @@ const TOLERANCE = 0.0001 + 1e-9; // order_product.tax is stored with 4 decimals
 
 /** The rates of each tax class that apply to an order, as Cart\Tax collects them. */
 export function ratesForOrder(o: VatOrder, cfg: ShopTaxConfig): Map<number, TaxRuleRate[]> {
+  const other = o.storeId ? cfg.otherStores?.get(o.storeId) : undefined;
+  const store = other && other.countryId ? other : cfg.store;
   const bases: Array<[TaxBase, Address | null]> = [
-    ['shipping', o.shippingAddress ?? (cfg.taxDefault === 'shipping' ? cfg.store : null)],
-    ['payment', o.paymentAddress ?? (cfg.taxDefault === 'payment' ? cfg.store : null)],
-    ['store', cfg.store],
+    ['shipping', o.shippingAddress ?? (cfg.taxDefault === 'shipping' ? store : null)],
+    ['payment', o.paymentAddress ?? (cfg.taxDefault === 'payment' ? store : null)],
+    ['store', store],
   ];
   const byClass = new Map<number, Map<number, TaxRuleRate>>();
   for (const [base, addr] of bases) {

@@ -26,6 +26,8 @@ export interface ShopTaxConfig {
   /** tax_rate_id → the customer groups it applies to. */
   rateGroups: Map<number, Set<number>>;
   store: { countryId: number; zoneId: number };
+  /** Other stores' addresses (a multi-store shop's store_id → its config_country_id/zone_id). */
+  otherStores: Map<number, { countryId: number; zoneId: number }>;
   /** config_tax_default: which address stands in for a missing one ('shipping', 'payment' or ''). */
   taxDefault: string;
   /** The shop's default currency (config_currency): the currency of every amount OpenCart stores. */
@@ -53,13 +55,17 @@ const num = (v: unknown) => Number(v ?? 0) || 0;
 
 export async function readShopTaxConfig(db: Database): Promise<ShopTaxConfig> {
   const k = db.knex;
-  const [rules, members, groups, settings] = await Promise.all([
+  const [rules, members, groups, storeSettings, settings] = await Promise.all([
     k(`${db.t('tax_rule')} as tr`)
       .join(`${db.t('tax_rate')} as r`, 'r.tax_rate_id', 'tr.tax_rate_id')
       .orderBy(['tr.priority', 'tr.tax_rule_id'])
       .select('tr.tax_class_id', 'tr.based', 'tr.priority', 'r.tax_rate_id', 'r.geo_zone_id', 'r.name', 'r.rate', 'r.type'),
     k(db.t('zone_to_geo_zone')).select('geo_zone_id', 'country_id', 'zone_id'),
     k(db.t('tax_rate_to_customer_group')).select('tax_rate_id', 'customer_group_id'),
+    k(db.t('setting'))
+      .whereIn('key', ['config_country_id', 'config_zone_id'])
+      .andWhereNot('store_id', 0)
+      .select('store_id', 'key', 'value'),
     k(db.t('setting'))
       .where('store_id', 0)
       .andWhere((q) => {
@@ -81,6 +87,13 @@ export async function readShopTaxConfig(db: Database): Promise<ShopTaxConfig> {
     rateGroups.set(num(g.tax_rate_id), set);
   }
   const setting = new Map<string, string>(settings.map((s) => [String(s.key), String(s.value ?? '')]));
+  const otherStores = new Map<number, { countryId: number; zoneId: number }>();
+  for (const r of storeSettings) {
+    const store = otherStores.get(num(r.store_id)) ?? { countryId: 0, zoneId: 0 };
+    if (r.key === 'config_country_id') store.countryId = num(r.value);
+    else store.zoneId = num(r.value);
+    otherStores.set(num(r.store_id), store);
+  }
   const feeClasses = new Map<string, number>();
   for (const [key, value] of setting) {
     const m = /^shipping_(.+)_tax_class_id$/.exec(key); // LIKE above is loose on purpose ('_' is a wildcard there)
@@ -96,6 +109,7 @@ export async function readShopTaxConfig(db: Database): Promise<ShopTaxConfig> {
     geoZones,
     rateGroups,
     store: { countryId: num(setting.get('config_country_id')), zoneId: num(setting.get('config_zone_id')) },
+    otherStores,
     taxDefault: setting.get('config_tax_default') ?? '',
     currency: setting.get('config_currency') ?? '',
     feeClasses,

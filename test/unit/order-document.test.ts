@@ -8,7 +8,7 @@ import type { ShopOrder, ShopOrderProduct, ShopOrderTotal } from '../../app/shop
 // One 27% rate for Hungary, flat shipping untaxed; products of class 9 (see order-vat.test.ts for the tax cases).
 const taxConfig: ShopTaxConfig = {
   rules: [{ taxClassId: 9, based: 'shipping', priority: 1, taxRateId: 1, geoZoneId: 1, name: 'ÁFA 27%', rate: 27, type: 'P' }],
-  geoZones: new Map([[1, [{ countryId: 97, zoneId: 0 }]]]), rateGroups: new Map([[1, new Set([1])]]), store: { countryId: 97, zoneId: 1 },
+  geoZones: new Map([[1, [{ countryId: 97, zoneId: 0 }]]]), rateGroups: new Map([[1, new Set([1])]]), store: { countryId: 97, zoneId: 1 }, otherStores: new Map(),
   taxDefault: 'shipping', currency: 'HUF', feeClasses: new Map(),
 };
 const tax = { config: taxConfig, facts: { products: new Map([[5, { taxClassId: 9, points: 0 }]]), coupons: new Map() } };

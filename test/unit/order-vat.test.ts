@@ -17,6 +17,7 @@ const config = (over: Partial<ShopTaxConfig> = {}): ShopTaxConfig => ({
   geoZones: new Map([[1, [{ countryId: HU, zoneId: 0 }]], [2, [{ countryId: HU, zoneId: 5 }]]]),
   rateGroups: new Map([1, 2, 3, 4, 5].map((id) => [id, new Set([1])])),
   store: { countryId: HU, zoneId: 1 },
+  otherStores: new Map([[2, { countryId: HU, zoneId: 5 }]]),
   taxDefault: 'shipping',
   currency: 'HUF',
   feeClasses: new Map([['shipping:flat', 10], ['handling', 10], ['low_order_fee', 11]]),
@@ -186,6 +187,12 @@ describe('the address OpenCart\'s tax rules use', () => {
   it('no payment address (OpenCart 4.x default checkout): the store address stands in only when config_tax_default is payment', () => {
     expect(ratesForOrder(o(null), cfg).get(20)).toBeUndefined();
     expect(ratesForOrder(o(null), { ...cfg, taxDefault: 'payment', store: { countryId: HU, zoneId: 5 } }).get(20)?.length).toBe(1);
+  });
+  it('a store-based rule uses the address of the store the order was placed in', () => {
+    const storeRule = config({ rules: [rule(21, 5, 'Helyi adó', 3, 'P', 'store', 2)] });
+    const order = { customerGroupId: 1, shippingAddress: null, paymentAddress: null, shippingMethod: '' };
+    expect(ratesForOrder(order, storeRule).get(21)).toBeUndefined(); // store 0 is in zone 1
+    expect(ratesForOrder({ ...order, storeId: 2 }, storeRule).get(21)?.map((r) => r.rate)).toEqual([3]); // store 2 is in zone 5
   });
   it('a rate not given to the order\'s customer group does not apply', () => {
     expect(ratesForOrder({ ...o({ countryId: HU, zoneId: 5 }), customerGroupId: 2 }, cfg).get(20)).toBeUndefined();
