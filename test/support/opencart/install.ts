@@ -2,7 +2,7 @@
 // its own install/cli_install.php into a scratch MariaDB database, and served by `php -S` on
 // 127.0.0.1, as a shop owner would set it up (see README of ../shared/opencart/).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,6 +80,16 @@ async function cachedUpload(release: Release): Promise<string> {
   return done;
 }
 
+// Copies the cached tree with tar (much faster than a JS recursive copy for ~9,000 files), all
+// but the composer vendor folder, which is only read: it becomes a symlink to the cached one
+// (PHP resolves it like a real folder; composer's autoloader works from its real path).
+async function copyTree(source: string, root: string): Promise<void> {
+  mkdirSync(root, { recursive: true });
+  const vendor = './system/storage/vendor';
+  await run('sh', ['-c', 'tar -C "$1" --exclude="$3" -cf - . | tar -C "$2" -xf -', 'copy', source, root, vendor]);
+  symlinkSync(path.join(source, vendor), path.join(root, vendor));
+}
+
 /** A free TCP port on 127.0.0.1 (bound to port 0, then released). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -98,8 +108,10 @@ let exitHookInstalled = false;
 function killAllOnExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
+  // Closing the wrapper's stdin is what stops php (see startPhpServer); exiting closes it too,
+  // this only makes it explicit. Killing the wrapper instead would leave php running.
   process.once('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
+    for (const child of running) child.stdin?.destroy();
   });
 }
 
@@ -112,9 +124,10 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
 
   const started = Date.now();
   const source = await cachedUpload(release);
-  const dir = mkdtempSync(path.join(os.tmpdir(), `erpb-oc${release.replace(/\./g, '')}-`));
+  await sweepStale(serverUrl);
+  const dir = mkdtempSync(path.join(os.tmpdir(), `erpb-oc${release.replace(/\./g, '')}-${process.pid}-`));
   const root = path.join(dir, 'upload');
-  cpSync(source, root, { recursive: true });
+  await copyTree(source, root);
 
   // The port is chosen before installing: --http_server is written into both config.php files.
   const port = await freePort();
@@ -149,7 +162,7 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
     ];
     // 4.1 installs its demo data per language (install/opencart-en-gb.sql).
     if (release === '4.1.0.3') args.push('--language', 'en-gb');
-    // 4.x reads an empty --db_password as a flag without value: an empty string is what it stores anyway.
+    // An empty --db_password is passed as an empty argument, which every release reads as ''.
     const { stdout } = await run('php', args, { cwd: path.join(root, 'install'), maxBuffer: 16 << 20 });
     if (!/SUCCESS/i.test(stdout)) throw new Error(`OpenCart ${release} installer failed:\n${stdout.slice(-2000)}`);
     afterInstall(root, dir);
@@ -187,7 +200,7 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
     async serve() {
       if (server || stopped) return;
       server = startPhpServer(port, root, phpErrorLog, (chunk) => (output += chunk));
-      await waitForHttp(url, () => output);
+      await waitForHttp(url, port, () => output, () => server!.exitCode !== null);
     },
     phpLog() {
       const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
@@ -215,6 +228,38 @@ export async function installOpenCart(release: Release, opts: InstallOptions = {
   if (opts.serve ?? true) await shop.serve();
   installMs.push({ release, ms: Date.now() - started });
   return shop;
+}
+
+// A test worker killed outright (SIGKILL, OOM) cannot drop its shop: its php server dies with
+// it (see startPhpServer), but its database and tree stay. Both carry the worker's pid; once
+// per process, those of workers no longer alive are removed.
+let swept = false;
+async function sweepStale(serverUrl: string): Promise<void> {
+  if (swept) return;
+  swept = true;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const conn = await mysql.createConnection({ uri: serverUrl });
+  try {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>("SHOW DATABASES LIKE 'erpb\\_oc%'");
+    for (const row of rows) {
+      const name = Object.values(row)[0] as string;
+      const pid = /^erpb_oc\d+_(\d+)_[a-z0-9]+$/.exec(name)?.[1];
+      if (pid && !alive(Number(pid))) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    }
+  } finally {
+    await conn.end();
+  }
+  for (const entry of readdirSync(os.tmpdir())) {
+    const pid = /^erpb-oc\d+-(\d+)-/.exec(entry)?.[1];
+    if (pid && !alive(Number(pid))) rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
 }
 
 /** How long each install took in this process (copy + installer + serve), for reports. */
@@ -251,28 +296,38 @@ function startPhpServer(port: number, root: string, errorLog: string, onOutput: 
   return child;
 }
 
+// EOF on the wrapper's stdin stops php; SIGTERM runs the wrapper's trap (kills php) should
+// it not react; SIGKILL only as the last resort.
 function stopProcess(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    const term = setTimeout(() => child.kill('SIGTERM'), 3000);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 6000);
     child.once('exit', () => {
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
       resolve();
     });
     child.stdin!.end();
   });
 }
 
-async function waitForHttp(url: string, log: () => string): Promise<void> {
+// Ready when php says it listens on our port (so an answer from another server on a port taken
+// meanwhile is not mistaken for ours) and answers a static file.
+async function waitForHttp(url: string, port: number, log: () => string, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    try {
-      const res = await fetch(url + 'robots.txt');
-      await res.arrayBuffer();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`php -S did not answer at ${url}:\n${log()}`);
-      await new Promise((r) => setTimeout(r, 100));
+    if (exited()) throw new Error(`php -S ended before serving ${url}:\n${log()}`);
+    if (log().includes(`(http://127.0.0.1:${port}) started`)) {
+      try {
+        const res = await fetch(url + 'robots.txt');
+        await res.arrayBuffer();
+        return;
+      } catch {
+        // not accepting yet
+      }
     }
+    if (Date.now() > deadline) throw new Error(`php -S did not answer at ${url}:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -11,6 +11,7 @@
 // for 127.0.0.1, which ensureApiAccess() adds like System > Users > API > IP Addresses does.
 import type { OpenCartShop } from './install.js';
 import { ShopClient, type Form } from './http.js';
+import { shopConfig, storefrontLanguage } from './settings.js';
 
 export interface OrderCustomer {
   firstname: string;
@@ -60,17 +61,8 @@ export interface PlacedOrder {
   orderId: number;
 }
 
-/** Values of `config_*` settings of store 0. */
-export async function shopConfig(shop: OpenCartShop, keys: string[]): Promise<Record<string, string>> {
-  const rows = await shop.query<Array<{ key: string; value: string }>>(
-    `SELECT \`key\`, \`value\` FROM \`${shop.prefix}setting\` WHERE store_id = 0 AND \`key\` IN (?)`,
-    [keys],
-  );
-  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
-}
-
 async function defaults(shop: OpenCartShop, spec: OrderSpec) {
-  const cfg = await shopConfig(shop, ['config_country_id', 'config_zone_id', 'config_customer_group_id', 'config_language', 'config_checkout_id']);
+  const cfg = await shopConfig(shop, ['config_country_id', 'config_zone_id', 'config_customer_group_id', 'config_checkout_id']);
   const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const customer: OrderCustomer = {
     firstname: 'Teszt',
@@ -180,7 +172,7 @@ async function placeOrderByApi(shop: OpenCartShop, spec: OrderSpec): Promise<Pla
 async function placeOrderByCheckout(shop: OpenCartShop, spec: OrderSpec): Promise<PlacedOrder> {
   if (spec.orderStatusId !== undefined) throw new Error('placeOrder: orderStatusId is for 3.0 (the storefront sets the payment\'s status)');
   const { cfg, customer, address } = await defaults(shop, spec);
-  const language = cfg.config_language ?? 'en-gb';
+  const language = (await storefrontLanguage(shop)).code;
   const client = new ShopClient(shop);
   // Every storefront request carries &language=, as 4.x's own pages and scripts send it.
   const call = async (route: string, form?: Form) => {

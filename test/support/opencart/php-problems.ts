@@ -1,10 +1,15 @@
 // Finds what PHP or OpenCart printed about PHP warnings, notices, deprecations and errors.
 // OpenCart's handler prints `<b>Warning</b>: … in <b>file</b> on line <b>n</b>` (deprecations
-// come out as `Unknown`) and logs `PHP Warning:  …`; PHP's own output is `Deprecated: … on line n`.
+// come out as `Unknown`) and logs `PHP Warning:  …`; 4.x's exception handler prints
+// `Error: …` / `File: …` / `Line: n`; PHP's own output is `Deprecated: … on line n` (or with
+// <b> tags when html_errors is on), and `Fatal error: Uncaught …` for an uncaught exception.
 const PATTERNS: RegExp[] = [
   /<b>(?:Notice|Warning|Fatal Error|Unknown|Deprecated|Fatal error|Parse error)<\/b>:[^\n]*?on line <b>\d+<\/b>/g,
-  /\bPHP (?:Notice|Warning|Fatal Error|Unknown|Deprecated|Fatal error|Parse error|Stack trace)\b:?[^\n]*/g,
-  /(?:^|\n)\s*(?:Notice|Warning|Deprecated|Fatal error|Parse error): [^\n]*? on line \d+/g,
+  /<b>(?:Fatal error|Parse error)<\/b>:[^\n]*/g,
+  /\bPHP (?:Notice|Warning|Fatal Error|Unknown|Deprecated|Fatal error|Parse error)\b:?[^\n]*/g,
+  /(?:^|\n)[ \t]*(?:Notice|Warning|Deprecated|Parse error): [^\n]*? on line \d+/g,
+  /(?:^|\n)[ \t]*Fatal error: [^\n]*/g,
+  /(?:^|\n)Error: [^\n]*\nFile: [^\n]*\nLine: \d+/g,
 ];
 
 export function phpProblems(text: string): string[] {
