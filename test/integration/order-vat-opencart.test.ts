@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../app/config.js';
 import { createContext, install, type AppContext } from '../../app/context.js';
@@ -16,22 +15,11 @@ import { createLogger } from '../../app/log.js';
 import { ShopSchemaError } from '../../app/shop/catalog.js';
 import { setMethodMapping } from '../../app/shop/orders.js';
 import { OrderExporter } from '../../app/sync/order-export.js';
-import { mysqlServerUrl } from '../support/opencart-fixture.js';
-import { installOpenCart, RELEASES, type OpenCartShop } from '../support/opencart/install.js';
 import { addStorefrontCustomer, placeOrderAsCustomer } from '../support/opencart/customer-checkout.js';
-import { placeOrder, type OrderSpec } from '../support/opencart/orders.js';
+import { installOpenCart, placeOrder, realOpenCartAvailable, RELEASES, type OpenCartShop, type OrderSpec } from '../support/opencart/index.js';
 import { configureHungarianTaxes, type TaxedShop } from '../support/opencart/shop-taxes.js';
 
-const hasPhp = (() => {
-  try {
-    execFileSync('php', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const enabled = !!mysqlServerUrl() && hasPhp;
-if (process.env.REQUIRE_MYSQL === '1' && !hasPhp) throw new Error('REQUIRE_MYSQL=1 but php is not installed: the real-OpenCart tests cannot run');
+const enabled = realOpenCartAvailable();
 
 /** Half away from zero, in cents: the rounding the document promises against OpenCart's figures. */
 const cents = (x: number) => Math.sign(x) * Math.round(Math.abs(x) * 100 + 1e-7);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { OpenCartShop } from './install.js';
 import { ShopClient, type Form } from './http.js';
-import { shopConfig } from './orders.js';
+import { shopConfig } from './settings.js';
 
 export interface StorefrontCustomer {
   customerId: number;
