@@ -229,4 +229,8 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
     expect(own.doc.currency).toBe('EUR');
     expect(own.doc.currencyValue).toBeLessThan(1);
   });
+
+  it('OpenCart raised no PHP problem while it took these orders', () => {
+    expect(shop.phpProblems()).toEqual([]);
+  });
 });
