@@ -158,6 +158,18 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
     }
   });
 
+  it('a payment-based tax rule follows the address OpenCart used (4.x has no billing address by default)', async () => {
+    await shop.query(`UPDATE \`${p()}tax_rule\` SET based = 'payment' WHERE tax_class_id = ?`, [taxed.classes.vat5]);
+    try {
+      const { doc } = await placeAndExport({ products: [{ productId: taxed.products.b5, quantity: 1 }] });
+      // 3.0's API always sets the payment address; 4.x's guest checkout sets none, and
+      // config_tax_default (shipping) does not stand in for it: OpenCart charged no 5% then.
+      expect(doc.lines[0]).toMatchObject(shop.major === 3 ? { vatRate: 5, vat: 49.38 } : { vatRate: 0, vat: 0 });
+    } finally {
+      await shop.query(`UPDATE \`${p()}tax_rule\` SET based = 'shipping' WHERE tax_class_id = ?`, [taxed.classes.vat5]);
+    }
+  });
+
   it('a percentage coupon, split per VAT rate', async () => {
     const { doc } = await placeAndExport({ products: [{ productId: taxed.products.a27, quantity: 2 }, { productId: taxed.products.b5, quantity: 1 }], coupon: 'PCT10' });
     expect(lineOf(doc, 'coupon').map((l) => [l.code, l.vatRate])).toEqual([['KUPON', 27], ['KUPON', 5]]);

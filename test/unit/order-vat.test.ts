@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildOrderDocument } from '../../app/erp/order-document.js';
 import { ordersToCsv, orderToXml } from '../../app/erp/order-formats.js';
 import { apportion, ratesForOrder } from '../../app/erp/order-vat.js';
-import { DEFAULTS, type Settings } from '../../app/settings/schema.js';
+import { DEFAULTS, parseSetting, type Settings } from '../../app/settings/schema.js';
 import type { OrderTaxFacts, ShopTaxConfig, TaxRuleRate } from '../../app/shop/order-tax.js';
 import type { ShopOrder, ShopOrderProduct, ShopOrderTotal } from '../../app/shop/orders.js';
 
@@ -196,6 +196,16 @@ describe('the address OpenCart\'s tax rules use', () => {
   });
   it('a rate not given to the order\'s customer group does not apply', () => {
     expect(ratesForOrder({ ...o({ countryId: HU, zoneId: 5 }), customerGroupId: 2 }, cfg).get(20)).toBeUndefined();
+  });
+});
+
+describe('the order line settings', () => {
+  it('parse and refuse like every other setting', () => {
+    expect(parseSetting('order_currency', ' order ')).toBe('order');
+    expect(() => parseSetting('order_currency', 'EUR')).toThrow('order_currency: must be one of shop, order');
+    expect(parseSetting('voucher_code', ' UTALV ')).toBe('UTALV');
+    expect(() => parseSetting('other_total_code', 'x'.repeat(65))).toThrow('other_total_code: must be at most 64 characters');
+    expect(DEFAULTS).toMatchObject({ order_currency: 'shop', low_order_fee_code: '', reward_code: '', voucher_code: '', credit_code: '', other_total_code: '' });
   });
 });
 
