@@ -6,6 +6,7 @@ import type { Settings } from '../settings/schema.js';
 import type { ShopOrder, ShopOrderOption, ShopOrderProduct, ShopOrderTotal } from '../shop/orders.js';
 import { methodOf } from '../shop/orders.js';
 import type { OrderTaxFacts, ShopTaxConfig } from '../shop/order-tax.js';
+import type { SoldVoucher } from '../shop/order-vouchers.js';
 import { decodeLikeOpenCart } from '../util/html.js';
 import { priceOrder, reconcile, type Address, type VatOrder } from './order-vat.js';
 
@@ -186,6 +187,7 @@ export const LINE_CODE_SETTINGS: Record<string, keyof Settings> = {
   coupon: 'coupon_code',
   reward: 'reward_code',
   voucher: 'voucher_code',
+  gift_voucher: 'voucher_code', // a gift voucher bought in the order (order_voucher)
   credit: 'credit_code',
 };
 const codeSettingOf = (kind: string): keyof Settings => LINE_CODE_SETTINGS[kind] ?? 'other_total_code';
@@ -207,6 +209,7 @@ export function buildOrderDocument(
   methods: Map<string, string>,
   shopName: string,
   tax: TaxContext,
+  soldVouchers: SoldVoucher[] = [],
 ): BuildResult {
   const number = `${o.invoice_prefix ?? ''}${o.order_id}`.trim() || String(o.order_id);
   const pay = methodOf(o.payment_method, o.payment_code);
@@ -218,7 +221,7 @@ export function buildOrderDocument(
     paymentAddress: address(o.payment_country_id, o.payment_zone_id),
     shippingMethod: ship.code.split('.')[0] ?? ship.code,
   };
-  const priced = priceOrder(vatOrder, products.map((p) => ({ productId: p.product_id, name: text(p.name), price: p.price, quantity: p.quantity, tax: p.tax })), totals, tax.config, tax.facts);
+  const priced = priceOrder(vatOrder, products.map((p) => ({ productId: p.product_id, name: text(p.name), price: p.price, quantity: p.quantity, tax: p.tax })), totals, tax.config, tax.facts, soldVouchers.map((v) => ({ description: text(v.description), amount: v.amount })));
   // The document's currency: the shop's own (what OpenCart stores), or the order's, converted at
   // the rate the order was placed with (order.currency_value) and reconciled again to the cent.
   const inOrderCurrency = s.order_currency === 'order' && o.currency_code !== '' && o.currency_value > 0;

@@ -108,8 +108,14 @@ function taxesOn(amount: number, rates: TaxRuleRate[], units = 1, only?: 'P'): L
 const percentOf = (rates: Array<{ type: 'P' | 'F'; rate: number }>) => rates.filter((r) => r.type === 'P').reduce((a, r) => a + r.rate, 0);
 const pKey = (rates: TaxRuleRate[]) => rates.filter((r) => r.type === 'P').map((r) => r.taxRateId).sort((a, b) => a - b).join(',');
 
-/** Prices every line of one order: products, then one line (or one per VAT rate) per total. */
-export function priceOrder(o: VatOrder, products: VatProduct[], totals: ShopOrderTotal[], cfg: ShopTaxConfig, facts: OrderTaxFacts): PricedOrder {
+/** A gift voucher bought in the order: part of OpenCart's sub_total, untaxed. */
+export interface VatSoldVoucher {
+  description: string;
+  amount: number;
+}
+
+/** Prices every line of one order: products, gift vouchers bought, then one line (or one per VAT rate) per total. */
+export function priceOrder(o: VatOrder, products: VatProduct[], totals: ShopOrderTotal[], cfg: ShopTaxConfig, facts: OrderTaxFacts, sold: VatSoldVoucher[] = []): PricedOrder {
   const rates = ratesForOrder(o, cfg);
   const classRates = (c: number) => rates.get(c) ?? [];
   const problems: string[] = [];
@@ -131,6 +137,9 @@ export function priceOrder(o: VatOrder, products: VatProduct[], totals: ShopOrde
     const rs = productRates[i]!;
     lines.push({ kind: 'product', product: i, title: p.name, net: p.price * p.quantity, taxes: taxesOn(p.price, rs, p.quantity), vatRate: percentOf(rs) });
   });
+
+  // A gift voucher sold is a prepayment, not a supply: OpenCart taxes it with nothing.
+  for (const v of sold) lines.push({ kind: 'gift_voucher', title: v.description, net: v.amount, taxes: [], vatRate: null });
 
   const shippingRow = totals.find((t) => t.code === 'shipping');
   const shippingRates = classRates(cfg.feeClasses.get(`shipping:${o.shippingMethod}`) ?? 0);

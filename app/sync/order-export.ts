@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js';
 import { buildOrderDocument, type OrderDocument } from '../erp/order-document.js';
 import type { Settings } from '../settings/schema.js';
 import { readAccountAddresses } from '../shop/customer-addresses.js';
+import { readSoldVouchers } from '../shop/order-vouchers.js';
 import { readOrderTaxFacts, readShopTaxConfig, type ShopTaxConfig } from '../shop/order-tax.js';
 import { Journal, emptyCounts } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
@@ -79,7 +80,7 @@ export class OrderExporter {
   /** Builds the documents of a batch of orders from their current rows and the current settings. */
   private async buildDocuments(ids: number[], c: { s: Settings; lang: { languageId: number }; store: { name: string }; methods: Map<string, string>; taxConfig: ShopTaxConfig }) {
     const batch = await loadOrders(this.db, ids, c.s.product_code_field, c.lang.languageId);
-    const facts = await readOrderTaxFacts(this.db, batch.products.map((p) => p.product_id), batch.totals);
+    const [facts, sold] = await Promise.all([readOrderTaxFacts(this.db, batch.products.map((p) => p.product_id), batch.totals), readSoldVouchers(this.db, ids)]);
     // Orders with neither a payment nor a shipping address take the account's default address.
     const addressless = batch.orders.filter((o) => o.customer_id > 0 && !String(o.payment_address_1 ?? '').trim() && !String(o.shipping_address_1 ?? '').trim());
     const accounts = await readAccountAddresses(this.db, addressless.map((o) => o.customer_id), c.lang.languageId);
@@ -94,6 +95,7 @@ export class OrderExporter {
         c.methods,
         c.store.name,
         { config: c.taxConfig, facts },
+        sold.filter((v) => v.order_id === o.order_id),
       );
       return { orderId: o.order_id, document: r.document, problem: r.problem };
     });

@@ -113,6 +113,14 @@ describe('per-line tax as OpenCart computes it', () => {
     expect(r.document.totals.gross).toBe(670);
   });
 
+  it('a gift voucher bought in the order is its own untaxed line (OpenCart counts it in sub_total)', () => {
+    const rows = totals([['sub_total', 'Részösszeg', 6000], ['tax', 'ÁFA 27%', 270], ['total', 'Összesen', 6270]]);
+    const r = buildOrderDocument(order({ total: 6270 }), [line(P1, 1, 270)], [], rows, { ...DEFAULTS, ...codes }, new Map(), 'Shop', { config: config(), facts: facts() },
+      [{ order_id: 7, description: '5000 Ft ajándékutalvány Annának', code: 'AB12', amount: 5000 }]);
+    expect(r.problem).toBeNull();
+    expect(summary(r)).toEqual([['product', 'SKU-1', 27, 1000, 270, 1270], ['gift_voucher', 'UTALV', null, 5000, 0, 5000]]);
+  });
+
   it('another extension\'s total is its own line under the default code', () => {
     const r = build([line(P1, 1, 270)], totals([['sub_total', 'Részösszeg', 1000], ['tax', 'ÁFA 27%', 270], ['klarna_fee', 'Klarna', 90], ['total', 'Összesen', 1360]]));
     expect(r.problem).toBeNull();
