@@ -39,6 +39,8 @@ export interface OrderAddress {
 export interface OrderSpec {
   products: Array<{ productId: number; quantity: number; options?: Record<string, string | number> }>;
   coupon?: string;
+  /** 3.0: gift vouchers bought in the order (the admin order form's Vouchers tab, api/voucher/add). */
+  buyVouchers?: Array<{ toName: string; toEmail: string; amount: number; themeId: number }>;
   /** A gift voucher code (3.0 and 4.0; 4.1 has no voucher total). */
   voucher?: string;
   /** Reward points to use (needs a logged-in customer with points). */
@@ -136,6 +138,10 @@ async function placeOrderByApi(shop: OpenCartShop, spec: OrderSpec): Promise<Pla
     const form: Record<string, string | number> = { product_id: item.productId, quantity: item.quantity };
     for (const [id, value] of Object.entries(item.options ?? {})) form[`option[${id}]`] = value;
     await call('api/cart/add', form);
+  }
+  // Part of the cart, as in the admin's order form: before the methods (adding one resets them).
+  for (const v of spec.buyVouchers ?? []) {
+    await call('api/voucher/add', { from_name: customer.firstname, from_email: customer.email, to_name: v.toName, to_email: v.toEmail, voucher_theme_id: v.themeId, message: '', amount: v.amount });
   }
   const addressForm = {
     firstname: address.firstname,

@@ -24,6 +24,8 @@ export interface TaxedShop {
   rewardCustomerId: number;
   /** 3.0: a customer with 300 of store credit (a customer_transaction). */
   creditCustomerId: number;
+  /** A gift voucher theme (0 on 4.1, which has no gift vouchers). */
+  voucherThemeId: number;
   /** Sets a `setting` row of store 0 (insert or replace), as the admin's extension forms save them. */
   setSetting(code: string, key: string, value: string | number): Promise<void>;
 }
@@ -125,5 +127,5 @@ export async function configureHungarianTaxes(shop: OpenCartShop): Promise<Taxed
   }
 
   const rates = new Map<string, { type: 'P' | 'F'; rate: number }>([[RATE_27, { type: 'P', rate: 27 }], [RATE_5, { type: 'P', rate: 5 }], [RATE_ECO, { type: 'F', rate: 2 }]]);
-  return { countryId, zoneId, customerGroupId, classes, rates, products: { a27: ids[0]!, b5: ids[1]!, cEco: ids[2]! }, rewardCustomerId, creditCustomerId, setSetting };
+  return { countryId, zoneId, customerGroupId, classes, rates, products: { a27: ids[0]!, b5: ids[1]!, cEco: ids[2]! }, rewardCustomerId, creditCustomerId, voucherThemeId: Number(theme?.voucher_theme_id ?? 0), setSetting };
 }
