@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderDocument } from '../../app/erp/order-document.js';
 import { setMethodMapping } from '../../app/shop/orders.js';
 import { OrderExporter } from '../../app/sync/order-export.js';
+import { AdminAccounts } from '../../app/admin/accounts.js';
+import { today } from '../../app/util/time.js';
 import { createApp } from '../../app/web/server.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
@@ -142,6 +144,36 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
     await k(db().t('order')).where({ order_id: o.orderId }).update(blank);
     await exporter().prepare();
     expect((await doc(o.orderId)).customer.billing).toEqual({ name: 'Anna Szabó', company: 'Szabó & Tsa', address1: 'Kossuth tér 2.', address2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' });
+  });
+
+  it('the admin: retry rebuilds a held order from the current settings; the first setup offers today as the start date', async () => {
+    await new AdminAccounts(db()).createFirst('admin', 'admin-pass-12345').catch(() => {});
+    const app = createApp(env.ctx);
+    const signin = await request(app).post('/admin/login').type('form').send({ username: 'admin', password: 'admin-pass-12345' });
+    const cookie = String(signin.headers['set-cookie']![0]).split(';')[0]!;
+    const settingsPage = async () => (await request(app).get('/admin/settings').set('Cookie', cookie)).text;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await settingsPage())![1]!;
+    await env.ctx.settings.update({ coupon_code: '' });
+    const o = await paidOrder();
+    try {
+      await exporter().prepare();
+      expect(await state(o.orderId)).toBe('attention');
+    } finally {
+      await env.ctx.settings.update({ coupon_code: 'KUPON' });
+    }
+    const retry = await request(app).post(`/admin/orders/${o.orderId}/retry`).set('Cookie', cookie).type('form').send({ _csrf: csrf });
+    expect(retry.status).toBe(200);
+    expect(await state(o.orderId)).toBe('waiting');
+    expect((await doc(o.orderId)).lines.find((l) => l.kind === 'coupon')?.code).toBe('KUPON');
+    // Not set up yet: the Orders group offers today's date, and export-now says what is missing.
+    await env.ctx.settings.update({ export_start_date: '' });
+    try {
+      expect(await settingsPage()).toMatch(new RegExp(`id="in-export_start_date" name="export_start_date" value="${today()}"`));
+      const now = await request(app).post('/admin/orders/export-now').set('Cookie', cookie).type('form').send({ _csrf: csrf });
+      expect(now.text).toContain('A rendelésexport még nincs beállítva: állítsa be ezeket: Ettől a naptól leadott rendelések (ÉÉÉÉ-HH-NN)');
+    } finally {
+      await env.ctx.settings.update({ export_start_date: '2026-01-01' });
+    }
   });
 
   it('holds an order whose totals do not add up as needing attention, with the difference', async () => {
