@@ -169,8 +169,8 @@ describe.each(DIALECT_TARGETS)('order export on $name', (target) => {
     await env.ctx.settings.update({ export_start_date: '' });
     try {
       expect(await settingsPage()).toMatch(new RegExp(`id="in-export_start_date" name="export_start_date" value="${today()}"`));
-      const now = await request(app).post('/admin/orders/export-now').set('Cookie', cookie).type('form').send({ _csrf: csrf });
-      expect(now.text).toContain('A rendelésexport még nincs beállítva: állítsa be ezeket: Ettől a naptól leadott rendelések (ÉÉÉÉ-HH-NN)');
+      const now = await request(app).post('/admin/orders/export-now').set('Cookie', `${cookie}; erpb_lang=en`).type('form').send({ _csrf: csrf });
+      expect(now.text).toContain('The order export is not set up yet: set Export orders placed from (YYYY-MM-DD) in the settings.');
     } finally {
       await env.ctx.settings.update({ export_start_date: '2026-01-01' });
     }
