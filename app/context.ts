@@ -5,7 +5,7 @@ import { createDatabase, ping, type Database } from './db/database.js';
 import { migrateDemoShop, migratePlugin } from './db/migrate.js';
 import { createLogger, type Logger } from './log.js';
 import { SettingsService } from './settings/settings-service.js';
-import { checkShopSchema } from './shop/catalog.js';
+import { shopSchema } from './shop/schema.js';
 import { registerExtension } from './shop/extension.js';
 import { AdminAccounts } from './admin/accounts.js';
 
@@ -44,7 +44,8 @@ export async function install(ctx: AppContext, opts: { demo?: boolean } = {}): P
   await ping(ctx.db);
   const demo = opts.demo ?? ctx.config.embeddedDemo;
   const demoShop = demo ? await migrateDemoShop(ctx.db) : [];
-  await checkShopSchema(ctx.db);
+  // Reads what the shop's tables have; an unknown schema stops here with one line naming what is missing.
+  await shopSchema(ctx.db);
   const { applied, version } = await migratePlugin(ctx.db);
   const extensionRegistered = await registerExtension(ctx.db);
   const settingsWritten = await ctx.settings.install();

@@ -150,7 +150,7 @@ export const commands: Record<string, Command> = {
       } catch (err) {
         throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
-      const answer = await new PushService(ctx.db, ctx.settings).push({ kind, body, format, dryRun, actor: 'cli' });
+      const answer = await new PushService(ctx.db, ctx.settings, { imageDir: ctx.config.shopImageDir }).push({ kind, body, format, dryRun, actor: 'cli' });
       const c = answer.counts;
       const lines = [
         `run ${answer.run}: ${kind}${dryRun ? ' (dry run: nothing written)' : ''}, ${answer.status}`,

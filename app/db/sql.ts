@@ -21,3 +21,9 @@ export function sqlIntList(ids: number[]): string {
 export function sqlIntTable(ids: number[], column: string): string {
   return '(' + ids.map((id, i) => (i === 0 ? `SELECT ${sqlInt(id)} AS ${column}` : `SELECT ${sqlInt(id)}`)).join(' UNION ALL ') + ')';
 }
+
+/** A short literal of a harmless shape (letters, digits, spaces, `-:._`), such as '' or 'F'. */
+export function sqlString(s: string): string {
+  if (!/^[\w .:-]*$/.test(s)) throw new Error(`not a plain literal: ${s}`);
+  return `'${s}'`;
+}

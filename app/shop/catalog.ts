@@ -2,6 +2,7 @@
 // assumed: they are read from the shop's own tables and settings.
 import type { Database } from '../db/database.js';
 import { readConfigValue } from './setting-rows.js';
+import { ShopSchemaError } from './schema.js';
 
 export interface Language {
   languageId: number;
@@ -21,21 +22,19 @@ export interface TaxClass {
   percent: number;
 }
 
-export class ShopSchemaError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ShopSchemaError';
-  }
-}
+export { ShopSchemaError } from './schema.js';
 
 export async function listLanguages(db: Database): Promise<Language[]> {
   const rows = await db.knex(db.t('language')).orderBy(['sort_order', 'language_id']).select('language_id', 'code', 'name');
   return rows.map((r) => ({ languageId: Number(r.language_id), code: r.code, name: r.name }));
 }
 
-/** The storefront's default language: setting config_language → language.code. */
+/**
+ * The storefront's default language: setting config_language → language.code (4.1 splits it
+ * into config_language_catalog for the storefront and config_language_admin).
+ */
 export async function defaultLanguage(db: Database): Promise<Language> {
-  const code = await readConfigValue(db, 'config_language');
+  const code = (await readConfigValue(db, 'config_language')) ?? (await readConfigValue(db, 'config_language_catalog'));
   const languages = await listLanguages(db);
   const found = languages.find((l) => l.code === code) ?? languages[0];
   if (!found) throw new ShopSchemaError('the shop has no language rows');
@@ -88,16 +87,4 @@ export async function defaultStore(db: Database): Promise<StoreInfo> {
     name: (await readConfigValue(db, 'config_name')) ?? '',
     url: (await readConfigValue(db, 'config_url')) ?? '',
   };
-}
-
-/** Tables erp-bridge reads or writes; a missing one means a wrong prefix or not an OpenCart DB. */
-export const REQUIRED_SHOP_TABLES = ['setting', 'extension', 'language', 'product', 'product_description', 'product_special', 'product_to_store', 'category', 'category_path', 'customer_group', 'tax_class', 'order'];
-
-export async function checkShopSchema(db: Database): Promise<void> {
-  const tables = new Set((await db.dialect.listTables(db.knex)).map((t) => t.toLowerCase()));
-  const missing = REQUIRED_SHOP_TABLES.filter((t) => !tables.has(db.t(t).toLowerCase()));
-  if (missing.length > 0)
-    throw new ShopSchemaError(
-      `no OpenCart tables with prefix "${db.prefix}" (missing ${missing.map((m) => db.t(m)).join(', ')}): check TABLE_PREFIX and DATABASE_URL`,
-    );
 }

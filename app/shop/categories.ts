@@ -4,6 +4,7 @@
 import type { Database } from '../db/database.js';
 import { chunkRows } from '../db/chunks.js';
 import { sqlInt } from '../db/sql.js';
+import type { ShopSchema } from './schema.js';
 
 export interface ShopCategory {
   categoryId: number;
@@ -61,7 +62,10 @@ export async function nextCategoryId(db: Database): Promise<number> {
 }
 
 export class CategoryWriter {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly schema: ShopSchema,
+  ) {}
 
   private async insert(table: string, rows: object[]): Promise<void> {
     if (rows.length === 0) return;
@@ -73,8 +77,9 @@ export class CategoryWriter {
     await this.insert(this.db.own('category_map'), rows);
   }
 
+  /** New categories: the columns this release has (4.1 has no top, column or dates). */
   async insertCategories(rows: Array<Record<string, unknown>>): Promise<void> {
-    await this.insert(this.db.t('category'), rows);
+    await this.insert(this.db.t('category'), rows.map((r) => this.schema.completeRow('category', r)));
   }
 
   /** One UPDATE per chunk: column = CASE category_id WHEN … END for each changed column. */
@@ -84,15 +89,16 @@ export class CategoryWriter {
       const ids = chunk.map((r) => sqlInt(r.category_id)).join(', ');
       const kase = (col: 'parent_id' | 'sort_order' | 'status') =>
         `CASE category_id ${chunk.map((r) => `WHEN ${sqlInt(r.category_id)} THEN ${sqlInt(r[col])}`).join(' ')} END`;
+      const modified = this.schema.has('category', 'date_modified') ? ', date_modified = ?' : '';
       await this.db.knex.raw(
-        `UPDATE ${this.db.t('category')} SET parent_id = ${kase('parent_id')}, sort_order = ${kase('sort_order')}, status = ${kase('status')}, date_modified = ? WHERE category_id IN (${ids})`,
-        [now],
+        `UPDATE ${this.db.t('category')} SET parent_id = ${kase('parent_id')}, sort_order = ${kase('sort_order')}, status = ${kase('status')}${modified} WHERE category_id IN (${ids})`,
+        modified ? [now] : [],
       );
     }
   }
 
   async insertDescriptions(rows: Array<Record<string, unknown>>): Promise<void> {
-    await this.insert(this.db.t('category_description'), rows);
+    await this.insert(this.db.t('category_description'), rows.map((r) => this.schema.completeRow('category_description', r)));
   }
 
   async renameInLanguage(languageId: number, names: Array<{ category_id: number; name: string }>): Promise<void> {

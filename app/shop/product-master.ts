@@ -1,9 +1,10 @@
 // Full sync: product master data from the ERP (name, description, tax class, category, unit,
 // image) and products created for unknown codes. Set-based over the staging table; each
 // statement only fills what is missing or different, so a resend repairs an interrupted push.
-import { sqlDate, sqlInt } from '../db/sql.js';
+import { sqlDate, sqlInt, sqlIntTable } from '../db/sql.js';
 import type { ProductStaging } from './product-staging.js';
 import type { ProductCodeField } from './products.js';
+import type { ShopSchema } from './schema.js';
 
 export interface NewProductDefaults {
   codeField: ProductCodeField;
@@ -19,6 +20,7 @@ export class ProductMasterWriter {
   constructor(
     private readonly st: ProductStaging,
     private readonly languageId: number,
+    private readonly schema: ShopSchema,
   ) {}
 
   private raw(sql: string) {
@@ -38,15 +40,21 @@ export class ProductMasterWriter {
   /** Inserts the products (every NOT NULL column), then matches them like any other. */
   async createProducts(d: NewProductDefaults): Promise<void> {
     const { S, R, P } = this.st;
+    // The superset of what the releases' admins write for a new product; the profile keeps the
+    // columns this shop has (3.0 `viewed`; 4.x `master_id`, `variant`, `override`, `rating`).
     const codeCols = ['model', 'sku', 'upc', 'ean', 'jan', 'isbn', 'mpn'];
-    const codeValues = codeCols.map((c) => (c === 'model' || c === d.codeField ? 's.code' : "''"));
+    const values: Record<string, string> = Object.fromEntries(codeCols.map((c) => [c, c === 'model' || c === d.codeField ? 's.code' : "''"]));
+    Object.assign(values, {
+      master_id: '0', variant: "''", override: "''", location: "''", quantity: '0', stock_status_id: sqlInt(d.stockStatusId),
+      image: "CASE WHEN s.image IS NULL OR s.image LIKE 'http%' THEN '' ELSE s.image END", manufacturer_id: '0', shipping: '1',
+      price: 'COALESCE(s.price, 0)', points: '0', tax_class_id: 'COALESCE(s.tax_class_id, 0)', date_available: sqlDate(d.today),
+      weight: '0', weight_class_id: sqlInt(d.weightClassId), length: '0', width: '0', height: '0', length_class_id: sqlInt(d.lengthClassId),
+      subtract: '1', minimum: '1', rating: '0', sort_order: '0', status: sqlInt(d.status), viewed: '0', date_added: sqlDate(d.now), date_modified: sqlDate(d.now),
+    });
+    const { columns, exprs } = this.schema.insertColumns('product', values);
     await this.raw(
-      `INSERT INTO ${P} (${codeCols.join(', ')}, location, quantity, stock_status_id, image, manufacturer_id, shipping, price, points,
-         tax_class_id, date_available, weight, weight_class_id, length, width, height, length_class_id, subtract, minimum,
-         sort_order, status, viewed, date_added, date_modified)
-       SELECT ${codeValues.join(', ')}, '', 0, ${sqlInt(d.stockStatusId)}, CASE WHEN s.image IS NULL OR s.image LIKE 'http%' THEN '' ELSE s.image END,
-         0, 1, COALESCE(s.price, 0), 0, COALESCE(s.tax_class_id, 0), ${sqlDate(d.today)}, 0, ${sqlInt(d.weightClassId)}, 0, 0, 0,
-         ${sqlInt(d.lengthClassId)}, 1, 1, 0, ${sqlInt(d.status)}, 0, ${sqlDate(d.now)}, ${sqlDate(d.now)}
+      `INSERT INTO ${P} (${columns.join(', ')})
+       SELECT ${exprs.join(', ')}
        FROM ${S} s WHERE s.run_id = ${R} AND s.outcome = 'created' AND s.match_count = 0`,
     );
     await this.st.match(d.codeField);
@@ -69,7 +77,7 @@ export class ProductMasterWriter {
     return [
       '(s.price IS NULL OR ROUND(p.price, 4) = ROUND(s.price, 4))',
       '(s.tax_class_id IS NULL OR p.tax_class_id = s.tax_class_id)',
-      "(s.image IS NULL OR s.image LIKE 'http%' OR p.image = s.image)",
+      `(s.image IS NULL OR s.image LIKE 'http%' OR ${eq('p.image', 's.image')})`,
       `(s.name IS NULL OR EXISTS (SELECT 1 FROM ${this.t('product_description')} pd WHERE pd.product_id = p.product_id AND pd.language_id = ${L} AND ${eq('pd.name', 's.name')}))`,
       `(s.description IS NULL OR EXISTS (SELECT 1 FROM ${this.t('product_description')} pd WHERE pd.product_id = p.product_id AND pd.language_id = ${L} AND ${eq('pd.description', 's.description')}))`,
       `(s.category_id IS NULL OR EXISTS (SELECT 1 FROM ${this.t('product_to_category')} pc WHERE pc.product_id = p.product_id AND pc.category_id = s.category_id))`,
@@ -100,10 +108,14 @@ export class ProductMasterWriter {
       set: { name: 'COALESCE(s.name, pd.name)', description: 'COALESCE(s.description, pd.description)' },
       where: `${applied} AND pd.language_id = ${L} AND (s.name IS NOT NULL OR s.description IS NOT NULL)`,
     }));
-    const langs = `(${languageIds.map((id, i) => (i === 0 ? `SELECT ${sqlInt(id)} AS language_id` : `SELECT ${sqlInt(id)}`)).join(' UNION ALL ')})`;
+    const langs = sqlIntTable(languageIds, 'language_id');
+    const desc = this.schema.insertColumns('product_description', {
+      product_id: 's.product_id', language_id: 'l.language_id', name: 's.name', description: "COALESCE(s.description, '')", tag: "''",
+      meta_title: 's.name', meta_description: "''", meta_keyword: "''",
+    });
     await this.raw(
-      `INSERT INTO ${this.t('product_description')} (product_id, language_id, name, description, tag, meta_title, meta_description, meta_keyword)
-       SELECT s.product_id, l.language_id, s.name, COALESCE(s.description, ''), '', s.name, '', ''
+      `INSERT INTO ${this.t('product_description')} (${desc.columns.join(', ')})
+       SELECT ${desc.exprs.join(', ')}
        FROM ${S} s CROSS JOIN ${langs} l
        WHERE ${applied} AND s.name IS NOT NULL AND NOT EXISTS (
          SELECT 1 FROM ${this.t('product_description')} pd WHERE pd.product_id = s.product_id AND pd.language_id = l.language_id)`,

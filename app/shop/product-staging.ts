@@ -4,6 +4,7 @@
 import type { Database } from '../db/database.js';
 import { sqlDate, sqlInt } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
+import { decodeLikeOpenCart, encodeLikeOpenCart } from '../util/html.js';
 
 export interface StageRow {
   seq: number;
@@ -58,9 +59,12 @@ export class ProductStaging {
     await this.db.knex(this.S).truncate();
     const used = STAGE_COLUMNS.filter((c) => c === 'seq' || c === 'code' || rows.some((r) => r[c] !== undefined && r[c] !== null));
     const cols = ['run_id', ...used];
+    // The stage holds codes as the shop stores them (HTML-encoded, as OpenCart's admin saves
+    // `KV&1`), so SQL matching and new products use the shop's form; answers decode them back.
+    const shopForm = (c: string, v: unknown) => (c === 'code' ? encodeLikeOpenCart(String(v)) : v ?? null);
     const step = 20_000;
     for (let i = 0; i < rows.length; i += step) {
-      const chunk = rows.slice(i, i + step).map((r) => [this.runId, ...used.map((c) => r[c] ?? null)]);
+      const chunk = rows.slice(i, i + step).map((r) => [this.runId, ...used.map((c) => shopForm(c, r[c]))]);
       await this.db.dialect.bulkInsert(this.db.knex, this.S, cols, chunk);
       await onChunk?.(Math.min(rows.length, i + step));
     }
@@ -118,7 +122,7 @@ export class ProductStaging {
     const counts: Record<string, number> = {};
     for (const r of rows) counts[String(r.outcome)] = Number(r.n);
     const notApplied = await this.db.knex(this.S).where({ run_id: this.runId }).whereIn('outcome', ['unknown', 'ambiguous']).orderBy('seq').select('seq', 'code', 'outcome', 'match_count');
-    return { counts, notApplied };
+    return { counts, notApplied: notApplied.map((r) => ({ ...r, code: decodeLikeOpenCart(String(r.code)) })) };
   }
 
   async clear(): Promise<void> {

@@ -1,24 +1,38 @@
 // Promo prices as OpenCart specials. erp-bridge owns priority 10 and nothing else: rows of any
 // other priority are never read for writing, changed or ended. OpenCart's admin rewrites a
-// product's specials on save (new ids), so our rows are known by priority, not by id.
-import { sqlDate, sqlIntList, sqlIntTable } from '../db/sql.js';
+// product's specials on save (new ids), so our rows are known by priority, not by id. Where the
+// specials live comes from the schema profile: `product_special` (3.0, 4.0), or 4.1's
+// `product_discount` rows with `special = 1` (whose own discounts are never touched).
+import { sqlDate, sqlInt, sqlIntList, sqlIntTable, sqlString } from '../db/sql.js';
 import type { ProductStaging } from './product-staging.js';
+import type { SpecialsTable } from './schema.js';
 
 export const ERP_PRIORITY = 10;
 
-const active = (alias: string, today: string) =>
+const literal = (v: number | string) => (typeof v === 'number' ? sqlInt(v) : sqlString(v));
+const literals = (o: Record<string, number | string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, literal(v)]));
+
+const activeDates = (alias: string, today: string) =>
   `(${alias}.date_start = '0000-00-00' OR ${alias}.date_start <= ${sqlDate(today)}) AND (${alias}.date_end = '0000-00-00' OR ${alias}.date_end > ${sqlDate(today)})`;
 
 export class SpecialWriter {
   private readonly PS: string;
+  private readonly ID: string;
 
   constructor(
     private readonly st: ProductStaging,
+    private readonly sp: SpecialsTable,
     private readonly groups: number[],
     private readonly today: string,
     private readonly yesterday: string,
   ) {
-    this.PS = st.db.t('product_special');
+    this.PS = sp.table;
+    this.ID = sp.idColumn;
+  }
+
+  /** Our rows: priority 10, and (4.1) specials only. */
+  private ours(alias: string): string {
+    return `${alias}.priority = ${ERP_PRIORITY} AND ${this.sp.filter(alias)}`;
   }
 
   private raw(sql: string) {
@@ -33,8 +47,8 @@ export class SpecialWriter {
     const { S, R } = this.st;
     await this.raw(
       `UPDATE ${S} SET promo_start = COALESCE(
-         (SELECT MIN(ps.date_start) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ps.priority = ${ERP_PRIORITY}
-            AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ${active('ps', this.today)}),
+         (SELECT MIN(ps.date_start) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')}
+            AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ${activeDates('ps', this.today)}),
          ${sqlDate(this.today)})
        WHERE run_id = ${R} AND match_count = 1 AND promo > 0 AND promo_start IS NULL`,
     );
@@ -43,16 +57,16 @@ export class SpecialWriter {
   /** 'unchanged' when every group already has exactly this priority-10 special. */
   async classify(): Promise<void> {
     const { S, R } = this.st;
-    const same = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ps.priority = ${ERP_PRIORITY}
+    const same = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')}
         AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ROUND(ps.price, 4) = ROUND(${S}.promo, 4)
-        AND ps.date_start = ${S}.promo_start AND ps.date_end = ${S}.promo_end)`;
-    const all = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ps.priority = ${ERP_PRIORITY} AND ps.customer_group_id IN (${sqlIntList(this.groups)}))`;
+        AND ps.date_start = ${S}.promo_start AND ps.date_end = ${S}.promo_end${Object.entries(this.sp.fixed).map(([c, v]) => ` AND ps.${c} = ${literal(v)}`).join('')})`;
+    const all = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)}))`;
     await this.raw(
       `UPDATE ${S} SET outcome = CASE WHEN ${same} = ${this.groups.length} AND ${all} = ${this.groups.length} THEN 'unchanged' ELSE 'updated' END
        WHERE run_id = ${R} AND match_count = 1 AND outcome IS NULL AND promo > 0`,
     );
     // A promo price of 0 ends the product's priority-10 specials as of yesterday.
-    const open = `EXISTS (SELECT 1 FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ps.priority = ${ERP_PRIORITY}
+    const open = `EXISTS (SELECT 1 FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')}
         AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)}))`;
     await this.raw(
       `UPDATE ${S} SET outcome = CASE WHEN ${open} THEN 'updated' ELSE 'unchanged' END
@@ -68,35 +82,36 @@ export class SpecialWriter {
     // 1. One priority-10 row per product and group: surplus rows (hand-made copies) go.
     //    (DISTINCT keeps MySQL from merging the derived table, which it may not read while deleting.)
     await this.raw(
-      `DELETE FROM ${this.PS} WHERE product_special_id IN (SELECT id FROM (
-         SELECT DISTINCT ps.product_special_id AS id FROM ${this.PS} ps
+      `DELETE FROM ${this.PS} WHERE ${this.ID} IN (SELECT id FROM (
+         SELECT DISTINCT ps.${this.ID} AS id FROM ${this.PS} ps
          JOIN ${this.PS} older ON older.product_id = ps.product_id AND older.customer_group_id = ps.customer_group_id
-           AND older.priority = ${ERP_PRIORITY} AND older.product_special_id < ps.product_special_id
+           AND ${this.ours('older')} AND older.${this.ID} < ps.${this.ID}
          JOIN ${S} s ON s.product_id = ps.product_id AND ${updated} AND s.promo > 0
-         WHERE ps.priority = ${ERP_PRIORITY} AND ps.customer_group_id IN (${groups})) dup)`,
+         WHERE ${this.ours('ps')} AND ps.customer_group_id IN (${groups})) dup)`,
     );
     await step('specials:deduplicated');
     // 2. Existing priority-10 rows take the new price and dates.
     await this.raw(db.dialect.joinUpdate({
       table: this.PS, alias: 'ps', from: S, fromAlias: 's', on: 's.product_id = ps.product_id',
-      set: { price: 's.promo', date_start: 's.promo_start', date_end: 's.promo_end' },
-      where: `${updated} AND s.promo > 0 AND ps.priority = ${ERP_PRIORITY} AND ps.customer_group_id IN (${groups})`,
+      set: { price: 's.promo', date_start: 's.promo_start', date_end: 's.promo_end', ...literals(this.sp.fixed) },
+      where: `${updated} AND s.promo > 0 AND ${this.ours('ps')} AND ps.customer_group_id IN (${groups})`,
     }));
     await step('specials:updated');
     // 3. Groups without one get a new row.
+    const extra = Object.entries(literals({ ...this.sp.marker, ...this.sp.fixed }));
     await this.raw(
-      `INSERT INTO ${this.PS} (product_id, customer_group_id, priority, price, date_start, date_end)
-       SELECT s.product_id, g.cg, ${ERP_PRIORITY}, s.promo, s.promo_start, s.promo_end
+      `INSERT INTO ${this.PS} (product_id, customer_group_id, priority, price, date_start, date_end${extra.map(([c]) => `, ${c}`).join('')})
+       SELECT s.product_id, g.cg, ${ERP_PRIORITY}, s.promo, s.promo_start, s.promo_end${extra.map(([, v]) => `, ${v}`).join('')}
        FROM ${S} s CROSS JOIN ${sqlIntTable(this.groups, 'cg')} g
        WHERE ${updated} AND s.promo > 0 AND NOT EXISTS (
-         SELECT 1 FROM ${this.PS} ps WHERE ps.product_id = s.product_id AND ps.customer_group_id = g.cg AND ps.priority = ${ERP_PRIORITY})`,
+         SELECT 1 FROM ${this.PS} ps WHERE ps.product_id = s.product_id AND ps.customer_group_id = g.cg AND ${this.ours('ps')})`,
     );
     await step('specials:inserted');
     // 4. Promo 0: end every open priority-10 row of the product as of yesterday.
     await this.raw(db.dialect.joinUpdate({
       table: this.PS, alias: 'ps', from: S, fromAlias: 's', on: 's.product_id = ps.product_id',
       set: { date_end: sqlDate(this.yesterday) },
-      where: `${updated} AND s.promo = 0 AND ps.priority = ${ERP_PRIORITY} AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)})`,
+      where: `${updated} AND s.promo = 0 AND ${this.ours('ps')} AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)})`,
     }));
     await this.st.applyToProducts({}, now);
   }

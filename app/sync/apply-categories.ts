@@ -11,6 +11,9 @@ import {
   CategoryWriter, loadCategories, loadCategoryMap, loadDescriptionKeys, loadNames, loadPaths, loadStoreLinks, nextCategoryId,
   type PathRow,
 } from '../shop/categories.js';
+import { shopSchema } from '../shop/schema.js';
+import { writeCategorySeoUrls } from '../shop/seo-urls.js';
+import { readConfigValue } from '../shop/setting-rows.js';
 import { encodeLikeOpenCart } from '../util/html.js';
 import { now as nowFn } from '../util/time.js';
 import { CATEGORY_FIELDS } from './push-kinds.js';
@@ -207,7 +210,8 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
   }
 
   if (!opts.dryRun) {
-    const w = new CategoryWriter(db);
+    const schema = await shopSchema(db);
+    const w = new CategoryWriter(db, schema);
     // Mapping first: a crash after it leaves the code pointing at an id the next push creates.
     await w.addMappings(newMappings);
     await w.insertCategories(created);
@@ -216,6 +220,16 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
     await w.insertDescriptions(newDescriptions);
     await w.addStoreLinks(newStoreLinks);
     await w.replacePaths(pathChanged, pathRows);
+    if ((await readConfigValue(db, 'config_seo_url')) === '1') {
+      const nameOf = new Map(recs.map((r) => [idOf.get(r.code)!, r.name]));
+      const seo = [...new Set([...created.map((c) => Number(c.category_id)), ...pathChanged])].map((id) => ({
+        categoryId: id,
+        path: pathOf(id, (c) => parent.get(c)).map((p) => p.path_id),
+        oldPath: paths.has(id) ? paths.get(id)!.map((p) => p.path_id) : null,
+        name: nameOf.get(id) ?? names.get(id) ?? '',
+      }));
+      await writeCategorySeoUrls(db, schema, languages.map((l) => l.languageId), seo);
+    }
   }
 
   const counts: Partial<Counts> = { received: records.length, created: 0, updated: 0, unchanged: 0, invalid: 0 };

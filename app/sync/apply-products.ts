@@ -12,6 +12,7 @@ import { loadProductIndex } from '../shop/product-index.js';
 import { applyProductChanges, type ProductChange } from '../shop/product-changes.js';
 import { readConfigValue } from '../shop/setting-rows.js';
 import { SpecialWriter } from '../shop/specials.js';
+import { shopSchema } from '../shop/schema.js';
 import { addDays, now as nowFn, today as todayFn } from '../util/time.js';
 import type { PushKind } from './push-kinds.js';
 import type { StagedProduct } from './validate-products.js';
@@ -71,10 +72,10 @@ async function applyDirect(db: Database, kind: 'prices' | 'stock', rows: StagedP
       matched++;
       const p = found[0]!;
       if (kind === 'stock') {
-        if (p.quantity !== r.quantity) changes.push({ productId: p.productId, code: r.code, value: r.quantity! });
+        if (p.quantity !== r.quantity) changes.push({ productId: p.productId, code: p.storedCode, value: r.quantity! });
       } else {
         const net = rates ? round4(r.gross! / (1 + (rates.get(p.taxClassId) ?? 0) / 100)) : r.price!;
-        if (round4(p.price) !== round4(net)) changes.push({ productId: p.productId, code: r.code, value: net });
+        if (round4(p.price) !== round4(net)) changes.push({ productId: p.productId, code: p.storedCode, value: net });
       }
     }
   }
@@ -106,7 +107,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     let master: ProductMasterWriter | undefined;
     if (full) {
       const lang = await defaultLanguage(db);
-      master = new ProductMasterWriter(st, lang.languageId);
+      master = new ProductMasterWriter(st, lang.languageId, await shopSchema(db));
       await master.markCreatable();
       if (!opts.dryRun) {
         const cfg = async (key: string, fallback: number) => Number((await readConfigValue(db, key)) ?? fallback) || fallback;
@@ -129,7 +130,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     if (master) await st.classify(master.sameExpr());
     let specials: SpecialWriter | undefined;
     if (kind === 'promo-prices') {
-      specials = new SpecialWriter(st, await promoGroups(db, settings), today, addDays(today, -1));
+      specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1));
       await specials.resolveStartDates();
       await specials.classify();
     }

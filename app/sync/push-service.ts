@@ -10,6 +10,7 @@ import { Journal, OUTCOMES, emptyCounts, type Counts, type JournalItem } from '.
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { loadCategoryMap } from '../shop/categories.js';
+import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
 import { applyProducts, type ApplyOptions } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
@@ -58,6 +59,7 @@ export class PushService {
   constructor(
     private readonly db: Database,
     private readonly settings: SettingsService,
+    private readonly opts: { imageDir: string | null } = { imageDir: null },
   ) {
     this.journal = new Journal(db);
   }
@@ -106,7 +108,7 @@ export class PushService {
           unknownFields = r.unknownFields;
           return;
         }
-        const v = validateProducts(doc.records, req.kind, settings);
+        const v = validateProducts(doc.records, req.kind, settings, { imageDir: this.opts.imageDir });
         // The raw records are not needed past validation: let them go before the load.
         doc.records.length = 0;
         ignoredFields = v.ignoredFields;
@@ -122,6 +124,8 @@ export class PushService {
             return false;
           });
         }
+        // Pictures first: a product must never point at a file that is not there yet.
+        if (!dryRun && v.pictures.size > 0) await storePictures(this.opts.imageDir!, v.pictures);
         const r = await applyProducts(this.db, run, req.kind, staged, settings, {
           dryRun,
           checkpoint: req.checkpoint,

@@ -6,6 +6,8 @@ import type { RawRecord } from '../erp/record.js';
 import type { JournalItem } from '../plugin/journal.js';
 import { normalizeRate, type Settings } from '../settings/schema.js';
 import { encodeLikeOpenCart } from '../util/html.js';
+import { ImageDataError, parseImageData, type ImageData } from '../erp/image-data.js';
+import { picturePath } from '../shop/product-pictures.js';
 import { addDays, parseErpDate } from '../util/time.js';
 import { ALL_PRODUCT_FIELDS, FULL_SYNC_FIELDS, PRODUCT_KEY, ownFields, type PushKind } from './push-kinds.js';
 
@@ -14,6 +16,8 @@ export type StagedProduct = StageRow;
 
 export interface ValidatedProducts {
   staged: StagedProduct[];
+  /** Pictures sent as data in `kep`, by the image path the products will take. */
+  pictures: Map<string, Buffer>;
   rejected: JournalItem[];
   ignoredFields: string[];
   unknownFields: string[];
@@ -25,6 +29,15 @@ const MAX_PRICE = 99_999_999_999;
 const MAX_QUANTITY = 2_147_483_647;
 
 class Invalid extends Error {}
+
+function pictureIn(value: string): ImageData | null {
+  try {
+    return parseImageData(value);
+  } catch (err) {
+    if (err instanceof ImageDataError) throw new Invalid(err.message);
+    throw err;
+  }
+}
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
@@ -46,7 +59,13 @@ function text(fields: Record<string, string>, name: string, max: number, encode 
   return value;
 }
 
-export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, 'categories'>, settings: Settings): ValidatedProducts {
+export interface ValidateOptions {
+  /** The shop's image folder (SHOP_IMAGE_DIR); pictures sent as data need it. */
+  imageDir: string | null;
+}
+
+export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, 'categories'>, settings: Settings, opts: ValidateOptions = { imageDir: null }): ValidatedProducts {
+  const pictures = new Map<string, Buffer>();
   const full = settings.sync_type === 'full';
   const own = new Set(ownFields(kind, full));
   const ignoredFields = new Set<string>();
@@ -85,8 +104,8 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
       reject('invalid', `record ${r.seq} (line ${r.line}) has no ${PRODUCT_KEY}`);
       continue;
     }
-    if (code.length > width) {
-      reject('invalid', `${PRODUCT_KEY} is longer than the shop's ${settings.product_code_field} column (${width} characters)`);
+    if (encodeLikeOpenCart(code).length > width) {
+      reject('invalid', `${PRODUCT_KEY} is longer than the shop's ${settings.product_code_field} column (${width} characters, as the shop stores it)`);
       continue;
     }
     const twins = twinsOf.get(code);
@@ -114,10 +133,17 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
           if (has('mee')) row.unit = text(r.fields, 'mee', 32, false);
           if (has('kep')) {
             const img = r.fields.kep!.trim();
-            if (!/^https?:\/\/\S+$/i.test(img) && !/^[\w][\w./ -]*\.(jpe?g|png|gif|webp)$/i.test(img))
+            const picture = pictureIn(img);
+            if (picture) {
+              if (!opts.imageDir) throw new Invalid('kep holds the picture itself, but SHOP_IMAGE_DIR (the shop\'s image folder) is not set: there is nowhere to store it');
+              row.image = picturePath(picture.hash, picture.ext);
+              pictures.set(row.image, picture.data);
+            } else if (!/^https?:\/\/\S+$/i.test(img) && !/^[\w][\w./ -]*\.(jpe?g|png|gif|webp)$/i.test(img))
               throw new Invalid(`kep "${img.slice(0, 80)}" is neither an http(s) URL nor an image path`);
-            if (img.length > 255 && !/^https?:/i.test(img)) throw new Invalid('kep is longer than 255 characters');
-            row.image = img;
+            else {
+              if (img.length > 255 && !/^https?:/i.test(img)) throw new Invalid('kep is longer than 255 characters');
+              row.image = img;
+            }
           }
           if (has('kat')) row.category_code = text(r.fields, 'kat', 64, false);
           if (has('afakulcs')) {
@@ -164,5 +190,8 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
       reject('invalid', err.message);
     }
   }
-  return { staged, rejected, ignoredFields: [...ignoredFields].sort(), unknownFields: [...unknownFields].sort() };
+  // Only the pictures of records that are staged: a record refused for another field stores nothing.
+  const used = new Set(staged.map((r) => r.image));
+  for (const p of pictures.keys()) if (!used.has(p)) pictures.delete(p);
+  return { staged, pictures, rejected, ignoredFields: [...ignoredFields].sort(), unknownFields: [...unknownFields].sort() };
 }

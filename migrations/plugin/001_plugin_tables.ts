@@ -2,6 +2,7 @@
 // tables are never created or altered here.
 import type { Knex } from 'knex';
 import type { Database } from '../../app/db/database.js';
+import { shopSchema } from '../../app/shop/schema.js';
 import type { Migration } from '../types.js';
 
 export const STAGE_KINDS = ['prices', 'promo_prices'] as const;
@@ -16,9 +17,11 @@ function codeColumn(db: Database, t: Knex.CreateTableBuilder, name: string) {
 export const pluginTables: Migration = {
   name: '001_plugin_tables',
   async up(db) {
+    // Text columns take the shop's collation family, so comparing them with shop columns never mixes collations.
+    const collation = (await shopSchema(db)).pluginCollation;
 
     await db.knex.schema.createTable(db.own('journal_run'), (t) => {
-      db.dialect.tableOptions(t);
+      db.dialect.tableOptions(t, collation);
       t.bigIncrements('id');
       t.string('kind', 32).notNullable(); // prices, stock, promo-prices, categories, order-export
       t.string('actor', 128).notNullable().defaultTo('');
@@ -36,7 +39,7 @@ export const pluginTables: Migration = {
       t.index(['status', 'id'], `${db.prefix}erpb_run_status`);
     });
     await db.knex.schema.createTable(db.own('journal_item'), (t) => {
-      db.dialect.tableOptions(t);
+      db.dialect.tableOptions(t, collation);
       t.bigIncrements('id');
       t.bigInteger('run_id').notNullable();
       t.integer('seq').notNullable();
@@ -46,7 +49,7 @@ export const pluginTables: Migration = {
       t.index(['run_id', 'seq'], `${db.prefix}erpb_item_run`);
     });
     await db.knex.schema.createTable(db.own('product_map'), (t) => {
-      db.dialect.tableOptions(t);
+      db.dialect.tableOptions(t, collation);
       t.integer('product_id').primary();
       codeColumn(db, t, 'erp_code').notNullable();
       t.string('unit', 32).notNullable().defaultTo('');
@@ -57,7 +60,7 @@ export const pluginTables: Migration = {
       t.index(['erp_code'], `${db.prefix}erpb_pmap_code`);
     });
     await db.knex.schema.createTable(db.own('category_map'), (t) => {
-      db.dialect.tableOptions(t);
+      db.dialect.tableOptions(t, collation);
       codeColumn(db, t, 'erp_code').primary();
       t.integer('category_id').notNullable().unique(`${db.prefix}erpb_cmap_cat`);
       t.string('updated_at', 19).notNullable();
@@ -67,7 +70,7 @@ export const pluginTables: Migration = {
     // TRUNCATE. (Stock and stock-and-price pushes use a temporary table of their changes.)
     for (const kind of STAGE_KINDS) {
       await db.knex.schema.createTable(db.own(`stage_${kind}`), (t) => {
-        db.dialect.tableOptions(t);
+        db.dialect.tableOptions(t, collation);
         t.bigInteger('run_id').notNullable();
         t.integer('seq').notNullable();
         codeColumn(db, t, 'code').notNullable();
@@ -93,7 +96,7 @@ export const pluginTables: Migration = {
       });
     }
     await db.knex.schema.createTable(db.own('outbox'), (t) => {
-      db.dialect.tableOptions(t);
+      db.dialect.tableOptions(t, collation);
       t.integer('order_id').primary();
       t.string('state', 20).notNullable(); // waiting, delivering, exported, failed, attention
       t.integer('attempts').notNullable().defaultTo(0);
@@ -112,7 +115,7 @@ export const pluginTables: Migration = {
     // Named leases: one holder at a time per name, taken over once expired (per-URL push
     // serialisation, the scheduler's tasks).
     await db.knex.schema.createTable(db.own('lease'), (t) => {
-      db.dialect.tableOptions(t);
+      db.dialect.tableOptions(t, collation);
       t.string('name', 64).primary();
       t.string('holder', 64).nullable();
       t.bigInteger('expires_at').notNullable().defaultTo(0);

@@ -9,6 +9,7 @@ import { createLogger } from '../../app/log.js';
 import { createApp } from '../../app/web/server.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
+import { shopSchema } from '../../app/shop/schema.js';
 
 describe.each(DIALECT_TARGETS)('bad input on $name', (target) => {
   let env: TargetEnv;
@@ -30,7 +31,7 @@ describe.each(DIALECT_TARGETS)('bad input on $name', (target) => {
     snapshot = async () => ({
       products: await db().knex(db().t('product')).orderBy('product_id').select('product_id', 'price', 'quantity', 'date_modified'),
       names: await db().knex(db().t('product_description')).orderBy(['product_id', 'language_id']).select('name'),
-      specials: await db().knex(db().t('product_special')).orderBy('product_special_id').select(),
+      specials: await db().knex((await shopSchema(db())).specials.table).orderBy((await shopSchema(db())).specials.idColumn).select(),
       categories: await db().knex(db().t('category_path')).orderBy(['category_id', 'path_id']).select(),
     });
   });
@@ -111,6 +112,9 @@ describe.each(DIALECT_TARGETS)('bad input on $name', (target) => {
     expect(none.status).toBe(401);
     const basicWrong = await request(app).post('/integration/prices').auth('shop1', 'wrong').set('Content-Type', 'application/xml').send('<termekek/>');
     expect(basicWrong.status).toBe(401);
+    // The right password under another webshop id is no login either.
+    const otherShop = await request(app).post('/integration/prices').auth('shop2', 'pw-secret').set('Content-Type', 'application/xml').send('<termekek/>');
+    expect(otherShop.status).toBe(401);
     const basicRight = await request(app).post('/integration/stock').auth('shop1', 'pw-secret').set('Content-Type', 'application/xml').set('Accept', 'application/json').send(`<termekek><termek><termekkod>${code}</termekkod></termek></termekek>`);
     expect(basicRight.status).toBe(200);
     const header = await request(app).post('/integration/stock').set('X-Import-Password', KEY).set('Content-Type', 'application/json').send('[]');

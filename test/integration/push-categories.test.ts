@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { createApp } from '../../app/web/server.js';
+import { shopSchema } from '../../app/shop/schema.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, breadcrumb, categoryIdOf, defaultLanguageId, pushXml } from '../support/shop.js';
 
@@ -23,6 +24,31 @@ describe.each(TARGETS)('categories on $name', (target) => {
     lang = await defaultLanguageId(db());
   });
   afterAll(async () => env?.cleanup());
+
+  it.runIf(target.dialect === 'mysql')('writes SEO URLs as the release\'s admin does when the shop uses them, and moves them with the category', async () => {
+    const setting = db().knex(db().t('setting')).where({ store_id: 0, key: 'config_seo_url' });
+    await setting.clone().update({ value: '1' });
+    try {
+      const seo = (await shopSchema(db())).seoUrl;
+      const keywordOf = async (code: string) => {
+        const id = (await categoryIdOf(db(), code))!;
+        const q = db().knex(db().t('seo_url')).where({ store_id: 0, language_id: lang });
+        if (seo === 'query') return (await q.where({ query: `category_id=${id}` }).first('keyword'))?.keyword;
+        const path = (await pathOf(env, id)).map(([p]) => p).join('_');
+        return (await q.where({ key: 'path', value: path }).first('keyword'))?.keyword;
+      };
+      await pushXml(app, 'categories', [{ kod: 'SEO-A', nev: 'Kések & Villák' }, { kod: 'SEO-B', szulo: 'SEO-A', nev: 'Szeletelő kés' }, { kod: 'SEO-C', nev: 'Edények' }]);
+      expect(await keywordOf('SEO-A')).toBe('kesek-villak');
+      expect(await keywordOf('SEO-B')).toBe(seo === 'query' ? 'szeletelo-kes' : 'kesek-villak/szeletelo-kes');
+      // A move: 4.x keywords follow the path (the old row goes); 3.0's keyword is the category's own.
+      await pushXml(app, 'categories', [{ kod: 'SEO-B', szulo: 'SEO-C', nev: 'Szeletelő kés' }]);
+      expect(await keywordOf('SEO-B')).toBe(seo === 'query' ? 'szeletelo-kes' : 'edenyek/szeletelo-kes');
+      const rows = await db().knex(db().t('seo_url')).where({ store_id: 0, language_id: lang }).where('keyword', 'like', '%szeletelo-kes%').select('keyword');
+      expect(rows).toHaveLength(1);
+    } finally {
+      await setting.clone().update({ value: '0' });
+    }
+  });
 
   it('answers 409 in stock-and-price sync and changes nothing', async () => {
     await env.ctx.settings.update({ sync_type: 'stock_price' });
@@ -49,6 +75,8 @@ describe.each(TARGETS)('categories on $name', (target) => {
     const [a, b, c] = [await categoryIdOf(db(), 'T-A'), await categoryIdOf(db(), 'T-B'), await categoryIdOf(db(), 'T-C')] as number[];
     expect(await pathOf(env, c!)).toEqual([[a, 0], [b, 1], [c, 2]]);
     expect(await breadcrumb(db(), c!, lang)).toBe('Konyha > Edények & fazekak > Serpenyők');
+    // Stored as OpenCart's admin stores names: HTML-encoded.
+    expect((await db().knex(db().t('category_description')).where({ category_id: b, language_id: lang }).first('name')).name).toBe('Edények &amp; fazekak');
     const cat = await db().knex(db().t('category')).where({ category_id: c }).first();
     expect(cat).toMatchObject({ parent_id: b, sort_order: 3, status: 1 });
     const languages = await db().knex(db().t('language')).count({ n: '*' }).first();

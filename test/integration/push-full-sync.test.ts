@@ -6,14 +6,21 @@ import { decodeLikeOpenCart } from '../../app/util/html.js';
 import { today } from '../../app/util/time.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, breadcrumb, categoryIdOf, defaultLanguageId, pushXml, uniqueCode } from '../support/shop.js';
+import { pngBytes } from '../support/pictures.js';
+import { encodeLikeOpenCart } from '../../app/util/html.js';
+import { shopSchema } from '../../app/shop/schema.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 describe.each(TARGETS)('full sync on $name', (target) => {
   let env: TargetEnv;
   let app: Express;
   let languages: number[];
   const db = () => env.ctx.db;
+  const imageDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-images-'));
   beforeAll(async () => {
-    env = await openTarget(target);
+    env = await openTarget(target, { SHOP_IMAGE_DIR: imageDir });
     await env.ctx.settings.update({ import_password: KEY, sync_type: 'full', vat_map: '27=9,5=10' });
     app = createApp(env.ctx);
     languages = (await db().knex(db().t('language')).pluck('language_id')).map(Number);
@@ -76,7 +83,7 @@ describe.each(TARGETS)('full sync on $name', (target) => {
     const code = uniqueCode('CAT');
     await pushXml(app, 'prices', [{ termekkod: code, ar: 1, nev: 'Kategóriás', kat: 'FS-A' }]);
     const p = await productByModel(code);
-    const own = await db().knex(db().t('category')).insert({ image: '', parent_id: 0, top: 0, column: 1, sort_order: 0, status: 1, date_added: '2026-01-01', date_modified: '2026-01-01' });
+    const own = await db().knex(db().t('category')).insert((await shopSchema(db())).completeRow('category', { image: '', parent_id: 0, top: 0, column: 1, sort_order: 0, status: 1, date_added: '2026-01-01', date_modified: '2026-01-01' }));
     await db().knex(db().t('product_to_category')).insert({ product_id: p.product_id, category_id: own[0] });
     await pushXml(app, 'prices', [{ termekkod: code, ar: 1, nev: 'Kategóriás', kat: 'FS-B' }]);
     const links = (await db().knex(db().t('product_to_category')).where({ product_id: p.product_id }).pluck('category_id')).map(Number).sort();
@@ -94,6 +101,47 @@ describe.each(TARGETS)('full sync on $name', (target) => {
     expect(await db().knex(db().own('product_map')).where({ product_id: p1.product_id }).first()).toMatchObject({ image_url: 'https://erp.example/kep/1.jpg', image_status: 'pending' });
     expect(p1.image).toBe('');
     expect(p2.image).toBe('catalog/erp/2.jpg');
+  });
+
+  it('writes and matches product codes HTML-encoded, as the admin does: a resend finds the product, no duplicate', async () => {
+    const code = `A&B<script>${uniqueCode()}`;
+    const first = await pushXml(app, 'prices', [{ termekkod: code, ar: 10, nev: 'Kódolt' }]);
+    expect(first.body.counts).toMatchObject({ created: 1 });
+    const rows = await db().knex(db().t('product')).where({ model: encodeLikeOpenCart(code) }).select('product_id');
+    expect(rows).toHaveLength(1);
+    expect(await db().knex(db().t('product')).where({ model: code }).select('product_id')).toHaveLength(0);
+    const again = await pushXml(app, 'prices', [{ termekkod: code, ar: 10, nev: 'Kódolt' }]);
+    expect(again.body.counts).toMatchObject({ created: 0, unchanged: 1 });
+    const promo = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 5 }, { termekkod: `${code}&missing`, arakcios: 5 }]);
+    expect(promo.body.counts).toMatchObject({ updated: 1, unknown: 1 });
+    expect(promo.body.notApplied).toMatchObject([{ code: `${code}&missing`, outcome: 'unknown' }]);
+  });
+
+  it('stores a picture sent as data under the shop\'s image folder, named by its content', async () => {
+    const code = uniqueCode('IMG');
+    const png = pngBytes();
+    const res = await request(app).post(`/integration/prices?key=${KEY}`).set('Content-Type', 'application/json')
+      .send({ termekek: [{ termekkod: code, ar: 10, nev: 'Képes', kep: `data:image/png;base64,${png.toString('base64')}` }] });
+    expect(res.body.counts).toMatchObject({ created: 1, invalid: 0 });
+    const p = await productByModel(code);
+    expect(p.image).toMatch(/^catalog\/erp-bridge\/[0-9a-f]{24}\.png$/);
+    expect(readFileSync(path.join(imageDir, p.image)).equals(png)).toBe(true);
+  });
+
+  it('refuses picture data that is not a picture, and any picture without SHOP_IMAGE_DIR, writing nothing', async () => {
+    const code = uniqueCode('BAD');
+    const html = Buffer.from('<html><script>alert(1)</script></html>'.repeat(8)).toString('base64');
+    const res = await request(app).post(`/integration/prices?key=${KEY}`).set('Content-Type', 'application/json')
+      .send({ termekek: [{ termekkod: code, ar: 10, nev: 'Rossz', kep: html }] });
+    expect(res.body.counts).toMatchObject({ created: 0, invalid: 1 });
+    expect(res.body.notApplied[0].reason).toMatch(/not a JPEG, PNG, GIF or WebP/);
+    expect(await productByModel(code)).toBeUndefined();
+    const bare = createApp({ ...env.ctx, config: { ...env.ctx.config, shopImageDir: null } });
+    const again = await request(bare).post(`/integration/prices?key=${KEY}`).set('Content-Type', 'application/json')
+      .send({ termekek: [{ termekkod: code, ar: 10, nev: 'Kép nélkül', kep: pngBytes().toString('base64') }] });
+    expect(again.body.counts).toMatchObject({ created: 0, invalid: 1 });
+    expect(again.body.notApplied[0].reason).toMatch(/SHOP_IMAGE_DIR/);
+    expect(await productByModel(code)).toBeUndefined();
   });
 
   it('in stock-and-price sync ignores the full-sync fields and creates nothing', async () => {

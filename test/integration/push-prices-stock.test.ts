@@ -6,6 +6,8 @@ import { createApp } from '../../app/web/server.js';
 import { setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, product, pushXml, uniqueCode } from '../support/shop.js';
+import { encodeLikeOpenCart } from '../../app/util/html.js';
+import { applyProductChanges } from '../../app/shop/product-changes.js';
 
 describe.each(TARGETS)('prices and stock on $name', (target) => {
   let env: TargetEnv;
@@ -46,6 +48,32 @@ describe.each(TARGETS)('prices and stock on $name', (target) => {
     expect(again.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
     expect((await pushXml(app, 'stock', doc)).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
     expect(await product(db(), id)).toEqual(before);
+  });
+
+  it('writes a change only while the product still has the code it was matched by (the joined UPDATE re-checks it)', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
+    // Matched by one read of the product table; the owner renames the product before the write.
+    await db().knex(db().t('product')).where({ product_id: id }).update({ model: `${code}-renamed` });
+    const written = await applyProductChanges(db(), 'model', 'price', [{ productId: id, code, value: 555 }], '2026-12-01 10:00:00');
+    expect(written).toBe(0);
+    expect(Number((await product(db(), id)).price)).toBe(100);
+    const applied = await applyProductChanges(db(), 'model', 'price', [{ productId: id, code: `${code}-renamed`, value: 555 }], '2026-12-01 10:00:00');
+    expect(applied).toBe(1);
+  });
+
+  it('matches codes as OpenCart stores them: its admin saves KV&1 as KV&amp;1', async () => {
+    const code = `KV&1"${uniqueCode()}`;
+    const stored = encodeLikeOpenCart(code);
+    const id = await addProduct(db(), { model: stored, price: 100, quantity: 1 });
+    const prices = await pushXml(app, 'prices', [{ termekkod: code, ar: 250 }]);
+    expect(prices.body.counts).toMatchObject({ received: 1, updated: 1, unknown: 0 });
+    const stock = await pushXml(app, 'stock', [{ termekkod: code, szabadraktar: 3 }]);
+    expect(stock.body.counts).toMatchObject({ received: 1, updated: 1, unknown: 0 });
+    expect(await product(db(), id)).toMatchObject({ price: 250, quantity: 3, model: stored });
+    // The answer names the code as the ERP sent it.
+    const unknown = await pushXml(app, 'stock', [{ termekkod: `${code}<x>`, szabadraktar: 1 }]);
+    expect(unknown.body.notApplied).toMatchObject([{ code: `${code}<x>`, outcome: 'unknown' }]);
   });
 
   it('matches the code trimmed and case-sensitively; unknown codes are listed, not applied', async () => {

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { createApp } from '../../app/web/server.js';
 import { addDays, today } from '../../app/util/time.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
-import { KEY, addProduct, dayAt, effectiveSpecial, pushXml, specials, uniqueCode } from '../support/shop.js';
+import { KEY, addProduct, addSpecial, dayAt, effectiveSpecial, pushXml, specials, uniqueCode } from '../support/shop.js';
 
 describe.each(TARGETS)('promo prices on $name', (target) => {
   let env: TargetEnv;
@@ -48,7 +48,7 @@ describe.each(TARGETS)('promo prices on $name', (target) => {
   it('never touches specials of another priority; the lower priority number still wins', async () => {
     const code = uniqueCode();
     const id = await addProduct(db(), { model: code, price: 1000 });
-    await db().knex(db().t('product_special')).insert({ product_id: id, customer_group_id: groups[0], priority: 1, price: 900, date_start: '0000-00-00', date_end: '0000-00-00' });
+    await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 1, price: 900 });
     await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 700 }]);
     await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
     const owner = (await specials(db(), id)).filter((s) => Number(s.priority) === 1);
@@ -64,6 +64,7 @@ describe.each(TARGETS)('promo prices on $name', (target) => {
     const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: '0' }]);
     expect(res.body.counts.updated).toBe(1);
     const rows = await specials(db(), id);
+    expect(rows).toHaveLength(groups.length);
     expect(rows.every((r) => r.date_end === addDays(today(), -1))).toBe(true);
     expect(await effectiveSpecial(db(), id, groups[0]!, dayAt(0))).toBeNull();
     expect((await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }])).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
@@ -85,7 +86,7 @@ describe.each(TARGETS)('promo prices on $name', (target) => {
     const code = uniqueCode();
     const id = await addProduct(db(), { model: code });
     for (let i = 0; i < 2; i++)
-      await db().knex(db().t('product_special')).insert({ product_id: id, customer_group_id: groups[0], priority: 10, price: 10 + i, date_start: '0000-00-00', date_end: '0000-00-00' });
+      await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 10, price: 10 + i });
     await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 33 }]);
     const rows = (await specials(db(), id)).filter((r) => Number(r.priority) === 10);
     expect(rows.map((r) => [r.customer_group_id, Number(r.price)])).toEqual(groups.map((g) => [g, 33]));
@@ -101,6 +102,34 @@ describe.each(TARGETS)('promo prices on $name', (target) => {
     } finally {
       await env.ctx.settings.update({ promo_customer_groups: '' });
     }
+  });
+
+  it('keeps the start of a running promo on a daily resend without a start date (unchanged)', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    const started = addDays(today(), -3);
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 44, akcio_kezdete: started }]);
+    const again = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 44 }]);
+    expect(again.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    expect((await specials(db(), id)).map((r) => r.date_start)).toEqual(groups.map(() => started));
+    // A promo that has not started yet is not "running": a resend without a start begins today.
+    const code2 = uniqueCode();
+    const id2 = await addProduct(db(), { model: code2 });
+    await pushXml(app, 'promo-prices', [{ termekkod: code2, arakcios: 44, akcio_kezdete: addDays(today(), 4) }]);
+    await pushXml(app, 'promo-prices', [{ termekkod: code2, arakcios: 44 }]);
+    expect((await specials(db(), id2)).map((r) => r.date_start)).toEqual(groups.map(() => today()));
+  });
+
+  it('removes only surplus priority-10 copies: an owner\'s special of another priority added after ours stays', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code, price: 1000 });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 700 }]);
+    // The owner adds a priority-1 special later (a higher id than ours), then the ERP changes the promo.
+    await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 1, price: 650 });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 690 }]);
+    const rows = await specials(db(), id);
+    expect(rows.filter((r) => Number(r.priority) === 1)).toEqual([{ customer_group_id: groups[0], priority: 1, price: 650, date_start: '0000-00-00', date_end: '0000-00-00' }]);
+    expect(rows.filter((r) => Number(r.priority) === 10).map((r) => Number(r.price))).toEqual(groups.map(() => 690));
   });
 
   it('leaves specials alone for a record without arakcios', async () => {

@@ -3,17 +3,21 @@ import request from 'supertest';
 import type { Express } from 'express';
 import type { Database } from '../../app/db/database.js';
 import { decodeLikeOpenCart } from '../../app/util/html.js';
+import { shopSchema } from '../../app/shop/schema.js';
+import { defaultLanguage } from '../../app/shop/catalog.js';
 
 let seq = 0;
 
 /** Inserts a product with every NOT NULL column, as OpenCart's admin would; returns its id. */
 export async function addProduct(db: Database, p: { model: string; price?: number; quantity?: number; tax_class_id?: number; sku?: string; name?: string }): Promise<number> {
-  const [id] = await db.knex(db.t('product')).insert({
+  const schema = await shopSchema(db);
+  const [id] = await db.knex(db.t('product')).insert(schema.completeRow('product', {
     model: p.model, sku: p.sku ?? '', upc: '', ean: '', jan: '', isbn: '', mpn: '', location: '', quantity: p.quantity ?? 5,
     stock_status_id: 7, image: '', manufacturer_id: 0, shipping: 1, price: p.price ?? 100, points: 0, tax_class_id: p.tax_class_id ?? 9,
     date_available: '2026-01-01', weight: 0, weight_class_id: 1, length: 0, width: 0, height: 0, length_class_id: 1, subtract: 1,
     minimum: 1, sort_order: 0, status: 1, viewed: 0, date_added: '2026-01-01 10:00:00', date_modified: '2026-01-01 10:00:00',
-  });
+    master_id: 0, variant: '', override: '', rating: 0,
+  }));
   const languages = await db.knex(db.t('language')).select('language_id');
   await db.knex(db.t('product_description')).insert(languages.map((l) => ({
     product_id: id, language_id: l.language_id, name: p.name ?? `Test ${p.model}`, description: '', tag: '', meta_title: p.model, meta_description: '', meta_keyword: '',
@@ -29,11 +33,13 @@ export async function product(db: Database, id: number) {
 }
 
 /**
- * The special the storefront shows: OpenCart 3.0's own query (catalog/model/catalog/product.php),
- * with NOW() replaced by the moment given.
+ * The special the storefront shows: OpenCart's own query (catalog/model/catalog/product.php;
+ * 4.1 reads product_discount rows with special = 1), with NOW() replaced by the moment given.
  */
 export async function effectiveSpecial(db: Database, productId: number, customerGroupId: number, at: string): Promise<number | null> {
-  const row = await db.knex(db.t('product_special') + ' as ps')
+  const sp = (await shopSchema(db)).specials;
+  const row = await db.knex(sp.table + ' as ps')
+    .whereRaw(sp.filter('ps'))
     .where({ 'ps.product_id': productId, 'ps.customer_group_id': customerGroupId })
     .andWhere((q) => q.where('ps.date_start', '0000-00-00').orWhere('ps.date_start', '<', at))
     .andWhere((q) => q.where('ps.date_end', '0000-00-00').orWhere('ps.date_end', '>', at))
@@ -42,8 +48,16 @@ export async function effectiveSpecial(db: Database, productId: number, customer
   return row ? Number(row.price) : null;
 }
 
+/** The product's specials (every priority), wherever the release keeps them. */
 export async function specials(db: Database, productId: number) {
-  return db.knex(db.t('product_special')).where({ product_id: productId }).orderBy(['customer_group_id', 'priority', 'product_special_id']).select('customer_group_id', 'priority', 'price', 'date_start', 'date_end');
+  const sp = (await shopSchema(db)).specials;
+  return db.knex(sp.table + ' as ps').whereRaw(sp.filter('ps')).where({ product_id: productId }).orderBy(['customer_group_id', 'priority', sp.idColumn]).select('customer_group_id', 'priority', 'price', 'date_start', 'date_end');
+}
+
+/** Adds a special as the release's admin stores one (the owner's own, at the priority given). */
+export async function addSpecial(db: Database, s: { product_id: number; customer_group_id: number; priority: number; price: number; date_start?: string; date_end?: string }): Promise<void> {
+  const sp = (await shopSchema(db)).specials;
+  await db.knex(sp.table).insert({ date_start: '0000-00-00', date_end: '0000-00-00', ...s, ...sp.marker, ...sp.fixed });
 }
 
 /** A category's breadcrumb as the storefront builds it from category_path. */
@@ -62,8 +76,7 @@ export async function categoryIdOf(db: Database, erpCode: string): Promise<numbe
 }
 
 export async function defaultLanguageId(db: Database): Promise<number> {
-  const code = (await db.knex(db.t('setting')).where({ key: 'config_language' }).first('value')).value;
-  return Number((await db.knex(db.t('language')).where({ code }).first('language_id')).language_id);
+  return (await defaultLanguage(db)).languageId;
 }
 
 export function xmlDoc(records: Array<Record<string, string | number>>, root = 'termekek', item = 'termek'): string {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { format } from 'mysql2';
 import { Readable } from 'node:stream';
-import type { DialectHelper, JoinUpdate } from './types.js';
+import type { ColumnDescription, DialectHelper, JoinUpdate } from './types.js';
 
 type LoadConnection = { query(o: { sql: string; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void };
 
@@ -26,6 +26,15 @@ function assignments(set: Record<string, string>, alias: string): string {
   return Object.entries(set)
     .map(([col, expr]) => `${alias}.\`${col}\` = ${expr}`)
     .join(', ');
+}
+
+function columnKind(type: string): ColumnDescription['kind'] {
+  const t = type.toLowerCase();
+  if (/int|decimal|float|double|numeric|bit/.test(t)) return 'number';
+  if (t === 'date') return 'date';
+  if (t === 'datetime' || t === 'timestamp') return 'datetime';
+  if (/char|text|enum|set/.test(t)) return 'text';
+  return 'other';
 }
 
 export const mysqlHelper: DialectHelper = {
@@ -89,10 +98,10 @@ export const mysqlHelper: DialectHelper = {
   async serverVersion(knex) {
     return this.rows<{ v: string }>(await knex.raw('SELECT VERSION() AS v'))[0]!.v;
   },
-  tableOptions(table) {
+  tableOptions(table, collation = 'utf8mb4_unicode_ci') {
     table.engine('InnoDB');
     table.charset('utf8mb4');
-    table.collate('utf8mb4_unicode_ci');
+    table.collate(collation);
   },
   shopTableOptions(table) {
     table.engine('MyISAM');
@@ -122,6 +131,57 @@ export const mysqlHelper: DialectHelper = {
       [c.worker, c.until, ...c.bindings, ...c.bindings] as never,
     );
     return (await knex(c.table).where({ claimed_by: c.worker, claimed_until: c.until }).pluck(c.key)).map(Number);
+  },
+  async describeColumns(knex, tables) {
+    if (tables.length === 0) return [];
+    const rows = this.rows<Record<string, string | null>>(
+      await knex.raw(
+        `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS def, EXTRA AS extra, COLLATION_NAME AS coll
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})
+         ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+        tables,
+      ),
+    );
+    return rows.map((r) => ({
+      table: String(r.t),
+      name: String(r.c),
+      kind: columnKind(String(r.type)),
+      nullable: r.nullable === 'YES',
+      // MariaDB reports "no default" as NULL on a NOT NULL column, MySQL too; a nullable
+      // column's NULL default is a default.
+      hasDefault: r.def !== null || r.nullable === 'YES',
+      autoIncrement: /auto_increment/i.test(String(r.extra ?? '')),
+      collation: r.coll ?? null,
+    }));
+  },
+  async alignTextCollation(knex, tables, collation) {
+    if (tables.length === 0) return [];
+    const rows = this.rows<Record<string, string | null>>(
+      await knex.raw(
+        `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS def
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})
+           AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME NOT LIKE '%\\_bin' AND COLLATION_NAME <> ?
+         ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+        [...tables, collation],
+      ),
+    );
+    const changed: string[] = [];
+    const byTable = new Map<string, typeof rows>();
+    for (const r of rows) byTable.set(String(r.t), [...(byTable.get(String(r.t)) ?? []), r]);
+    for (const [table, cols] of byTable) {
+      const mods = cols.map((r) => {
+        // The plugin's text defaults are '' or none: MariaDB reports '' quoted and NULL as the
+        // word, MySQL both bare.
+        let def: string;
+        if (r.def === null || r.def === 'NULL') def = r.nullable === 'YES' ? ' DEFAULT NULL' : '';
+        else if (r.def === "''" || r.def === '') def = " DEFAULT ''";
+        else throw new Error(`${table}.${r.c} has a default this step does not know (${r.def})`);
+        return `MODIFY \`${r.c}\` ${r.type} CHARACTER SET utf8mb4 COLLATE ${collation}${r.nullable === 'YES' ? ' NULL' : ' NOT NULL'}${def}`;
+      });
+      await knex.raw(`ALTER TABLE \`${table}\` ${mods.join(', ')}, DEFAULT CHARACTER SET utf8mb4 COLLATE ${collation}`);
+      changed.push(table);
+    }
+    return changed;
   },
   async listTables(knex) {
     return this.rows<Record<string, string>>(await knex.raw('SHOW TABLES')).map((r) => Object.values(r)[0]!);

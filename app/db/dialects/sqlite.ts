@@ -1,4 +1,4 @@
-import type { DialectHelper, JoinUpdate } from './types.js';
+import type { ColumnDescription, DialectHelper, JoinUpdate } from './types.js';
 
 export const sqliteHelper: DialectHelper = {
   name: 'sqlite',
@@ -57,6 +57,29 @@ export const sqliteHelper: DialectHelper = {
       [c.worker, c.until, ...c.bindings, ...c.bindings] as never,
     );
     return (await knex(c.table).where({ claimed_by: c.worker, claimed_until: c.until }).pluck(c.key)).map(Number);
+  },
+  async describeColumns(knex, tables) {
+    const out: ColumnDescription[] = [];
+    for (const table of tables) {
+      const cols = (await knex.raw(`PRAGMA table_info(${JSON.stringify(table)})`)) as Array<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>;
+      for (const c of cols) {
+        const t = c.type.toLowerCase();
+        out.push({
+          table,
+          name: c.name,
+          kind: /int|decimal|real|float|double|numeric/.test(t) ? 'number' : t === 'date' ? 'date' : /datetime|timestamp/.test(t) ? 'datetime' : /char|text|clob/.test(t) || t === '' ? 'text' : 'other',
+          nullable: c.notnull === 0,
+          hasDefault: c.dflt_value !== null || c.notnull === 0,
+          // An INTEGER PRIMARY KEY is SQLite's rowid: it fills itself.
+          autoIncrement: c.pk === 1 && t === 'integer',
+          collation: null,
+        });
+      }
+    }
+    return out;
+  },
+  async alignTextCollation() {
+    return [];
   },
   async listTables(knex) {
     const rows = (await knex.raw("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>;

@@ -5,6 +5,19 @@ import type { Knex } from 'knex';
 
 export type DialectName = 'mysql' | 'sqlite';
 
+/** A column of a table as the database describes it (the shop's schema profile is built from these). */
+export interface ColumnDescription {
+  /** The table's name as given (prefixed). */
+  table: string;
+  name: string;
+  kind: 'number' | 'text' | 'date' | 'datetime' | 'other';
+  nullable: boolean;
+  hasDefault: boolean;
+  autoIncrement: boolean;
+  /** Collation of a text column (MySQL); null elsewhere. */
+  collation: string | null;
+}
+
 export interface JoinUpdate {
   /** Target table (already prefixed) and its alias. */
   table: string;
@@ -55,7 +68,7 @@ export interface DialectHelper {
   /** Reads the server's version string. */
   serverVersion(knex: Knex): Promise<string>;
   /** Applies plugin-table options (engine, charset) in a knex createTable callback. */
-  tableOptions(table: Knex.CreateTableBuilder): void;
+  tableOptions(table: Knex.CreateTableBuilder, collation?: string): void;
   /** Options of the demo shop's OpenCart-style tables (MyISAM, utf8 on MySQL, as 3.0 installs them). */
   shopTableOptions(table: Knex.CreateTableBuilder): void;
   /** A column collation that compares byte for byte; undefined where that is the default. */
@@ -68,6 +81,14 @@ export interface DialectHelper {
    * LOCKED in a transaction; elsewhere a conditional UPDATE (the lease column decides).
    */
   claimRows(knex: Knex, c: { table: string; key: string; where: string; bindings: unknown[]; order: string; limit: number; worker: string; until: string; skipLocked: boolean }): Promise<number[]>;
+  /** The columns of the given tables (missing tables are simply absent from the answer). */
+  describeColumns(knex: Knex, tables: string[]): Promise<ColumnDescription[]>;
+  /**
+   * Gives the text columns of `tables` that are neither binary nor `collation` that collation
+   * (the same type, nullability and default). Binary (`_bin`) code columns stay as they are.
+   * For plugin tables made before they followed the shop's collation; a no-op where there is none.
+   */
+  alignTextCollation(knex: Knex, tables: string[], collation: string): Promise<string[]>;
   /** Names of the tables in the current database. */
   listTables(knex: Knex): Promise<string[]>;
 }

@@ -77,7 +77,7 @@ async function authenticate(ctx: AppContext, pushes: PushService, throttle: Fail
 
 export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottle()): Router {
   const router = Router();
-  const pushes = new PushService(ctx.db, ctx.settings);
+  const pushes = new PushService(ctx.db, ctx.settings, { imageDir: ctx.config.shopImageDir });
   const feed = new OrderFeed(ctx.db);
 
   router.get('/integration/orders', async (req, res) => {

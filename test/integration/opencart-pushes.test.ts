@@ -1,0 +1,141 @@
+// Every push on every supported release, proven by the release's own storefront: OpenCart
+// 3.0.4.1 (MyISAM), 4.0.2.3 and 4.1.0.3 installed by their own installers and served by
+// `php -S`; erp-bridge installed beside each (migrate), then pushes over HTTP, then the
+// storefront is read as a visitor reads it: the price, the struck price beside a promo, a new
+// product's title, description and picture, its listing in its ERP category. Last, nothing
+// OpenCart served (storefront or admin) carries a PHP warning, notice or deprecation.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { loadConfig } from '../../app/config.js';
+import { createContext, install, type AppContext } from '../../app/context.js';
+import { createLogger } from '../../app/log.js';
+import { createApp } from '../../app/web/server.js';
+import { adminLogin } from '../support/opencart/admin.js';
+import { realOpenCartAvailable } from '../support/opencart/available.js';
+import { installOpenCart, type OpenCartShop, type Release } from '../support/opencart/install.js';
+import { storefrontLanguage } from '../support/opencart/settings.js';
+import { categoryProducts, productDescription, productPage, productPrices, storefrontGet } from '../support/opencart/storefront.js';
+import { pngBytes } from '../support/pictures.js';
+import { KEY, pushXml, xmlDoc } from '../support/shop.js';
+
+const CASES: Array<{ release: Release; prefix: string }> = [
+  { release: '3.0.4.1', prefix: 'oc_' },
+  { release: '4.0.2.3', prefix: 'oc4_' },
+  { release: '4.1.0.3', prefix: 'shop_' },
+];
+
+describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $release ($prefix), seen on its storefront', ({ release, prefix }) => {
+  let shop: OpenCartShop;
+  let ctx: AppContext;
+  let app: Express;
+  let dataDir: string;
+  let product: { product_id: number; model: string };
+  let taxClassId: number;
+  const t = (name: string) => `\`${prefix}${name}\``;
+
+  beforeAll(async () => {
+    shop = await installOpenCart(release, { prefix });
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-oc-push-'));
+    ctx = createContext(
+      loadConfig({ DATABASE_URL: shop.databaseUrl, TABLE_PREFIX: prefix, DATA_DIR: dataDir, APP_SECRET: 'test-secret-0123456789abcdef', LOG_LEVEL: 'silent', SHOP_IMAGE_DIR: path.join(shop.root, 'image') }),
+      createLogger('silent'),
+    );
+    await install(ctx);
+    // A demo product whose code is its own, taken out of tax by the owner (as the admin's
+    // product form does), so the storefront shows the net price as pushed.
+    [product] = await shop.query(
+      `SELECT p.product_id, p.model FROM ${t('product')} p JOIN ${t('product_to_store')} s ON s.product_id = p.product_id AND s.store_id = 0
+        WHERE p.status = 1 AND p.model IN (SELECT model FROM ${t('product')} GROUP BY model HAVING COUNT(*) = 1)
+          AND p.product_id NOT IN (SELECT product_id FROM ${t('product_discount')})
+        ORDER BY p.product_id LIMIT 1`,
+    );
+    await shop.query(`UPDATE ${t('product')} SET tax_class_id = 0 WHERE product_id = ?`, [product.product_id]);
+    // The shop's own tax class for the VAT mapping (found by the rates it holds, never by id).
+    [{ tax_class_id: taxClassId }] = await shop.query(
+      `SELECT tr.tax_class_id FROM ${t('tax_rule')} tr JOIN ${t('tax_rate')} r ON r.tax_rate_id = tr.tax_rate_id WHERE r.type = 'P' ORDER BY tr.tax_class_id LIMIT 1`,
+    );
+    await ctx.settings.update({ import_password: KEY, sync_type: 'stock_price', vat_map: `27=${taxClassId}` });
+    app = createApp(ctx);
+  }, 180_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    await shop?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const push = (kind: string, records: Array<Record<string, string | number>>) => pushXml(app, kind, records);
+  const shown = async (id: number) => {
+    const p = await productPrices(shop, id);
+    return { ...p, net: (p.exTax ?? p.price).value };
+  };
+
+  it('stock-and-price sync: the storefront shows the pushed price; stock lands in the product', async () => {
+    const res = await push('prices', [{ termekkod: product.model, ar: '1234,5' }]);
+    expect(res.status).toBe(200);
+    expect(res.body.counts).toMatchObject({ received: 1, updated: 1 });
+    expect((await shown(product.product_id)).net).toBe(1234.5);
+    const stock = await push('stock', [{ termekkod: product.model, szabadraktar: 7 }]);
+    expect(stock.body.counts).toMatchObject({ updated: 1 });
+    const [row] = await shop.query(`SELECT quantity FROM ${t('product')} WHERE product_id = ?`, [product.product_id]);
+    expect(Number(row.quantity)).toBe(7);
+  });
+
+  it('promo price: the storefront shows it with the regular price struck beside it; 0 ends it', async () => {
+    const res = await push('promo-prices', [{ termekkod: product.model, arakcios: 999 }]);
+    expect(res.body.counts).toMatchObject({ received: 1, updated: 1 });
+    const p = await shown(product.product_id);
+    expect(p.special?.value).toBe(999);
+    expect(p.old?.value).toBe(1234.5);
+    const again = await push('promo-prices', [{ termekkod: product.model, arakcios: 999 }]);
+    expect(again.body.counts).toMatchObject({ unchanged: 1 });
+    await push('promo-prices', [{ termekkod: product.model, arakcios: 0 }]);
+    const after = await shown(product.product_id);
+    expect(after.special).toBeUndefined();
+    expect(after.price.value).toBe(1234.5);
+  });
+
+  it('full sync: categories and a new product with name, description, VAT, unit, category and picture, as the storefront shows them', async () => {
+    await ctx.settings.update({ sync_type: 'full' });
+    const cats = await pushXml(app, 'categories', [{ kod: 'ERP-KES', nev: 'Kések & villák' }, { kod: 'ERP-SZEL', szulo: 'ERP-KES', nev: 'Szeletelők' }]);
+    expect(cats.body.counts).toMatchObject({ received: 2, created: 2 });
+    const [{ category_id: sub }] = await ctx.db.knex(ctx.db.own('category_map')).where({ erp_code: 'ERP-SZEL' }).select('category_id');
+    const [{ category_id: top }] = await ctx.db.knex(ctx.db.own('category_map')).where({ erp_code: 'ERP-KES' }).select('category_id');
+    const categoryPage = await storefrontGet(shop, `index.php?route=product/category&path=${top}_${sub}${shop.major === 4 ? `&language=${(await storefrontLanguage(shop)).code}` : ''}`);
+    // The page's title (4.0.2.3's own heading shows the parent's name for a subcategory: its bug).
+    expect(categoryPage).toContain('<title>Szeletelők</title>');
+    expect(categoryPage).toContain('Kések &amp; villák');
+
+    const png = pngBytes();
+    const res = await request(app).post(`/integration/prices?key=${KEY}`).set('Content-Type', 'application/xml').set('Accept', 'application/json').send(
+      xmlDoc([{ termekkod: 'ERP&NEW-1', nev: 'Szeletelő kés & tok', tmegjegyzes: 'Rozsdamentes acél, 20 cm', ar: 2000, afakulcs: 27, mee: 'db', kat: 'ERP-SZEL', kep: `data:image/png;base64,${png.toString('base64')}` }]),
+    );
+    expect(res.body.counts).toMatchObject({ received: 1, created: 1, invalid: 0 });
+    const [created] = await shop.query(`SELECT product_id, model, tax_class_id, image FROM ${t('product')} WHERE model = 'ERP&amp;NEW-1'`);
+    expect(created).toBeDefined();
+    expect(Number(created.tax_class_id)).toBe(taxClassId);
+    const p = await shown(created.product_id);
+    expect(p.title).toBe('Szeletelő kés & tok');
+    expect(p.net).toBe(2000);
+    expect(await productDescription(shop, created.product_id)).toContain('Rozsdamentes acél, 20 cm');
+    // The picture: OpenCart resizes it into its image cache and links it from the page.
+    const page = await productPage(shop, created.product_id);
+    expect(page).toMatch(new RegExp(`image/cache/${created.image.replace(/\.png$/, '')}-\\d+x\\d+\\.png`));
+    expect(await categoryProducts(shop, sub)).toContain('Szeletelő kés & tok');
+    // A resend changes nothing and creates no twin.
+    const again = await pushXml(app, 'prices', [{ termekkod: 'ERP&NEW-1', nev: 'Szeletelő kés & tok', ar: 2000, afakulcs: 27, kat: 'ERP-SZEL' }]);
+    expect(again.body.counts).toMatchObject({ created: 0, unchanged: 1 });
+  });
+
+  it('leaves OpenCart printing no PHP warning, notice or deprecation on its storefront and admin', async () => {
+    await storefrontGet(shop, '');
+    const admin = await adminLogin(shop);
+    for (const route of ['common/dashboard', shop.major === 3 ? 'catalog/product' : 'catalog/product', 'catalog/category'])
+      expect((await admin.get(route)).status).toBe(200);
+    expect(shop.phpProblems()).toEqual([]);
+  });
+});
