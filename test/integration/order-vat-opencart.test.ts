@@ -10,9 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../app/config.js';
 import { createContext, install, type AppContext } from '../../app/context.js';
 import type { OrderDocument } from '../../app/erp/order-document.js';
-import { migratePlugin } from '../../app/db/migrate.js';
 import { createLogger } from '../../app/log.js';
-import { ShopSchemaError } from '../../app/shop/catalog.js';
 import { setMethodMapping } from '../../app/shop/orders.js';
 import { OrderExporter } from '../../app/sync/order-export.js';
 import { addStorefrontCustomer, placeOrderAsCustomer } from '../support/opencart/customer-checkout.js';
@@ -43,15 +41,7 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
       DATABASE_URL: shop.databaseUrl, TABLE_PREFIX: shop.prefix, DATA_DIR: dataDir, APP_SECRET: 'test-secret-0123456789abcdef', PUBLIC_URL: 'http://shop.test', LOG_LEVEL: 'silent',
     });
     ctx = createContext(config, createLogger('silent'));
-    try {
-      await install(ctx);
-    } catch (err) {
-      // erp-bridge's start-up check still asks for product_special, which 4.1 replaced (the
-      // product sync's concern, not the order export's): set up only what the export needs.
-      if (!(err instanceof ShopSchemaError) || release !== '4.1.0.3') throw err;
-      await migratePlugin(ctx.db);
-      await ctx.settings.install();
-    }
+    await install(ctx);
     const statuses = (await shop.query<Array<{ id: number }>>(`SELECT DISTINCT order_status_id AS id FROM \`${p()}order_status\``)).map((r) => r.id).join(',');
     await ctx.settings.update({
       webshop_id: 'bolt1', password: 'erp-pw', export_start_date: '2020-01-01', export_statuses: statuses, shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ',
