@@ -6,7 +6,8 @@ import { migrateDemoShop, migratePlugin } from './db/migrate.js';
 import { createLogger, type Logger } from './log.js';
 import { SettingsService } from './settings/settings-service.js';
 import { shopSchema } from './shop/schema.js';
-import { registerExtension } from './shop/extension.js';
+import { migrateLegacySettings, moduleState, type ModuleState } from './shop/extension.js';
+import { publishLaunchSettings } from './admin/launch.js';
 import { AdminAccounts } from './admin/accounts.js';
 
 export interface AppContext {
@@ -32,13 +33,16 @@ export interface InstallReport {
   demoShop: string[];
   migrations: string[];
   schemaVersion: string;
-  extensionRegistered: boolean;
+  /** Settings moved from the old `module_erp_bridge` code, which OpenCart deletes. */
+  legacySettingsMoved: string[];
+  moduleState: ModuleState;
   settingsWritten: string[];
 }
 
 /**
- * Makes the database ready: the demo shop (embedded default only), the plugin's tables, the
- * extension row and default settings. Every step is idempotent, so starting twice is harmless.
+ * Makes the database ready: the demo shop (embedded default only), the plugin's tables, default
+ * settings, and the launch secret and public URL the shop's module reads. The `extension` row is
+ * left to the shop's own installer. Every step is idempotent, so starting twice is harmless.
  */
 export async function install(ctx: AppContext, opts: { demo?: boolean } = {}): Promise<InstallReport> {
   await ping(ctx.db);
@@ -47,9 +51,10 @@ export async function install(ctx: AppContext, opts: { demo?: boolean } = {}): P
   // Reads what the shop's tables have; an unknown schema stops here with one line naming what is missing.
   await shopSchema(ctx.db);
   const { applied, version } = await migratePlugin(ctx.db);
-  const extensionRegistered = await registerExtension(ctx.db);
+  const legacySettingsMoved = await migrateLegacySettings(ctx.db);
   const settingsWritten = await ctx.settings.install();
+  await publishLaunchSettings(ctx.db, ctx.config.publicUrl);
   // ADMIN_PASSWORD creates the standalone admin account on first start (else the setup page asks).
   if (ctx.config.adminPassword) await new AdminAccounts(ctx.db).createFirst('admin', ctx.config.adminPassword);
-  return { demoShop, migrations: applied, schemaVersion: version, extensionRegistered, settingsWritten };
+  return { demoShop, migrations: applied, schemaVersion: version, legacySettingsMoved, moduleState: await moduleState(ctx.db), settingsWritten };
 }

@@ -7,6 +7,7 @@ import { nextExportAt } from '../jobs/schedule.js';
 import { Journal, type RunRow } from '../plugin/journal.js';
 import { SettingsService } from '../settings/settings-service.js';
 import { addDays, formatDateTime, today } from '../util/time.js';
+import { moduleState } from '../shop/extension.js';
 import { missingForExport } from '../sync/order-export.js';
 
 export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export'] as const;
@@ -23,6 +24,8 @@ export interface Dashboard {
   missing: string[];
   lastRuns: Array<{ kind: string; run: RunRow | null }>;
   nextExport: string | null;
+  /** The module is uninstalled in the shop: the scheduler idles. */
+  idle: boolean;
   chart: { days: ChartDay[]; max: number };
 }
 
@@ -32,11 +35,12 @@ export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
   try {
     version = await schemaVersion(ctx.db);
   } catch (err) {
-    return { database: { ok: false, dialect: ctx.db.dialect.name, version, error: describeDbError(err) }, missing: [], lastRuns: [], nextExport: null, chart: { days: [], max: 0 } };
+    return { database: { ok: false, dialect: ctx.db.dialect.name, version, error: describeDbError(err) }, missing: [], lastRuns: [], nextExport: null, idle: false, chart: { days: [], max: 0 } };
   }
   const settings = await ctx.settings.get();
   const lastRuns = await Promise.all(RUN_KINDS.map(async (kind) => ({ kind, run: (await journal.lastOf(kind)) ?? null })));
-  const next = nextExportAt(settings, await lastExportStart(ctx), new Date());
+  const idle = (await moduleState(ctx.db)) === 'uninstalled';
+  const next = idle ? null : nextExportAt(settings, await lastExportStart(ctx), new Date());
   const from = addDays(today(), -29);
   const rows = await journal.days(from);
   const days: ChartDay[] = [];
@@ -56,6 +60,7 @@ export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
     missing: [...new Set([...SettingsService.missing(settings), ...missingForExport(settings)])],
     lastRuns,
     nextExport: next ? formatDateTime(next) : null,
+    idle,
     chart: { days, max: Math.max(1, ...days.flatMap((d) => [d.applied, d.problems, d.exported])) },
   };
 }

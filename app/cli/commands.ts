@@ -12,6 +12,7 @@ import { serve } from '../web/serve.js';
 import { OrderExporter } from '../sync/order-export.js';
 import { UsageError } from './errors.js';
 import { AdminAccounts, MIN_PASSWORD } from '../admin/accounts.js';
+import { ownTables, purge } from '../admin/purge.js';
 
 export interface CommandOutput {
   text?: string;
@@ -24,7 +25,7 @@ export interface CommandOutput {
 export interface Command {
   usage: string;
   summary: string;
-  run(ctx: AppContext, args: string[], opts: { json: boolean; stdin: () => Promise<string> }): Promise<CommandOutput>;
+  run(ctx: AppContext, args: string[], opts: { json: boolean; stdin: () => Promise<string>; ask: (question: string) => Promise<string> }): Promise<CommandOutput>;
 }
 
 const FORMATS: Record<string, DocumentFormat> = { '.xml': 'xml', '.json': 'json', '.csv': 'csv' };
@@ -40,14 +41,15 @@ export const commands: Record<string, Command> = {
   },
   migrate: {
     usage: 'migrate',
-    summary: 'run migrations and register the extension (idempotent)',
+    summary: 'run migrations and write default settings (idempotent)',
     async run(ctx) {
       const r = await install(ctx);
       const lines = [
         r.demoShop.length ? `demo shop: created (${r.demoShop.join(', ')})` : null,
         r.migrations.length ? `migrations applied: ${r.migrations.join(', ')}` : 'migrations: up to date',
         `schema version: ${r.schemaVersion}`,
-        `extension: ${r.extensionRegistered ? 'registered' : 'already registered'}`,
+        r.legacySettingsMoved.length ? `settings moved from module_erp_bridge: ${r.legacySettingsMoved.length}` : null,
+        `shop module: ${r.moduleState === 'standalone' ? 'not installed (standalone)' : r.moduleState === 'installed' ? 'installed' : 'uninstalled in the shop: erp-bridge is disabled'}`,
         `settings: ${r.settingsWritten.length ? `${r.settingsWritten.length} default(s) written` : 'already present'}`,
       ].filter(Boolean);
       return { text: lines.join('\n'), data: r };
@@ -128,6 +130,22 @@ export const commands: Record<string, Command> = {
       await install(ctx);
       await new AdminAccounts(ctx.db).setPassword('admin', password);
       return { text: 'admin password set (user "admin")', data: { user: 'admin' } };
+    },
+  },
+  purge: {
+    usage: 'purge [--yes]',
+    summary: "remove erp-bridge's own tables and settings from the shop's database (asks first; --yes for scripts)",
+    async run(ctx, args, opts) {
+      const tables = await ownTables(ctx.db);
+      if (!args.includes('--yes')) {
+        const answer = await opts.ask(
+          `This deletes erp-bridge's ${tables.length} table(s) (journal, outbox, mappings, accounts) and all its settings, secrets included, ` +
+          `with the prefix "${ctx.db.prefix}". The shop's own data is not touched. Type "purge" to go on: `,
+        );
+        if (answer.trim() !== 'purge') throw new UsageError('purge cancelled: nothing was removed');
+      }
+      const r = await purge(ctx.db);
+      return { text: `purged: ${r.tablesDropped.length} table(s) dropped, ${r.settingsDeleted} setting row(s) deleted`, data: r };
     },
   },
   push: {

@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     loadDotEnv();
     ctx = createContext(loadConfig(), undefined);
-    const out = await command.run(ctx, rest, { json, stdin: readStdin });
+    const out = await command.run(ctx, rest, { json, stdin: readStdin, ask });
     print(out, json);
     if (out.keepRunning) {
       ctx = undefined; // the server owns the context from here on
@@ -66,6 +66,19 @@ export async function main(argv: string[]): Promise<number> {
     return err instanceof UsageError ? 2 : 1;
   } finally {
     await ctx?.close().catch(() => {});
+  }
+}
+
+/** One line from standard input, the question on stderr (stdout may be piped to a file). */
+async function ask(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: !!process.stdin.isTTY });
+  try {
+    const line = rl.question(question);
+    // End of input (nothing piped) answers "" instead of waiting forever.
+    return await Promise.race([line, new Promise<string>((resolve) => rl.once('close', () => resolve('')))]);
+  } finally {
+    rl.close();
   }
 }
 

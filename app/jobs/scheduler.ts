@@ -1,17 +1,35 @@
 // The built-in scheduler: node-cron ticks every minute; the order export runs when its interval
 // setting says it is due. Changing the setting needs no restart. Two app instances never run
 // the export at once: the run itself holds a database lease. The same tick downloads product
-// images the ERP sent as URLs (when SHOP_IMAGE_DIR is set).
+// images the ERP sent as URLs (when SHOP_IMAGE_DIR is set). While the module is uninstalled in
+// the shop's admin, every tick idles.
 import cron from 'node-cron';
 import type { AppContext } from '../context.js';
 import { OrderExporter } from '../sync/order-export.js';
 import { Journal } from '../plugin/journal.js';
 import { isExportDue } from './schedule.js';
 import { downloadPendingImages } from '../sync/image-downloads.js';
+import { moduleState } from '../shop/extension.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
   const run = await new Journal(ctx.db).lastOf('order-export');
   return run ? new Date(run.started_at.replace(' ', 'T')) : null;
+}
+
+export type TickOutcome = 'disabled' | 'not_due' | 'exported';
+
+/** One minute's work of the scheduler. */
+export async function schedulerTick(ctx: AppContext, exporter: OrderExporter, now = new Date()): Promise<TickOutcome> {
+  if ((await moduleState(ctx.db)) === 'uninstalled') return 'disabled';
+  if (ctx.config.shopImageDir) {
+    const images = await downloadPendingImages(ctx.db, ctx.config.shopImageDir);
+    if (images.done || images.failed) ctx.log.info(images, 'product images downloaded');
+  }
+  const settings = await ctx.settings.get();
+  if (!isExportDue(settings, await lastExportStart(ctx), now)) return 'not_due';
+  const r = await exporter.run('scheduler');
+  if (!r.skipped && (r.prepared || r.exported || r.errors.length)) ctx.log.info({ run: r.run, prepared: r.prepared, exported: r.exported, errors: r.errors.length }, 'order export');
+  return 'exported';
 }
 
 export function startScheduler(ctx: AppContext): { stop(): void } {
@@ -21,14 +39,7 @@ export function startScheduler(ctx: AppContext): { stop(): void } {
     if (running) return;
     running = true;
     try {
-      if (ctx.config.shopImageDir) {
-        const images = await downloadPendingImages(ctx.db, ctx.config.shopImageDir);
-        if (images.done || images.failed) ctx.log.info(images, 'product images downloaded');
-      }
-      const settings = await ctx.settings.get();
-      if (!isExportDue(settings, await lastExportStart(ctx), new Date())) return;
-      const r = await exporter.run('scheduler');
-      if (!r.skipped && (r.prepared || r.exported || r.errors.length)) ctx.log.info({ run: r.run, prepared: r.prepared, exported: r.exported, errors: r.errors.length }, 'order export');
+      await schedulerTick(ctx, exporter);
     } catch (err) {
       ctx.log.error({ err: (err as Error).message }, 'scheduled order export failed');
     } finally {

@@ -1,4 +1,5 @@
-// Typed, validated settings kept in the shop's `setting` table (code module_erp_bridge).
+// Typed, validated settings kept in the shop's `setting` table (code erp_bridge, which no
+// OpenCart page deletes: see shop/extension.ts).
 // Secrets are encrypted with APP_SECRET and never returned by the public view.
 import type { Database } from '../db/database.js';
 import { listCustomerGroups, listOrderStatuses, listTaxClasses } from '../shop/catalog.js';
@@ -109,11 +110,10 @@ export class SettingsService {
     return errors;
   }
 
-  /** Writes defaults for keys not yet stored, plus the module's status row. Idempotent. */
+  /** Writes defaults for keys not yet stored. Idempotent. */
   async install(): Promise<string[]> {
     const rows = await readSettingMap(this.db, SETTING_CODE);
     const missing: SettingRow[] = [];
-    if (!rows.has(keyName('status'))) missing.push({ key: keyName('status'), value: '1', serialized: 0 });
     for (const key of SETTING_KEYS) if (!rows.has(keyName(key))) missing.push(this.encode(key, DEFAULTS[key]));
     await writeSettingRows(this.db, SETTING_CODE, missing);
     return missing.map((r) => r.key);

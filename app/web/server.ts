@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { integrationRoutes } from './routes/integration.js';
+import { baseOf, mountPath, pathOf } from './base-path.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -17,6 +18,7 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', 'loopback');
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
+  app.use(mountPath(pathOf(ctx.config.publicUrl)));
   // htmx is served from the installed package: no CDN, no build step.
   const htmx = require.resolve('htmx.org/dist/htmx.min.js');
   app.get('/assets/htmx.min.js', (_req, res) => res.type('application/javascript').sendFile(htmx, { maxAge: '1d' }));
@@ -24,6 +26,6 @@ export function createApp(ctx: AppContext): Express {
   app.use(healthRoutes(ctx));
   app.use(integrationRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
-  app.get('/', (_req, res) => res.redirect('/admin'));
+  app.get('/', (_req, res) => res.redirect(`${baseOf(res)}/admin`));
   return app;
 }

@@ -1,10 +1,9 @@
-// Who gets into the admin, and what every page sends back: login, CSRF, the shop's own admin
-// session, security headers, rate limits.
+// Who gets into the admin, and what every page sends back: login, CSRF, security headers, rate
+// limits (the launch from the shop's admin is in shop-module.test.ts).
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { AdminAccounts } from '../../app/admin/accounts.js';
-import { MODULE_ROUTE } from '../../app/admin/opencart-session.js';
 import { createApp } from '../../app/web/server.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 
@@ -91,34 +90,6 @@ describe.each(FIXTURE_DIALECT_TARGETS)('admin access on $name', (target) => {
     for (let i = 0; i < 6; i++) statuses.push((await request(fresh).post('/admin/login').type('form').send({ username: 'admin', password: 'wrong' })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     expect((await request(fresh).post('/admin/login').type('form').send({ username: 'admin', password: PASSWORD })).status).toBe(429);
-  });
-
-  it('accepts the shop\'s own admin session: OCSESSID, session row, user_token and module permission', async () => {
-    const k = db().knex;
-    const [groupOk] = await k(db().t('user_group')).insert({ name: 'erp', permission: JSON.stringify({ access: [MODULE_ROUTE], modify: [MODULE_ROUTE] }) });
-    const [groupNo] = await k(db().t('user_group')).insert({ name: 'other', permission: JSON.stringify({ access: ['catalog/product'], modify: [] }) });
-    const user = (group: number, name: string) => ({ user_group_id: group, username: name, password: 'x', salt: '', firstname: '', lastname: '', email: '', image: '', code: '', ip: '', status: 1, date_added: '2026-01-01 00:00:00' });
-    const [okUser] = await k(db().t('user')).insert(user(Number(groupOk), 'boltos'));
-    const [noUser] = await k(db().t('user')).insert(user(Number(groupNo), 'raktaros'));
-    const session = (id: string, uid: number, token: string, expire: string) => ({ session_id: id, data: JSON.stringify({ user_id: String(uid), user_token: token, language: 'en-gb' }), expire });
-    await k(db().t('session')).insert([
-      session('sessok0000000000000000000000001', Number(okUser), 'tok-ok-123456', '2099-01-01 00:00:00'),
-      session('sessno0000000000000000000000001', Number(noUser), 'tok-no-123456', '2099-01-01 00:00:00'),
-      session('sessold000000000000000000000001', Number(okUser), 'tok-old-12345', '2020-01-01 00:00:00'),
-    ]);
-    const get = (sid: string, token: string) => request(app).get(`/admin/journal?user_token=${token}`).set('Cookie', `OCSESSID=${sid}`);
-    const ok = await get('sessok0000000000000000000000001', 'tok-ok-123456');
-    expect(ok.status).toBe(200);
-    expect(ok.text).toContain('href="/admin/settings?user_token=tok-ok-123456"');
-    expect(ok.text).toContain('<html lang="en">');
-    expect((await get('sessok0000000000000000000000001', 'wrong-token')).status).toBe(302);
-    expect((await get('sessno0000000000000000000000001', 'tok-no-123456')).status).toBe(302);
-    expect((await get('sessold000000000000000000000001', 'tok-old-12345')).status).toBe(302);
-    const page = await get('sessok0000000000000000000000001', 'tok-ok-123456');
-    const csrf = /X-CSRF-Token&#34;:&#34;([^&]+)&#34;/.exec(page.text)?.[1] ?? /"X-CSRF-Token":"([^"]+)"/.exec(page.text)?.[1];
-    expect(csrf).toBeTruthy();
-    const post = await request(app).post('/admin/orders/export-now?user_token=tok-ok-123456').set('Cookie', 'OCSESSID=sessok0000000000000000000000001').set('X-CSRF-Token', csrf!).set('HX-Request', 'true');
-    expect(post.status).toBe(200);
   });
 
   it('draws the last 30 days from the journal on the dashboard, and the last run of each URL', async () => {

@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { CLI_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, product, uniqueCode, xmlDoc } from '../support/shop.js';
 
 const run = promisify(execFile);
@@ -20,7 +20,20 @@ async function cli(env: Record<string, string>, ...args: string[]): Promise<{ co
   }
 }
 
-describe.each(DIALECT_TARGETS)('command line on $name', (target) => {
+/** The CLI with text on its standard input (then closed). */
+function cliWithInput(env: Record<string, string>, input: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe.each(CLI_TARGETS)('command line on $name', (target) => {
   let env: TargetEnv;
   let vars: Record<string, string>;
   let dir: string;
@@ -43,7 +56,7 @@ describe.each(DIALECT_TARGETS)('command line on $name', (target) => {
     const r = await cli(vars, 'migrate');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/migrations: up to date/);
-    expect(r.stdout).toMatch(/extension: already registered/);
+    expect(r.stdout).toMatch(/shop module: not installed \(standalone\)/);
   });
 
   it('settings set then settings show round-trips, secrets only as set / not set', async () => {
@@ -103,6 +116,25 @@ describe.each(DIALECT_TARGETS)('command line on $name', (target) => {
     writeFileSync(txt, '[]');
     expect((await cli(vars, 'push', 'stock', txt)).stderr).toMatch(/name it .xml, .json or .csv, or give --type/);
     expect((await cli(vars, 'push', 'stock', txt, '--type', 'json')).code).toBe(0);
+  });
+
+  // Last in this suite: it removes erp-bridge from the database.
+  it('purge asks first: any answer but "purge" removes nothing; "purge" (or --yes) removes its tables and settings', async () => {
+    const tables = async () => (await env.ctx.db.dialect.listTables(env.ctx.db.knex)).filter((t) => t.startsWith(env.ctx.db.own('')));
+    const before = await tables();
+    const no = await cliWithInput(vars, 'no\n', 'purge');
+    expect(no.code).toBe(2);
+    expect(no.stderr).toMatch(/Type "purge" to go on/);
+    expect(no.stderr).toMatch(/purge cancelled: nothing was removed/);
+    const silent = await cliWithInput(vars, '', 'purge'); // no terminal, no answer: no
+    expect(silent.code).toBe(2);
+    expect(await tables()).toEqual(before);
+    const yes = await cliWithInput(vars, 'purge\n', 'purge');
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toMatch(new RegExp(`purged: ${before.length} table\\(s\\) dropped, \\d+ setting row\\(s\\) deleted`));
+    expect(await tables()).toEqual([]);
+    expect(await env.ctx.db.knex(env.ctx.db.t('setting')).where({ code: 'erp_bridge' })).toHaveLength(0);
+    expect((await cli(vars, 'purge', '--yes')).stdout).toMatch(/purged: 0 table/);
   });
 });
 

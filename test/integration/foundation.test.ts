@@ -22,14 +22,17 @@ describe.each(TARGETS)('foundation on $name', (target) => {
       expect(tables).toContain(`${target.prefix}erp_bridge_${t}`);
   });
 
-  it('registers the extension row and stores settings as an OpenCart module does', async () => {
+  it('stores settings under code erp_bridge (which OpenCart never deletes) and writes no extension row', async () => {
     const { knex, t } = env.ctx.db;
     const ext = await knex(t('extension')).where({ type: 'module', code: 'erp_bridge' });
-    expect(ext).toHaveLength(1);
-    const rows = await knex(t('setting')).where({ store_id: 0, code: 'module_erp_bridge' });
-    expect(rows.map((r) => r.key)).toContain('module_erp_bridge_status');
-    expect(rows.every((r) => String(r.key).startsWith('module_erp_bridge_'))).toBe(true);
-    const groups = rows.find((r) => r.key === 'module_erp_bridge_promo_customer_groups');
+    expect(ext).toHaveLength(0); // only the shop's installer writes it, with the module's files
+    expect(await knex(t('setting')).where({ code: 'module_erp_bridge' })).toHaveLength(0);
+    const rows = await knex(t('setting')).where({ store_id: 0, code: 'erp_bridge' });
+    expect(rows.map((r) => r.key)).toContain('erp_bridge_webshop_id');
+    expect(rows.map((r) => r.key)).toContain('erp_bridge_launch_secret');
+    expect(rows.find((r) => r.key === 'erp_bridge_public_url')?.value).toBe('http://shop.test');
+    expect(rows.every((r) => String(r.key).startsWith('erp_bridge_'))).toBe(true);
+    const groups = rows.find((r) => r.key === 'erp_bridge_promo_customer_groups');
     expect(Number(groups.serialized)).toBe(1);
     expect(JSON.parse(groups.value)).toEqual([]);
   });
@@ -40,7 +43,8 @@ describe.each(TARGETS)('foundation on $name', (target) => {
     const before = [await count('setting'), await count('extension')];
     const report = await install(env.ctx, { demo: target.dialect === 'sqlite' });
     expect(report.migrations).toEqual([]);
-    expect(report.extensionRegistered).toBe(false);
+    expect(report.legacySettingsMoved).toEqual([]);
+    expect(report.moduleState).toBe('standalone');
     expect(report.settingsWritten).toEqual([]);
     expect([await count('setting'), await count('extension')]).toEqual(before);
   });
@@ -66,7 +70,7 @@ describe.each(TARGETS)('foundation on $name', (target) => {
     const saved = await env.ctx.settings.update({ webshop_id: 'shop-1', password: 'Titok-123', sync_type: 'full', vat_map: '27=9' });
     expect(saved.password).toBe('Titok-123');
     expect(saved.vat_map).toEqual({ '27': 9 });
-    const row = await env.ctx.db.knex(env.ctx.db.t('setting')).where({ key: 'module_erp_bridge_password' }).first();
+    const row = await env.ctx.db.knex(env.ctx.db.t('setting')).where({ key: 'erp_bridge_password' }).first();
     expect(row.value).not.toContain('Titok-123');
     expect(row.value).toMatch(/^enc:v1:/);
     const view = await env.ctx.settings.publicView();

@@ -178,8 +178,9 @@ describe.skipIf(!enabled)('real-OpenCart targets', () => {
     const shop = env.shop!;
     try {
       expect(env.config.database).toEqual({ dialect: 'mysql', url: shop.databaseUrl });
-      const [row] = await shop.query(`SELECT COUNT(*) AS n FROM \`shop_extension\` WHERE type = 'module' AND code = 'erp_bridge'`);
-      expect(row.n).toBe(1);
+      // erp-bridge's settings are there; the extension row is left to the shop's installer (issue 10).
+      const [row] = await shop.query(`SELECT COUNT(*) AS n FROM \`shop_setting\` WHERE code = 'erp_bridge'`);
+      expect(Number(row.n)).toBeGreaterThan(0);
       // Without serve: true no php server runs.
       await expect(fetch(shop.url + 'robots.txt')).rejects.toThrow();
     } finally {

@@ -1,4 +1,4 @@
-// Installing on a real shop touches no shop table but its own setting rows and extension row.
+// Installing on a real shop touches no shop table but its own setting rows.
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../app/config.js';
@@ -17,7 +17,7 @@ async function checksums(url: string, prefix: string): Promise<Map<string, strin
     const [rows] = (await conn.query(`CHECKSUM TABLE \`${n}\``)) as unknown as [Array<{ Checksum: string }>];
     out.set(n, String(rows[0]!.Checksum));
   }
-  const [settings] = (await conn.query(`SELECT COUNT(*) n FROM \`${prefix}setting\` WHERE code <> 'module_erp_bridge'`)) as unknown as [Array<{ n: number }>];
+  const [settings] = (await conn.query(`SELECT COUNT(*) n FROM \`${prefix}setting\` WHERE code <> 'erp_bridge'`)) as unknown as [Array<{ n: number }>];
   out.set('setting (others)', String(settings[0]!.n));
   await conn.end();
   return out;
@@ -30,7 +30,7 @@ run('install on a real OpenCart database (prefix shop_)', () => {
   });
   afterAll(async () => db?.drop());
 
-  it('writes only module_erp_bridge settings and the extension row', async () => {
+  it('writes only erp_bridge settings (no extension row: the shop\'s installer owns it)', async () => {
     const before = await checksums(db.url, 'shop_');
     const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: 'shop_', DATA_DIR: '/tmp/erpb-untouched', APP_SECRET: 'y'.repeat(20) }), createLogger('silent'));
     try {
@@ -41,7 +41,7 @@ run('install on a real OpenCart database (prefix shop_)', () => {
     }
     const after = await checksums(db.url, 'shop_');
     const changed = [...before.keys()].filter((k) => before.get(k) !== after.get(k));
-    expect(changed.sort()).toEqual(['shop_extension', 'shop_setting']);
+    expect(changed.sort()).toEqual(['shop_setting']);
     expect(after.get('setting (others)')).toBe(before.get('setting (others)'));
   });
 

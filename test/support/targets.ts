@@ -127,3 +127,9 @@ export async function openTarget(target: Target, env: Record<string, string> = {
 
 /** FIXTURE_TARGETS, first prefix of each dialect. */
 export const FIXTURE_DIALECT_TARGETS: Target[] = DIALECT_TARGETS.filter((t) => !t.release);
+
+/**
+ * The fixture targets plus the newest real release: for suites whose subject does not differ by
+ * release (the command line spawns a process per command, and six installs of it cost minutes).
+ */
+export const CLI_TARGETS: Target[] = [...FIXTURE_DIALECT_TARGETS, ...DIALECT_TARGETS.filter((t) => t.release === '4.1.0.3')];

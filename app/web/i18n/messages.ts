@@ -198,6 +198,17 @@ const en = {
   'err.erp_code': 'at most 64 characters, no control characters',
   'error.csrf': 'The form expired. Reload the page and try again.',
   'error.forbidden': 'You have no permission for erp-bridge.',
+  'shop.disabled': 'The erp-bridge module is uninstalled in the shop: the integration URLs answer 503 and the scheduler is idle. Settings, secrets, the journal and the outbox are kept; install the module again under Extensions → Modules to resume.',
+  'dash.idle': 'none: the module is uninstalled in the shop',
+  'shop.readonly': 'Read only: your user group has access but not modify permission for erp-bridge in the shop.',
+  'integration.readonly': 'The addresses carry the import password, so only users with modify permission see them.',
+  'launch.title': 'Cannot open erp-bridge',
+  'launch.malformed': 'This is not a valid launch link.',
+  'launch.signature': 'The launch link is not signed by this shop. Open erp-bridge from the shop’s admin menu.',
+  'launch.expired': 'The launch link has expired (or the two servers’ clocks differ by more than two minutes). Open erp-bridge again from the shop’s admin.',
+  'launch.replayed': 'This launch link was already used. Open erp-bridge again from the shop’s admin.',
+  'launch.no_secret': 'erp-bridge has no launch secret yet: start it once against the shop’s database.',
+  'launch.no_user': 'The shop user of this launch does not exist or is disabled.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -398,6 +409,17 @@ const hu: Record<MessageKey, string> = {
   'err.erp_code': 'legfeljebb 64 karakter, vezérlőkarakter nélkül',
   'error.csrf': 'Az űrlap lejárt. Töltse újra az oldalt, és próbálja újra.',
   'error.forbidden': 'Nincs jogosultsága az erp-bridge-hez.',
+  'shop.disabled': 'Az erp-bridge modul el van távolítva a boltban: az integrációs címek 503-mal válaszolnak, az ütemező áll. A beállítások, titkok, a napló és a kimenő sor megmaradt; telepítse újra a modult a Bővítmények → Modulok alatt a folytatáshoz.',
+  'dash.idle': 'nincs: a modul el van távolítva a boltban',
+  'shop.readonly': 'Csak olvasás: a felhasználói csoportjának a boltban megtekintési, de nem módosítási joga van az erp-bridge-hez.',
+  'integration.readonly': 'A címek tartalmazzák az import jelszót, ezért csak módosítási joggal láthatók.',
+  'launch.title': 'Az erp-bridge nem nyitható meg',
+  'launch.malformed': 'Ez nem érvényes indító hivatkozás.',
+  'launch.signature': 'Az indító hivatkozást nem ez a bolt írta alá. Nyissa meg az erp-bridge-et a bolt admin menüjéből.',
+  'launch.expired': 'Az indító hivatkozás lejárt (vagy a két szerver órája több mint két percet eltér). Nyissa meg újra az erp-bridge-et a bolt adminjából.',
+  'launch.replayed': 'Ezt az indító hivatkozást már felhasználták. Nyissa meg újra az erp-bridge-et a bolt adminjából.',
+  'launch.no_secret': 'Az erp-bridge-nek még nincs indító titka: indítsa el egyszer a bolt adatbázisával.',
+  'launch.no_user': 'Az indítás boltfelhasználója nem létezik vagy le van tiltva.',
 };
 
 const CATALOGUE: Record<Lang, Record<MessageKey, string>> = { en, hu };

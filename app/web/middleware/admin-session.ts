@@ -1,10 +1,11 @@
-// Who is using the admin: a standalone login (a signed, HttpOnly, SameSite=Lax cookie holding
-// the user, expiry and CSRF token), or the shop's own admin session (OCSESSID + user_token).
+// Who is using the admin: one signed, HttpOnly, SameSite=Lax cookie holding the user, how they
+// came in (the standalone login, or a signed launch from the shop's admin), whether they may
+// change things, the expiry and the CSRF token. Its path is the app's base path.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { shopAdminFromSession } from '../../admin/opencart-session.js';
 import { safeEqual } from '../../util/secrets.js';
+import { baseOf } from '../base-path.js';
 import { readCookies } from './cookies.js';
 
 export const SESSION_COOKIE = 'erpb_session';
@@ -15,54 +16,54 @@ export interface AdminUser {
   via: 'standalone' | 'opencart';
   canModify: boolean;
   csrf: string;
-  /** Carried on every link when inside the shop's admin. */
-  userToken: string | null;
   language: string | null;
+}
+
+interface SessionPayload {
+  u: string;
+  v: AdminUser['via'];
+  m: boolean;
+  l: string | null;
+  exp: number;
+  csrf: string;
 }
 
 function sign(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-export function issueSession(res: Response, req: Request, secret: string, user: string): void {
-  const payload = Buffer.from(JSON.stringify({ u: user, exp: Date.now() + TTL_MS, csrf: randomBytes(18).toString('base64url') })).toString('base64url');
-  res.cookie(SESSION_COOKIE, `${payload}.${sign(secret, payload)}`, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: TTL_MS });
+const cookiePath = (res: Response) => `${baseOf(res)}/`;
+
+export function issueSession(res: Response, req: Request, secret: string, user: string, opts: { via?: AdminUser['via']; canModify?: boolean; language?: string | null } = {}): void {
+  const session: SessionPayload = {
+    u: user, v: opts.via ?? 'standalone', m: opts.canModify ?? true, l: opts.language ?? null,
+    exp: Date.now() + TTL_MS, csrf: randomBytes(18).toString('base64url'),
+  };
+  const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
+  res.cookie(SESSION_COOKIE, `${payload}.${sign(secret, payload)}`, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: cookiePath(res), maxAge: TTL_MS });
 }
 
 export function clearSession(res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { path: '/' });
+  res.clearCookie(SESSION_COOKIE, { path: cookiePath(res) });
 }
 
-function readStandalone(req: Request, secret: string): AdminUser | null {
+function readSession(req: Request, secret: string): AdminUser | null {
   const raw = readCookies(req)[SESSION_COOKIE];
   if (!raw) return null;
   const [payload, mac] = raw.split('.');
   if (!payload || !mac || !safeEqual(mac, sign(secret, payload))) return null;
   try {
-    const s = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { u: string; exp: number; csrf: string };
-    if (s.exp < Date.now()) return null;
-    return { name: s.u, via: 'standalone', canModify: true, csrf: s.csrf, userToken: null, language: null };
+    const s = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SessionPayload;
+    if (!(s.exp > Date.now())) return null;
+    return { name: s.u, via: s.v === 'opencart' ? 'opencart' : 'standalone', canModify: s.m !== false, csrf: s.csrf, language: s.l ?? null };
   } catch {
     return null;
   }
 }
 
 export function resolveAdmin(ctx: AppContext) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    let user = readStandalone(req, ctx.config.appSecret);
-    if (!user) {
-      const ocsessid = readCookies(req).OCSESSID;
-      const token = typeof req.query.user_token === 'string' ? req.query.user_token : String(req.body?.user_token ?? '');
-      if (ocsessid && token) {
-        const admin = await shopAdminFromSession(ctx.db, ocsessid, token).catch(() => null);
-        if (admin)
-          user = {
-            name: admin.username, via: 'opencart', canModify: admin.canModify,
-            csrf: sign(ctx.config.appSecret, `csrf:${ocsessid}`).slice(0, 24), userToken: token, language: admin.language,
-          };
-      }
-    }
-    res.locals.user = user;
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.locals.user = readSession(req, ctx.config.appSecret);
     next();
   };
 }

@@ -14,6 +14,7 @@ import { DocumentError } from '../../erp/errors.js';
 import type { OrderFormat } from '../../erp/order-formats.js';
 import type { Settings } from '../../settings/schema.js';
 import { BodyTooLargeError, readRawBody } from '../middleware/raw-body.js';
+import { moduleState } from '../../shop/extension.js';
 
 /** XML when Accept asks for it, else when the request was XML; JSON otherwise. */
 function wantsXml(req: Request): boolean {
@@ -48,6 +49,13 @@ async function authenticate(ctx: AppContext, pushes: PushService, throttle: Fail
   }
   let settings: Settings;
   try {
+    // Uninstalling the module in the shop's admin switches erp-bridge off, keeping everything.
+    if ((await moduleState(ctx.db)) === 'uninstalled') {
+      req.resume();
+      const run = await pushes.reject(kind, actor, 503, 'disabled in the shop');
+      sendError(req, res, 503, 'disabled in the shop: the erp-bridge module is uninstalled in the shop\'s admin (Extensions → Modules)', run, 300);
+      return null;
+    }
     settings = await ctx.settings.get();
   } catch (err) {
     if (isConnectionError(err)) {

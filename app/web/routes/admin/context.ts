@@ -1,10 +1,11 @@
-// Per-request view helpers for the admin: language, translator, links that keep user_token.
+// Per-request view helpers for the admin: language, translator, links under the base path.
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import { readConfigValue } from '../../../shop/setting-rows.js';
 import { isLang, translator, type Lang } from '../../i18n/messages.js';
 import type { AdminUser } from '../../middleware/admin-session.js';
 import { readCookies } from '../../middleware/cookies.js';
+import { baseOf } from '../../base-path.js';
 
 export const LANG_COOKIE = 'erpb_lang';
 
@@ -24,14 +25,15 @@ export function viewLocals(ctx: AppContext) {
     res.locals.t = translator(lang);
     res.locals.csrf = user?.csrf ?? '';
     res.locals.currentPath = req.path;
-    // Inside the shop's admin every link must carry user_token, as OpenCart's own do.
+    const base = baseOf(res);
+    // Every admin link goes through url(): it carries the base path the app is mounted under.
     res.locals.url = (path: string, params: Record<string, string | number | undefined> = {}) => {
       const q = new URLSearchParams();
       for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
-      if (user?.userToken) q.set('user_token', user.userToken);
       const s = q.toString();
-      return `/admin${path}${s ? `?${s}` : ''}`;
+      return `${base}/admin${path === '/' ? '/' : path}${s ? `?${s}` : ''}`;
     };
+    res.locals.asset = (file: string) => `${base}/assets/${file}`;
     next();
   };
 }

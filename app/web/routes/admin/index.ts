@@ -11,6 +11,8 @@ import { journalRoutes } from './journal.js';
 import { orderRoutes } from './orders.js';
 import { overviewRoutes } from './overview.js';
 import { settingsRoutes } from './settings.js';
+import { baseOf } from '../../base-path.js';
+import { moduleState } from '../../../shop/extension.js';
 
 export function adminRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -27,10 +29,16 @@ export function adminRoutes(ctx: AppContext): Router {
       if (req.method !== 'GET' && !user.canModify) return void res.status(403).send(res.locals.t('error.forbidden'));
       return next();
     }
-    if (req.headers['hx-request']) return void res.status(401).set('HX-Redirect', '/admin/login').end();
-    res.redirect((await accounts.exists()) ? '/admin/login' : '/admin/setup');
+    const login = `${baseOf(res)}/admin/login`;
+    if (req.headers['hx-request']) return void res.status(401).set('HX-Redirect', login).end();
+    res.redirect((await accounts.exists()) ? login : `${baseOf(res)}/admin/setup`);
   };
   router.use(requireLogin);
+  // Every page says when the module is uninstalled in the shop (erp-bridge is then disabled).
+  router.use(async (_req: Request, res: Response, next: NextFunction) => {
+    res.locals.moduleState = await moduleState(ctx.db).catch(() => 'standalone');
+    next();
+  });
   router.use(verifyCsrf);
   router.use(overviewRoutes(ctx));
   router.use(settingsRoutes(ctx));

@@ -4,6 +4,8 @@ import { loadDashboard } from '../../../admin/dashboard.js';
 import { testPush } from '../../../admin/test-push.js';
 import { integrationUrls } from '../../../sync/integration-urls.js';
 import { isPushKind } from '../../../sync/push-kinds.js';
+import type { AdminUser } from '../../middleware/admin-session.js';
+import { publicUrlOf } from '../../base-path.js';
 
 export function overviewRoutes(ctx: AppContext): Router {
   const router = Router();
@@ -14,7 +16,10 @@ export function overviewRoutes(ctx: AppContext): Router {
 
   router.get('/integration', async (_req, res) => {
     const settings = await ctx.settings.get();
-    res.render('integration', { urls: integrationUrls(ctx.config.publicUrl, settings), hasCredentials: !!(settings.import_password || (settings.webshop_id && settings.password)) });
+    // The URLs carry the import password: a read-only user sees them without it.
+    const canModify = (res.locals.user as AdminUser).canModify;
+    const shown = canModify ? settings : { ...settings, import_password: '' };
+    res.render('integration', { urls: integrationUrls(publicUrlOf(res, ctx.config.publicUrl), shown), canModify, hasCredentials: !!(settings.import_password || (settings.webshop_id && settings.password)) });
   });
 
   router.post('/integration/test/:kind', async (req, res) => {
