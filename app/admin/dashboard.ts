@@ -8,6 +8,7 @@ import { Journal, type RunRow } from '../plugin/journal.js';
 import { SettingsService } from '../settings/settings-service.js';
 import { addDays, formatDateTime, today } from '../util/time.js';
 import { moduleState } from '../shop/extension.js';
+import { missingForExport } from '../sync/order-export.js';
 
 export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export'] as const;
 
@@ -55,7 +56,8 @@ export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
   }
   return {
     database: { ok: true, dialect: ctx.db.dialect.name, version },
-    missing: SettingsService.missing(settings),
+    // What the integration URLs need, then what the order export waits for (nothing is queued before).
+    missing: [...new Set([...SettingsService.missing(settings), ...missingForExport(settings)])],
     lastRuns,
     nextExport: next ? formatDateTime(next) : null,
     idle,

@@ -1,22 +1,32 @@
-// An OpenCart order as the ERP receives it: customer, lines (products, then shipping fee,
-// payment fee and coupon under their ERP item codes), methods, totals. Pure: built from rows
-// already read, so it can be tested without a database.
+// An OpenCart order as the ERP receives it: customer, lines (products, then one line per
+// OpenCart total, or one per VAT rate for coupons and reward points, under their ERP item codes),
+// methods, totals. Pure: built from rows already read, so it can be tested without a database.
+// The tax of each line is computed as OpenCart did (order-vat.ts).
 import type { Settings } from '../settings/schema.js';
 import type { ShopOrder, ShopOrderOption, ShopOrderProduct, ShopOrderTotal } from '../shop/orders.js';
 import { methodOf } from '../shop/orders.js';
+import type { OrderTaxFacts, ShopTaxConfig } from '../shop/order-tax.js';
+import type { SoldVoucher } from '../shop/order-vouchers.js';
 import { decodeLikeOpenCart } from '../util/html.js';
 import { sanitizeStrings } from './xml-text.js';
+import { priceOrder, reconcile, type Address, type VatOrder } from './order-vat.js';
 
 export interface OrderLine {
-  kind: 'product' | 'shipping' | 'payment_fee' | 'coupon';
+  /** 'product', or the code of the OpenCart total the line comes from (shipping, handling, coupon, …). */
+  kind: string;
   code: string;
   name?: string;
   quantity: number;
   unit?: string;
   netUnitPrice?: number;
-  vatRate?: number;
+  /** A real percentage rate of the shop; null on a means of payment (voucher, store credit): outside VAT. */
+  vatRate?: number | null;
   net: number;
+  /** The percentage (VAT) tax. */
   vat: number;
+  /** Fixed-amount taxes (OpenCart rate type F, e.g. an eco tax): never folded into the VAT rate. */
+  fixedTax?: number;
+  /** net + vat + fixedTax */
   gross: number;
 }
 
@@ -35,8 +45,12 @@ export interface OrderDocument {
   orderNumber: string;
   orderId: number;
   date: string;
+  /** The currency of every amount in the document. */
   currency: string;
+  /** Its rate to the shop's default currency (1 when the document is in the shop's currency). */
   currencyValue: number;
+  /** What the customer chose at checkout: the order's currency and its rate then. */
+  orderCurrency: { code: string; value: number };
   shopStatus: { id: number; name: string };
   description: string;
   headerComment: string;
@@ -59,12 +73,18 @@ export interface OrderDocument {
   payment: { shopCode: string; name: string; erpCode: string };
   shipping: { shopCode: string; name: string; erpCode: string };
   lines: OrderLine[];
-  totals: { net: number; vat: Array<{ rate: number; net: number; vat: number }>; gross: number; shopTotal: number };
+  totals: {
+    net: number;
+    vat: Array<{ rate: number; net: number; vat: number }>;
+    fixedTaxes: Array<{ name: string; amount: number }>;
+    gross: number;
+    shopTotal: number;
+  };
 }
 
 export interface BuildResult {
   document: OrderDocument;
-  /** Set when the document's gross total differs from the order's total by a cent or more. */
+  /** Why the document must be held: it does not reconcile with OpenCart's totals, or an ERP code is missing. */
   problem: string | null;
   /** Fields where characters XML cannot carry (NUL, vertical tab, …) were replaced with U+FFFD. */
   replaced: string[];
@@ -74,14 +94,6 @@ const round2 = (n: number) => Math.round((n + Number.EPSILON) * 100) / 100;
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 const text = (s: string | null | undefined) => decodeLikeOpenCart(String(s ?? '')).trim();
 
-const FEE_CODES = new Set(['handling', 'low_order_fee']);
-const NOT_LINES = new Set(['sub_total', 'tax', 'total']);
-
-/** A VAT rate from net and tax: 26.99… → 27, 5.0001 → 5. */
-function rateOf(net: number, tax: number): number {
-  if (Math.abs(net) < 0.00001) return 0;
-  return Math.round((tax / net) * 100 * 100) / 100;
-}
 
 function customFieldValue(json: string, id: string): string {
   if (!id) return '';
@@ -105,6 +117,29 @@ function party(o: ShopOrder, side: 'payment' | 'shipping'): Party {
     country: f('country'),
     zone: f('zone'),
   };
+}
+
+const isEmptyParty = (p: Party) => !p.address1 && !p.city && !p.postcode && !p.country;
+
+/**
+ * The billing address: the order's payment address; OpenCart 4.x asks for none unless
+ * config_checkout_payment_address is on, so an empty one takes the shipping address, and an order
+ * with neither (nothing to ship) the customer account's default address, else the customer's
+ * name as the order holds it.
+ */
+function billingParty(o: ShopOrder): Party {
+  const billing = party(o, 'payment');
+  if (!isEmptyParty(billing)) return billing;
+  const shipping = party(o, 'shipping');
+  if (!isEmptyParty(shipping)) return { ...shipping, company: billing.company || shipping.company };
+  const a = o.account_address;
+  if (a) {
+    return {
+      name: `${text(a.firstname)} ${text(a.lastname)}`.trim(), company: text(a.company), address1: text(a.address_1), address2: text(a.address_2),
+      city: text(a.city), postcode: text(a.postcode), country: text(a.country), zone: text(a.zone),
+    };
+  }
+  return { ...billing, name: billing.name || `${text(o.firstname)} ${text(o.lastname)}`.trim() };
 }
 
 function customerKey(o: ShopOrder, s: Settings): string {
@@ -141,6 +176,33 @@ function description(o: ShopOrder, number: string, s: Settings, shopName: string
   }
 }
 
+/** The shop's tax configuration and this batch's product and coupon facts (read in app/shop/order-tax.ts). */
+export interface TaxContext {
+  config: ShopTaxConfig;
+  facts: OrderTaxFacts;
+}
+
+/** The setting holding each total's ERP item code; a total nobody mapped uses `other_total_code`. */
+export const LINE_CODE_SETTINGS: Record<string, keyof Settings> = {
+  shipping: 'shipping_fee_code',
+  handling: 'payment_fee_code',
+  low_order_fee: 'low_order_fee_code',
+  coupon: 'coupon_code',
+  reward: 'reward_code',
+  voucher: 'voucher_code',
+  gift_voucher: 'voucher_code', // a gift voucher bought in the order (order_voucher)
+  credit: 'credit_code',
+};
+const codeSettingOf = (kind: string): keyof Settings => LINE_CODE_SETTINGS[kind] ?? 'other_total_code';
+
+const address = (countryId: number | undefined, zoneId: number | undefined): Address | null => (Number(countryId) > 0 ? { countryId: Number(countryId), zoneId: Number(zoneId ?? 0) } : null);
+
+/** A method's ERP code: the mapping of its full code (`cod.cod`), else of its extension (`cod`). */
+function mappedMethod(methods: Map<string, string>, type: 'payment' | 'shipping', code: string): string {
+  const ext = code.split('.')[0] ?? code;
+  return methods.get(`${type}:${code}`) ?? methods.get(`${type}:${ext}`) ?? '';
+}
+
 export function buildOrderDocument(
   o: ShopOrder,
   products: ShopOrderProduct[],
@@ -149,77 +211,72 @@ export function buildOrderDocument(
   s: Settings,
   methods: Map<string, string>,
   shopName: string,
+  tax: TaxContext,
+  soldVouchers: SoldVoucher[] = [],
 ): BuildResult {
   const number = `${o.invoice_prefix ?? ''}${o.order_id}`.trim() || String(o.order_id);
-  const lines: OrderLine[] = [];
-  let productTax = 0;
-  for (const p of products) {
-    const opts = options.filter((x) => x.order_product_id === p.order_product_id).map((x) => `${text(x.name)}: ${text(x.value)}`);
-    const net = round4(p.price * p.quantity);
-    const vat = round4(p.tax * p.quantity);
-    productTax += vat;
-    const line: OrderLine = {
-      kind: 'product',
-      code: text(p.code ?? '') || text(p.model),
-      quantity: p.quantity,
-      net: round2(net),
-      vat: round2(vat),
-      gross: round2(net + vat),
-    };
-    if (s.order_lines === 'full') {
-      line.name = text(p.name) + (opts.length ? ` (${opts.join(', ')})` : '');
-      line.unit = p.unit || '';
-    }
-    if (s.order_lines !== 'code_quantity') line.netUnitPrice = round4(p.price);
-    if (s.order_lines === 'full') line.vatRate = rateOf(p.price, p.tax);
-    lines.push(line);
-  }
-
-  // Fees and coupons: order_total rows other than sub_total/tax/total. Their VAT comes from the
-  // order's tax totals: what the tax rows hold beyond the products' own tax.
-  const fees = totals.filter((t) => !NOT_LINES.has(t.code) && t.value !== 0);
-  const taxTotal = totals.filter((t) => t.code === 'tax').reduce((a, t) => a + t.value, 0);
-  const feeNet = fees.reduce((a, t) => a + t.value, 0);
-  const feeRate = rateOf(feeNet, taxTotal - productTax);
-  const feeLine = (kind: OrderLine['kind'], code: string, title: string, net: number): OrderLine => {
-    const vat = round4((net * feeRate) / 100);
-    const line: OrderLine = { kind, code, quantity: 1, net: round2(net), vat: round2(vat), gross: round2(net + vat) };
-    if (s.order_lines === 'full') {
-      line.name = title;
-      line.vatRate = feeRate;
-    }
-    if (s.order_lines !== 'code_quantity') line.netUnitPrice = round4(net);
-    return line;
+  const pay = methodOf(o.payment_method, o.payment_code);
+  const ship = methodOf(o.shipping_method, o.shipping_code);
+  const vatOrder: VatOrder = {
+    customerGroupId: Number(o.customer_group_id ?? 0),
+    storeId: Number(o.store_id ?? 0),
+    shippingAddress: address(o.shipping_country_id, o.shipping_zone_id),
+    paymentAddress: address(o.payment_country_id, o.payment_zone_id),
+    shippingMethod: ship.code.split('.')[0] ?? ship.code,
   };
-  const shippingNet = fees.filter((t) => t.code === 'shipping').reduce((a, t) => a + t.value, 0);
-  const feeNetSum = fees.filter((t) => t.code !== 'shipping' && (FEE_CODES.has(t.code) || t.value > 0)).reduce((a, t) => a + t.value, 0);
-  const couponNet = fees.filter((t) => t.code !== 'shipping' && !FEE_CODES.has(t.code) && t.value < 0).reduce((a, t) => a + t.value, 0);
-  const titles = (pred: (t: ShopOrderTotal) => boolean) => fees.filter(pred).map((t) => text(t.title)).join(', ');
-  if (shippingNet) lines.push(feeLine('shipping', s.shipping_fee_code, titles((t) => t.code === 'shipping'), shippingNet));
-  if (feeNetSum) lines.push(feeLine('payment_fee', s.payment_fee_code, titles((t) => t.code !== 'shipping' && (FEE_CODES.has(t.code) || t.value > 0)), feeNetSum));
-  if (couponNet) lines.push(feeLine('coupon', s.coupon_code, titles((t) => t.code !== 'shipping' && !FEE_CODES.has(t.code) && t.value < 0), couponNet));
+  const priced = priceOrder(vatOrder, products.map((p) => ({ productId: p.product_id, name: text(p.name), price: p.price, quantity: p.quantity, tax: p.tax })), totals, tax.config, tax.facts, soldVouchers.map((v) => ({ description: text(v.description), amount: v.amount })));
+  // The document's currency: the shop's own (what OpenCart stores), or the order's, converted at
+  // the rate the order was placed with (order.currency_value) and reconciled again to the cent.
+  const inOrderCurrency = s.order_currency === 'order' && o.currency_code !== '' && o.currency_value > 0;
+  const rate = inOrderCurrency ? o.currency_value : 1;
+  const rounded = reconcile(priced.lines, totals, rate);
+  const problems = [...priced.problems, ...rounded.problems];
+
+  const lines: OrderLine[] = priced.lines.map((exact, i) => {
+    const r = rounded.lines[i]!;
+    const p = exact.product === undefined ? undefined : products[exact.product];
+    if (p) {
+      const opts = options.filter((x) => x.order_product_id === p.order_product_id).map((x) => `${text(x.name)}: ${text(x.value)}`);
+      const line: OrderLine = { kind: 'product', code: text(p.code ?? '') || text(p.model), quantity: p.quantity, net: r.net, vat: r.vat, gross: r.gross };
+      if (s.order_lines === 'full') {
+        line.name = text(p.name) + (opts.length ? ` (${opts.join(', ')})` : '');
+        line.unit = p.unit || '';
+      }
+      if (s.order_lines !== 'code_quantity') line.netUnitPrice = round4(p.price * rate);
+      if (s.order_lines === 'full') line.vatRate = exact.vatRate ?? 0;
+      if (r.fixedTax) line.fixedTax = r.fixedTax;
+      return line;
+    }
+    const line: OrderLine = { kind: exact.kind, code: String(s[codeSettingOf(exact.kind)] ?? ''), quantity: 1, vatRate: exact.vatRate, net: r.net, vat: r.vat, gross: r.gross };
+    if (s.order_lines === 'full') line.name = text(exact.title);
+    if (s.order_lines !== 'code_quantity') line.netUnitPrice = r.net;
+    if (r.fixedTax) line.fixedTax = r.fixedTax;
+    return line;
+  });
+  for (const kind of new Set(lines.filter((l) => l.kind !== 'product' && !l.code).map((l) => l.kind)))
+    problems.push(`the ERP item code setting ${codeSettingOf(kind)} is not set (needed for the order's ${kind} line)`);
 
   const byRate = new Map<number, { net: number; vat: number }>();
-  for (const l of lines) {
-    const rate = l.vatRate ?? rateOf(l.net, l.vat);
-    const r = byRate.get(rate) ?? { net: 0, vat: 0 };
+  for (const [i, l] of lines.entries()) {
+    const vatRate = priced.lines[i]!.vatRate;
+    if (vatRate === null) continue; // a means of payment: outside VAT
+    const r = byRate.get(vatRate) ?? { net: 0, vat: 0 };
     r.net += l.net;
     r.vat += l.vat;
-    byRate.set(rate, r);
+    byRate.set(vatRate, r);
   }
   const net = round2(lines.reduce((a, l) => a + l.net, 0));
   const gross = round2(lines.reduce((a, l) => a + l.gross, 0));
-  const shopTotal = round2(o.total);
+  const shopTotal = rounded.total;
+  const fixedTaxes = rounded.taxes.filter((t) => t.type === 'F').map((t) => ({ name: text(t.name), amount: t.amount }));
 
-  const pay = methodOf(o.payment_method, o.payment_code);
-  const ship = methodOf(o.shipping_method, o.shipping_code);
-  const shipKey = ship.code.split('.')[0] ?? ship.code;
   const document: OrderDocument = {
     orderNumber: number,
     orderId: o.order_id,
     date: o.date_added,
-    currency: o.currency_code,
-    currencyValue: o.currency_value,
+    currency: inOrderCurrency ? o.currency_code : tax.config.currency || o.currency_code,
+    currencyValue: rate,
+    orderCurrency: { code: o.currency_code, value: o.currency_value },
     shopStatus: { id: o.order_status_id, name: o.status_name ?? '' },
     description: description(o, number, s, shopName),
     headerComment: `Webshop order ${number}`,
@@ -230,22 +287,23 @@ export function buildOrderDocument(
       processing: s.customer_processing,
       code: o.customer_id > 0 ? `C${o.customer_id}` : '',
       name: `${text(o.firstname)} ${text(o.lastname)}`.trim(),
-      company: text(o.payment_company),
+      company: text(o.payment_company) || text(o.shipping_company),
       taxNumber: customFieldValue(o.payment_custom_field, s.tax_number_field) || customFieldValue(o.custom_field, s.tax_number_field),
       email: text(o.email),
       phone: text(o.telephone),
-      billing: party(o, 'payment'),
+      billing: billingParty(o),
       shipping: party(o, 'shipping'),
     },
     articleProcessing: s.article_processing,
     revenueGroup: s.revenue_group,
-    payment: { shopCode: pay.code, name: text(pay.name), erpCode: methods.get(`payment:${pay.code}`) ?? '' },
-    shipping: { shopCode: ship.code, name: text(ship.name), erpCode: methods.get(`shipping:${ship.code}`) ?? methods.get(`shipping:${shipKey}`) ?? '' },
+    payment: { shopCode: pay.code, name: text(pay.name), erpCode: mappedMethod(methods, 'payment', pay.code) },
+    shipping: { shopCode: ship.code, name: text(ship.name), erpCode: mappedMethod(methods, 'shipping', ship.code) },
     lines,
-    totals: { net, vat: [...byRate].sort((a, b) => b[0] - a[0]).map(([rate, v]) => ({ rate, net: round2(v.net), vat: round2(v.vat) })), gross, shopTotal },
+    totals: { net, vat: [...byRate].sort((a, b) => b[0] - a[0]).map(([r, v]) => ({ rate: r, net: round2(v.net), vat: round2(v.vat) })), fixedTaxes, gross, shopTotal },
   };
   // Once, here, so the feed, the HTTP push and the file drop (XML, JSON, CSV) all carry the same text.
   const replaced = sanitizeStrings(document);
   const diff = round2(gross - shopTotal);
-  return { document, replaced, problem: Math.abs(diff) >= 0.01 ? `the document's gross total ${gross.toFixed(2)} differs from the order total ${shopTotal.toFixed(2)} by ${diff.toFixed(2)}` : null };
+  if (Math.abs(diff) >= 0.01) problems.push(`the document's gross total ${gross.toFixed(2)} differs from the order total ${shopTotal.toFixed(2)} by ${diff.toFixed(2)}`);
+  return { document, replaced, problem: problems.length ? problems.join('; ') : null };
 }

@@ -189,9 +189,14 @@ export class Outbox {
     await this.db.knex(this.table).where({ order_id: orderId }).whereNot('state', 'exported').update({ state: 'attention', last_error: reason.slice(0, 2000), claimed_by: null, claimed_until: null, updated_at: now() });
   }
 
-  /** A rebuilt document replaces the stored one (retry, export again). */
-  async replaceDocument(orderId: number, document: OrderDocument, problem: string | null): Promise<void> {
-    await this.db.knex(this.table).where({ order_id: orderId }).update({ document: JSON.stringify(document), total: document.totals.shopTotal, last_error: problem, state: problem ? 'attention' : 'waiting', fed_at: null, updated_at: now() });
+  /** A rebuilt document for an order in one of `from` states: waiting again, or held with its problem. */
+  async replace(orderId: number, document: OrderDocument, problem: string | null, from: OutboxState[]): Promise<boolean> {
+    const n = await this.db.knex(this.table).where({ order_id: orderId }).whereIn('state', from).update({
+      document: JSON.stringify(document), total: document.totals.shopTotal, state: problem ? 'attention' : 'waiting', last_error: problem,
+      // Served again before it may be acknowledged again.
+      attempts: 0, next_attempt_at: null, claimed_by: null, claimed_until: null, fed_at: null, updated_at: now(),
+    });
+    return Number(n) === 1;
   }
 
   /** Admin actions: send a failed or held order again, or re-export an exported one. */

@@ -13,7 +13,21 @@ export const PROCESSING_MODES = ['add', 'add_update', 'manual'] as const;
 export const TRANSPORTS = ['feed', 'http', 'file'] as const;
 export const ARTICLE_OPTIONS = PROCESSING_MODES;
 
-export interface Settings {
+// The order document's line codes and currency (issue 11): one ERP item code per OpenCart total
+// (shipping_fee_code, payment_fee_code = handling and coupon_code are above), a default code for
+// totals nobody mapped, and the currency the document's amounts are in.
+export const ORDER_CURRENCIES = ['shop', 'order'] as const;
+export interface OrderLineSettings {
+  low_order_fee_code: string;
+  reward_code: string;
+  voucher_code: string;
+  credit_code: string;
+  other_total_code: string;
+  order_currency: (typeof ORDER_CURRENCIES)[number]; // 'shop': the shop's default currency; 'order': the order's own
+}
+const ORDER_LINE_DEFAULTS: OrderLineSettings = { low_order_fee_code: '', reward_code: '', voucher_code: '', credit_code: '', other_total_code: '', order_currency: 'shop' };
+
+export interface Settings extends OrderLineSettings {
   webshop_id: string;
   password: string; // secret
   sync_type: (typeof SYNC_TYPES)[number];
@@ -74,6 +88,7 @@ export const DEFAULTS: Settings = {
   export_transport: ['feed'],
   export_url: '',
   export_dir: '',
+  ...ORDER_LINE_DEFAULTS,
 };
 
 /** Why a value was refused: a code and its values (translated by the admin), and English text. */
@@ -136,7 +151,17 @@ function idList(raw: string): number[] {
   return [...new Set(ids)];
 }
 
+const ORDER_LINE_PARSERS: { [K in keyof OrderLineSettings]: Parser<K> } = {
+  low_order_fee_code: text(64),
+  reward_code: text(64),
+  voucher_code: text(64),
+  credit_code: text(64),
+  other_total_code: text(64),
+  order_currency: oneOf(ORDER_CURRENCIES),
+};
+
 export const PARSERS: { [K in SettingKey]: Parser<K> } = {
+  ...ORDER_LINE_PARSERS,
   webshop_id: text(64),
   password: (raw) => text(128)(raw),
   sync_type: oneOf(SYNC_TYPES),

@@ -2,12 +2,19 @@
 // `order_product` (price net, tax per unit), `order_option`, `order_total` (shipping, fees,
 // coupons, tax, total). Set-based: one query per table for a whole batch of orders.
 import type { Database } from '../db/database.js';
+import type { AccountAddress } from './customer-addresses.js';
 
 export interface ShopOrder {
   order_id: number;
   invoice_prefix: string;
   store_name: string;
   customer_id: number;
+  customer_group_id?: number;
+  store_id?: number;
+  payment_country_id?: number;
+  payment_zone_id?: number;
+  shipping_country_id?: number;
+  shipping_zone_id?: number;
   firstname: string;
   lastname: string;
   email: string;
@@ -43,6 +50,8 @@ export interface ShopOrder {
   currency_code: string;
   currency_value: number;
   date_added: string;
+  /** The customer account's default address, read only for an order with no address of its own. */
+  account_address?: AccountAddress;
 }
 
 export interface ShopOrderProduct {
@@ -118,7 +127,7 @@ export async function loadOrders(db: Database, ids: number[], codeField: string,
   const totals = await k(db.t('order_total')).whereIn('order_id', ids).orderBy(['order_id', 'sort_order']).select('order_id', 'code', 'title', 'value', 'sort_order');
   const num = <T>(rows: T[], cols: string[]) => rows.map((r) => { const o = r as Record<string, unknown>; for (const c of cols) o[c] = Number(o[c]); return r; });
   return {
-    orders: num(orders as ShopOrder[], ['order_id', 'customer_id', 'total', 'order_status_id', 'currency_value']),
+    orders: num(orders as ShopOrder[], ['order_id', 'store_id', 'customer_id', 'customer_group_id', 'payment_country_id', 'payment_zone_id', 'shipping_country_id', 'shipping_zone_id', 'total', 'order_status_id', 'currency_value']),
     products: num(products as ShopOrderProduct[], ['order_product_id', 'order_id', 'product_id', 'quantity', 'price', 'total', 'tax']),
     options: num(options as ShopOrderOption[], ['order_product_id']),
     totals: num(totals as ShopOrderTotal[], ['order_id', 'value', 'sort_order']),

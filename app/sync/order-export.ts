@@ -3,13 +3,18 @@
 // and a run holds a database lease so two app instances never run it at once.
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import type { OrderDocument } from '../erp/order-document.js';
+import { buildOrderDocument, type OrderDocument } from '../erp/order-document.js';
+import type { Settings } from '../settings/schema.js';
+import { readAccountAddresses } from '../shop/customer-addresses.js';
+import { readSoldVouchers } from '../shop/order-vouchers.js';
+import { readOrderTaxFacts, readShopTaxConfig, type ShopTaxConfig } from '../shop/order-tax.js';
 import { Journal, emptyCounts } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
 import { Outbox, type OutboxRow } from '../plugin/outbox.js';
 import type { SettingsService } from '../settings/settings-service.js';
-import { defaultExportStatuses, findOrdersToPrepare } from '../shop/orders.js';
-import { orderDocumentBuilder, replacedNote } from './order-documents.js';
+import { defaultLanguage, defaultStore } from '../shop/catalog.js';
+import { defaultExportStatuses, findOrdersToPrepare, loadMethodMap, loadOrders } from '../shop/orders.js';
+import { replacedNote } from './order-documents.js';
 import { formatDateTime } from '../util/time.js';
 import { pushTransports, type Transport } from './order-transports.js';
 
@@ -38,6 +43,17 @@ export interface ExportOptions {
   afterDelivered?: (orderId: number) => Promise<void> | void;
 }
 
+/**
+ * The settings without which no order is queued: the connection (webshop id and password), the
+ * shipping line's ERP code, and the date from which orders go to the ERP (the first setup asks
+ * for it, default today), so a fresh install never queues the shop's months-old orders.
+ */
+export const REQUIRED_FOR_EXPORT = ['webshop_id', 'password', 'shipping_fee_code', 'export_start_date'] as const;
+
+export function missingForExport(s: Settings): string[] {
+  return REQUIRED_FOR_EXPORT.filter((k) => String(s[k] ?? '').trim() === '');
+}
+
 export function backoffMs(attempt: number, base: number, max: number): number {
   return Math.min(max, base * 2 ** Math.max(0, attempt - 1));
 }
@@ -56,24 +72,71 @@ export class OrderExporter {
     this.journal = new Journal(db);
   }
 
-  /** New eligible orders become documents in the outbox. Idempotent: an order is added once. */
-  async prepare(): Promise<{ prepared: number; attention: number; noted: Array<{ orderId: number; note: string }> }> {
+  /** What the run reads once (the shop's tax rules, methods, store): never per order. */
+  private async runContext(s: Settings) {
+    const [lang, store, methods, taxConfig] = await Promise.all([defaultLanguage(this.db), defaultStore(this.db), loadMethodMap(this.db), readShopTaxConfig(this.db)]);
+    return { s, lang, store, methods, taxConfig };
+  }
+
+  /** Builds the documents of a batch of orders from their current rows and the current settings. */
+  private async buildDocuments(ids: number[], c: { s: Settings; lang: { languageId: number }; store: { name: string }; methods: Map<string, string>; taxConfig: ShopTaxConfig }) {
+    const batch = await loadOrders(this.db, ids, c.s.product_code_field, c.lang.languageId);
+    const [facts, sold] = await Promise.all([readOrderTaxFacts(this.db, batch.products.map((p) => p.product_id), batch.totals), readSoldVouchers(this.db, ids)]);
+    // Orders with neither a payment nor a shipping address take the account's default address.
+    const addressless = batch.orders.filter((o) => o.customer_id > 0 && !String(o.payment_address_1 ?? '').trim() && !String(o.shipping_address_1 ?? '').trim());
+    const accounts = await readAccountAddresses(this.db, addressless.map((o) => o.customer_id), c.lang.languageId);
+    for (const o of addressless) o.account_address = accounts.get(o.customer_id);
+    return batch.orders.map((o) => {
+      const r = buildOrderDocument(
+        o,
+        batch.products.filter((p) => p.order_id === o.order_id),
+        batch.options,
+        batch.totals.filter((t) => t.order_id === o.order_id),
+        c.s,
+        c.methods,
+        c.store.name,
+        { config: c.taxConfig, facts },
+        sold.filter((v) => v.order_id === o.order_id),
+      );
+      return { orderId: o.order_id, document: r.document, problem: r.problem, replaced: r.replaced };
+    });
+  }
+
+  /** New eligible orders become documents in the outbox. Idempotent: an order is added once. Nothing is queued before the export is set up. */
+  async prepare(): Promise<{ prepared: number; attention: number; notReady?: string[]; noted: Array<{ orderId: number; note: string }> }> {
     const s = await this.settings.get();
+    const notReady = missingForExport(s);
+    if (notReady.length) return { prepared: 0, attention: 0, notReady, noted: [] };
     const statuses = s.export_statuses.length ? s.export_statuses : await defaultExportStatuses(this.db);
-    const builder = await orderDocumentBuilder(this.db, s);
+    const c = await this.runContext(s);
     let prepared = 0;
     let attention = 0;
     const noted: Array<{ orderId: number; note: string }> = [];
     for (;;) {
       const ids = await findOrdersToPrepare(this.db, { statuses, startDate: s.export_start_date, limit: 200 });
       if (ids.length === 0) break;
-      const docs = await builder.build(ids);
+      const docs = await this.buildDocuments(ids, c);
       prepared += await this.outbox.add(docs);
       attention += docs.filter((d) => d.problem).length;
       for (const d of docs) if (d.replaced.length) noted.push({ orderId: d.orderId, note: replacedNote(d.replaced) });
       if (ids.length < 200) break;
     }
     return { prepared, attention, noted };
+  }
+
+  /**
+   * Re-send from the admin: the document is built again from the order's current rows and the
+   * current settings (a code set since, a corrected tax rule), then queued, or held again with
+   * the reason. `from` are the states the order may be re-sent from.
+   */
+  async resend(orderId: number, from: Array<'failed' | 'attention' | 'exported'>): Promise<{ requeued: boolean; problem: string | null }> {
+    const row = await this.outbox.get(orderId);
+    if (!row || !from.includes(row.state as 'failed')) return { requeued: false, problem: null };
+    const c = await this.runContext(await this.settings.get());
+    const [doc] = await this.buildDocuments([orderId], c);
+    if (!doc) return { requeued: false, problem: null }; // the order was deleted from the shop
+    const requeued = await this.outbox.replace(orderId, doc.document, doc.problem, from);
+    return { requeued, problem: doc.problem };
   }
 
   /** Delivers claimed waiting orders through the push transports (HTTP, file). */
@@ -129,6 +192,8 @@ export class OrderExporter {
     try {
       return await withLease(this.db, 'task:order-export', holder, async () => {
         const started = performance.now();
+        const notReady = missingForExport(await this.settings.get());
+        if (notReady.length) return { run: null, skipped: `the order export is not set up yet: ${notReady.join(', ')} not set`, prepared: 0, attention: 0, exported: 0, retrying: 0, failed: 0, errors: [] };
         const run = await this.journal.start('order-export', actor);
         try {
           const p = await this.prepare();

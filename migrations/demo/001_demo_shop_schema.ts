@@ -2,10 +2,11 @@
 // the tables erp-bridge touches. Used only for the embedded SQLite demo shop, or on request
 // (`npm run demo:seed`); never on a real shop's database.
 import type { Knex } from 'knex';
+import type { Database } from '../../app/db/database.js';
 import type { Migration } from '../types.js';
 
 // 'name type[:default]' where type is inc, int, str<N>, text, dec<p,s>, date, datetime, bool.
-type Spec = { cols: string[]; pk?: string[]; idx?: string[][] };
+export type Spec = { cols: string[]; pk?: string[]; idx?: string[][] };
 
 const TABLES: Record<string, Spec> = {
   setting: { cols: ['setting_id inc', 'store_id int:0', 'code str128', 'key str128', 'value text', 'serialized bool'] },
@@ -105,18 +106,23 @@ function addColumn(t: Knex.CreateTableBuilder, spec: string): void {
   if (def !== undefined) col.defaultTo(def);
 }
 
+/** Creates the tables that do not exist yet (later demo migrations add tables with it). */
+export async function createDemoTables(db: Database, tables: Record<string, Spec>): Promise<void> {
+  for (const [name, spec] of Object.entries(tables)) {
+    if (await db.knex.schema.hasTable(db.t(name))) continue;
+    await db.knex.schema.createTable(db.t(name), (t) => {
+      db.dialect.shopTableOptions(t);
+      for (const c of spec.cols) addColumn(t, c);
+      if (spec.pk) t.primary(spec.pk);
+      for (const cols of spec.idx ?? []) t.index(cols, `${db.t(name)}_${cols.join('_')}`);
+    });
+  }
+}
+
 export const demoShopSchema: Migration = {
   name: '001_demo_shop_schema',
   async up(db) {
-    for (const [name, spec] of Object.entries(TABLES)) {
-      if (await db.knex.schema.hasTable(db.t(name))) continue;
-      await db.knex.schema.createTable(db.t(name), (t) => {
-        db.dialect.shopTableOptions(t);
-        for (const c of spec.cols) addColumn(t, c);
-        if (spec.pk) t.primary(spec.pk);
-        for (const cols of spec.idx ?? []) t.index(cols, `${db.t(name)}_${cols.join('_')}`);
-      });
-    }
+    await createDemoTables(db, TABLES);
   },
   async down(db) {
     for (const name of Object.keys(TABLES).reverse()) await db.knex.schema.dropTableIfExists(db.t(name));

@@ -6,10 +6,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderDocument } from '../../app/erp/order-document.js';
 import { setMethodMapping } from '../../app/shop/orders.js';
 import { OrderExporter } from '../../app/sync/order-export.js';
+import { AdminAccounts } from '../../app/admin/accounts.js';
+import { today } from '../../app/util/time.js';
 import { createApp } from '../../app/web/server.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
-import { placeOrder, setOrderStatus, startFakeErp, type ErpBehaviour, type OrderSpec } from '../support/orders.js';
+import { configureVat, placeOrder, setOrderStatus, startFakeErp, type ErpBehaviour, type OrderSpec } from '../support/orders.js';
 
 const fast = { baseDelayMs: 0, maxDelayMs: 0, timeoutMs: 300 };
 
@@ -56,11 +58,12 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order export on $name', (target) => {
   beforeAll(async () => {
     env = await openTarget(target);
     codeA = uniqueCode('ORD');
-    productA = await addProduct(db(), { model: codeA });
-    productB = await addProduct(db(), { model: uniqueCode('ORD') });
+    const vat = await configureVat(db());
+    productA = await addProduct(db(), { model: codeA, tax_class_id: vat });
+    productB = await addProduct(db(), { model: uniqueCode('ORD'), tax_class_id: vat });
     await db().knex(db().own('product_map')).insert({ product_id: productA, erp_code: codeA, unit: 'db', updated_at: '2026-11-20 10:00:00' });
     // The fixture's processing statuses include 2; the demo shop's too.
-    await env.ctx.settings.update({ import_password: KEY, webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ', coupon_code: 'KUPON', export_transport: 'feed' });
+    await env.ctx.settings.update({ import_password: KEY, webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ', coupon_code: 'KUPON', export_transport: 'feed', export_start_date: '2026-01-01' });
   });
   afterAll(async () => env?.cleanup());
   beforeEach(settleOutbox);
@@ -86,13 +89,93 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order export on $name', (target) => {
       ['product', codeA, 2, 2000, 540, 2540],
       ['product', expect.stringMatching(/^ORD-/), 1, 500, 135, 635],
       ['shipping', 'SZALL', 1, 1000, 270, 1270],
-      ['payment_fee', 'KEZ', 1, 200, 54, 254],
+      ['handling', 'KEZ', 1, 200, 54, 254],
       ['coupon', 'KUPON', 1, -250, -67.5, -317.5],
     ]);
     expect(d.lines[0]).toMatchObject({ name: 'Kés & villa (Szín: Piros)', unit: 'db', netUnitPrice: 1000, vatRate: 27 });
     expect(d.lines[4]).toMatchObject({ vatRate: 27, netUnitPrice: -250 });
-    expect(d.totals).toEqual({ net: 3450, vat: [{ rate: 27, net: 3450, vat: 931.5 }], gross: 4381.5, shopTotal: 4381.5 });
+    expect(d.totals).toEqual({ net: 3450, vat: [{ rate: 27, net: 3450, vat: 931.5 }], fixedTaxes: [], gross: 4381.5, shopTotal: 4381.5 });
     expect(d.totals.gross).toBe(o.total);
+  });
+
+  it('queues nothing before the export is set up: connection, shipping code and start date', async () => {
+    await env.ctx.settings.update({ export_start_date: '' });
+    try {
+      const o = await paidOrder();
+      expect(await exporter().prepare()).toEqual({ prepared: 0, attention: 0, notReady: ['export_start_date'] });
+      expect((await exporter().run('test')).skipped).toMatch(/not set up yet: export_start_date not set/);
+      expect(await state(o.orderId)).toBeUndefined();
+    } finally {
+      await env.ctx.settings.update({ export_start_date: '2026-01-01' });
+    }
+  });
+
+  it('holds a document lacking a line\'s ERP code, naming the setting; re-send rebuilds it from the current settings', async () => {
+    await env.ctx.settings.update({ payment_fee_code: '' });
+    const o = await paidOrder();
+    try {
+      await exporter().prepare();
+      const row = await db().knex(db().own('outbox')).where({ order_id: o.orderId }).first();
+      expect(row.state).toBe('attention');
+      expect(row.last_error).toBe("the ERP item code setting payment_fee_code is not set (needed for the order's handling line)");
+    } finally {
+      await env.ctx.settings.update({ payment_fee_code: 'KEZ2' });
+    }
+    expect(await exporter().resend(o.orderId, ['failed', 'attention'])).toEqual({ requeued: true, problem: null });
+    expect(await state(o.orderId)).toBe('waiting');
+    expect((await doc(o.orderId)).lines.find((l) => l.kind === 'handling')?.code).toBe('KEZ2');
+    // An exported order sent again: the order's current state (its comment changed) and settings.
+    await db().knex(db().own('outbox')).where({ order_id: o.orderId }).update({ state: 'exported' });
+    await db().knex(db().t('order')).where({ order_id: o.orderId }).update({ comment: 'Új megjegyzés' });
+    await env.ctx.settings.update({ payment_fee_code: 'KEZ' });
+    expect((await exporter().resend(o.orderId, ['exported'])).requeued).toBe(true);
+    const d = await doc(o.orderId);
+    expect(d.internalNote).toBe('Új megjegyzés');
+    expect(d.lines.find((l) => l.kind === 'handling')?.code).toBe('KEZ');
+    expect((await exporter().resend(o.orderId, ['exported'])).requeued).toBe(false); // it is waiting now
+  });
+
+  it.runIf(target.dialect === 'mysql')('an order with no address of its own bills to the account\'s default address', async () => {
+    const k = db().knex;
+    const [customerId] = await k(db().t('customer')).insert({ customer_group_id: 1, store_id: 0, language_id: 1, firstname: 'Anna', lastname: 'Szabó', email: 'anna@example.hu', telephone: '1', fax: '', password: '', salt: '', custom_field: '', ip: '', status: 1, safe: 0, token: '', code: '', date_added: '2026-01-01 00:00:00' });
+    const [hu] = await k(db().t('country')).where({ iso_code_2: 'HU' }).pluck('country_id');
+    const [addressId] = await k(db().t('address')).insert({ customer_id: customerId, firstname: 'Anna', lastname: 'Szabó', company: 'Szabó &amp; Tsa', address_1: 'Kossuth tér 2.', address_2: '', city: 'Pécs', postcode: '7621', country_id: hu, zone_id: 0, custom_field: '' });
+    await k(db().t('customer')).where({ customer_id: customerId }).update({ address_id: addressId });
+    const o = await paidOrder({ customerId: Number(customerId) });
+    const blank = Object.fromEntries(['payment', 'shipping'].flatMap((p) => ['firstname', 'lastname', 'company', 'address_1', 'city', 'postcode', 'country'].map((f) => [`${p}_${f}`, ''])));
+    await k(db().t('order')).where({ order_id: o.orderId }).update(blank);
+    await exporter().prepare();
+    expect((await doc(o.orderId)).customer.billing).toEqual({ name: 'Anna Szabó', company: 'Szabó & Tsa', address1: 'Kossuth tér 2.', address2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' });
+  });
+
+  it('the admin: retry rebuilds a held order from the current settings; the first setup offers today as the start date', async () => {
+    await new AdminAccounts(db()).createFirst('admin', 'admin-pass-12345').catch(() => {});
+    const app = createApp(env.ctx);
+    const signin = await request(app).post('/admin/login').type('form').send({ username: 'admin', password: 'admin-pass-12345' });
+    const cookie = String(signin.headers['set-cookie']![0]).split(';')[0]!;
+    const settingsPage = async () => (await request(app).get('/admin/settings').set('Cookie', cookie)).text;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await settingsPage())![1]!;
+    await env.ctx.settings.update({ coupon_code: '' });
+    const o = await paidOrder();
+    try {
+      await exporter().prepare();
+      expect(await state(o.orderId)).toBe('attention');
+    } finally {
+      await env.ctx.settings.update({ coupon_code: 'KUPON' });
+    }
+    const retry = await request(app).post(`/admin/orders/${o.orderId}/retry`).set('Cookie', cookie).type('form').send({ _csrf: csrf });
+    expect(retry.status).toBe(200);
+    expect(await state(o.orderId)).toBe('waiting');
+    expect((await doc(o.orderId)).lines.find((l) => l.kind === 'coupon')?.code).toBe('KUPON');
+    // Not set up yet: the Orders group offers today's date, and export-now says what is missing.
+    await env.ctx.settings.update({ export_start_date: '' });
+    try {
+      expect(await settingsPage()).toMatch(new RegExp(`id="in-export_start_date" name="export_start_date" value="${today()}"`));
+      const now = await request(app).post('/admin/orders/export-now').set('Cookie', `${cookie}; erpb_lang=en`).type('form').send({ _csrf: csrf });
+      expect(now.text).toContain('The order export is not set up yet: set Export orders placed from (YYYY-MM-DD) in the settings.');
+    } finally {
+      await env.ctx.settings.update({ export_start_date: '2026-01-01' });
+    }
   });
 
   it('holds an order whose totals do not add up as needing attention, with the difference', async () => {
@@ -101,7 +184,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order export on $name', (target) => {
     expect(r.attention).toBe(1);
     const row = await db().knex(db().own('outbox')).where({ order_id: o.orderId }).first();
     expect(row.state).toBe('attention');
-    expect(row.last_error).toMatch(/4381.50 differs from the order total 4390.00 by -8.50/);
+    expect(row.last_error).toMatch(/the lines' net 3450.00 differs from OpenCart's total before tax 3458.50 by -8.50/);
   });
 
   it('follows the settings: lines, description, customer recognition, tax number, method mapping', async () => {

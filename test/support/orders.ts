@@ -8,6 +8,8 @@ export interface OrderSpec {
   customerId?: number;
   email?: string;
   postcode?: string;
+  /** The title of the tax row: OpenCart titles it with the tax rate's name (see configureVat). */
+  taxTitle?: string;
   products: Array<{ productId: number; name: string; model: string; quantity: number; price: number; tax: number; options?: Array<[string, string]> }>;
   shipping?: number;
   handling?: number;
@@ -23,6 +25,29 @@ export interface OrderSpec {
 }
 
 const round4 = (n: number) => Math.round(n * 10000) / 10000;
+
+export const VAT_RATE_NAME = 'ÁFA 27% (teszt)';
+
+/**
+ * A 27% tax class for Hungary (country 97), as OpenCart's admin stores one: tax class, geo zone
+ * and its member, rate, the rate's customer group, a shipping-based rule; flat shipping and
+ * handling taxed by it. For the hand-written orders of placeOrder (customer group 1, Hungary).
+ */
+export async function configureVat(db: Database): Promise<number> {
+  const k = db.knex;
+  const at = '2026-01-01 00:00:00';
+  const [taxClassId] = await k(db.t('tax_class')).insert({ title: 'Áfa 27% teszt', description: '', date_added: at, date_modified: at });
+  const [geoZoneId] = await k(db.t('geo_zone')).insert({ name: 'HU teszt', description: '', date_added: at, date_modified: at });
+  await k(db.t('zone_to_geo_zone')).insert({ country_id: 97, zone_id: 0, geo_zone_id: geoZoneId, date_added: at, date_modified: at });
+  const [taxRateId] = await k(db.t('tax_rate')).insert({ geo_zone_id: geoZoneId, name: VAT_RATE_NAME, rate: 27, type: 'P', date_added: at, date_modified: at });
+  await k(db.t('tax_rate_to_customer_group')).insert({ tax_rate_id: taxRateId, customer_group_id: 1 });
+  await k(db.t('tax_rule')).insert({ tax_class_id: taxClassId, tax_rate_id: taxRateId, based: 'shipping', priority: 1 });
+  for (const [code, key] of [['shipping_flat', 'shipping_flat_tax_class_id'], ['total_handling', 'total_handling_tax_class_id']]) {
+    await k(db.t('setting')).where({ store_id: 0, key }).delete();
+    await k(db.t('setting')).insert({ store_id: 0, code, key, value: String(taxClassId), serialized: 0 });
+  }
+  return Number(taxClassId);
+}
 
 export async function placeOrder(db: Database, spec: OrderSpec): Promise<{ orderId: number; total: number }> {
   const rate = (spec.vatRate ?? 27) / 100;
@@ -54,7 +79,7 @@ export async function placeOrder(db: Database, spec: OrderSpec): Promise<{ order
   if (spec.shipping) totals.push(['shipping', 'Futárszolgálat', spec.shipping]);
   if (spec.handling) totals.push(['handling', 'Kezelési költség', spec.handling]);
   if (spec.coupon) totals.push(['coupon', 'Kupon (NYAR10)', spec.coupon]);
-  totals.push(['tax', 'ÁFA (27%)', tax], ['total', 'Összesen', total]);
+  totals.push(['tax', spec.taxTitle ?? VAT_RATE_NAME, tax], ['total', 'Összesen', total]);
   await db.knex(db.t('order_total')).insert(totals.map(([code, title, value], i) => ({ order_id: orderId, code, title, value, sort_order: i + 1 })));
   return { orderId: Number(orderId), total };
 }

@@ -2,7 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { buildOrderDocument } from '../../app/erp/order-document.js';
 import { DEFAULTS, type Settings } from '../../app/settings/schema.js';
+import type { ShopTaxConfig } from '../../app/shop/order-tax.js';
 import type { ShopOrder, ShopOrderProduct, ShopOrderTotal } from '../../app/shop/orders.js';
+
+// One 27% rate for Hungary, flat shipping untaxed; products of class 9 (see order-vat.test.ts for the tax cases).
+const taxConfig: ShopTaxConfig = {
+  rules: [{ taxClassId: 9, based: 'shipping', priority: 1, taxRateId: 1, geoZoneId: 1, name: 'ÁFA 27%', rate: 27, type: 'P' }],
+  geoZones: new Map([[1, [{ countryId: 97, zoneId: 0 }]]]), rateGroups: new Map([[1, new Set([1])]]), store: { countryId: 97, zoneId: 1 }, otherStores: new Map(),
+  taxDefault: 'shipping', currency: 'HUF', feeClasses: new Map(),
+};
+const tax = { config: taxConfig, facts: { products: new Map([[5, { taxClassId: 9, points: 0 }]]), coupons: new Map() } };
 
 const order = (over: Partial<ShopOrder> = {}): ShopOrder => ({
   order_id: 7, invoice_prefix: 'INV-', store_name: 'Bolt &amp; Kert', customer_id: 0, firstname: 'Éva', lastname: 'Kovács', email: 'Eva@Example.hu',
@@ -11,15 +20,15 @@ const order = (over: Partial<ShopOrder> = {}): ShopOrder => ({
   payment_method: 'Utánvét', payment_code: 'cod', shipping_firstname: 'Éva', shipping_lastname: 'Kovács', shipping_company: '', shipping_address_1: 'Fő u. 1',
   shipping_address_2: '', shipping_city: 'Szeged', shipping_postcode: '6721', shipping_country: 'HU', shipping_zone: '', shipping_method: 'Futár',
   shipping_code: 'flat.flat', comment: '', total: 1270, order_status_id: 2, status_name: 'Processing', currency_code: 'HUF', currency_value: 1,
-  date_added: '2026-11-20 10:00:00', ...over,
+  date_added: '2026-11-20 10:00:00', customer_group_id: 1, shipping_country_id: 97, shipping_zone_id: 1, payment_country_id: 97, payment_zone_id: 1, ...over,
 });
 const products: ShopOrderProduct[] = [{ order_product_id: 1, order_id: 7, product_id: 5, name: 'Kés', model: 'M-1', code: 'SKU-1', unit: 'db', quantity: 1, price: 1000, total: 1000, tax: 270 }];
 const totals: ShopOrderTotal[] = [
   { order_id: 7, code: 'sub_total', title: 'Részösszeg', value: 1000, sort_order: 1 },
-  { order_id: 7, code: 'tax', title: 'ÁFA', value: 270, sort_order: 2 },
+  { order_id: 7, code: 'tax', title: 'ÁFA 27%', value: 270, sort_order: 2 },
   { order_id: 7, code: 'total', title: 'Összesen', value: 1270, sort_order: 3 },
 ];
-const build = (s: Partial<Settings>, o: Partial<ShopOrder> = {}) => buildOrderDocument(order(o), products, [], totals, { ...DEFAULTS, ...s }, new Map(), 'Shop').document;
+const build = (s: Partial<Settings>, o: Partial<ShopOrder> = {}) => buildOrderDocument(order(o), products, [], totals, { ...DEFAULTS, ...s }, new Map(), 'Shop', tax).document;
 
 describe('order document settings', () => {
   it('order_description', () => {
@@ -56,8 +65,22 @@ describe('order document settings', () => {
   });
 
   it('reads OpenCart 4.x JSON payment and shipping methods', () => {
-    const d = buildOrderDocument(order({ payment_method: '{"name":"Átutalás","code":"bank_transfer.bank_transfer"}', payment_code: '', shipping_method: '{"name":"GLS","code":"gls.gls"}', shipping_code: '' }), products, [], totals, DEFAULTS, new Map([['payment:bank_transfer.bank_transfer', 'ATUT'], ['shipping:gls', 'GLS']]), 'Shop').document;
+    const d = buildOrderDocument(order({ payment_method: '{"name":"Átutalás","code":"bank_transfer.bank_transfer"}', payment_code: '', shipping_method: '{"name":"GLS","code":"gls.gls"}', shipping_code: '' }), products, [], totals, DEFAULTS, new Map([['payment:bank_transfer', 'ATUT'], ['shipping:gls', 'GLS']]), 'Shop', tax).document;
     expect(d.payment).toEqual({ shopCode: 'bank_transfer.bank_transfer', name: 'Átutalás', erpCode: 'ATUT' });
     expect(d.shipping).toEqual({ shopCode: 'gls.gls', name: 'GLS', erpCode: 'GLS' });
+    const exact = buildOrderDocument(order({ payment_method: '{"name":"Utánvét","code":"cod.cod"}', payment_code: '' }), products, [], totals, DEFAULTS, new Map([['payment:cod.cod', 'UTV'], ['payment:cod', 'X']]), 'Shop', tax).document;
+    expect(exact.payment.erpCode).toBe('UTV');
+  });
+
+  it('an order without a billing address (OpenCart 4.x) takes the shipping address, else the account\'s, else the customer\'s name', () => {
+    const noBilling = { payment_firstname: '', payment_lastname: '', payment_address_1: '', payment_city: '', payment_postcode: '', payment_country: '', payment_zone: '', payment_country_id: 0, payment_zone_id: 0 };
+    const d = build({}, { ...noBilling, shipping_company: 'Kert Bt.' });
+    expect(d.customer.billing).toEqual({ name: 'Éva Kovács', company: 'Kert Bt.', address1: 'Fő u. 1', address2: '', city: 'Szeged', postcode: '6721', country: 'HU', zone: '' });
+    expect(d.lines[0]).toMatchObject({ vat: 270, vatRate: 27 }); // the 27% rule is shipping-based: still applies
+    const noShipping = { shipping_firstname: '', shipping_lastname: '', shipping_address_1: '', shipping_city: '', shipping_postcode: '', shipping_country: '', shipping_country_id: 0 };
+    const neither = build({}, { ...noBilling, ...noShipping });
+    expect(neither.customer.billing).toMatchObject({ name: 'Éva Kovács', address1: '' });
+    const account = { firstname: 'Éva', lastname: 'Kovács', company: 'K &amp; K Bt.', address_1: 'Kossuth tér 2.', address_2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' };
+    expect(build({}, { ...noBilling, ...noShipping, account_address: account }).customer.billing).toEqual({ name: 'Éva Kovács', company: 'K & K Bt.', address1: 'Kossuth tér 2.', address2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' });
   });
 });

@@ -39,6 +39,8 @@ export interface OrderAddress {
 export interface OrderSpec {
   products: Array<{ productId: number; quantity: number; options?: Record<string, string | number> }>;
   coupon?: string;
+  /** 3.0: gift vouchers bought in the order (the admin order form's Vouchers tab, api/voucher/add). */
+  buyVouchers?: Array<{ toName: string; toEmail: string; amount: number; themeId: number }>;
   /** A gift voucher code (3.0 and 4.0; 4.1 has no voucher total). */
   voucher?: string;
   /** Reward points to use (needs a logged-in customer with points). */
@@ -122,11 +124,8 @@ async function placeOrderByApi(shop: OpenCartShop, spec: OrderSpec): Promise<Pla
   };
 
   if (spec.currency) await call('api/currency', { currency: spec.currency });
-  for (const item of spec.products) {
-    const form: Record<string, string | number> = { product_id: item.productId, quantity: item.quantity };
-    for (const [id, value] of Object.entries(item.options ?? {})) form[`option[${id}]`] = value;
-    await call('api/cart/add', form);
-  }
+  // The customer first, as the admin's order form does: logging in a customer (api/customer with
+  // customer_id) switches the cart to theirs, so products added before would be lost.
   await call('api/customer', {
     customer_id: customer.customerId ?? 0,
     customer_group_id: cfg.config_customer_group_id!,
@@ -135,6 +134,15 @@ async function placeOrderByApi(shop: OpenCartShop, spec: OrderSpec): Promise<Pla
     email: customer.email,
     telephone: customer.telephone,
   });
+  for (const item of spec.products) {
+    const form: Record<string, string | number> = { product_id: item.productId, quantity: item.quantity };
+    for (const [id, value] of Object.entries(item.options ?? {})) form[`option[${id}]`] = value;
+    await call('api/cart/add', form);
+  }
+  // Part of the cart, as in the admin's order form: before the methods (adding one resets them).
+  for (const v of spec.buyVouchers ?? []) {
+    await call('api/voucher/add', { from_name: customer.firstname, from_email: customer.email, to_name: v.toName, to_email: v.toEmail, voucher_theme_id: v.themeId, message: '', amount: v.amount });
+  }
   const addressForm = {
     firstname: address.firstname,
     lastname: address.lastname,

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import type { OrderDocument } from '../../../erp/order-document.js';
-import { OrderExporter } from '../../../sync/order-export.js';
-import { requeueOrder } from '../../../sync/order-requeue.js';
+import { OrderExporter, missingForExport } from '../../../sync/order-export.js';
 
 const STATES = ['waiting', 'exported', 'failed', 'attention'];
 const PAGE = 50;
@@ -34,7 +33,8 @@ export function orderRoutes(ctx: AppContext): Router {
 
   router.post('/orders/export-now', async (req, res) => {
     const r = await exporter.run(`admin ${res.locals.user?.name ?? ''}`.trim());
-    const message = r.skipped ? res.locals.t('orders.skipped') : res.locals.t('orders.done', { prepared: r.prepared, exported: r.exported, failed: r.failed });
+    const notReady = missingForExport(await ctx.settings.get());
+    const message = notReady.length ? res.locals.t('orders.not_ready', { missing: notReady.map((k) => res.locals.t(`field.${k}`)).join(', ') }) : r.skipped ? res.locals.t('orders.skipped') : res.locals.t('orders.done', { prepared: r.prepared, exported: r.exported, failed: r.failed });
     res.render(req.headers['hx-request'] ? 'partials/orders-table' : 'orders', { ...(await page(req.query)), message });
   });
 
@@ -43,7 +43,8 @@ export function orderRoutes(ctx: AppContext): Router {
     const action = req.params.action;
     const from = action === 'retry' ? (['failed', 'attention'] as const) : action === 'again' ? (['exported'] as const) : null;
     if (!from) return res.status(404).end();
-    await requeueOrder(ctx.db, ctx.settings, id, [...from]);
+    // Re-send rebuilds the document from the order's current state and the current settings.
+    await exporter.resend(id, [...from]);
     res.render(req.headers['hx-request'] ? 'partials/orders-table' : 'orders', { ...(await page(req.query)), message: null });
   });
   return router;

@@ -3,18 +3,23 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import {
-  ARTICLE_OPTIONS, CUSTOMER_RECOGNITION, EXPORT_INTERVALS, ORDER_DESCRIPTIONS, ORDER_LINE_MODES, PRICE_BASES, PROCESSING_MODES,
+  ARTICLE_OPTIONS, CUSTOMER_RECOGNITION, ORDER_CURRENCIES, EXPORT_INTERVALS, ORDER_DESCRIPTIONS, ORDER_LINE_MODES, PRICE_BASES, PROCESSING_MODES,
   PRODUCT_STATUSES, SECRET_KEYS, SYNC_TYPES, TRANSPORTS, formatSetting, type Refusal, type SettingKey, type Settings,
 } from '../../../settings/schema.js';
 import { SettingsValidationError } from '../../../settings/settings-service.js';
 import { listCustomerGroups, listOrderStatuses, listTaxClasses } from '../../../shop/catalog.js';
 import { PRODUCT_CODE_FIELDS } from '../../../shop/products.js';
 import { listShopMethods, setMethodMapping } from '../../../shop/orders.js';
+import { today } from '../../../util/time.js';
 
 export const GROUPS: Record<string, SettingKey[]> = {
   connection: ['webshop_id', 'password', 'sync_type', 'import_password', 'shipping_fee_code', 'payment_fee_code', 'coupon_code'],
   products: ['product_code_field', 'price_basis', 'promo_customer_groups', 'new_product_status', 'vat_map'],
-  orders: ['export_statuses', 'export_interval', 'export_daily_at', 'export_start_date', 'order_description', 'order_lines', 'customer_recognition', 'customer_processing', 'article_processing', 'revenue_group', 'tax_number_field', 'export_transport', 'export_url', 'export_dir'],
+  orders: [
+    'export_statuses', 'export_interval', 'export_daily_at', 'export_start_date', 'order_description', 'order_lines', 'customer_recognition', 'customer_processing', 'article_processing',
+    'revenue_group', 'tax_number_field', 'export_transport', 'export_url', 'export_dir',
+    'low_order_fee_code', 'reward_code', 'voucher_code', 'credit_code', 'other_total_code', 'order_currency',
+  ],
 };
 const MULTI = new Set<SettingKey>(['promo_customer_groups', 'export_statuses', 'export_transport']);
 
@@ -22,7 +27,7 @@ async function options(ctx: AppContext) {
   return {
     sync_type: SYNC_TYPES, product_code_field: PRODUCT_CODE_FIELDS, price_basis: PRICE_BASES, new_product_status: PRODUCT_STATUSES,
     export_interval: EXPORT_INTERVALS, order_description: ORDER_DESCRIPTIONS, order_lines: ORDER_LINE_MODES, customer_recognition: CUSTOMER_RECOGNITION,
-    customer_processing: PROCESSING_MODES, article_processing: ARTICLE_OPTIONS, export_transport: TRANSPORTS,
+    customer_processing: PROCESSING_MODES, article_processing: ARTICLE_OPTIONS, export_transport: TRANSPORTS, order_currency: ORDER_CURRENCIES,
     customerGroups: await listCustomerGroups(ctx.db),
     taxClasses: await listTaxClasses(ctx.db),
     orderStatuses: (await listOrderStatuses(ctx.db)).map((st) => ({ id: st.orderStatusId, name: st.name })),
@@ -65,6 +70,9 @@ export function settingsRoutes(ctx: AppContext): Router {
   const render = async (req: Request, res: Response, state: { group?: string; errors?: Record<string, string>; values?: Record<string, string>; saved?: boolean }, status = 200) => {
     const settings = await ctx.settings.get();
     const values = { ...textValues(settings), ...(state.values ?? {}) };
+    // First setup: the date from which orders go to the ERP is asked, today by default (saving the
+    // Orders group stores it; until then no order is queued).
+    if (!values.export_start_date && !state.errors?.export_start_date) values.export_start_date = today();
     const secrets = { password: settings.password !== '', import_password: settings.import_password !== '' };
     const methods = (await listShopMethods(ctx.db)).map((m) => ({ ...m, erpCode: state.values?.[`${m.type}:${m.code}`] ?? m.erpCode }));
     const data = { groups: GROUPS, values, secrets, methods, errors: state.errors ?? {}, savedGroup: state.saved ? state.group : null, errorGroup: state.errors ? state.group : null, options: await options(ctx) };
