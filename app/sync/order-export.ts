@@ -103,10 +103,10 @@ export class OrderExporter {
   }
 
   /** New eligible orders become documents in the outbox. Idempotent: an order is added once. Nothing is queued before the export is set up. */
-  async prepare(): Promise<{ prepared: number; attention: number; notReady?: string[]; noted: Array<{ orderId: number; note: string }> }> {
+  async prepare(): Promise<{ prepared: number; attention: number; notReady?: string[]; noted?: Array<{ orderId: number; note: string }> }> {
     const s = await this.settings.get();
     const notReady = missingForExport(s);
-    if (notReady.length) return { prepared: 0, attention: 0, notReady, noted: [] };
+    if (notReady.length) return { prepared: 0, attention: 0, notReady };
     const statuses = s.export_statuses.length ? s.export_statuses : await defaultExportStatuses(this.db);
     const c = await this.runContext(s);
     let prepared = 0;
@@ -201,7 +201,7 @@ export class OrderExporter {
           const counts = { ...emptyCounts(), received: p.prepared, created: p.prepared, updated: d.exported, invalid: p.attention + d.failed, unknown: 0, ignored: 0, unchanged: d.retrying };
           const items = [
             ...d.errors.map((e) => ({ code: String(e.orderId), outcome: 'failed', reason: e.error })),
-            ...p.noted.map((n) => ({ code: String(n.orderId), outcome: 'noted', reason: n.note })),
+            ...(p.noted ?? []).map((n) => ({ code: String(n.orderId), outcome: 'noted', reason: n.note })),
           ];
           await this.journal.addItems(run, items.map((it, i) => ({ seq: i + 1, ...it })));
           await this.journal.finish(run, {

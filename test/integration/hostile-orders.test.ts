@@ -14,7 +14,7 @@ import { OrderExporter } from '../../app/sync/order-export.js';
 import { createApp } from '../../app/web/server.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
-import { placeOrder, setOrderStatus, startFakeErp, type OrderSpec } from '../support/orders.js';
+import { configureVat, placeOrder, setOrderStatus, startFakeErp, type OrderSpec } from '../support/orders.js';
 import { loginWithForm } from '../support/admin-forms.js';
 
 const PASSWORD = 'Admin-jelszo-2026';
@@ -53,8 +53,9 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile orders on $name', (target) => {
     env = await openTarget(target, { ADMIN_PASSWORD: PASSWORD });
     app = createApp(env.ctx);
     code = uniqueCode('HO');
-    productId = await addProduct(db(), { model: code });
-    await env.ctx.settings.update({ import_password: KEY, webshop_id: 'bolt1', password: 'erp-pw', export_transport: 'feed' });
+    // A real 27% tax class: the document's tax is computed as OpenCart does, and must reconcile.
+    productId = await addProduct(db(), { model: code, tax_class_id: await configureVat(db()) });
+    await env.ctx.settings.update({ import_password: KEY, webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', coupon_code: 'KUPON', export_start_date: '2026-01-01', export_transport: 'feed' });
   });
   afterAll(async () => env?.cleanup());
   // Earlier tests' orders must not disturb what a test sees.
@@ -146,6 +147,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile orders on $name', (target) => {
     expect((await row(o.orderId)).state).toBe('attention');
     // The owner fixes the order in the shop, then presses retry in the admin.
     await db().knex(db().t('order')).where({ order_id: o.orderId }).update({ total: 1270, firstname: 'Javított' });
+    await db().knex(db().t('order_total')).where({ order_id: o.orderId, code: 'total' }).update({ value: 1270 });
     const { cookie, csrf } = await loginWithForm(app, 'admin', PASSWORD);
     const res = await request(app).post(`/admin/orders/${o.orderId}/retry`).set('Cookie', cookie).type('form').send({ _csrf: csrf });
     expect(res.status).toBe(200);

@@ -12,6 +12,7 @@ import { createApp } from '../../app/web/server.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
 import { configureVat, placeOrder, setOrderStatus, startFakeErp, type ErpBehaviour, type OrderSpec } from '../support/orders.js';
+import { loginWithForm } from '../support/admin-forms.js';
 
 const fast = { baseDelayMs: 0, maxDelayMs: 0, timeoutMs: 300 };
 
@@ -151,8 +152,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order export on $name', (target) => {
   it('the admin: retry rebuilds a held order from the current settings; the first setup offers today as the start date', async () => {
     await new AdminAccounts(db()).createFirst('admin', 'admin-pass-12345').catch(() => {});
     const app = createApp(env.ctx);
-    const signin = await request(app).post('/admin/login').type('form').send({ username: 'admin', password: 'admin-pass-12345' });
-    const cookie = String(signin.headers['set-cookie']![0]).split(';')[0]!;
+    const { cookie } = await loginWithForm(app, 'admin', 'admin-pass-12345');
     const settingsPage = async () => (await request(app).get('/admin/settings').set('Cookie', cookie)).text;
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await settingsPage())![1]!;
     await env.ctx.settings.update({ coupon_code: '' });
