@@ -104,10 +104,12 @@ export async function benchOrders(db: { url: string }, conn: mysql.Connection, o
   await conn.query(`INSERT INTO ${PREFIX}order_total (order_id, code, title, value, sort_order) SELECT order_id, c.code, c.code, c.v, c.s FROM ${PREFIX}order
     JOIN (SELECT 'sub_total' code, 2000 v, 1 s UNION ALL SELECT 'shipping', 1000, 2 UNION ALL SELECT 'tax', 810, 3 UNION ALL SELECT 'total', 3810, 4) c WHERE invoice_prefix = 'B-'`);
   console.log(`placed ${orders.toLocaleString('en')} orders in ${ms(performance.now() - t0)}`);
-  const { createContext } = await import('../app/context.js');
+  const { createContext, install } = await import('../app/context.js');
   const { loadConfig } = await import('../app/config.js');
   const { OrderExporter } = await import('../app/sync/order-export.js');
   const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: PREFIX, DATA_DIR: os.tmpdir(), APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'silent' }));
+  // erp-bridge's own tables (the outbox) exist once it is installed, as `serve` does at start.
+  await install(ctx);
   await ctx.settings.update({ import_password: 'bench', export_statuses: '2' });
   let t1 = performance.now();
   const r = await new OrderExporter(ctx.db, ctx.settings).prepare();
