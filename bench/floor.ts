@@ -85,7 +85,7 @@ async function loadByInsert(conn: mysql.Connection, c: FloorCase): Promise<void>
   }
 }
 
-async function loadByLoadData(conn: mysql.Connection, code: CodeColumn, c: FloorCase): Promise<void> {
+async function loadByLoadData(conn: mysql.Connection, c: FloorCase): Promise<void> {
   const names = ['code', ...c.columns.map(([n]) => n)].join(', ');
   function* lines() {
     let chunk: string[] = [];
@@ -109,7 +109,7 @@ async function run(conn: mysql.Connection, code: CodeColumn, c: FloorCase, metho
   await createStage(conn, code, c);
   const t0 = performance.now();
   if (method === 'insert') await loadByInsert(conn, c);
-  else await loadByLoadData(conn, code, c);
+  else await loadByLoadData(conn, c);
   const t1 = performance.now();
   const affected: number[] = [];
   for (const sql of c.apply) affected.push(((await conn.query(sql)) as unknown as [{ affectedRows: number }])[0].affectedRows);

@@ -45,7 +45,7 @@ export async function startServer(databaseUrl: string, prefix: string, extra: Re
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
   const port = await benchPort();
   const child = spawn(process.execPath, ['bin/erp-bridge.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, TABLE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, APP_SECRET, LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
+    env: { ...process.env, DATABASE_URL: databaseUrl, TABLE_PREFIX: prefix, PORT: String(port), DATA_DIR: dataDir, APP_SECRET, LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   running.add(child);
