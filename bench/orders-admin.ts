@@ -1,12 +1,9 @@
 // Orders and admin pages, on the OpenCart 3.0.3.8 install SQL fixture (the push figures are
 // taken on real installs, see pushes.ts): 10,000 waiting orders prepared and served as the
 // feed; admin pages with N products and 1,000,000 journal runs.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type mysql from 'mysql2/promise';
-import { benchPort } from './server.js';
+import { startServer, type BenchServer } from './server.js';
 
 const PREFIX = 'oc_';
 const ms = (t: number) => `${(t / 1000).toFixed(2)} s`;
@@ -34,23 +31,7 @@ async function seedProducts(conn: mysql.Connection, n: number, offset = 0): Prom
   await conn.query(`INSERT INTO ${PREFIX}product_to_store (product_id, store_id) SELECT product_id, 0 FROM ${PREFIX}product WHERE model LIKE 'BENCH-%'`);
 }
 
-async function startServer(url: string, port: number, extra: Record<string, string> = {}): Promise<ChildProcess> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
-  const child = spawn(process.execPath, ['bin/erp-bridge.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: url, TABLE_PREFIX: PREFIX, PORT: String(port), DATA_DIR: dataDir, APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error('the server did not start');
-}
-
-let server: ChildProcess | undefined;
+let server: BenchServer | undefined;
 
 /** Admin pages with N products and 1,000,000 journal runs: server time per page (median of 10). */
 export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o: FixtureOptions) {
@@ -58,8 +39,8 @@ export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o:
   const runs = o.journal;
   let t0 = performance.now();
   if (N > 0 && !(await conn.query(`SELECT 1 FROM ${PREFIX}product WHERE model LIKE 'BENCH-%' LIMIT 1`) as unknown as [unknown[]])[0].length) await seedProducts(conn, N);
-  const port = await benchPort();
-  server = await startServer(db.url, port, { ADMIN_PASSWORD: 'bench-admin-password' });
+  server = await startServer(db.url, PREFIX, { ADMIN_PASSWORD: 'bench-admin-password' });
+  const port = server.port;
   // Runs spread over 60 days, as a busy shop's ERP would leave them.
   await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_run (kind, actor, status, http_status, dry_run, started_at, finished_at, duration_ms, received, updated, unchanged)
     SELECT ELT(1 + seq % 5, 'prices', 'stock', 'promo-prices', 'categories', 'order-export'), 'erp 192.0.2.1', IF(seq % 17 = 0, 'partial', 'ok'), 200, 0,
@@ -85,7 +66,7 @@ export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o:
     const med = times[Math.floor(times.length / 2)]!;
     console.log(`  ${p.padEnd(34)} ${med.toFixed(1).padStart(7)} ms ${med < 50 ? '' : '(over the 50 ms target)'}`);
   }
-  server.kill('SIGTERM');
+  server.stop();
   server = undefined;
 }
 
@@ -115,8 +96,8 @@ export async function benchOrders(db: { url: string }, conn: mysql.Connection, o
   const r = await new OrderExporter(ctx.db, ctx.settings).prepare();
   const prepareMs = performance.now() - t1;
   await ctx.close();
-  const port = await benchPort();
-  server = await startServer(db.url, port);
+  server = await startServer(db.url, PREFIX);
+  const port = server.port;
   t1 = performance.now();
   let served = 0;
   let after = 0;
@@ -129,11 +110,11 @@ export async function benchOrders(db: { url: string }, conn: mysql.Connection, o
   }
   const serveMs = performance.now() - t1;
   console.log(`orders: prepared ${r.prepared.toLocaleString('en')} into the outbox in ${ms(prepareMs)} (${(r.prepared / (prepareMs / 1000)).toFixed(0)}/s); served ${served.toLocaleString('en')} as the JSON feed (pages of 1000) in ${ms(serveMs)}`);
-  server.kill('SIGTERM');
+  server.stop();
   server = undefined;
 }
 
 /** Stops a server a section left running (after an error). */
 export function stopFixtureServer(): void {
-  server?.kill('SIGTERM');
+  server?.stop();
 }
