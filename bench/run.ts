@@ -1,15 +1,17 @@
-// npm run bench [-- --records N] [-- --only push|orders]
-// Builds a shop with N products in MariaDB from OpenCart's install SQL, pushes an N-record
-// stock-and-price XML document over HTTP to a real erp-bridge server (a child process, so its
-// peak memory is its own), and measures the raw-SQL floor (staging table + one UPDATE … JOIN)
-// in the same run. Prints figures; asserts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// npm run bench [-- --records N] [-- --repeat R] [-- --only all|push|releases|orders|admin]
+//   push      OpenCart 3.0.4.1 (MyISAM), installed by its own installer: stock, stock-and-price,
+//             the same prices again (unchanged), promo prices and full sync, each against its floor
+//   releases  the stock and stock-and-price pushes on 3.0.4.1, 4.0.2.3 and 4.1.0.3, and 4.x vs 3.0
+//   orders, admin  on the 3.0.3.8 install SQL fixture
+// Each push goes over HTTP to a real erp-bridge server (a child process, so its peak memory is its
+// own); each floor is the same change done the fastest way by hand (floor.ts), in the same run.
+// Prints figures; asserts nothing.
 import mysql from 'mysql2/promise';
+import { RELEASES } from '../test/support/opencart/index.js';
 import { createOpenCartDatabase } from '../test/support/opencart-fixture.js';
+import { CASES, type CaseName } from './cases.js';
+import { benchAdmin, benchOrders, stopFixtureServer } from './orders-admin.js';
+import { benchShop, printReleaseComparison, type ShopRun } from './pushes.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -17,215 +19,49 @@ const arg = (name: string, def: string) => {
   return i >= 0 ? args[i + 1]! : def;
 };
 const N = Number(arg('records', '100000'));
+const REPEAT = Number(arg('repeat', '2'));
 const ONLY = arg('only', 'all');
+const SECTIONS = ['all', 'push', 'releases', 'orders', 'admin'];
+if (!SECTIONS.includes(ONLY) || !(N > 0) || !(REPEAT > 0)) {
+  console.error(`usage: npm run bench -- [--records N] [--repeat R] [--only ${SECTIONS.join('|')}] [--journal N] [--orders N]`);
+  process.exit(2);
+}
 const serverUrl = process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/';
-const PREFIX = 'oc_';
-
-const ms = (t: number) => `${(t / 1000).toFixed(2)} s`;
-
-async function seedProducts(conn: mysql.Connection, n: number, offset = 0): Promise<void> {
-  const cols = 'model, sku, upc, ean, jan, isbn, mpn, location, quantity, stock_status_id, image, manufacturer_id, shipping, price, points, tax_class_id, date_available, weight, weight_class_id, length, width, height, length_class_id, subtract, minimum, sort_order, status, viewed, date_added, date_modified';
-  const batch = 2000;
-  for (let i = 0; i < n; i += batch) {
-    const rows: string[] = [];
-    for (let j = i; j < Math.min(n, i + batch); j++) {
-      const code = `BENCH-${String(offset + j + 1).padStart(7, '0')}`;
-      rows.push(`('${code}','','','','','','','',10,7,'',0,1,1000.0000,0,9,'2026-01-01',0,1,0,0,0,1,1,1,0,1,0,NOW(),NOW())`);
-    }
-    await conn.query(`INSERT INTO ${PREFIX}product (${cols}) VALUES ${rows.join(',')}`);
-  }
-  await conn.query(`INSERT INTO ${PREFIX}product_description (product_id, language_id, name, description, tag, meta_title, meta_description, meta_keyword)
-    SELECT product_id, 1, CONCAT('Termék ', model), '', '', model, '', '' FROM ${PREFIX}product WHERE model LIKE 'BENCH-%'`);
-  await conn.query(`INSERT INTO ${PREFIX}product_to_store (product_id, store_id) SELECT product_id, 0 FROM ${PREFIX}product WHERE model LIKE 'BENCH-%'`);
-}
-
-function stockPriceXml(n: number, round: number): Buffer {
-  const parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<termekek>\n'];
-  for (let i = 0; i < n; i++) {
-    const code = `BENCH-${String(i + 1).padStart(7, '0')}`;
-    parts.push(`<termek><termekkod>${code}</termekkod><ar>${1000 + round + (i % 97)},50</ar><szabadraktar>${(i + round) % 50}</szabadraktar></termek>\n`);
-  }
-  parts.push('</termekek>\n');
-  return Buffer.from(parts.join(''), 'utf8');
-}
-
-/**
- * The floor for one URL: what the database itself needs for the same change, done by hand
- * (parsing, validation, counting and journal excluded): load a staging table, one UPDATE … JOIN.
- */
-async function rawFloor(conn: mysql.Connection, n: number, round: number, column: 'price' | 'quantity'): Promise<number> {
-  const t0 = performance.now();
-  await conn.query(`CREATE TEMPORARY TABLE floor_stage (code VARCHAR(64) COLLATE utf8mb4_bin NOT NULL, v DECIMAL(15,4), KEY (code)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
-  const batch = 5000;
-  for (let i = 0; i < n; i += batch) {
-    const rows: Array<[string, number]> = [];
-    for (let j = i; j < Math.min(n, i + batch); j++)
-      rows.push([`BENCH-${String(j + 1).padStart(7, '0')}`, column === 'price' ? 1000 + round + (j % 97) + 0.5 : (j + round) % 50]);
-    await conn.query('INSERT INTO floor_stage (code, v) VALUES ?', [rows]);
-  }
-  await conn.query(`UPDATE ${PREFIX}product p STRAIGHT_JOIN floor_stage s ON s.code = p.model SET p.${column} = s.v, p.date_modified = NOW()`);
-  const t = performance.now() - t0;
-  await conn.query('DROP TEMPORARY TABLE floor_stage');
-  return t;
-}
-
-function peakRssMb(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
-async function startServer(url: string, port: number, extra: Record<string, string> = {}): Promise<ChildProcess> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
-  const child = spawn(process.execPath, ['bin/erp-bridge.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: url, TABLE_PREFIX: PREFIX, PORT: String(port), DATA_DIR: dataDir, APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error('the server did not start');
-}
-
-async function push(port: number, kind: string, body: Buffer): Promise<{ ms: number; answer: { counts: Record<string, number> } }> {
-  const t0 = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/integration/${kind}?key=bench`, { method: 'POST', headers: { 'Content-Type': 'application/xml; charset=utf-8', Accept: 'application/json' }, body });
-  const answer = (await res.json()) as { counts: Record<string, number> };
-  if (!res.ok) throw new Error(`push ${kind}: ${res.status} ${JSON.stringify(answer)}`);
-  return { ms: performance.now() - t0, answer };
-}
-
-async function benchPush(db: { url: string }, conn: mysql.Connection) {
-  const t0 = performance.now();
-  await seedProducts(conn, N);
-  console.log(`seeded ${N} products in ${ms(performance.now() - t0)}`);
-  const port = 39000 + Math.floor(Math.random() * 1000);
-  server = await startServer(db.url, port);
-  // The server reads settings per request: set the import password through the service.
-  const { createContext } = await import('../app/context.js');
-  const { loadConfig } = await import('../app/config.js');
-  const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: PREFIX, DATA_DIR: os.tmpdir(), APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'silent' }));
-  // A 1M-record document is ~96 MB: raise the body limit (default 64 MB) to fit it.
-  await ctx.settings.update({ import_password: 'bench', max_body_mb: String(Math.max(64, Math.ceil((N * 100) / 1024 / 1024) + 16)) });
-  await ctx.close();
-
-  const idleRss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]) / 1024;
-  const doc1 = stockPriceXml(N, 1);
-  console.log(`document: ${(doc1.length / 1024 / 1024).toFixed(1)} MB XML (termekkod, ar, szabadraktar)`);
-  // A running server is warm: one small push first, so the figures are not the JIT's.
-  await push(port, 'stock', stockPriceXml(Math.min(N, 1000), 3));
-  const floorPrice = await rawFloor(conn, N, 7, 'price');
-  const floorStock = await rawFloor(conn, N, 7, 'quantity');
-  const prices = await push(port, 'prices', doc1);
-  const peakFirst = peakRssMb(server);
-  const stock = await push(port, 'stock', doc1);
-  const again = await push(port, 'prices', doc1);
-  const peak = peakRssMb(server);
-  const row = (label: string, t: number, floor: number, extra: string) =>
-    console.log(`${label.padEnd(26)} push ${ms(t).padStart(8)}   floor ${ms(floor).padStart(8)}   ratio ${(t / floor).toFixed(2)}x   ${extra}`);
-  row('POST /integration/prices', prices.ms, floorPrice, `updated ${prices.answer.counts.updated}`);
-  row('POST /integration/stock', stock.ms, floorStock, `updated ${stock.answer.counts.updated}`);
-  row('prices again (unchanged)', again.ms, floorPrice, `unchanged ${again.answer.counts.unchanged}`);
-  console.log(`push = HTTP + charset + XML parse + validation + staging + counts + UPDATE + journal; floor = staging load + one UPDATE … JOIN (target ratio ≤ 1.5x)`);
-  console.log(`server peak memory (VmHWM): ${peakFirst.toFixed(0)} MB after the first push, ${peak.toFixed(0)} MB after three (target < 300 MB); idle before: ${idleRss.toFixed(0)} MB`);
-  server.kill('SIGTERM');
-}
-
-let server: ChildProcess | undefined;
-
-/** Admin pages with N products and 1,000,000 journal runs: server time per page (median of 10). */
-async function benchAdmin(db: { url: string }, conn: mysql.Connection) {
-  const runs = Number(arg('journal', '1000000'));
-  let t0 = performance.now();
-  if (N > 0 && !(await conn.query(`SELECT 1 FROM ${PREFIX}product WHERE model LIKE 'BENCH-%' LIMIT 1`) as unknown as [unknown[]])[0].length) await seedProducts(conn, N);
-  const port = 39000 + Math.floor(Math.random() * 1000);
-  server = await startServer(db.url, port, { ADMIN_PASSWORD: 'bench-admin-password' });
-  // Runs spread over 60 days, as a busy shop's ERP would leave them.
-  await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_run (kind, actor, status, http_status, dry_run, started_at, finished_at, duration_ms, received, updated, unchanged)
-    SELECT ELT(1 + seq % 5, 'prices', 'stock', 'promo-prices', 'categories', 'order-export'), 'erp 192.0.2.1', IF(seq % 17 = 0, 'partial', 'ok'), 200, 0,
-      DATE_FORMAT(NOW() - INTERVAL (${runs} - seq) * 5 SECOND, '%Y-%m-%d %H:%i:%s'), DATE_FORMAT(NOW() - INTERVAL (${runs} - seq) * 5 SECOND, '%Y-%m-%d %H:%i:%s'), 120, 100, 90, 10
-    FROM seq_1_to_${runs}`);
-  await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_item (run_id, seq, code, outcome, reason) SELECT id, 1, 'X', 'unknown', 'no product' FROM ${PREFIX}erp_bridge_journal_run WHERE id % 17 = 0`);
-  console.log(`seeded ${runs.toLocaleString('en')} journal runs in ${ms(performance.now() - t0)}`);
-  const login = await fetch(`http://127.0.0.1:${port}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'username=admin&password=bench-admin-password' });
-  const cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
-  const lastRun = (await conn.query(`SELECT MAX(id) AS id FROM ${PREFIX}erp_bridge_journal_run`) as unknown as [Array<{ id: number }>])[0][0]!.id;
-  const pages = ['/admin', '/admin/settings', '/admin/integration', '/admin/journal', '/admin/journal?kind=stock', '/admin/journal?status=partial', `/admin/journal?before=${Math.floor(lastRun / 2)}`, `/admin/journal/${lastRun - 16}`, '/admin/orders'];
-  console.log(`admin pages, ${N.toLocaleString('en')} products, ${runs.toLocaleString('en')} journal runs (median of 10, loopback HTTP):`);
-  for (const p of pages) {
-    const times: number[] = [];
-    for (let i = 0; i < 11; i++) {
-      t0 = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}${p}`, { headers: { Cookie: cookie } });
-      await res.text();
-      if (res.status !== 200) throw new Error(`${p}: ${res.status}`);
-      if (i > 0) times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    const med = times[Math.floor(times.length / 2)]!;
-    console.log(`  ${p.padEnd(34)} ${med.toFixed(1).padStart(7)} ms ${med < 50 ? '' : '(over the 50 ms target)'}`);
-  }
-  server.kill('SIGTERM');
-}
-
-/** 10,000 waiting orders: time to prepare them into the outbox, and to serve them as the feed. */
-async function benchOrders(db: { url: string }, conn: mysql.Connection) {
-  const orders = Number(arg('orders', '10000'));
-  const t0 = performance.now();
-  await conn.query(`INSERT INTO ${PREFIX}order (invoice_prefix, store_name, store_url, customer_id, customer_group_id, firstname, lastname, email, telephone, fax, custom_field,
-      payment_firstname, payment_lastname, payment_company, payment_address_1, payment_address_2, payment_city, payment_postcode, payment_country, payment_country_id, payment_zone, payment_zone_id, payment_address_format, payment_custom_field, payment_method, payment_code,
-      shipping_firstname, shipping_lastname, shipping_company, shipping_address_1, shipping_address_2, shipping_city, shipping_postcode, shipping_country, shipping_country_id, shipping_zone, shipping_zone_id, shipping_address_format, shipping_custom_field, shipping_method, shipping_code,
-      comment, total, order_status_id, affiliate_id, commission, marketing_id, tracking, language_id, currency_id, currency_code, currency_value, ip, forwarded_ip, user_agent, accept_language, date_added, date_modified)
-    SELECT 'B-', 'Bench', '', 0, 1, 'Éva', 'Kovács', CONCAT('v', seq, '@example.hu'), '', '', '[]', 'Éva', 'Kovács', '', 'Fő u. 1', '', 'Szeged', '6720', 'HU', 97, '', 0, '', '[]', 'Utánvét', 'cod',
-      'Éva', 'Kovács', '', 'Fő u. 1', '', 'Szeged', '6720', 'HU', 97, '', 0, '', '[]', 'Futár', 'flat.flat', '', 3810, 2, 0, 0, 0, '', 1, 1, 'HUF', 1, '', '', '', '', NOW(), NOW()
-    FROM seq_1_to_${orders}`);
-  await conn.query(`INSERT INTO ${PREFIX}order_product (order_id, product_id, name, model, quantity, price, total, tax, reward) SELECT order_id, 28, 'Termék', 'Product 1', 2, 1000, 2000, 270, 0 FROM ${PREFIX}order WHERE invoice_prefix = 'B-'`);
-  await conn.query(`INSERT INTO ${PREFIX}order_total (order_id, code, title, value, sort_order) SELECT order_id, c.code, c.code, c.v, c.s FROM ${PREFIX}order
-    JOIN (SELECT 'sub_total' code, 2000 v, 1 s UNION ALL SELECT 'shipping', 1000, 2 UNION ALL SELECT 'tax', 810, 3 UNION ALL SELECT 'total', 3810, 4) c WHERE invoice_prefix = 'B-'`);
-  console.log(`placed ${orders.toLocaleString('en')} orders in ${ms(performance.now() - t0)}`);
-  const { createContext } = await import('../app/context.js');
-  const { loadConfig } = await import('../app/config.js');
-  const { OrderExporter } = await import('../app/sync/order-export.js');
-  const ctx = createContext(loadConfig({ DATABASE_URL: db.url, TABLE_PREFIX: PREFIX, DATA_DIR: os.tmpdir(), APP_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'silent' }));
-  await ctx.settings.update({ import_password: 'bench', export_statuses: '2' });
-  let t1 = performance.now();
-  const r = await new OrderExporter(ctx.db, ctx.settings).prepare();
-  const prepareMs = performance.now() - t1;
-  await ctx.close();
-  const port = 39000 + Math.floor(Math.random() * 1000);
-  server = await startServer(db.url, port);
-  t1 = performance.now();
-  let served = 0;
-  let after = 0;
-  for (;;) {
-    const res = await fetch(`http://127.0.0.1:${port}/integration/orders?key=bench&format=json&limit=1000&after=${after}`);
-    const page = (await res.json()) as { rendelesek: unknown[]; next: number | null };
-    served += page.rendelesek.length;
-    if (!page.next) break;
-    after = page.next;
-  }
-  const serveMs = performance.now() - t1;
-  console.log(`orders: prepared ${r.prepared.toLocaleString('en')} into the outbox in ${ms(prepareMs)} (${(r.prepared / (prepareMs / 1000)).toFixed(0)}/s); served ${served.toLocaleString('en')} as the JSON feed (pages of 1000) in ${ms(serveMs)}`);
-  server.kill('SIGTERM');
-}
+const on = (section: string) => ONLY === 'all' || ONLY === section;
 
 async function main() {
-  console.log(`erp-bridge bench: ${N.toLocaleString('en')} products, MariaDB at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}`);
-  const db = await createOpenCartDatabase(PREFIX, serverUrl);
-  const conn = await mysql.createConnection({ uri: db.url });
-  await conn.query("SET SESSION sql_mode = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'");
-  try {
-    if (ONLY === 'all' || ONLY === 'push') await benchPush(db, conn);
-    if (ONLY === 'all' || ONLY === 'orders') await benchOrders(db, conn);
-    if (ONLY === 'all' || ONLY === 'admin') await benchAdmin(db, conn);
-  } finally {
-    server?.kill('SIGTERM');
-    await conn.end();
-    await db.drop();
+  console.log(`erp-bridge bench: ${N.toLocaleString('en')} products, MariaDB at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}, ${REPEAT} runs per case`);
+  const releaseCases: CaseName[] = ['stock', 'prices'];
+  const runs: ShopRun[] = [];
+  if (on('push') || on('releases')) {
+    // 3.0.4.1 first: with `all` its run gives every case, and its stock and prices the baseline.
+    runs.push(await benchShop('3.0.4.1', on('push') ? [...CASES] : releaseCases, N, REPEAT));
+  }
+  if (on('releases')) {
+    for (const release of RELEASES.filter((r) => r !== '3.0.4.1')) runs.push(await benchShop(release, releaseCases, N, REPEAT));
+    printReleaseComparison(runs, releaseCases);
+  }
+  if (on('orders') || on('admin')) {
+    const db = await createOpenCartDatabase('oc_', serverUrl);
+    const conn = await mysql.createConnection({ uri: db.url });
+    await conn.query("SET SESSION sql_mode = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'");
+    const o = { records: N, journal: Number(arg('journal', '1000000')), orders: Number(arg('orders', '10000')) };
+    try {
+      console.log('');
+      if (on('orders')) await benchOrders(db, conn, o);
+      if (on('admin')) await benchAdmin(db, conn, o);
+    } finally {
+      stopFixtureServer();
+      await conn.end();
+      await db.drop();
+    }
   }
 }
 
+// An uncaught error still runs the exit hooks (servers stopped); the harness sweeps the shop's
+// database and tree on its next install.
+process.on('unhandledRejection', (e) => {
+  console.error(e);
+  process.exit(1);
+});
 await main();

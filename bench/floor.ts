@@ -1,0 +1,136 @@
+// The honest floor: the fastest way the database itself can apply the same change, done by hand
+// in the same run. A TEMPORARY staging table whose code column has product.model's own charset
+// and collation as PRIMARY KEY (so the join compares like with like and looks codes up by key),
+// loaded either with multi-row INSERTs of 1,000 or with LOAD DATA LOCAL INFILE (both are
+// measured, each on its own data so that both really change every row; the faster one counts),
+// then the case's set-based statements (for a stock or price push: one UPDATE product JOIN stage
+// ON stage.code = product.model).
+import { Readable } from 'node:stream';
+import type mysql from 'mysql2/promise';
+
+export type Cell = string | number | null;
+
+export interface FloorCase {
+  /** Staging columns after `code`: name and SQL type. */
+  columns: Array<[string, string]>;
+  count: number;
+  /** The row i: code first, then one value per column. */
+  row(i: number): Cell[];
+  /** The statements that apply the staged change (timed). `stage` is the staging table. */
+  apply: string[];
+  /** Untimed statements run after the measurement (e.g. remove the floor's specials again). */
+  reset?: string[];
+}
+
+export interface FloorMethod {
+  method: 'insert' | 'load-data';
+  ms: number;
+  loadMs: number;
+  applyMs: number;
+  /** Rows each apply statement changed (affectedRows): proof that the floor did the whole change. */
+  affected: number[];
+}
+
+export interface Floor {
+  /** The faster of the two. */
+  best: FloorMethod;
+  methods: FloorMethod[];
+  /** How the stage was made (charset, collation, engine), for the printout. */
+  stage: string;
+}
+
+export interface CodeColumn {
+  charset: string;
+  collation: string;
+  type: string;
+}
+
+/** product.model's own column type, charset and collation. */
+export async function modelColumn(conn: mysql.Connection, productTable: string): Promise<CodeColumn> {
+  const [rows] = (await conn.query(
+    `SELECT COLUMN_TYPE AS type, CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation FROM information_schema.COLUMNS
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'model'`,
+    [productTable],
+  )) as unknown as [CodeColumn[]];
+  if (!rows[0]) throw new Error(`no ${productTable}.model column`);
+  return rows[0];
+}
+
+const BATCH = 1000;
+
+function sqlCell(conn: mysql.Connection, v: Cell): string {
+  return v === null ? 'NULL' : typeof v === 'number' ? String(v) : conn.escape(v);
+}
+
+// mysql2 sends the stream's chunks as they come: they must be Buffers.
+// LOAD DATA's default format: tab-separated, backslash escapes, \N for NULL.
+function tsvCell(v: Cell): string {
+  if (v === null) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return v.replace(/[\\\t\n]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\\\'));
+}
+
+async function createStage(conn: mysql.Connection, code: CodeColumn, c: FloorCase): Promise<void> {
+  await conn.query('DROP TEMPORARY TABLE IF EXISTS stage');
+  const cols = c.columns.map(([n, t]) => `, ${n} ${t}`).join('');
+  await conn.query(`CREATE TEMPORARY TABLE stage (code ${code.type} CHARACTER SET ${code.charset} COLLATE ${code.collation} NOT NULL${cols}, PRIMARY KEY (code))`);
+}
+
+async function loadByInsert(conn: mysql.Connection, c: FloorCase): Promise<void> {
+  const names = ['code', ...c.columns.map(([n]) => n)].join(', ');
+  for (let i = 0; i < c.count; i += BATCH) {
+    const values: string[] = [];
+    for (let j = i; j < Math.min(c.count, i + BATCH); j++) values.push(`(${c.row(j).map((v) => sqlCell(conn, v)).join(',')})`);
+    await conn.query(`INSERT INTO stage (${names}) VALUES ${values.join(',')}`);
+  }
+}
+
+async function loadByLoadData(conn: mysql.Connection, c: FloorCase): Promise<void> {
+  const names = ['code', ...c.columns.map(([n]) => n)].join(', ');
+  function* lines() {
+    let chunk: string[] = [];
+    for (let i = 0; i < c.count; i++) {
+      chunk.push(c.row(i).map(tsvCell).join('\t'));
+      if (chunk.length === BATCH * 10) {
+        yield Buffer.from(chunk.join('\n') + '\n');
+        chunk = [];
+      }
+    }
+    if (chunk.length) yield Buffer.from(chunk.join('\n') + '\n');
+  }
+  // The file is written in utf8mb4; the server converts the code to the column's own charset.
+  await conn.query({
+    sql: `LOAD DATA LOCAL INFILE 'stage.tsv' INTO TABLE stage CHARACTER SET utf8mb4 (${names})`,
+    infileStreamFactory: () => Readable.from(lines()),
+  } as never);
+}
+
+async function run(conn: mysql.Connection, code: CodeColumn, c: FloorCase, method: FloorMethod['method']): Promise<FloorMethod> {
+  await createStage(conn, code, c);
+  const t0 = performance.now();
+  if (method === 'insert') await loadByInsert(conn, c);
+  else await loadByLoadData(conn, c);
+  const t1 = performance.now();
+  const affected: number[] = [];
+  for (const sql of c.apply) affected.push(((await conn.query(sql)) as unknown as [{ affectedRows: number }])[0].affectedRows);
+  const t2 = performance.now();
+  await conn.query('DROP TEMPORARY TABLE stage');
+  for (const sql of c.reset ?? []) await conn.query(sql);
+  return { method, ms: t2 - t0, loadMs: t1 - t0, applyMs: t2 - t1, affected };
+}
+
+/**
+ * Measures the case both ways. `makeCase(k)` gives the k-th variant (k = 0, 1): different values
+ * (or codes), so the second method changes every row again instead of finding nothing to do.
+ */
+export async function measureFloor(conn: mysql.Connection, code: CodeColumn, makeCase: (variant: number) => FloorCase): Promise<Floor> {
+  const methods = [await run(conn, code, makeCase(0), 'insert'), await run(conn, code, makeCase(1), 'load-data')];
+  const best = methods.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const [eng] = (await conn.query('SELECT COALESCE(@@default_tmp_storage_engine, @@default_storage_engine) AS e')) as unknown as [Array<{ e: string }>];
+  return { best, methods, stage: `TEMPORARY ${eng[0]!.e} stage, code ${code.type} ${code.collation} PRIMARY KEY` };
+}
+
+export function describeFloor(f: Floor): string {
+  const m = (x: FloorMethod) => `${x.method} ${(x.ms / 1000).toFixed(2)} s (load ${(x.loadMs / 1000).toFixed(2)} + apply ${(x.applyMs / 1000).toFixed(2)}; rows ${x.affected.join('/')})`;
+  return `${f.stage}; ${f.methods.map(m).join(', ')}; took ${f.best.method}`;
+}

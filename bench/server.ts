@@ -1,0 +1,92 @@
+// An erp-bridge server for the bench: a child process (`erp-bridge serve`), so its memory is its
+// own; peak memory is read from /proc (VmHWM) and reset between cases through clear_refs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const APP_SECRET = 'bench-secret-0123456789';
+export const KEY = 'bench';
+
+/** A free port in 8600-8699 (the range this machine's hand-started servers use). */
+export async function benchPort(): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 8600 + Math.floor(Math.random() * 100);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer().once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port in 8600-8699');
+}
+
+export interface BenchServer {
+  port: number;
+  child: ChildProcess;
+  dataDir: string;
+  rssMb(): number;
+  peakMb(): number;
+  /** Resets the peak (VmHWM) to the current RSS, so the next peak is the next case's. */
+  resetPeak(): void;
+  stop(): void;
+}
+
+// A bench that dies must not leave servers behind (they would also hold its stdout open).
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
+const statusMb = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+export async function startServer(databaseUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<BenchServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
+  const port = await benchPort();
+  const child = spawn(process.execPath, ['bin/erp-bridge.js', 'serve'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, TABLE_PREFIX: prefix, PORT: String(port), DATA_DIR: dataDir, APP_SECRET, LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const server: BenchServer = {
+    port,
+    child,
+    dataDir,
+    rssMb: () => statusMb(child.pid!, 'VmRSS'),
+    peakMb: () => statusMb(child.pid!, 'VmHWM'),
+    resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
+    stop() {
+      child.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return server;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  server.stop();
+  throw new Error('the erp-bridge server did not start');
+}
+
+export interface PushResult {
+  ms: number;
+  counts: Record<string, number>;
+}
+
+export async function push(server: BenchServer, kind: string, body: Buffer): Promise<PushResult> {
+  const t0 = performance.now();
+  const res = await fetch(`http://127.0.0.1:${server.port}/integration/${kind}?key=${KEY}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/xml; charset=utf-8', Accept: 'application/json' },
+    body,
+  });
+  const answer = (await res.json()) as { counts: Record<string, number> };
+  const ms = performance.now() - t0;
+  if (!res.ok) throw new Error(`push ${kind}: ${res.status} ${JSON.stringify(answer).slice(0, 500)}`);
+  return { ms, counts: answer.counts };
+}
