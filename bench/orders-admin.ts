@@ -48,8 +48,12 @@ export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o:
     FROM seq_1_to_${runs}`);
   await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_item (run_id, seq, code, outcome, reason) SELECT id, 1, 'X', 'unknown', 'no product' FROM ${PREFIX}erp_bridge_journal_run WHERE id % 17 = 0`);
   console.log(`seeded ${runs.toLocaleString('en')} journal runs in ${ms(performance.now() - t0)}`);
-  const login = await fetch(`http://127.0.0.1:${port}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'username=admin&password=bench-admin-password' });
-  const cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
+  // The login form as a browser uses it: its page sets the form cookie and carries the token.
+  const form = await fetch(`http://127.0.0.1:${port}/admin/login`);
+  const formCookie = form.headers.getSetCookie().find((c) => c.startsWith('erpb_form='))!.split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const login = await fetch(`http://127.0.0.1:${port}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: formCookie }, body: new URLSearchParams({ _csrf: csrf, username: 'admin', password: 'bench-admin-password' }) });
+  const cookie = login.headers.getSetCookie().find((c) => c.startsWith('erpb_session='))!.split(';')[0]!;
   const lastRun = (await conn.query(`SELECT MAX(id) AS id FROM ${PREFIX}erp_bridge_journal_run`) as unknown as [Array<{ id: number }>])[0][0]!.id;
   const pages = ['/admin', '/admin/settings', '/admin/integration', '/admin/journal', '/admin/journal?kind=stock', '/admin/journal?status=partial', `/admin/journal?before=${Math.floor(lastRun / 2)}`, `/admin/journal/${lastRun - 16}`, '/admin/orders'];
   console.log(`admin pages, ${N.toLocaleString('en')} products, ${runs.toLocaleString('en')} journal runs (median of 10, loopback HTTP):`);
