@@ -3,6 +3,8 @@
 // such characters are replaced with U+FFFD. OpenCart's trim() keeps a vertical tab or a NUL in
 // a customer's name, and one such order must not make a document that no ERP can read.
 
+import { SaxesParser } from 'saxes';
+
 // Allowed: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const HAS_NOT_XML = new RegExp(NOT_XML.source);
@@ -43,4 +45,15 @@ export function sanitizeStrings(value: unknown, path = ''): string[] {
     } else if (v && typeof v === 'object') changed.push(...sanitizeStrings(v, p));
   }
   return changed;
+}
+
+/** Throws saxes' error when the text is not well-formed XML (the feed's check before serving an order). */
+export function assertWellFormedXml(xml: string): void {
+  const parser = new SaxesParser({ xmlns: false });
+  let failure: Error | null = null;
+  parser.on('error', (e) => {
+    failure ??= e;
+  });
+  parser.write(xml).close();
+  if (failure) throw failure;
 }

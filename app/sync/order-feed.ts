@@ -1,6 +1,5 @@
 // The orders feed, for ERPs that download: waiting documents oldest first, and the
 // acknowledgement that marks them exported. An order not acknowledged is offered again.
-import { SaxesParser } from 'saxes';
 import type { Database } from '../db/database.js';
 import { parseDocument } from '../erp/document.js';
 import { DocumentError } from '../erp/errors.js';
@@ -9,19 +8,9 @@ import type { OrderDocument } from '../erp/order-document.js';
 import { orderToXml, renderOrders, type OrderFormat } from '../erp/order-formats.js';
 import { Journal, emptyCounts } from '../plugin/journal.js';
 import { Outbox } from '../plugin/outbox.js';
+import { assertWellFormedXml } from '../erp/xml-text.js';
 
 export const FEED_MAX_LIMIT = 1000;
-
-/** Throws when the order's XML is not well-formed (the check that keeps one order from blocking the feed). */
-function assertWellFormed(xml: string): void {
-  const parser = new SaxesParser({ xmlns: false });
-  let failure: Error | null = null;
-  parser.on('error', (e) => {
-    failure ??= e;
-  });
-  parser.write(xml).close();
-  if (failure) throw failure;
-}
 
 export class OrderFeed {
   private readonly outbox: Outbox;
@@ -50,7 +39,7 @@ export class OrderFeed {
       for (const r of take) {
         try {
           const doc = JSON.parse(r.document) as OrderDocument;
-          assertWellFormed(orderToXml(doc));
+          assertWellFormedXml(orderToXml(doc));
           docs.push(doc);
         } catch (err) {
           held.push(Number(r.order_id));

@@ -1,6 +1,6 @@
 // The pure pieces behind the hostile-input suite: XML-safe text, strict ack ids, flags, CSV cells, numbers.
 import { describe, expect, it } from 'vitest';
-import { hasNonXmlChars, sanitizeStrings, xmlSafe, xmlText } from '../../app/erp/xml-text.js';
+import { assertWellFormedXml, hasNonXmlChars, sanitizeStrings, xmlSafe, xmlText } from '../../app/erp/xml-text.js';
 import { candidateIds, readAcks } from '../../app/erp/order-ack.js';
 import { parseErpNumber } from '../../app/erp/numbers.js';
 import { csvCell } from '../../app/util/csv.js';
@@ -16,6 +16,14 @@ describe('XML-safe text', () => {
     expect(hasNonXmlChars('plain')).toBe(false);
     expect(xmlText('<a href="x">&\u0001')).toBe('&lt;a href=&quot;x&quot;&gt;&amp;\uFFFD');
   });
+  it('tells well-formed XML from what an XML reader refuses (the oracle of the hostile order tests)', () => {
+    expect(() => assertWellFormedXml('<?xml version="1.0"?><a b="1">x &amp; y</a>')).not.toThrow();
+    expect(() => assertWellFormedXml('<a>\u000b</a>')).toThrow();
+    expect(() => assertWellFormedXml('<a>\u0000</a>')).toThrow();
+    expect(() => assertWellFormedXml('<a><b></a>')).toThrow();
+    expect(() => assertWellFormedXml('<a>x & y</a>')).toThrow();
+  });
+
   it('sanitizes every string of a document in place and names the paths', () => {
     const doc = { a: 'ok', b: { c: 'x\u0000', d: [{ e: '\u000B' }] }, n: 5 };
     expect(sanitizeStrings(doc)).toEqual(['b.c', 'b.d.0.e']);
