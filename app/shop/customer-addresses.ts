@@ -2,8 +2,9 @@
 // address of their own: OpenCart 4.x asks for no payment address by default, and an order with
 // nothing to ship has no shipping address either. One query for a batch of customers. The schema
 // differs by release (3.0 points at it from customer.address_id, 4.x flags address.default; 4.1
-// keeps country names in country_description), so the columns are probed once.
+// keeps country names in country_description), so the shape comes from the schema profile.
 import type { Database } from '../db/database.js';
+import { shopSchema } from './schema.js';
 
 export interface AccountAddress {
   firstname: string;
@@ -24,21 +25,14 @@ interface Shape {
   zoneName: 'zone' | 'zone_description' | null;
 }
 
-async function probe(db: Database): Promise<Shape> {
-  const s = db.knex.schema;
-  const [hasAddress, customerAddressId, countryHasName, countryDescription, zoneHasName, zoneDescription] = await Promise.all([
-    s.hasTable(db.t('address')),
-    s.hasColumn(db.t('customer'), 'address_id').catch(() => false),
-    s.hasColumn(db.t('country'), 'name').catch(() => false),
-    s.hasTable(db.t('country_description')),
-    s.hasColumn(db.t('zone'), 'name').catch(() => false),
-    s.hasTable(db.t('zone_description')),
-  ]);
+/** The address tables' shape, from the schema profile read at start. */
+async function shapeOf(db: Database): Promise<Shape> {
+  const schema = await shopSchema(db);
   return {
-    hasAddress,
-    customerAddressId,
-    countryName: countryHasName ? 'country' : countryDescription ? 'country_description' : null,
-    zoneName: zoneHasName ? 'zone' : zoneDescription ? 'zone_description' : null,
+    hasAddress: schema.has('address'),
+    customerAddressId: schema.has('customer', 'address_id'),
+    countryName: schema.has('country', 'name') ? 'country' : schema.has('country_description') ? 'country_description' : null,
+    zoneName: schema.has('zone', 'name') ? 'zone' : schema.has('zone_description') ? 'zone_description' : null,
   };
 }
 
@@ -46,7 +40,7 @@ export async function readAccountAddresses(db: Database, customerIds: number[], 
   const ids = [...new Set(customerIds.filter((id) => id > 0))];
   const out = new Map<number, AccountAddress>();
   if (ids.length === 0) return out;
-  const shape = await probe(db);
+  const shape = await shapeOf(db);
   if (!shape.hasAddress) return out;
   const k = db.knex;
   const q = k(`${db.t('address')} as a`).whereIn('a.customer_id', ids);
