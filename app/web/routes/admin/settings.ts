@@ -84,7 +84,7 @@ function translateRefusals(res: Response, refusals: Record<string, Refusal>): Re
     if (r.code === 'one_of' && typeof vars.values === 'string')
       vars.values = vars.values.split(', ').map((v) => {
         const label = t(`field.${key}.${v}`);
-        return label === `field.${key}.${v}` ? v : `„${label}”`;
+        return label === `field.${key}.${v}` ? v : res.locals.lang === 'hu' ? `„${label}”` : `“${label}”`;
       }).join(', ');
     const text = t(`err.${r.code}`, vars);
     out[key] = text === `err.${r.code}` ? r.message : text;
