@@ -9,7 +9,7 @@ import { integrationUrls } from '../../../sync/integration-urls.js';
 import { isPushKind } from '../../../sync/push-kinds.js';
 import { SettingsValidationError } from '../../../settings/settings-service.js';
 import type { AdminUser } from '../../middleware/admin-session.js';
-import { publicUrlOf } from '../../base-path.js';
+import { baseOf, publicUrlOf } from '../../base-path.js';
 
 /** A refusal's words in the page's language (falls back to the English message). */
 function refusalText(res: Response, r: { code: string; vars: Record<string, string | number>; message: string }): string {
@@ -75,6 +75,9 @@ export function overviewRoutes(ctx: AppContext): Router {
     }
     await renderDashboard(res, { saved: true });
   });
+
+  // A form address opened directly (a bookmark, a reload after posting): back to the dashboard.
+  router.get(['/alerts', '/alerts/test'], (_req, res) => res.redirect(`${baseOf(res)}/admin/#alerts`));
 
   router.post('/alerts/test', async (_req, res) => {
     await renderDashboard(res, { test: await sendTestAlert(ctx, res.locals.lang) });
