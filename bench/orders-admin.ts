@@ -36,7 +36,7 @@ let server: BenchServer | undefined;
 /**
  * Admin pages with N products and 1,000,000 journal runs (every 17th partial, every 101st
  * rejected, their per-day totals): server time per page (median of 10). The dashboard's verdict
- * reads each URL's last success and failure by index (migration 006).
+ * reads each URL's last success and failure by index (migration 007).
  */
 export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o: FixtureOptions) {
   const N = o.records;

@@ -5,7 +5,7 @@ import { shopSchema } from '../../app/shop/schema.js';
 import type { Migration } from '../types.js';
 
 export const healthAlerts: Migration = {
-  name: '006_health_alerts',
+  name: '007_health_alerts',
   async up(db) {
     const collation = (await shopSchema(db)).pluginCollation;
     await db.knex.schema.alterTable(db.own('journal_run'), (t) => {
