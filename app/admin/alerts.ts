@@ -12,7 +12,8 @@ import { decodeLikeOpenCart } from '../util/html.js';
 import { now as nowText, formatDateTime } from '../util/time.js';
 import { translator, type Lang } from '../web/i18n/messages.js';
 import { loadHealth } from './dashboard.js';
-import { agoParts, type Health, type Reason } from './health.js';
+import type { Health, Reason } from './health.js';
+import { formatter } from '../web/i18n/format.js';
 import { sendMail, type SmtpOptions, type SmtpSecurity } from './smtp-client.js';
 
 export const ALERT_COOLDOWN_MS = 30 * 60_000;
@@ -100,6 +101,7 @@ export function reasonText(t: ReturnType<typeof translator>, r: Reason): string 
 
 export function alertMessage(health: Health, lang: Lang, adminUrl: string, shopName: string, at: Date) {
   const t = translator(lang);
+  const fmt = formatter(lang);
   const subject = t('alert.subject', { shop: shopName || 'erp-bridge', verdict: t(`health.verdict.${health.verdict}`) });
   const lines = [
     t(`alert.intro.${health.verdict}`, { shop: shopName || t('alert.the_shop') }),
@@ -107,12 +109,12 @@ export function alertMessage(health: Health, lang: Lang, adminUrl: string, shopN
     ...health.reasons.map((r) => `- ${reasonText(t, r)}`),
     '',
     ...health.urls.map((u) => {
-      const since = u.sinceSuccessMs === null ? t('health.never_succeeded') : t(`ago.${agoParts(u.sinceSuccessMs).unit}`, { n: agoParts(u.sinceSuccessMs).n });
+      const since = u.sinceSuccessMs === null ? t('health.never_succeeded') : fmt.relative(new Date(at.getTime() - u.sinceSuccessMs), at);
       return `${t(`kind.${u.kind}`)}: ${t('health.last_success')} ${since}`;
     }),
     '',
     t('alert.open_admin', { url: adminUrl }),
-    t('alert.at', { at: formatDateTime(at) }),
+    t('alert.at', { at: fmt.dateTime(at) }),
     '',
     t('alert.footer'),
   ];

@@ -141,16 +141,6 @@ function finish(reasons: Reason[], urls: UrlHealth[]): Health {
   return { verdict, reasons, urls, signature: verdict === 'working' ? 'working' : `${verdict}:${codes.join(',')}` };
 }
 
-/** How long ago, in the largest whole unit: the admin and the alerts translate `ago.<unit>`. */
-export function agoParts(ms: number): { unit: 'now' | 'minutes' | 'hours' | 'days'; n: number } {
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return { unit: 'now', n: 0 };
-  if (minutes < 60) return { unit: 'minutes', n: minutes };
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return { unit: 'hours', n: hours };
-  return { unit: 'days', n: Math.floor(hours / 24) };
-}
-
 /** The words for a failed run: what happened, by HTTP status (the journal's message is for the log). */
 export function failureKey(run: Pick<RunRow, 'status' | 'http_status' | 'message'>): string {
   const s = Number(run.http_status ?? 0);

@@ -2,7 +2,8 @@ import { Router, type Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import { loadDashboard } from '../../../admin/dashboard.js';
 import { alertState, mailSettingsView, reasonText, sendTestAlert } from '../../../admin/alerts.js';
-import { agoParts, failureKey, runTime, type Reason } from '../../../admin/health.js';
+import { failureKey, type Reason } from '../../../admin/health.js';
+import type { Formatter } from '../../i18n/format.js';
 import { handoverSheet } from '../../../admin/handover.js';
 import { testPush } from '../../../admin/test-push.js';
 import { integrationUrls } from '../../../sync/integration-urls.js';
@@ -17,24 +18,16 @@ function refusalText(res: Response, r: { code: string; vars: Record<string, stri
   return text === `err.${r.code}` ? r.message : text;
 }
 
-/** Words for times and numbers in the page's language (until a shared formatter exists). */
+/** Times, numbers and reasons in the page's language (times and numbers by app/web/i18n/format.ts). */
 function viewHelpers(res: Response) {
   const t = res.locals.t as (key: string, vars?: Record<string, string | number>) => string;
-  const ago = (ms: number | null) => {
-    if (ms === null) return t('health.never_succeeded');
-    const p = agoParts(ms);
-    return t(`ago.${p.unit}`, { n: p.n });
-  };
-  const numbers = new Intl.NumberFormat(res.locals.lang === 'hu' ? 'hu-HU' : 'en-GB');
+  const fmt = res.locals.fmt as Formatter;
   return {
-    ago,
-    since: (at: string | null) => {
-      const d = runTime(at);
-      return d ? ago(Math.max(0, Date.now() - d.getTime())) : '';
-    },
+    ago: (ms: number | null) => (ms === null ? t('health.never_succeeded') : fmt.relative(new Date(Date.now() - ms))),
+    since: (at: string | null) => fmt.relative(at),
     failureKey,
     reasonText: (r: Reason) => reasonText(t, r),
-    num: (n: number) => numbers.format(n),
+    num: (n: number) => fmt.number(n, 0),
   };
 }
 
