@@ -251,6 +251,11 @@ describe.each(DIALECT_TARGETS)('sync health on $name', (target) => {
       const integration = await request(app).get('/admin/integration').set('Cookie', cookie);
       expect(integration.text).toContain('href="/admin/integration/handover"');
       expect(integration.text).not.toContain('docs/integration.md');
+      // A test push the shop refuses (categories outside full sync) points to the sheet, not to a file.
+      const tested = await request(app).post('/admin/integration/test/categories').set('Cookie', cookie).set('X-CSRF-Token', csrf);
+      expect(tested.text).toContain('HTTP 409');
+      expect(tested.text).toContain('href="/admin/integration/handover"');
+      expect(tested.text).not.toContain('docs/integration.md');
     } finally {
       env.ctx.config.publicUrl = original;
     }
