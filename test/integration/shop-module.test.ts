@@ -93,6 +93,31 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the shop module on $name', (target) => {
     expect((await env.ctx.settings.get()).webshop_id).toBe('bolt');
   });
 
+  it('refuses every change from an access-only shop user: the same valid POSTs a modify launch makes are 403 and change nothing', async () => {
+    await env.ctx.settings.update({ webshop_id: 'bolt', password: 'Erp-Jelszo-9', sync_type: 'stock_price', shipping_fee_code: '' });
+    const open = async (level: string) => {
+      const ok = await request(app).get(`/admin/launch?${launchQuery(secret, { uid: String(userId), level })}`);
+      const cookie = String(ok.headers['set-cookie']![0]).split(';')[0]!;
+      const page = await request(app).get('/admin/settings').set('Cookie', cookie);
+      return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1]! };
+    };
+    // A complete, valid Connection form (secrets left empty keep their value).
+    const form = { webshop_id: 'masik-bolt', password: '', sync_type: 'stock_price', import_password: '', shipping_fee_code: 'SZALL', payment_fee_code: '', coupon_code: '' };
+    const posts = (s: { cookie: string; csrf: string }) => [
+      request(app).post('/admin/settings/connection').set('Cookie', s.cookie).type('form').send({ ...form, _csrf: s.csrf }),
+      request(app).post('/admin/settings/methods').set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf }),
+      request(app).post('/admin/orders/export-now').set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf }),
+    ];
+    const reader = await open('access');
+    for (const res of await Promise.all(posts(reader))) expect(res.status, res.req.path).toBe(403);
+    expect(await env.ctx.settings.get()).toMatchObject({ webshop_id: 'bolt', shipping_fee_code: '' });
+    // The same requests from a user who may modify are accepted: the 403 above is the access level, not the form.
+    const writer = await open('modify');
+    for (const res of await Promise.all(posts(writer))) expect(res.status, res.req.path).toBe(200);
+    expect(await env.ctx.settings.get()).toMatchObject({ webshop_id: 'masik-bolt', shipping_fee_code: 'SZALL' });
+    await env.ctx.settings.update({ webshop_id: 'bolt', shipping_fee_code: '' });
+  });
+
   it('follows the module: standalone works, uninstalled answers 503 and idles the scheduler, reinstalled works with the same key', async () => {
     const k = db().knex;
     await env.ctx.settings.update({ import_password: 'Kulcs-123', export_interval: '1' });
