@@ -103,17 +103,18 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the shop module on $name', (target) => {
     };
     // A complete, valid Connection form (secrets left empty keep their value).
     const form = { webshop_id: 'masik-bolt', password: '', sync_type: 'stock_price', import_password: '', shipping_fee_code: 'SZALL', payment_fee_code: '', coupon_code: '' };
-    const posts = (s: { cookie: string; csrf: string }) => [
-      request(app).post('/admin/settings/connection').set('Cookie', s.cookie).type('form').send({ ...form, _csrf: s.csrf }),
-      request(app).post('/admin/settings/methods').set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf }),
-      request(app).post('/admin/orders/export-now').set('Cookie', s.cookie).type('form').send({ _csrf: s.csrf }),
-    ];
+    const bodies: Array<[string, Record<string, string>]> = [['/admin/settings/connection', form], ['/admin/settings/methods', {}], ['/admin/orders/export-now', {}]];
+    const posts = async (s: { cookie: string; csrf: string }) => {
+      const out: Array<[string, number]> = [];
+      for (const [path, body] of bodies) out.push([path, (await request(app).post(path).set('Cookie', s.cookie).type('form').send({ ...body, _csrf: s.csrf })).status]);
+      return out;
+    };
     const reader = await open('access');
-    for (const res of await Promise.all(posts(reader))) expect(res.status, res.req.path).toBe(403);
+    expect(await posts(reader)).toEqual(bodies.map(([path]) => [path, 403]));
     expect(await env.ctx.settings.get()).toMatchObject({ webshop_id: 'bolt', shipping_fee_code: '' });
     // The same requests from a user who may modify are accepted: the 403 above is the access level, not the form.
     const writer = await open('modify');
-    for (const res of await Promise.all(posts(writer))) expect(res.status, res.req.path).toBe(200);
+    expect(await posts(writer)).toEqual(bodies.map(([path]) => [path, 200]));
     expect(await env.ctx.settings.get()).toMatchObject({ webshop_id: 'masik-bolt', shipping_fee_code: 'SZALL' });
     await env.ctx.settings.update({ webshop_id: 'bolt', shipping_fee_code: '' });
   });
