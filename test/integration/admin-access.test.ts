@@ -118,6 +118,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('admin access on $name', (target) => {
     const lines = runs.text.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines[0]).toMatch(/^id;started_at;kind;actor;status/);
     expect(lines.length).toBeGreaterThan(1);
+    expect(lines.length).toBeGreaterThan(1);
     expect(lines.slice(1).every((l) => l.split(';')[2] === 'stock')).toBe(true);
     // A run still going: the fragment keeps polling (hx-trigger every 1s) until it is finished.
     const [running] = await db().knex(db().own('journal_run')).insert({ kind: 'prices', actor: 'erp x', status: 'running', dry_run: false, started_at: '2026-11-23 10:00:00', progress: 4200 });
