@@ -15,14 +15,19 @@ const TRANSLATED = [
 
 export const SECOND_LANGUAGE = { name: 'Magyar', code: 'hu-hu', locale: 'hu_HU.UTF-8,hu_HU,hu-hu,hungarian' };
 
-/** Adds Hungarian beside the shop's default language (English in OpenCart's own install); returns its id. */
-export async function addSecondLanguage(databaseUrl: string, prefix: string): Promise<number> {
+/**
+ * Adds Hungarian beside the shop's default language (English in OpenCart's own install); returns
+ * its id. `enabled: false` on a real install: a disabled language is still one the admin writes
+ * every description for, but the storefront (which picks a language from the browser's
+ * Accept-Language among the enabled ones) keeps serving the default one, whose files exist.
+ */
+export async function addSecondLanguage(databaseUrl: string, prefix: string, opts: { enabled?: boolean } = {}): Promise<number> {
   const conn = await mysql.createConnection({ uri: databaseUrl, charset: 'utf8mb4' });
   try {
     await conn.query("SET SESSION sql_mode = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'");
     const [langCols] = await conn.query(`SHOW COLUMNS FROM \`${prefix}language\``);
     const has = new Set((langCols as Array<{ Field: string }>).map((c) => c.Field));
-    const row: Record<string, string | number> = { name: SECOND_LANGUAGE.name, code: SECOND_LANGUAGE.code, locale: SECOND_LANGUAGE.locale, sort_order: 2, status: 1 };
+    const row: Record<string, string | number> = { name: SECOND_LANGUAGE.name, code: SECOND_LANGUAGE.code, locale: SECOND_LANGUAGE.locale, sort_order: 2, status: opts.enabled === false ? 0 : 1 };
     if (has.has('image')) row.image = 'hu.png';
     if (has.has('directory')) row.directory = 'hungarian';
     if (has.has('extension')) row.extension = '';

@@ -82,7 +82,7 @@ export async function openTarget(target: Target, env: Record<string, string> = {
     shop = await installOpenCart(target.release, { prefix: target.prefix, serve: options.serve ?? false });
     databaseUrl = shop.databaseUrl;
     drop = () => shop!.stop();
-    await addSecondLanguage(databaseUrl, target.prefix).catch(async (e) => {
+    await addSecondLanguage(databaseUrl, target.prefix, { enabled: false }).catch(async (e) => {
       await drop();
       throw e;
     });
