@@ -10,7 +10,7 @@ import { addDays, formatDateTime, today } from '../util/time.js';
 import { moduleState } from '../shop/extension.js';
 import { missingForExport } from '../sync/order-export.js';
 
-export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export'] as const;
+export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-status', 'order-export'] as const;
 
 export interface ChartDay {
   day: string;

@@ -5,7 +5,7 @@ import type { AppContext } from '../../../context.js';
 import { Journal, OUTCOMES, type RunRow } from '../../../plugin/journal.js';
 import { toCsv } from '../../../util/csv.js';
 
-const KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export', 'order-ack', 'orders'];
+const KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-status', 'order-export', 'order-ack', 'orders'];
 const STATUSES = ['ok', 'partial', 'rejected', 'failed', 'running', 'interrupted'];
 const PAGE = 50;
 
