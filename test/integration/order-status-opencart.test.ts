@@ -63,9 +63,13 @@ describe.skipIf(!enabled).each(RELEASES_UNDER_TEST)('order status from the ERP t
 
   beforeAll(async () => {
     shop = await installOpenCart(release, { prefix: release === '4.0.2.3' ? 'oc4_' : 'oc_' });
-    smtp = await startSmtpServer();
+    // A mailbox that wants a login, as real ones do (4.x's SMTP client refuses to send without one).
+    smtp = await startSmtpServer({ auth: { user: 'shop@example.com', password: 'smtp-Pass1' } });
     // The shop's own mail settings, as System → Settings → Mail stores them: SMTP on 127.0.0.1.
-    const mail: Record<string, string> = { config_mail_engine: 'smtp', config_mail_smtp_hostname: '127.0.0.1', config_mail_smtp_port: String(smtp.port), config_mail_smtp_timeout: '5' };
+    const mail: Record<string, string> = {
+      config_mail_engine: 'smtp', config_mail_smtp_hostname: '127.0.0.1', config_mail_smtp_port: String(smtp.port), config_mail_smtp_timeout: '5',
+      config_mail_smtp_username: 'shop@example.com', config_mail_smtp_password: 'smtp-Pass1',
+    };
     for (const [key, value] of Object.entries(mail)) {
       const r = await shop.query<{ affectedRows: number }>(`UPDATE \`${p()}setting\` SET value = ? WHERE store_id = 0 AND \`key\` = ?`, [value, key]);
       if (!r.affectedRows) await shop.query(`INSERT INTO \`${p()}setting\` (store_id, code, \`key\`, value, serialized) VALUES (0, 'config', ?, ?, 0)`, [key, value]);
@@ -108,6 +112,8 @@ describe.skipIf(!enabled).each(RELEASES_UNDER_TEST)('order status from the ERP t
     expect(shipped.body.counts).toMatchObject({ received: 1, updated: 1, unchanged: 0, unknown: 0, invalid: 0 });
     expect(shipped.body.shop).toMatchObject({ applied: 1, waiting: 0 });
     expect(await orderStatus(orderId)).toBe(await statusId('Shipped'));
+    // Both went through the shop's API (the direct fallback is off).
+    expect((await ctx.db.knex(ctx.db.own('status_queue')).where({ order_id: orderId }).orderBy('id').select('state', 'applied_via')).map((q) => `${q.state}/${q.applied_via}`)).toEqual(['applied/api', 'applied/api']);
 
     // OpenCart's own rows: a history row per change, the last one notified, with the comment.
     const rows = await history(orderId);
@@ -133,6 +139,7 @@ describe.skipIf(!enabled).each(RELEASES_UNDER_TEST)('order status from the ERP t
     const mail = mailsTo(email).find((m) => m.text.includes('GLS-77123456'));
     expect(mail, `no e-mail to ${email} with the tracking number (got: ${smtp.messages.map((m) => `${m.to.join(',')}: ${m.subject}`).join(' | ')})`).toBeDefined();
     expect(mail!.text).toContain('Shipped');
+    expect(mail!.user).toBe('shop@example.com');
     expect(shop.phpProblems()).toEqual([]);
   });
 
