@@ -144,7 +144,8 @@ export function renderComment(template: string, values: CommentValues, note: str
   const lines: string[] = [];
   if (note) lines.push(note);
   for (const segment of template.split('|')) {
-    const names = [...segment.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    // Only the known placeholders count; an unknown one stays as written, so a typo shows.
+    const names = [...segment.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((n) => Object.hasOwn(values, n));
     const filled = names.filter((n) => (values as unknown as Record<string, string>)[n]);
     if (names.length > 0 && filled.length === 0) continue;
     const text = segment.replace(/\{(\w+)\}/g, (whole, n: string) => (Object.hasOwn(values, n) ? (values as unknown as Record<string, string>)[n]! : whole)).trim();
