@@ -81,6 +81,10 @@ export async function apiKeyOf(db: Database, username: string): Promise<string |
   }
 }
 
+/** erp-bridge's own API user in the shop, and the addresses it calls from (the same machine). */
+export const OWN_API_USER = 'erp-bridge';
+export const LOCAL_ADDRESSES = ['127.0.0.1', '::1'];
+
 /**
  * erp-bridge's own API user, as System → Users → API creates one: a random 64-character key,
  * enabled, with the given addresses allowed. Existing: the addresses are added, the key kept.

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import { ERP_STATES } from '../../../erp/order-status-records.js';
 import { DEFAULTS, YES_NO, type SettingKey } from '../../../settings/schema.js';
-import { ensureApiUser, listAdminOrderStatuses, listApiUsers } from '../../../shop/order-history.js';
+import { LOCAL_ADDRESSES, OWN_API_USER, ensureApiUser, listAdminOrderStatuses, listApiUsers } from '../../../shop/order-history.js';
 import { resolveStatusMap } from '../../../sync/order-status-map.js';
 import { OrderStatusService } from '../../../sync/order-status.js';
 
@@ -15,9 +15,6 @@ export const ORDER_STATUS_GROUP: SettingKey[] = [
   'status_notify', 'status_comment', 'tracking_links', 'shop_url', 'shop_api_user', 'status_direct_fallback',
 ];
 
-/** erp-bridge's own API user in the shop, and the addresses it calls from. */
-export const OWN_API_USER = 'erp-bridge';
-export const LOCAL_ADDRESSES = ['127.0.0.1', '::1'];
 
 export async function orderStatusOptions(ctx: AppContext) {
   const statuses = await listAdminOrderStatuses(ctx.db).catch(() => []);
