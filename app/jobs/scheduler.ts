@@ -11,6 +11,7 @@ import { isExportDue } from './schedule.js';
 import { downloadPendingImages } from '../sync/image-downloads.js';
 import { moduleState } from '../shop/extension.js';
 import { applyWaitingStatuses } from './status-queue.js';
+import { checkAlerts } from '../admin/alerts.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
   const run = await new Journal(ctx.db).lastOf('order-export');
@@ -21,6 +22,8 @@ export type TickOutcome = 'disabled' | 'not_due' | 'exported';
 
 /** One minute's work of the scheduler. */
 export async function schedulerTick(ctx: AppContext, exporter: OrderExporter, now = new Date()): Promise<TickOutcome> {
+  // The e-mail alerts watch the verdict every minute, also while the module is uninstalled (that is a stop).
+  await checkAlerts(ctx, { now }).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'alert check failed'));
   if ((await moduleState(ctx.db)) === 'uninstalled') return 'disabled';
   if (ctx.config.shopImageDir) {
     const images = await downloadPendingImages(ctx.db, ctx.config.shopImageDir);

@@ -6,6 +6,7 @@
 import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
+import { recordDirectChanges } from '../plugin/product-history.js';
 
 export interface ProductChange {
   productId: number;
@@ -20,7 +21,7 @@ const CONCERNS = {
 } as const;
 
 /** Returns how many products were written. */
-export async function applyProductChanges(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS, changes: ProductChange[], now: string, onLoaded?: () => Promise<void> | void): Promise<number> {
+export async function applyProductChanges(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS, changes: ProductChange[], now: string, onLoaded?: () => Promise<void> | void, historyRun?: number): Promise<number> {
   if (changes.length === 0) return 0;
   const { type, differs } = CONCERNS[column];
   const tmp = `${db.prefix}erpb_changes`;
@@ -34,6 +35,8 @@ export async function applyProductChanges(db: Database, field: ProductCodeField,
       for (let i = 0; i < sorted.length; i += 20_000)
         await db.dialect.bulkInsert(trx, tmp, ['product_id', 'code', 'v'], sorted.slice(i, i + 20_000).map((c) => [c.productId, c.code, c.value]));
       await onLoaded?.();
+      // The product's history (what changed, old and new), from the same rows, before they are written.
+      if (historyRun !== undefined) await recordDirectChanges(trx, db, historyRun, tmp, field, column);
       const result = await trx.raw(db.dialect.joinUpdate({
         table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's', straight: true,
         on: 's.product_id = p.product_id',

@@ -16,6 +16,8 @@ import { shopSchema } from '../shop/schema.js';
 import { addDays, now as nowFn, today as todayFn } from '../util/time.js';
 import type { PushKind } from './push-kinds.js';
 import type { StagedProduct } from './validate-products.js';
+import { recordStagedPrices, recordStagedPromos } from '../plugin/product-history.js';
+import { reason, type Reason } from '../erp/reasons.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
@@ -42,12 +44,12 @@ async function promoGroups(db: Database, settings: Settings): Promise<number[]> 
   return (await listCustomerGroups(db)).map((g) => g.customerGroupId);
 }
 
-function unmatchedReason(field: string, code: string, full: boolean): string {
-  return `no product has ${field} "${code}"${full ? ' (send nev to create it)' : ''}`;
+function unmatchedReason(field: string, code: string, full: boolean): Reason {
+  return reason(full ? 'unknown_code_full' : 'unknown_code', { codeField: field, code });
 }
 
-function ambiguousReason(field: string, code: string, n: number): string {
-  return `${n} products have ${field} "${code}": none was changed`;
+function ambiguousReason(field: string, code: string, n: number): Reason {
+  return reason('ambiguous_code', { n, codeField: field, code });
 }
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -58,7 +60,7 @@ const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
  * are loaded into a temporary table, and one UPDATE joined on the primary key writes them. A
  * resend of an unchanged document writes nothing at all.
  */
-async function applyDirect(db: Database, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
+async function applyDirect(db: Database, runId: number, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
   const field = settings.product_code_field;
   const index = await loadProductIndex(db, field, kind === 'stock' ? ['quantity'] : rates ? ['price', 'tax_class_id'] : ['price']);
   const notApplied: JournalItem[] = [];
@@ -66,8 +68,8 @@ async function applyDirect(db: Database, kind: 'prices' | 'stock', rows: StagedP
   let matched = 0;
   for (const r of rows) {
     const found = index.get(r.code);
-    if (!found) notApplied.push({ seq: r.seq, code: r.code, outcome: 'unknown', reason: unmatchedReason(field, r.code, false) });
-    else if (found.length > 1) notApplied.push({ seq: r.seq, code: r.code, outcome: 'ambiguous', reason: ambiguousReason(field, r.code, found.length) });
+    if (!found) notApplied.push({ seq: r.seq, code: r.code, outcome: 'unknown', ...unmatchedReason(field, r.code, false) });
+    else if (found.length > 1) notApplied.push({ seq: r.seq, code: r.code, outcome: 'ambiguous', ...ambiguousReason(field, r.code, found.length) });
     else {
       matched++;
       const p = found[0]!;
@@ -82,7 +84,7 @@ async function applyDirect(db: Database, kind: 'prices' | 'stock', rows: StagedP
   await opts.checkpoint?.('classified');
   let updated = changes.length;
   if (!opts.dryRun) {
-    updated = await applyProductChanges(db, field, kind === 'stock' ? 'quantity' : 'price', changes, nowFn(), () => opts.checkpoint?.('loaded'));
+    updated = await applyProductChanges(db, field, kind === 'stock' ? 'quantity' : 'price', changes, nowFn(), () => opts.checkpoint?.('loaded'), runId);
     await opts.onProgress?.(rows.length);
     await opts.checkpoint?.('applied');
   }
@@ -93,7 +95,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   const full = kind === 'prices' && settings.sync_type === 'full';
   if (kind === 'stock' || (kind === 'prices' && !full)) {
     const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-    return applyDirect(db, kind, rows, settings, rates, opts);
+    return applyDirect(db, runId, kind, rows, settings, rates, opts);
   }
   const st = new ProductStaging(db, runId, kind);
   const step = async (name: string) => opts.checkpoint?.(name);
@@ -138,8 +140,14 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     await step('classified');
 
     if (!opts.dryRun) {
-      if (master) await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
-      else await specials!.apply(now, step);
+      // The products' history: prices read before they change, promos as written.
+      if (master) {
+        await recordStagedPrices(db, runId, st.S);
+        await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
+      } else {
+        await specials!.apply(now, step);
+        await recordStagedPromos(db, runId, st.S);
+      }
       await step('applied');
     }
 
@@ -151,7 +159,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
         seq: Number(r.seq),
         code: String(r.code),
         outcome: String(r.outcome),
-        reason: r.outcome === 'unknown' ? unmatchedReason(field, String(r.code), full) : ambiguousReason(field, String(r.code), Number(r.match_count)),
+        ...(r.outcome === 'unknown' ? unmatchedReason(field, String(r.code), full) : ambiguousReason(field, String(r.code), Number(r.match_count))),
       })),
     };
   } finally {

@@ -16,6 +16,7 @@ import { applyProducts, type ApplyOptions } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
+import { reason } from '../erp/reasons.js';
 import { validateProducts } from './validate-products.js';
 
 export interface PushRequest {
@@ -127,7 +128,7 @@ export class PushService {
           const known = await loadCategoryMap(this.db);
           staged = staged.filter((s) => {
             if (!s.category_code || known.has(s.category_code)) return true;
-            rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', reason: `kat "${s.category_code}" is not a category the ERP has sent (push the categories first)` });
+            rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', ...reason('unknown_category', { value: s.category_code! }) });
             return false;
           });
         }

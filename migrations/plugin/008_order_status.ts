@@ -6,7 +6,7 @@ import { shopSchema } from '../../app/shop/schema.js';
 import type { Migration } from '../types.js';
 
 export const orderStatus: Migration = {
-  name: '006_order_status',
+  name: '008_order_status',
   async up(db) {
     const collation = (await shopSchema(db)).pluginCollation;
     await db.knex.schema.createTable(db.own('order_erp_state'), (t) => {
