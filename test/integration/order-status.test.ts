@@ -68,6 +68,11 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order status from the ERP on $name', (ta
     expect(wrong.status).toBe(401);
     const run = await db().knex(db().own('journal_run')).where({ kind: 'order-status' }).orderBy('id', 'desc').first();
     expect(run).toMatchObject({ status: 'rejected', http_status: 401 });
+    // A browser opening the address gets a page saying what it is for.
+    const info = await request(app).get('/integration/order-status').set('Accept', 'text/html').set('Accept-Language', 'en');
+    expect(info.status).toBe(405);
+    expect(info.headers.allow).toBe('POST');
+    expect(info.text).toContain('reports what became of the shop’s orders');
   });
 
   it('answers each record (updated, unchanged, unknown, invalid with reasons) and queues the change while the shop\'s API is not set up', async () => {

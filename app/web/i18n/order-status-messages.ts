@@ -41,6 +41,8 @@ export const ORDER_STATUS_EN = {
   'status.queue': '{waiting} order status change(s) wait for the shop’s API; {failed} refused by the shop. They are retried every minute.',
   'status.apply_now': 'Apply now',
   'orders.erp_status': 'ERP status',
+  'handover.erp_field.order-status': 'Order status address (invoice, shipment, tracking number back to the shop)',
+  'info.order-status': 'This is where the ERP reports what became of the shop’s orders (invoiced, shipped with a tracking number, completed, cancelled, returned); the shop shows it to the customer.',
 };
 
 export const ORDER_STATUS_HU: Record<keyof typeof ORDER_STATUS_EN, string> = {
@@ -84,4 +86,6 @@ export const ORDER_STATUS_HU: Record<keyof typeof ORDER_STATUS_EN, string> = {
   'status.queue': '{waiting} rendelésállapot-változás vár a bolt API-jára; {failed} a bolt elutasította. Percenként újra próbálkozik.',
   'status.apply_now': 'Alkalmazás most',
   'orders.erp_status': 'ERP-állapot',
+  'handover.erp_field.order-status': 'Rendelésállapot-visszajelzés címe (számla, szállítás, csomagszám vissza a boltba)',
+  'info.order-status': 'Ide jelzi az ERP, mi lett a bolt rendeléseivel (számlázva, csomagszámmal feladva, teljesítve, sztornózva, visszaküldve); a bolt megmutatja a vevőnek.',
 };
