@@ -261,7 +261,8 @@ class Progress {
 
   async report(phase: RunPhase, records: number, percent?: number, force = false): Promise<void> {
     const now = performance.now();
-    if (!force && now - this.last < 500) return;
+    // The last step (100%) is always written: the page shows it until the run's end is written.
+    if (!force && (percent === undefined || percent < 100) && now - this.last < 500) return;
     this.last = now;
     const pct = percent ?? (phase === 'reading' && this.size ? (100 * this.bytes) / this.size : undefined);
     await this.journal.progress(this.run, records, phase, pct);
