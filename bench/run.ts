@@ -21,6 +21,10 @@ const arg = (name: string, def: string) => {
 const N = Number(arg('records', '100000'));
 const REPEAT = Number(arg('repeat', '2'));
 const ONLY = arg('only', 'all');
+// --cases stock,prices: only these push cases (and --releases 3.0.4.1,4.0.2.3: only these releases).
+const ONLY_CASES = arg('cases', '').split(',').filter(Boolean);
+const ONLY_RELEASES = arg('releases', '').split(',').filter(Boolean);
+const pick = <T extends string>(xs: readonly T[], only: string[]) => (only.length ? xs.filter((x) => only.includes(x)) : [...xs]);
 const SECTIONS = ['all', 'push', 'releases', 'orders', 'admin'];
 if (!SECTIONS.includes(ONLY) || !(N > 0) || !(REPEAT > 0)) {
   console.error(`usage: npm run bench -- [--records N] [--repeat R] [--only ${SECTIONS.join('|')}] [--journal N] [--orders N]`);
@@ -31,14 +35,14 @@ const on = (section: string) => ONLY === 'all' || ONLY === section;
 
 async function main() {
   console.log(`erp-bridge bench: ${N.toLocaleString('en')} products, MariaDB at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}, ${REPEAT} runs per case`);
-  const releaseCases: CaseName[] = ['stock', 'prices'];
+  const releaseCases: CaseName[] = pick(['stock', 'prices'] as CaseName[], ONLY_CASES);
   const runs: ShopRun[] = [];
   if (on('push') || on('releases')) {
     // 3.0.4.1 first: with `all` its run gives every case, and its stock and prices the baseline.
-    runs.push(await benchShop('3.0.4.1', on('push') ? [...CASES] : releaseCases, N, REPEAT));
+    if (!ONLY_RELEASES.length || ONLY_RELEASES.includes('3.0.4.1')) runs.push(await benchShop('3.0.4.1', on('push') ? pick(CASES, ONLY_CASES) : releaseCases, N, REPEAT));
   }
   if (on('releases')) {
-    for (const release of RELEASES.filter((r) => r !== '3.0.4.1')) runs.push(await benchShop(release, releaseCases, N, REPEAT));
+    for (const release of pick(RELEASES, ONLY_RELEASES).filter((r) => r !== '3.0.4.1')) runs.push(await benchShop(release, releaseCases, N, REPEAT));
     printReleaseComparison(runs, releaseCases);
   }
   if (on('orders') || on('admin')) {

@@ -47,6 +47,8 @@ export async function applyProductChanges(
   now: string,
   onLoaded?: () => Promise<void> | void,
   onStep?: (done: number, total: number) => Promise<void> | void,
+  /** How many products the table has: a change of most of them is written scanning the product table in its order, a few by looking each up. */
+  tableRows?: number,
 ): Promise<number> {
   const changes = Array.isArray(input) ? listOf(input) : input;
   if (changes.length === 0) return 0;
@@ -73,7 +75,7 @@ export async function applyProductChanges(
       for (let i = 0; i < total; i += stepRows) {
         const range = stepRows >= total ? '' : ` AND s.product_id BETWEEN ${changes.productId(i)} AND ${changes.productId(Math.min(total, i + stepRows) - 1)}`;
         const result = await trx.raw(db.dialect.joinUpdate({
-          table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's', straight: true,
+          table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's', straight: tableRows === undefined || total * 5 >= tableRows,
           on: 's.product_id = p.product_id',
           set: { [column]: 's.v', date_modified: sqlDate(now) },
           where: `s.code = TRIM(p.${field}) AND ${differs}${range}`,

@@ -43,6 +43,10 @@ export class ProductIndex {
   price = new Float64Array(1024);
   quantity = new Int32Array(1024);
   taxClassId = new Int32Array(1024);
+  /** Each product row's checksum term (so a write recomputes only the new one). */
+  private rowCrcs = new Uint32Array(1024);
+  /** The push's own writes, folded into the checksum after its answer (off the request's path). */
+  private settling: Promise<void> | null = null;
   /** Per slot: the first product row with the code, and how many share it. */
   private first = new Int32Array(1024);
   private count = new Int32Array(1024);
@@ -99,7 +103,9 @@ export class ProductIndex {
       this.first[slot] = row;
     }
     this.count[slot]! += 1;
-    this.crc = (this.crc ^ rowCrc(productId, storedCode, price, quantity, taxClassId)) >>> 0;
+    const c = rowCrc(productId, storedCode, price, quantity, taxClassId);
+    this.rowCrcs[row] = c;
+    this.crc = (this.crc ^ c) >>> 0;
     if (productId > this.maxId) this.maxId = productId;
   }
 
@@ -114,6 +120,9 @@ export class ProductIndex {
     this.price = g(this.price, (k) => new Float64Array(k));
     this.quantity = g(this.quantity, (k) => new Int32Array(k));
     this.taxClassId = g(this.taxClassId, (k) => new Int32Array(k));
+    const c = new Uint32Array(n);
+    c.set(this.rowCrcs);
+    this.rowCrcs = c;
   }
 
   private growSlots(): void {
@@ -126,21 +135,42 @@ export class ProductIndex {
     this.count = c;
   }
 
-  /** The push wrote `column` of these product rows at `now`: the index follows, checksum included. */
+  /**
+   * The push wrote `column` of these product rows at `now`: the index takes the values at once;
+   * the checksum follows in the background (`ready()` waits for it), and until then the index
+   * is not trusted by anyone else.
+   */
   wrote(column: 'price' | 'quantity', rows: ArrayLike<number>, values: ArrayLike<number>, count: number, now: string): void {
-    for (let k = 0; k < count; k++) {
-      const row = rows[k]!;
-      const before = this.rowCrcOf(row);
-      if (column === 'price') this.price[row] = values[k]!;
-      else this.quantity[row] = values[k]!;
-      this.crc = (this.crc ^ before ^ this.rowCrcOf(row)) >>> 0;
-    }
+    const target = column === 'price' ? this.price : this.quantity;
+    for (let k = 0; k < count; k++) target[rows[k]!] = values[k]!;
     if (count > 0 && now > this.modified) this.modified = now;
-    if (this.signature) this.signature = this.own();
+    const sealed = this.signature !== null;
+    this.signature = null;
+    if (!sealed || count === 0) {
+      if (sealed) this.signature = this.own();
+      return;
+    }
+    const list = Int32Array.from({ length: count }, (_, k) => rows[k]!);
+    const previous = this.settling ?? Promise.resolve();
+    this.settling = previous.then(async () => {
+      for (let k = 0; k < count; k++) {
+        const row = list[k]!;
+        const c = rowCrc(this.productId[row]!, this.codes[row]!, this.price[row]!, this.quantity[row]!, this.taxClassId[row]!);
+        this.crc = (this.crc ^ this.rowCrcs[row]! ^ c) >>> 0;
+        this.rowCrcs[row] = c;
+        if (k % 10_000 === 9_999) await new Promise((r) => setImmediate(r));
+      }
+      this.signature = this.own();
+    });
+    const mine = this.settling;
+    void mine.finally(() => {
+      if (this.settling === mine) this.settling = null;
+    });
   }
 
-  private rowCrcOf(row: number): number {
-    return rowCrc(this.productId[row]!, this.codes[row]!, this.price[row]!, this.quantity[row]!, this.taxClassId[row]!);
+  /** Waits until the checksum includes every write (see `wrote`). */
+  async ready(): Promise<void> {
+    while (this.settling) await this.settling;
   }
 
   private own(): Signature {
@@ -183,6 +213,7 @@ const same = (a: Signature, b: Signature) => a.n === b.n && a.maxId === b.maxId 
 export async function loadProductIndex(db: Database, field: ProductCodeField): Promise<ProductIndex> {
   const sig = await signatureOf(db, field);
   const cached = warm.get(db);
+  await cached?.index.ready();
   if (sig && cached && cached.field === field && cached.index.signature && same(cached.index.signature, sig)) return cached.index;
   warm.delete(db);
   const index = new ProductIndex();

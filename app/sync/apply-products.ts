@@ -199,7 +199,7 @@ export class DirectPush {
         productId: (k) => index.productIdOf(cr[order[k]!]!),
         code: (k) => index.storedCodeOf(cr[order[k]!]!),
         value: (k) => cv[order[k]!]!,
-      }, now, () => opts.checkpoint?.('loaded'), onStep);
+      }, now, () => opts.checkpoint?.('loaded'), onStep, index.size);
       // The warm index follows the shop; a write that did not land everywhere makes it read again.
       if (updated === n) index.wrote(column, cr, cv, n, now);
       else forgetProductIndex(this.db);
