@@ -2,7 +2,8 @@
 //   dist/opencart-3/erp_bridge.ocmod.zip  OpenCart 3.0.x (upload/… copied over the shop's tree)
 //   dist/opencart-4/erp_bridge.ocmod.zip  OpenCart 4.0.x and 4.1.x (install.json + admin/…;
 //     OpenCart 4 takes the package name, and so the PHP namespace, from this file name)
-// The language files are shared: both releases read the same `$_[…]` arrays.
+// Shared by both: the language files (both releases read the same `$_[…]` arrays) and
+// opencart/shared/system/status.php (the module page's health check and last runs, included by path).
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,17 +25,20 @@ function walk(dir: string, base = dir): ZipEntry[] {
 }
 
 const language = (lang: string) => readFileSync(path.join(src, 'shared/language', lang, 'erp_bridge.php'));
+const status = () => readFileSync(path.join(src, 'shared/system/status.php'));
 
 export function packageEntries(release: 3 | 4): ZipEntry[] {
   if (release === 3) {
     return [
       ...walk(path.join(src, 'opencart-3')),
       ...LANGUAGES.map((l) => ({ name: `upload/admin/language/${l}/extension/module/erp_bridge.php`, data: language(l) })),
+      { name: 'upload/system/library/erp_bridge/status.php', data: status() },
     ].sort((a, b) => a.name.localeCompare(b.name));
   }
   return [
     ...walk(path.join(src, 'opencart-4')),
     ...LANGUAGES.map((l) => ({ name: `admin/language/${l}/module/erp_bridge.php`, data: language(l) })),
+    { name: 'system/library/status.php', data: status() },
   ].sort((a, b) => a.name.localeCompare(b.name));
 }
 

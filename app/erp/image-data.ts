@@ -2,6 +2,7 @@
 // data URI. Pure: it recognises and checks the bytes; storing them is the shop side's job.
 // The type is read from the bytes (magic numbers), never trusted from the label.
 import { createHash } from 'node:crypto';
+import { reason, type Reason } from './reasons.js';
 
 export const MAX_IMAGE_DATA_BYTES = 5 * 1024 * 1024;
 
@@ -12,7 +13,11 @@ export interface ImageData {
   hash: string;
 }
 
-export class ImageDataError extends Error {}
+export class ImageDataError extends Error {
+  constructor(readonly why: Reason) {
+    super(why.reason);
+  }
+}
 
 const DATA_URI = /^data:([\w/+.-]*)(;[\w=-]+)*;base64,/i;
 // A picture is kilobytes; anything shorter that only has base64 letters is a path or a name.
@@ -38,13 +43,13 @@ export function parseImageData(value: string, maxBytes = MAX_IMAGE_DATA_BYTES): 
   else if (v.length >= MIN_RAW_BASE64 && /^[A-Za-z0-9+/\s]+={0,2}$/.test(v)) base64 = v;
   else return null;
   base64 = base64.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) throw new ImageDataError('kep holds data that is not valid base64');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) throw new ImageDataError(reason('picture_not_base64'));
   // Checked before decoding: 4 base64 letters are 3 bytes.
-  if ((base64.length / 4) * 3 > maxBytes + 2) throw new ImageDataError(`kep holds a picture larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
+  if ((base64.length / 4) * 3 > maxBytes + 2) throw new ImageDataError(reason('picture_too_large', { max: Math.round(maxBytes / 1024 / 1024) }));
   const data = Buffer.from(base64, 'base64');
-  if (data.length > maxBytes) throw new ImageDataError(`kep holds a picture larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
+  if (data.length > maxBytes) throw new ImageDataError(reason('picture_too_large', { max: Math.round(maxBytes / 1024 / 1024) }));
   const ext = sniff(data);
-  if (!ext) throw new ImageDataError('kep holds data that is not a JPEG, PNG, GIF or WebP picture');
-  if (uri && uri[1] && !/^image\/(jpe?g|png|gif|webp)$/i.test(uri[1])) throw new ImageDataError(`kep is labelled ${uri[1]}, not a picture type`);
+  if (!ext) throw new ImageDataError(reason('picture_not_image'));
+  if (uri && uri[1] && !/^image\/(jpe?g|png|gif|webp)$/i.test(uri[1])) throw new ImageDataError(reason('picture_labelled', { type: uri[1] }));
   return { ext, data, hash: createHash('sha256').update(data).digest('hex').slice(0, 24) };
 }

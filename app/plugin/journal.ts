@@ -17,8 +17,33 @@ export interface JournalItem {
   seq: number;
   code: string;
   outcome: string;
+  /** The English sentence (as the ERP's answer carries it). */
   reason: string;
+  /** The same reason as a code and its values (app/erp/reasons.ts), for the admin's language. */
+  reasonCode?: string;
+  reasonVars?: Record<string, string | number>;
 }
+
+/** A journal item as the admin reads it. */
+export interface JournalItemRow {
+  run_id: number;
+  seq: number;
+  code: string;
+  outcome: string;
+  reason: string;
+  reason_code: string | null;
+  reason_vars: string | null;
+}
+
+/** The outcomes of records that were not applied. */
+export const NOT_APPLIED = ['unknown', 'ambiguous', 'invalid', 'ignored'] as const;
+
+const varsJson = (i: JournalItem): string | null => {
+  if (!i.reasonCode) return null;
+  const s = JSON.stringify(i.reasonVars ?? {});
+  // Too long to keep whole (a quoted value): the admin shows the stored English sentence instead.
+  return s.length <= 500 ? s : null;
+};
 
 export interface RunRow {
   id: number;
@@ -99,16 +124,46 @@ export class Journal {
   }
 
   async addItems(runId: number, items: JournalItem[]): Promise<void> {
-    const rows = items.map((i) => ({ run_id: runId, seq: i.seq, code: i.code.slice(0, 255), outcome: i.outcome, reason: i.reason.slice(0, 500) }));
-    for (const chunk of chunkRows(rows, 5, this.db.dialect.maxBindings, this.db.dialect.maxInsertRows)) await this.db.knex(this.db.own('journal_item')).insert(chunk);
+    const rows = items.map((i) => {
+      const vars = varsJson(i);
+      return { run_id: runId, seq: i.seq, code: i.code.slice(0, 255), outcome: i.outcome, reason: i.reason.slice(0, 500), reason_code: vars === null ? null : i.reasonCode!.slice(0, 48), reason_vars: vars };
+    });
+    for (const chunk of chunkRows(rows, 7, this.db.dialect.maxBindings, this.db.dialect.maxInsertRows)) await this.db.knex(this.db.own('journal_item')).insert(chunk);
   }
 
   async get(runId: number): Promise<RunRow | undefined> {
     return this.db.knex(this.db.own('journal_run')).where({ id: runId }).first();
   }
 
-  async items(runId: number, limit = 1000, offset = 0): Promise<JournalItem[]> {
-    return this.db.knex(this.db.own('journal_item')).where({ run_id: runId }).orderBy('seq').limit(limit).offset(offset).select('seq', 'code', 'outcome', 'reason');
+  /**
+   * A run's records, in record order, from after `afterSeq` (keyset: the index on run_id, outcome,
+   * seq answers a page without reading what came before); optionally of one outcome only.
+   */
+  async items(runId: number, f: { outcome?: string; afterSeq?: number; limit: number } = { limit: 1000 }): Promise<JournalItemRow[]> {
+    const q = this.db.knex(this.db.own('journal_item')).where({ run_id: runId }).orderBy('seq').limit(f.limit)
+      .select('run_id', 'seq', 'code', 'outcome', 'reason', 'reason_code', 'reason_vars');
+    if (f.outcome) q.where('outcome', f.outcome);
+    if (f.afterSeq !== undefined) q.where('seq', '>', f.afterSeq);
+    return q;
+  }
+
+  /** How many records of each outcome a run journaled (one grouped read of the run's index range). */
+  async itemTotals(runId: number): Promise<Record<string, number>> {
+    const rows: Array<{ outcome: string; n: number | string }> = await this.db.knex(this.db.own('journal_item')).where({ run_id: runId }).groupBy('outcome').select('outcome').count({ n: '*' });
+    return Object.fromEntries(rows.map((r) => [String(r.outcome), Number(r.n)]));
+  }
+
+  /** Every journaled record of a product code across runs, newest run first (index on code, run_id). */
+  async itemsByCode(codes: string[], f: { beforeRun?: number; limit: number }): Promise<Array<JournalItemRow & { started_at: string; kind: string; dry_run: number | boolean }>> {
+    if (!codes.length) return [];
+    const q = this.db.knex(`${this.db.own('journal_item')} as i`)
+      .join(`${this.db.own('journal_run')} as r`, 'r.id', 'i.run_id')
+      .whereIn('i.code', codes)
+      .orderBy('i.run_id', 'desc').orderBy('i.seq')
+      .limit(f.limit)
+      .select('i.run_id', 'i.seq', 'i.code', 'i.outcome', 'i.reason', 'i.reason_code', 'i.reason_vars', 'r.started_at', 'r.kind', 'r.dry_run');
+    if (f.beforeRun) q.where('i.run_id', '<', f.beforeRun);
+    return q;
   }
 
   /** Runs left 'running' by a process that died are closed as interrupted (found when their lease is taken over). */

@@ -6,6 +6,7 @@
 import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
+import { recordDirectChanges } from '../plugin/product-history.js';
 
 export interface ProductChange {
   productId: number;
@@ -46,6 +47,8 @@ export async function applyProductChanges(
   input: ProductChange[] | ChangeList,
   now: string,
   onLoaded?: () => Promise<void> | void,
+  /** The journal run the products' history is written under (none: no history). */
+  historyRun?: number,
   onStep?: (done: number, total: number) => Promise<void> | void,
   /** How many products the table has: a change of most of them is written scanning the product table in its order, a few by looking each up. */
   tableRows?: number,
@@ -70,6 +73,8 @@ export async function applyProductChanges(
         await step(Math.min(total, i + LOAD_ROWS));
       }
       await onLoaded?.();
+      // The product's history (what changed, old and new), from the same rows, before they are written.
+      if (historyRun !== undefined) await recordDirectChanges(trx, db, historyRun, tmp, field, column);
       let written = 0;
       const stepRows = db.dialect.updateStepRows;
       for (let i = 0; i < total; i += stepRows) {

@@ -16,3 +16,21 @@ export async function findProductsByCode(db: Database, field: ProductCodeField, 
     .select({ productId: 'p.product_id', code: col });
   return rows.map((r) => ({ productId: Number(r.productId), code: String(r.code) }));
 }
+
+export interface ProductSummary {
+  productId: number;
+  name: string;
+  price: number;
+  quantity: number;
+  status: number;
+}
+
+/** Name (in `languageId`), price, stock and status of the given products, by primary key. */
+export async function productSummaries(db: Database, productIds: number[], languageId: number): Promise<ProductSummary[]> {
+  if (!productIds.length) return [];
+  const rows = await db.knex(`${db.t('product')} as p`)
+    .leftJoin(`${db.t('product_description')} as d`, (j) => j.on('d.product_id', 'p.product_id').andOn('d.language_id', db.knex.raw('?', [languageId])))
+    .whereIn('p.product_id', productIds)
+    .select('p.product_id', 'd.name', 'p.price', 'p.quantity', 'p.status');
+  return rows.map((r) => ({ productId: Number(r.product_id), name: String(r.name ?? ''), price: Number(r.price), quantity: Number(r.quantity), status: Number(r.status) }));
+}

@@ -4,6 +4,7 @@
 // left alone. Categories are few (hundreds, not 100k): the tree is planned in memory and
 // written with multi-row statements.
 import { echo } from '../util/echo.js';
+import { reason, type Reason } from '../erp/reasons.js';
 import type { Database } from '../db/database.js';
 import type { RawRecord } from '../erp/record.js';
 import type { Counts, JournalItem } from '../plugin/journal.js';
@@ -46,28 +47,28 @@ function parseRecords(records: RawRecord[], rejected: JournalItem[], unknownFiel
   for (const r of records) {
     for (const f of Object.keys(r.fields)) if (!CATEGORY_FIELDS.includes(f)) unknownFields.add(f);
     const code = (r.fields.kod ?? '').trim();
-    const bad = (reason: string) => rejected.push({ seq: r.seq, code, outcome: 'invalid', reason });
-    if (!code) { bad(`record ${r.seq} (line ${r.line}) has no kod`); continue; }
-    if (code.length > 64) { bad('kod is longer than 64 characters'); continue; }
+    const bad = (why: Reason) => rejected.push({ seq: r.seq, code, outcome: 'invalid', ...why });
+    if (!code) { bad(reason('no_code', { record: r.seq, line: r.line, field: 'kod' })); continue; }
+    if (code.length > 64) { bad(reason('code_too_long', { field: 'kod', max: 64 })); continue; }
     const twins = counts.get(code)!;
-    if (twins.length > 1) { bad(`the code stands ${twins.length} times in the document (records ${twins.join(', ')}): none of them is applied`); continue; }
+    if (twins.length > 1) { bad(reason('twins', { n: twins.length, records: twins.join(', ') })); continue; }
     const rawName = (r.fields.nev ?? '').trim();
-    if (!rawName) { bad('no nev'); continue; }
-    if (/[\u{10000}-\u{10FFFF}]/u.test(rawName)) { bad("nev holds a character the shop's tables cannot store (emoji or other 4-byte character)"); continue; }
+    if (!rawName) { bad(reason('no_name')); continue; }
+    if (/[\u{10000}-\u{10FFFF}]/u.test(rawName)) { bad(reason('four_byte', { field: 'nev' })); continue; }
     const name = encodeLikeOpenCart(rawName);
-    if (name.length > 255) { bad('nev is longer than 255 characters (as the shop stores it)'); continue; }
+    if (name.length > 255) { bad(reason('too_long_stored', { field: 'nev', max: 255 })); continue; }
     const parentCode = (r.fields.szulo ?? '').trim();
-    if (parentCode === code) { bad('the category is its own parent'); continue; }
+    if (parentCode === code) { bad(reason('own_parent')); continue; }
     let sortOrder: number | null = null;
     if ((r.fields.sorrend ?? '').trim() !== '') {
       const n = Number(r.fields.sorrend!.trim());
-      if (!Number.isInteger(n) || n < -99999 || n > 99999) { bad(`sorrend "${echo(r.fields.sorrend)}" is not a whole number`); continue; }
+      if (!Number.isInteger(n) || n < -99999 || n > 99999) { bad(reason('not_whole_number', { field: 'sorrend', value: echo(r.fields.sorrend) })); continue; }
       sortOrder = n;
     }
     let status: number | null = null;
     if ((r.fields.aktiv ?? '').trim() !== '') {
       status = ACTIVE[r.fields.aktiv!.trim().toLowerCase()] ?? -1;
-      if (status < 0) { bad(`aktiv "${echo(r.fields.aktiv)}" is not 1/0 (igen/nem)`); continue; }
+      if (status < 0) { bad(reason('not_yes_no', { field: 'aktiv', value: echo(r.fields.aktiv) })); continue; }
     }
     out.push({ seq: r.seq, code, parentCode, name, sortOrder, status });
   }
@@ -90,8 +91,8 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
   const byCode = new Map(recs.map((r) => [r.code, r]));
 
   // Parents must exist (in this document or already mapped) and the result must be a tree.
-  const invalid = new Map<string, string>();
-  for (const r of recs) if (r.parentCode && !byCode.has(r.parentCode) && !map.has(r.parentCode)) invalid.set(r.code, `parent "${echo(r.parentCode)}" is neither in this document nor a known ERP category`);
+  const invalid = new Map<string, Reason>();
+  for (const r of recs) if (r.parentCode && !byCode.has(r.parentCode) && !map.has(r.parentCode)) invalid.set(r.code, reason('parent_unknown', { value: echo(r.parentCode) }));
   const idOfCode = (code: string) => map.get(code);
   const codeOfId = new Map([...map].map(([c, id]) => [id, c]));
   const parentCodeOf = (code: string): string | null => {
@@ -111,7 +112,7 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
     const seen = new Set<string>([r.code]);
     for (let p = parentCodeOf(r.code); p; p = parentCodeOf(p)) {
       if (seen.has(p)) {
-        invalid.set(r.code, `the parent chain makes a cycle (${[...seen, p].join(' → ')})`);
+        invalid.set(r.code, reason('parent_cycle', { chain: [...seen, p].join(' → ') }));
         break;
       }
       seen.add(p);
@@ -122,12 +123,12 @@ export async function applyCategories(db: Database, records: RawRecord[], opts: 
     changed = false;
     for (const r of recs) {
       if (!invalid.has(r.code) && r.parentCode && invalid.has(r.parentCode)) {
-        invalid.set(r.code, `parent "${echo(r.parentCode)}" is invalid`);
+        invalid.set(r.code, reason('parent_invalid', { value: echo(r.parentCode) }));
         changed = true;
       }
     }
   }
-  for (const r of recs) if (invalid.has(r.code)) rejected.push({ seq: r.seq, code: r.code, outcome: 'invalid', reason: invalid.get(r.code)! });
+  for (const r of recs) if (invalid.has(r.code)) rejected.push({ seq: r.seq, code: r.code, outcome: 'invalid', ...invalid.get(r.code)! });
   recs = recs.filter((r) => !invalid.has(r.code));
 
   // Ids: the mapped category, or a new one (also when the mapped category was deleted).

@@ -17,6 +17,8 @@ import { shopSchema } from '../shop/schema.js';
 import { addDays, now as nowFn, today as todayFn } from '../util/time.js';
 import type { PushKind } from './push-kinds.js';
 import type { StagedProduct } from './validate-products.js';
+import { recordStagedPrices, recordStagedPromos } from '../plugin/product-history.js';
+import { reason, type Reason } from '../erp/reasons.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
@@ -43,12 +45,12 @@ async function promoGroups(db: Database, settings: Settings): Promise<number[]> 
   return (await listCustomerGroups(db)).map((g) => g.customerGroupId);
 }
 
-function unmatchedReason(field: string, code: string, full: boolean): string {
-  return `no product has ${field} "${code}"${full ? ' (send nev to create it)' : ''}`;
+function unmatchedReason(field: string, code: string, full: boolean): Reason {
+  return reason(full ? 'unknown_code_full' : 'unknown_code', { codeField: field, code });
 }
 
-function ambiguousReason(field: string, code: string, n: number): string {
-  return `${n} products have ${field} "${code}": none was changed`;
+function ambiguousReason(field: string, code: string, n: number): Reason {
+  return reason('ambiguous_code', { n, codeField: field, code });
 }
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -97,6 +99,8 @@ export class DirectPush {
 
   constructor(
     private readonly db: Database,
+    /** The journal run: the products' history is written under it. */
+    private readonly runId: number,
     private readonly kind: 'prices' | 'stock',
     private readonly settings: Settings,
     private readonly rates: Map<number, number> | null,
@@ -166,8 +170,8 @@ export class DirectPush {
       if (row < 0) {
         const o = this.others[-1 - row]!;
         if (this.twins.has(o.code)) continue;
-        if (o.slot < 0) notApplied.push({ seq: o.seq, code: o.code, outcome: 'unknown', reason: unmatchedReason(field, o.code, false) });
-        else notApplied.push({ seq: o.seq, code: o.code, outcome: 'ambiguous', reason: ambiguousReason(field, o.code, index.countOf(o.slot)) });
+        if (o.slot < 0) notApplied.push({ seq: o.seq, code: o.code, outcome: 'unknown', ...unmatchedReason(field, o.code, false) });
+        else notApplied.push({ seq: o.seq, code: o.code, outcome: 'ambiguous', ...ambiguousReason(field, o.code, index.countOf(o.slot)) });
         continue;
       }
       if (this.twinRows.has(row)) continue;
@@ -199,7 +203,7 @@ export class DirectPush {
         productId: (k) => index.productIdOf(cr[order[k]!]!),
         code: (k) => index.storedCodeOf(cr[order[k]!]!),
         value: (k) => cv[order[k]!]!,
-      }, now, () => opts.checkpoint?.('loaded'), onStep, index.size);
+      }, now, () => opts.checkpoint?.('loaded'), this.runId, onStep, index.size);
       // The warm index follows the shop; a write that did not land everywhere makes it read again.
       if (updated === n) index.wrote(column, cr, cv, n, now);
       else forgetProductIndex(this.db);
@@ -215,15 +219,15 @@ export class DirectPush {
 /** Whether a push of this kind takes the direct path (DirectPush) rather than the staging table. */
 export const isDirect = (kind: Exclude<PushKind, 'categories'>, settings: Settings) => kind === 'stock' || (kind === 'prices' && settings.sync_type !== 'full');
 
-export async function directPush(db: Database, kind: 'prices' | 'stock', settings: Settings): Promise<DirectPush> {
+export async function directPush(db: Database, runId: number, kind: 'prices' | 'stock', settings: Settings): Promise<DirectPush> {
   const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-  return new DirectPush(db, kind, settings, rates);
+  return new DirectPush(db, runId, kind, settings, rates);
 }
 
 export async function applyProducts(db: Database, runId: number, kind: Exclude<PushKind, 'categories'>, rows: StagedProduct[], settings: Settings, opts: ApplyOptions): Promise<ApplyResult> {
   const full = kind === 'prices' && settings.sync_type === 'full';
   if (kind === 'stock' || (kind === 'prices' && !full)) {
-    const d = await directPush(db, kind, settings);
+    const d = await directPush(db, runId, kind, settings);
     for (const r of rows) d.add(r.seq, r.code, (kind === 'stock' ? r.quantity : r.gross ?? r.price) ?? NaN);
     return d.finish(opts);
   }
@@ -270,8 +274,14 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     await step('classified');
 
     if (!opts.dryRun) {
-      if (master) await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
-      else await specials!.apply(now, step);
+      // The products' history: prices read before they change, promos as written.
+      if (master) {
+        await recordStagedPrices(db, runId, st.S);
+        await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
+      } else {
+        await specials!.apply(now, step);
+        await recordStagedPromos(db, runId, st.S);
+      }
       await step('applied');
     }
 
@@ -283,7 +293,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
         seq: Number(r.seq),
         code: String(r.code),
         outcome: String(r.outcome),
-        reason: r.outcome === 'unknown' ? unmatchedReason(field, String(r.code), full) : ambiguousReason(field, String(r.code), Number(r.match_count)),
+        ...(r.outcome === 'unknown' ? unmatchedReason(field, String(r.code), full) : ambiguousReason(field, String(r.code), Number(r.match_count))),
       })),
     };
   } finally {

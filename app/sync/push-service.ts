@@ -18,6 +18,7 @@ import { applyProducts, directPush, isDirect, type ApplyOptions, type DirectPush
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
+import { reason } from '../erp/reasons.js';
 import { ProductValidator, settleTwins, TwinCodes, type StagedProduct } from './validate-products.js';
 
 export interface PushRequest {
@@ -134,7 +135,7 @@ export class PushService {
         const v = new ProductValidator(kind, settings, { imageDir: this.opts.imageDir });
         // Stock and stock-and-price: matched as the records come (DirectPush); promo prices and
         // full sync: staged rows kept until the document is whole, twin codes found by code.
-        const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, kind as 'prices' | 'stock', settings) : null;
+        const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings) : null;
         const twins = direct ? null : new TwinCodes();
         let staged: StagedProduct[] = [];
         const rejected: Array<JournalItem & { early?: boolean }> = [];
@@ -171,7 +172,7 @@ export class PushService {
             const known = await loadCategoryMap(this.db);
             staged = staged.filter((s) => {
               if (!s.category_code || known.has(s.category_code)) return true;
-              rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', reason: `kat "${s.category_code}" is not a category the ERP has sent (push the categories first)` });
+              rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', ...reason('unknown_category', { value: s.category_code! }) });
               return false;
             });
           }

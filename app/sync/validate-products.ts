@@ -10,6 +10,7 @@ import { encodeLikeOpenCart } from '../util/html.js';
 import { ImageDataError, parseImageData, type ImageData } from '../erp/image-data.js';
 import { picturePath } from '../shop/product-pictures.js';
 import { addDays, parseErpDate } from '../util/time.js';
+import { reason, ReasonError, type Reason } from '../erp/reasons.js';
 import { ALL_PRODUCT_FIELDS, FULL_SYNC_FIELDS, PRODUCT_KEY, ownFields, type PushKind } from './push-kinds.js';
 
 /** A validated record, as the staging table takes it. */
@@ -29,13 +30,14 @@ const CODE_WIDTH: Record<string, number> = { model: 64, sku: 64, upc: 12, ean: 1
 const MAX_PRICE = 99_999_999_999;
 const MAX_QUANTITY = 2_147_483_647;
 
-class Invalid extends Error {}
+// A record refused for a reason (code + values, the English sentence kept for the ERP's answer).
+const Invalid = ReasonError;
 
 function pictureIn(value: string): ImageData | null {
   try {
     return parseImageData(value);
   } catch (err) {
-    if (err instanceof ImageDataError) throw new Invalid(err.message);
+    if (err instanceof ImageDataError) throw new Invalid(err.why);
     throw err;
   }
 }
@@ -44,19 +46,19 @@ const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 function money(fields: Record<string, string>, name: string): number {
   const n = parseErpNumber(fields[name]!);
-  if (n === null) throw new Invalid(`${name} "${echo(fields[name])}" is not a number`);
-  if (n < 0) throw new Invalid(`${name} ${echo(fields[name])} is negative`);
-  if (n > MAX_PRICE) throw new Invalid(`${name} ${echo(fields[name])} is too large`);
+  if (n === null) throw new Invalid(reason('not_number', { field: name, value: echo(fields[name]) }));
+  if (n < 0) throw new Invalid(reason('negative', { field: name, value: echo(fields[name]) }));
+  if (n > MAX_PRICE) throw new Invalid(reason('too_large', { field: name, value: echo(fields[name]) }));
   return round4(n);
 }
 
 function text(fields: Record<string, string>, name: string, max: number, encode = true): string {
   const raw = fields[name]!.trim();
   // The shop's 3.0 tables are utf8 (3-byte): characters outside the BMP (emoji) would be lost.
-  if (/[\u{10000}-\u{10FFFF}]/u.test(raw)) throw new Invalid(`${name} holds a character the shop's tables cannot store (emoji or other 4-byte character)`);
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(raw)) throw new Invalid(`${name} holds a control character`);
+  if (/[\u{10000}-\u{10FFFF}]/u.test(raw)) throw new Invalid(reason('four_byte', { field: name }));
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(raw)) throw new Invalid(reason('control_char', { field: name }));
   const value = encode ? encodeLikeOpenCart(raw) : raw;
-  if (value.length > max) throw new Invalid(`${name} is longer than ${max} characters${encode ? ' (as the shop stores it)' : ''}`);
+  if (value.length > max) throw new Invalid(reason(encode ? 'too_long_stored' : 'too_long', { field: name, max }));
   return value;
 }
 
@@ -75,7 +77,7 @@ export interface Checked {
   early?: boolean;
 }
 
-export const twinReason = (seqs: number[]) => `the code stands ${seqs.length} times in the document (records ${seqs.join(', ')}): none of them is applied`;
+export const twinReason = (seqs: number[]): Reason => reason('twins', { n: seqs.length, records: seqs.join(', ') });
 
 /**
  * Checks records one at a time (a streamed document is never held whole). Field names are
@@ -121,16 +123,16 @@ export class ProductValidator {
     const { kind, settings, full, opts, pictures } = this;
     const code = (r.fields[PRODUCT_KEY] ?? '').trim();
     for (const f in r.fields) this.classify(f);
-    const reject = (outcome: 'invalid' | 'ignored', reason: string, early = false): Checked => ({ code, rejected: { seq: r.seq, code, outcome, reason }, early });
-    if (!code) return reject('invalid', `record ${r.seq} (line ${r.line}) has no ${PRODUCT_KEY}`, true);
+    const reject = (outcome: 'invalid' | 'ignored', why: Reason, early = false): Checked => ({ code, rejected: { seq: r.seq, code, outcome, ...why }, early });
+    if (!code) return reject('invalid', reason('no_code', { record: r.seq, line: r.line, field: PRODUCT_KEY }), true);
     if (encodeLikeOpenCart(code).length > this.width)
-      return reject('invalid', `${PRODUCT_KEY} is longer than the shop's ${settings.product_code_field} column (${this.width} characters, as the shop stores it)`, true);
+      return reject('invalid', reason('code_too_long_shop', { field: PRODUCT_KEY, codeField: settings.product_code_field, max: this.width }), true);
     const has = (f: string) => f in r.fields && (r.fields[f] ?? '').trim() !== '';
     try {
       const row: StagedProduct = { seq: r.seq, code };
       if (kind === 'prices') {
         const fullFields = full && FULL_SYNC_FIELDS.some(has);
-        if (!has('ar') && !fullFields) return reject('ignored', full ? 'no ar and no product data: nothing to apply' : 'no ar: nothing to apply');
+        if (!has('ar') && !fullFields) return reject('ignored', full ? reason('no_price_or_data') : reason('nothing_to_apply', { field: 'ar' }));
         if (has('ar')) {
           const value = money(r.fields, 'ar');
           if (settings.price_basis === 'gross') row.gross = value;
@@ -144,45 +146,45 @@ export class ProductValidator {
             const img = r.fields.kep!.trim();
             const picture = pictureIn(img);
             if (picture) {
-              if (!opts.imageDir) throw new Invalid('kep holds the picture itself, but SHOP_IMAGE_DIR (the shop\'s image folder) is not set: there is nowhere to store it');
+              if (!opts.imageDir) throw new Invalid(reason('picture_no_folder'));
               row.image = picturePath(picture.hash, picture.ext);
               pictures.set(row.image, picture.data);
             } else if (!/^https?:\/\/\S+$/i.test(img) && !/^[\w][\w./ -]*\.(jpe?g|png|gif|webp)$/i.test(img))
-              throw new Invalid(`kep "${img.slice(0, 80)}" is neither an http(s) URL nor an image path`);
+              throw new Invalid(reason('picture_reference', { value: img.slice(0, 80) }));
             else {
-              if (img.length > 255 && !/^https?:/i.test(img)) throw new Invalid('kep is longer than 255 characters');
+              if (img.length > 255 && !/^https?:/i.test(img)) throw new Invalid(reason('too_long', { field: 'kep', max: 255 }));
               row.image = img;
             }
           }
           if (has('kat')) row.category_code = text(r.fields, 'kat', 64, false);
           if (has('afakulcs')) {
             const n = parseErpNumber(r.fields.afakulcs!.replace('%', ''));
-            if (n === null || n < 0 || n > 100) throw new Invalid(`afakulcs "${echo(r.fields.afakulcs)}" is not a VAT rate`);
+            if (n === null || n < 0 || n > 100) throw new Invalid(reason('not_vat_rate', { value: echo(r.fields.afakulcs) }));
             const rate = normalizeRate(String(n));
             const taxClass = settings.vat_map[rate];
-            if (taxClass === undefined) throw new Invalid(`VAT rate ${rate}% has no tax class in the VAT mapping (setting vat_map)`);
+            if (taxClass === undefined) throw new Invalid(reason('vat_unmapped', { rate }));
             row.vat = n;
             row.tax_class_id = taxClass;
           }
         }
       } else if (kind === 'stock') {
-        if (!has('szabadraktar')) return reject('ignored', 'no szabadraktar: nothing to apply');
+        if (!has('szabadraktar')) return reject('ignored', reason('nothing_to_apply', { field: 'szabadraktar' }));
         const n = parseErpNumber(r.fields.szabadraktar!);
-        if (n === null) throw new Invalid(`szabadraktar "${echo(r.fields.szabadraktar)}" is not a number`);
-        if (n < 0) throw new Invalid(`szabadraktar ${echo(r.fields.szabadraktar)} is negative`);
-        if (n > MAX_QUANTITY) throw new Invalid(`szabadraktar ${echo(r.fields.szabadraktar)} is too large`);
+        if (n === null) throw new Invalid(reason('not_number', { field: 'szabadraktar', value: echo(r.fields.szabadraktar) }));
+        if (n < 0) throw new Invalid(reason('negative', { field: 'szabadraktar', value: echo(r.fields.szabadraktar) }));
+        if (n > MAX_QUANTITY) throw new Invalid(reason('too_large', { field: 'szabadraktar', value: echo(r.fields.szabadraktar) }));
         // OpenCart keeps whole units: 2.5 m free means 2 can be sold.
         row.quantity = Math.floor(n + 1e-9);
       } else {
-        if (!has('arakcios')) return reject('ignored', 'no arakcios: specials left alone');
+        if (!has('arakcios')) return reject('ignored', reason('no_promo'));
         const value = money(r.fields, 'arakcios');
         if (settings.price_basis === 'gross') row.gross = value;
         else row.promo = value;
         const start = has('akcio_kezdete') ? parseErpDate(r.fields.akcio_kezdete!) : null;
-        if (has('akcio_kezdete') && !start) throw new Invalid(`akcio_kezdete "${echo(r.fields.akcio_kezdete)}" is not a date`);
+        if (has('akcio_kezdete') && !start) throw new Invalid(reason('not_date', { field: 'akcio_kezdete', value: echo(r.fields.akcio_kezdete) }));
         const end = has('akcio_vege') ? parseErpDate(r.fields.akcio_vege!) : null;
-        if (has('akcio_vege') && !end) throw new Invalid(`akcio_vege "${echo(r.fields.akcio_vege)}" is not a date`);
-        if (start && end && end < start) throw new Invalid(`akcio_vege ${end} is before akcio_kezdete ${start}`);
+        if (has('akcio_vege') && !end) throw new Invalid(reason('not_date', { field: 'akcio_vege', value: echo(r.fields.akcio_vege) }));
+        if (start && end && end < start) throw new Invalid(reason('promo_end_before_start', { end, start }));
         row.promo_start = start;
         // The ERP's end date is inclusive, OpenCart's date_end exclusive.
         row.promo_end = end ? addDays(end, 1) : '0000-00-00';
@@ -190,7 +192,7 @@ export class ProductValidator {
       return { code, row };
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
-      return reject('invalid', err.message);
+      return reject('invalid', err.why);
     }
   }
 
@@ -230,10 +232,10 @@ export function settleTwins<T extends { seq: number; code: string }>(twins: Map<
   for (const [code, seqs] of twins) {
     for (const seq of seqs) {
       const j = refused.get(seq);
-      if (!j) rejected.push({ seq, code, outcome: 'invalid', reason: twinReason(seqs) });
+      if (!j) rejected.push({ seq, code, outcome: 'invalid', ...twinReason(seqs) });
       else if (!j.early) {
         j.outcome = 'invalid';
-        j.reason = twinReason(seqs);
+        Object.assign(j, twinReason(seqs));
       }
     }
   }

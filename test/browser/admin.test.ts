@@ -150,7 +150,7 @@ run('admin panel in Chromium', () => {
   it('filters the journal and runs an order export from the orders page', async () => {
     await page.goto(`${base}/admin/journal`);
     await page.selectOption('#filter-kind', 'stock');
-    await page.click('.filters button[type=submit]');
+    await page.click('#journal-filters button[type=submit]');
     await page.waitForURL(/kind=stock/);
     const kinds = await page.locator('table.runs tbody tr td:nth-child(3)').allTextContents();
     expect(kinds.length).toBeGreaterThan(0);

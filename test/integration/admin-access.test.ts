@@ -108,17 +108,21 @@ describe.each(FIXTURE_DIALECT_TARGETS)('admin access on $name', (target) => {
     const { cookie } = await login(app);
     await env.ctx.settings.update({ import_password: 'k-csv' });
     const push = await request(app).post('/integration/stock?key=k-csv').set('Content-Type', 'application/json').send(JSON.stringify([{ termekkod: 'csv;"code"', szabadraktar: 1 }]));
-    const items = await request(app).get(`/admin/journal/${push.body.run}/items.csv`).set('Cookie', cookie);
+    const items = await request(app).get(`/admin/journal/${push.body.run}/items.csv`).set('Cookie', `${cookie}; erpb_lang=en`);
     expect(items.headers['content-type']).toMatch(/text\/csv/);
     expect(items.headers['content-disposition']).toContain(`erp-bridge-run-${push.body.run}.csv`);
     const rows = items.text.replace(/^\uFEFF/, '').split('\r\n');
-    expect(rows[0]).toBe('record;code;outcome;reason');
-    expect(rows[1]).toBe('1;"csv;""code""";unknown;"no product has model ""csv;""code"""""');
-    const runs = await request(app).get('/admin/journal.csv?kind=stock').set('Cookie', cookie);
+    expect(rows[0]).toBe('Record;Product code;Outcome;Reason');
+    expect(rows[1]).toBe('1;"csv;""code""";unknown product;"no product has model ""csv;""code"""""');
+    // In Hungarian: the headers, the outcome and the reason (rendered from its code) too.
+    const hu = (await request(app).get(`/admin/journal/${push.body.run}/items.csv`).set('Cookie', `${cookie}; erpb_lang=hu`)).text.replace(/^\uFEFF/, '').split('\r\n');
+    expect(hu[0]).toBe('Tétel;Termékkód;Eredmény;Ok');
+    expect(hu[1]).toBe('1;"csv;""code""";ismeretlen termék;"nincs termék ezzel a kóddal (modell): „csv;""code""”"');
+    const runs = await request(app).get('/admin/journal.csv?kind=stock').set('Cookie', `${cookie}; erpb_lang=hu`);
     const lines = runs.text.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toMatch(/^id;started_at;kind;actor;status/);
+    expect(lines[0]).toMatch(/^Futás;Kezdete;Fajta;Ki;Eredmény/);
     expect(lines.length).toBeGreaterThan(1);
-    expect(lines.slice(1).every((l) => l.split(';')[2] === 'stock')).toBe(true);
+    expect(lines.slice(1).every((l) => l.split(';')[2] === 'Készlet' && l.split(';')[3] === 'ERP (127.0.0.1)')).toBe(true);
     // A run still going: the fragment keeps polling (hx-trigger every 1s) until it is finished.
     const [running] = await db().knex(db().own('journal_run')).insert({ kind: 'prices', actor: 'erp x', status: 'running', dry_run: false, started_at: '2026-11-23 10:00:00', progress: 4200 });
     const frag = await request(app).get(`/admin/journal/${running}/progress`).set('Cookie', `${cookie}; erpb_lang=en`);

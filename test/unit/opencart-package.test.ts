@@ -47,6 +47,7 @@ describe('OpenCart packages', () => {
       'upload/admin/language/en-gb/extension/module/erp_bridge.php',
       'upload/admin/language/hu-hu/extension/module/erp_bridge.php',
       'upload/admin/view/template/extension/module/erp_bridge.twig',
+      'upload/system/library/erp_bridge/status.php',
     ]);
     expect(three['upload/admin/controller/extension/module/erp_bridge.php']).toBe(readFileSync('opencart/opencart-3/upload/admin/controller/extension/module/erp_bridge.php', 'utf8'));
     const four = phpListing(oc4!);
@@ -56,7 +57,11 @@ describe('OpenCart packages', () => {
       'admin/language/hu-hu/module/erp_bridge.php',
       'admin/view/template/module/erp_bridge.twig',
       'install.json',
+      'system/library/status.php',
     ]);
+    // One status.php for both: byte for byte the shared source.
+    expect(four['system/library/status.php']).toBe(readFileSync('opencart/shared/system/status.php', 'utf8'));
+    expect(three['upload/system/library/erp_bridge/status.php']).toBe(four['system/library/status.php']);
     expect(four['admin/controller/module/erp_bridge.php']).toContain('namespace Opencart\\Admin\\Controller\\Extension\\ErpBridge\\Module;');
     expect(four['admin/language/hu-hu/module/erp_bridge.php']).toContain('erp-bridge megnyitása');
     const info = JSON.parse(four['install.json']!) as Record<string, string>;
@@ -64,7 +69,7 @@ describe('OpenCart packages', () => {
   });
 
   it.runIf(hasPhp)('holds PHP files without syntax errors', () => {
-    const files = ['opencart/opencart-3/upload/admin/controller/extension/module/erp_bridge.php', 'opencart/opencart-4/admin/controller/module/erp_bridge.php', 'opencart/shared/language/en-gb/erp_bridge.php', 'opencart/shared/language/hu-hu/erp_bridge.php'];
+    const files = ['opencart/opencart-3/upload/admin/controller/extension/module/erp_bridge.php', 'opencart/opencart-4/admin/controller/module/erp_bridge.php', 'opencart/shared/language/en-gb/erp_bridge.php', 'opencart/shared/language/hu-hu/erp_bridge.php', 'opencart/shared/system/status.php'];
     for (const f of files) expect(execFileSync('php', ['-l', f], { encoding: 'utf8' })).toMatch(/No syntax errors/);
   });
 });

@@ -5,6 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { isConnectionError } from '../../db/database.js';
 import { translator } from '../i18n/messages.js';
+import { formatter } from '../i18n/format.js';
+import { labels } from '../i18n/labels.js';
 import { newReference } from '../../util/reference.js';
 import { baseOf } from '../base-path.js';
 
@@ -49,6 +51,8 @@ export function adminErrorHandler(ctx: AppContext) {
     // The body parsers run before the page helpers: give the error page what it needs.
     res.locals.lang ??= 'en';
     res.locals.t ??= translator(res.locals.lang);
+    res.locals.fmt ??= formatter(res.locals.lang);
+    res.locals.label ??= labels(res.locals.t, res.locals.fmt);
     res.locals.url ??= (p: string) => `${baseOf(res)}/admin${p}`;
     res.locals.currentPath ??= req.path;
     res.locals.csrf ??= '';

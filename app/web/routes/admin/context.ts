@@ -3,6 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import { readConfigValue } from '../../../shop/setting-rows.js';
 import { isLang, translator, type Lang } from '../../i18n/messages.js';
+import { formatter } from '../../i18n/format.js';
+import { labels } from '../../i18n/labels.js';
 import type { AdminUser } from '../../middleware/admin-session.js';
 import { readCookies } from '../../middleware/cookies.js';
 import { baseOf } from '../../base-path.js';
@@ -23,6 +25,10 @@ export function viewLocals(ctx: AppContext) {
     const lang = await pickLanguage(ctx, req, user);
     res.locals.lang = lang;
     res.locals.t = translator(lang);
+    // Numbers, money and dates in the page's language (app/web/i18n/format.ts).
+    res.locals.fmt = formatter(lang);
+    // Journal words: actors, counts, outcomes, reasons, run summaries (app/web/i18n/labels.ts).
+    res.locals.label = labels(res.locals.t, res.locals.fmt);
     res.locals.csrf = user?.csrf ?? '';
     res.locals.currentPath = req.path;
     const base = baseOf(res);

@@ -20,6 +20,7 @@ $_['kind_prices']        = 'Prices (stock and price)';
 $_['kind_stock']         = 'Stock';
 $_['kind_promo-prices']  = 'Promo prices';
 $_['kind_categories']    = 'Categories';
+$_['kind_order-status']  = 'Order status';
 $_['kind_order-export']  = 'Order export';
 $_['button_back']        = 'Back';
 $_['error_permission']   = 'Warning: you do not have permission to open erp-bridge!';

@@ -20,6 +20,7 @@ $_['kind_prices']        = 'Árak (készlet és ár)';
 $_['kind_stock']         = 'Készlet';
 $_['kind_promo-prices']  = 'Akciós árak';
 $_['kind_categories']    = 'Kategóriák';
+$_['kind_order-status']  = 'Rendelésállapot';
 $_['kind_order-export']  = 'Rendelésexport';
 $_['button_back']        = 'Vissza';
 $_['error_permission']   = 'Figyelem: nincs jogosultsága az erp-bridge megnyitásához!';

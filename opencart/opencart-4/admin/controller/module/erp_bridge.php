@@ -10,6 +10,9 @@
  */
 namespace Opencart\Admin\Controller\Extension\ErpBridge\Module;
 
+// Shared with the 3.0 package: the page's health check and last runs.
+require_once DIR_EXTENSION . 'erp_bridge/system/library/status.php';
+
 class ErpBridge extends \Opencart\System\Engine\Controller {
 	private const ROUTE = 'extension/erp_bridge/module/erp_bridge';
 	private const EVENT_CODE = 'erp_bridge_menu';
@@ -32,8 +35,8 @@ class ErpBridge extends \Opencart\System\Engine\Controller {
 		$settings = $this->bridgeSettings();
 		$data['address'] = (string)($settings['erp_bridge_public_url'] ?? '');
 		$data['started'] = $data['address'] !== '' && !empty($settings['erp_bridge_launch_secret']);
-		$data['health'] = $data['started'] ? $this->health($data['address']) : null;
-		$data['runs'] = $this->lastRuns();
+		$data['health'] = $data['started'] ? \ErpBridgeStatus::health($data['address']) : null;
+		$data['runs'] = \ErpBridgeStatus::lastRuns($this->db, $this->language);
 		$data['error_warning'] = (string)($this->session->data['error_erp_bridge'] ?? '');
 		unset($this->session->data['error_erp_bridge']);
 
@@ -112,37 +115,5 @@ class ErpBridge extends \Opencart\System\Engine\Controller {
 	private function bridgeSettings(): array {
 		$this->load->model('setting/setting');
 		return $this->model_setting_setting->getSetting('erp_bridge');
-	}
-
-	private function health(string $address): array {
-		if (!function_exists('curl_init')) {
-			return ['ok' => false, 'schema' => ''];
-		}
-		$curl = curl_init(rtrim($address, '/') . '/healthz');
-		curl_setopt_array($curl, [CURLOPT_RETURNTRANSFER => true, CURLOPT_CONNECTTIMEOUT => 2, CURLOPT_TIMEOUT => 3, CURLOPT_FOLLOWLOCATION => false]);
-		$body = curl_exec($curl);
-		$status = (int)curl_getinfo($curl, CURLINFO_HTTP_CODE);
-		curl_close($curl);
-		$json = is_string($body) ? json_decode($body, true) : null;
-		return ['ok' => $status === 200 && is_array($json), 'schema' => is_array($json) ? (string)($json['schemaVersion'] ?? '') : ''];
-	}
-
-	/** The last run of each integration URL and of the order export, from erp-bridge's journal. */
-	private function lastRuns(): array {
-		$table = DB_PREFIX . 'erp_bridge_journal_run';
-		$runs = [];
-		foreach (['prices', 'stock', 'promo-prices', 'categories', 'order-export'] as $kind) {
-			$runs[$kind] = ['name' => $this->language->get('kind_' . $kind), 'run' => null];
-		}
-		if (!$this->db->query("SHOW TABLES LIKE '" . $this->db->escape($table) . "'")->num_rows) {
-			return array_values($runs);
-		}
-		$query = $this->db->query("SELECT r.`kind`, r.`status`, r.`http_status`, r.`started_at`, r.`received`, r.`updated`, r.`message` FROM `" . $table . "` r JOIN (SELECT MAX(`id`) AS `id` FROM `" . $table . "` GROUP BY `kind`) m ON m.`id` = r.`id`");
-		foreach ($query->rows as $row) {
-			if (isset($runs[$row['kind']])) {
-				$runs[$row['kind']]['run'] = $row;
-			}
-		}
-		return array_values($runs);
 	}
 }

@@ -7,6 +7,9 @@
  * deletes; this module only writes the package marker there (so erp-bridge knows the shop uses
  * the package) and reads the launch secret and erp-bridge's address that erp-bridge writes.
  */
+// Shared with the 4.x package: the page's health check and last runs.
+require_once DIR_SYSTEM . 'library/erp_bridge/status.php';
+
 class ControllerExtensionModuleErpBridge extends Controller {
 	const ROUTE = 'extension/module/erp_bridge';
 	const EVENT_CODE = 'erp_bridge_menu';
@@ -29,8 +32,8 @@ class ControllerExtensionModuleErpBridge extends Controller {
 		$settings = $this->bridgeSettings();
 		$data['address'] = isset($settings['erp_bridge_public_url']) ? $settings['erp_bridge_public_url'] : '';
 		$data['started'] = $data['address'] !== '' && !empty($settings['erp_bridge_launch_secret']);
-		$data['health'] = $data['started'] ? $this->health($data['address']) : null;
-		$data['runs'] = $this->lastRuns();
+		$data['health'] = $data['started'] ? \ErpBridgeStatus::health($data['address']) : null;
+		$data['runs'] = \ErpBridgeStatus::lastRuns($this->db, $this->language);
 
 		if (isset($this->session->data['error_erp_bridge'])) {
 			$data['error_warning'] = $this->session->data['error_erp_bridge'];
@@ -106,37 +109,5 @@ class ControllerExtensionModuleErpBridge extends Controller {
 	private function bridgeSettings() {
 		$this->load->model('setting/setting');
 		return $this->model_setting_setting->getSetting('erp_bridge');
-	}
-
-	private function health($address) {
-		if (!function_exists('curl_init')) {
-			return array('ok' => false, 'schema' => '');
-		}
-		$curl = curl_init(rtrim($address, '/') . '/healthz');
-		curl_setopt_array($curl, array(CURLOPT_RETURNTRANSFER => true, CURLOPT_CONNECTTIMEOUT => 2, CURLOPT_TIMEOUT => 3, CURLOPT_FOLLOWLOCATION => false));
-		$body = curl_exec($curl);
-		$status = (int)curl_getinfo($curl, CURLINFO_HTTP_CODE);
-		curl_close($curl);
-		$json = is_string($body) ? json_decode($body, true) : null;
-		return array('ok' => $status === 200 && is_array($json), 'schema' => is_array($json) && isset($json['schemaVersion']) ? (string)$json['schemaVersion'] : '');
-	}
-
-	/** The last run of each integration URL and of the order export, from erp-bridge's journal. */
-	private function lastRuns() {
-		$table = DB_PREFIX . 'erp_bridge_journal_run';
-		$runs = array();
-		foreach (array('prices', 'stock', 'promo-prices', 'categories', 'order-export') as $kind) {
-			$runs[$kind] = array('name' => $this->language->get('kind_' . $kind), 'run' => null);
-		}
-		if (!$this->db->query("SHOW TABLES LIKE '" . $this->db->escape($table) . "'")->num_rows) {
-			return array_values($runs);
-		}
-		$query = $this->db->query("SELECT r.`kind`, r.`status`, r.`http_status`, r.`started_at`, r.`received`, r.`updated`, r.`message` FROM `" . $table . "` r JOIN (SELECT MAX(`id`) AS `id` FROM `" . $table . "` GROUP BY `kind`) m ON m.`id` = r.`id`");
-		foreach ($query->rows as $row) {
-			if (isset($runs[$row['kind']])) {
-				$runs[$row['kind']]['run'] = $row;
-			}
-		}
-		return array_values($runs);
 	}
 }

@@ -1,0 +1,89 @@
+// What the ERP changed on each product, and when: one row per product and concern (price,
+// stock, promo price) per push, written set-based next to the shop write it describes (one
+// INSERT … SELECT over the same rows the write joins), never one statement per product. Read by
+// code or product id through their indexes, newest first.
+import type { Knex } from 'knex';
+import type { Database } from '../db/database.js';
+import { sqlInt } from '../db/sql.js';
+
+export type ChangeField = 'price' | 'quantity' | 'promo';
+
+export interface ProductChangeRow {
+  id: number;
+  run_id: number;
+  product_id: number;
+  code: string;
+  field: ChangeField;
+  old_value: number | null;
+  new_value: number | null;
+  promo_start: string | null;
+  promo_end: string | null;
+  started_at: string;
+  kind: string;
+  dry_run: number | boolean;
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * Stock and stock-and-price pushes: the rows about to be written sit in a temporary table `from`
+ * (product_id, code, v); called just before the UPDATE, on the same connection, with the same
+ * conditions, so exactly the products that change are recorded with their old and new value.
+ */
+export async function recordDirectChanges(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, codeField: string, column: 'price' | 'quantity'): Promise<void> {
+  await trx.raw(
+    `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value)
+     SELECT ${sqlInt(runId)}, s.product_id, s.code, ${lit(column)}, p.${column}, s.v
+     FROM ${from} s JOIN ${db.t('product')} p ON p.product_id = s.product_id
+     WHERE s.code = TRIM(p.${codeField}) AND p.${column} <> s.v`,
+  );
+}
+
+/** Full sync: the staged prices that are about to change (called before they are written). */
+export async function recordStagedPrices(db: Database, runId: number, stage: string): Promise<void> {
+  await db.knex.raw(
+    `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value)
+     SELECT s.run_id, s.product_id, s.code, 'price', CASE WHEN s.outcome = 'created' THEN NULL ELSE p.price END, s.price
+     FROM ${stage} s JOIN ${db.t('product')} p ON p.product_id = s.product_id
+     WHERE s.run_id = ${sqlInt(runId)} AND s.match_count = 1 AND s.outcome IN ('updated', 'created') AND s.price IS NOT NULL
+       AND (s.outcome = 'created' OR p.price <> s.price)`,
+  );
+}
+
+/** Promo prices: every special that was written (0 = the promo was ended), with its dates as staged. */
+export async function recordStagedPromos(db: Database, runId: number, stage: string): Promise<void> {
+  await db.knex.raw(
+    `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value, promo_start, promo_end)
+     SELECT s.run_id, s.product_id, s.code, 'promo', NULL, s.promo, s.promo_start, s.promo_end
+     FROM ${stage} s
+     WHERE s.run_id = ${sqlInt(runId)} AND s.match_count = 1 AND s.outcome = 'updated' AND s.product_id IS NOT NULL`,
+  );
+}
+
+export class ProductHistory {
+  constructor(private readonly db: Database) {}
+
+  /** A product's changes, newest first, keyset-paginated by run. `codes` may hold the stored and the plain form. */
+  async changes(f: { codes: string[]; productIds: number[]; beforeRun?: number; limit: number }): Promise<ProductChangeRow[]> {
+    const { knex } = this.db;
+    const c = this.db.own('product_change');
+    const q = knex(`${c} as c`)
+      .join(`${this.db.own('journal_run')} as r`, 'r.id', 'c.run_id')
+      .where((w) => {
+        if (f.codes.length) w.whereIn('c.code', f.codes);
+        if (f.productIds.length) w.orWhereIn('c.product_id', f.productIds);
+      })
+      .orderBy('c.run_id', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(f.limit)
+      .select('c.*', 'r.started_at', 'r.kind', 'r.dry_run');
+    if (f.beforeRun) q.where('c.run_id', '<', f.beforeRun);
+    if (!f.codes.length && !f.productIds.length) return [];
+    const rows = await q;
+    return rows.map((r: Record<string, unknown>) => ({
+      ...(r as unknown as ProductChangeRow),
+      old_value: r.old_value === null ? null : Number(r.old_value),
+      new_value: r.new_value === null ? null : Number(r.new_value),
+    }));
+  }
+}
