@@ -15,6 +15,8 @@ export interface AppConfig {
   tablePrefix: string;
   port: number;
   publicUrl: string;
+  /** false when PUBLIC_URL was not set and publicUrl is the default http://localhost:$PORT. */
+  publicUrlFromEnv?: boolean;
   appSecret: string;
   dataDir: string;
   shopImageDir: string | null;
@@ -137,6 +139,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tablePrefix: readPrefix(env.TABLE_PREFIX),
     port,
     publicUrl: readPublicUrl(env.PUBLIC_URL, port),
+    publicUrlFromEnv: !!env.PUBLIC_URL?.trim(),
     appSecret: readAppSecret(env.APP_SECRET, dataDir),
     dataDir,
     shopImageDir: env.SHOP_IMAGE_DIR?.trim() || null,

@@ -53,7 +53,8 @@ export async function install(ctx: AppContext, opts: { demo?: boolean } = {}): P
   const { applied, version } = await migratePlugin(ctx.db);
   const legacySettingsMoved = await migrateLegacySettings(ctx.db);
   const settingsWritten = await ctx.settings.install();
-  await publishLaunchSettings(ctx.db, ctx.config.publicUrl);
+  // Without PUBLIC_URL the default address is published by `serve` once it knows its real port.
+  await publishLaunchSettings(ctx.db, ctx.config.publicUrlFromEnv === false ? null : ctx.config.publicUrl);
   // ADMIN_PASSWORD creates the standalone admin account on first start (else the setup page asks).
   if (ctx.config.adminPassword) await new AdminAccounts(ctx.db).createFirst('admin', ctx.config.adminPassword);
   return { demoShop, migrations: applied, schemaVersion: version, legacySettingsMoved, moduleState: await moduleState(ctx.db), settingsWritten };

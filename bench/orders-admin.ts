@@ -33,7 +33,11 @@ async function seedProducts(conn: mysql.Connection, n: number, offset = 0): Prom
 
 let server: BenchServer | undefined;
 
-/** Admin pages with N products and 1,000,000 journal runs: server time per page (median of 10). */
+/**
+ * Admin pages with N products and 1,000,000 journal runs (every 17th partial, every 101st
+ * rejected, their per-day totals): server time per page (median of 10). The dashboard's verdict
+ * reads each URL's last success and failure by index (migration 007).
+ */
 export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o: FixtureOptions) {
   const N = o.records;
   const runs = o.journal;
@@ -43,10 +47,16 @@ export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o:
   const port = server.port;
   // Runs spread over 60 days, as a busy shop's ERP would leave them.
   await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_run (kind, actor, status, http_status, dry_run, started_at, finished_at, duration_ms, received, updated, unchanged)
-    SELECT ELT(1 + seq % 5, 'prices', 'stock', 'promo-prices', 'categories', 'order-export'), 'erp 192.0.2.1', IF(seq % 17 = 0, 'partial', 'ok'), 200, 0,
+    SELECT ELT(1 + seq % 5, 'prices', 'stock', 'promo-prices', 'categories', 'order-export'), 'erp 192.0.2.1',
+      CASE WHEN seq % 101 = 0 THEN 'rejected' WHEN seq % 17 = 0 THEN 'partial' ELSE 'ok' END, IF(seq % 101 = 0, 401, 200), 0,
       DATE_FORMAT(NOW() - INTERVAL (${runs} - seq) * 5 SECOND, '%Y-%m-%d %H:%i:%s'), DATE_FORMAT(NOW() - INTERVAL (${runs} - seq) * 5 SECOND, '%Y-%m-%d %H:%i:%s'), 120, 100, 90, 10
     FROM seq_1_to_${runs}`);
   await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_item (run_id, seq, code, outcome, reason) SELECT id, 1, 'X', 'unknown', 'no product' FROM ${PREFIX}erp_bridge_journal_run WHERE id % 17 = 0`);
+  // The dashboard chart's per-day totals, as the journal keeps them when runs finish.
+  await conn.query(`INSERT INTO ${PREFIX}erp_bridge_journal_day (day, kind, runs, applied, problems)
+    SELECT LEFT(started_at, 10), kind, COUNT(*), SUM(updated + created), SUM(unknown + ambiguous + invalid + (status = 'rejected'))
+    FROM ${PREFIX}erp_bridge_journal_run GROUP BY LEFT(started_at, 10), kind
+    ON DUPLICATE KEY UPDATE runs = runs + VALUES(runs), applied = applied + VALUES(applied), problems = problems + VALUES(problems)`);
   console.log(`seeded ${runs.toLocaleString('en')} journal runs in ${ms(performance.now() - t0)}`);
   // The login form as a browser uses it: its page sets the form cookie and carries the token.
   const form = await fetch(`http://127.0.0.1:${port}/admin/login`);
@@ -55,7 +65,7 @@ export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o:
   const login = await fetch(`http://127.0.0.1:${port}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: formCookie }, body: new URLSearchParams({ _csrf: csrf, username: 'admin', password: 'bench-admin-password' }) });
   const cookie = login.headers.getSetCookie().find((c) => c.startsWith('erpb_session='))!.split(';')[0]!;
   const lastRun = (await conn.query(`SELECT MAX(id) AS id FROM ${PREFIX}erp_bridge_journal_run`) as unknown as [Array<{ id: number }>])[0][0]!.id;
-  const pages = ['/admin', '/admin/settings', '/admin/integration', '/admin/journal', '/admin/journal?kind=stock', '/admin/journal?status=partial', `/admin/journal?before=${Math.floor(lastRun / 2)}`, `/admin/journal/${lastRun - 16}`, '/admin/orders'];
+  const pages = ['/admin', '/admin/settings', '/admin/integration', '/admin/journal', '/admin/journal?kind=stock', '/admin/journal?status=partial', `/admin/journal?before=${Math.floor(lastRun / 2)}`, `/admin/journal/${lastRun - 16}`, '/admin/orders', '/admin/integration/handover'];
   console.log(`admin pages, ${N.toLocaleString('en')} products, ${runs.toLocaleString('en')} journal runs (median of 10, loopback HTTP):`);
   for (const p of pages) {
     const times: number[] = [];

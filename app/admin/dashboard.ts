@@ -1,14 +1,21 @@
-// What the dashboard shows: connection state, last runs, next export, 30 days of activity.
+// What the dashboard shows: the sync's verdict (rules in ./health.ts), each URL's last success
+// and failure, the order export, and 30 days of activity. Every query is an index seek or reads
+// the per-day totals, so the page stays fast under a million journal runs.
 import type { AppContext } from '../context.js';
+import type { Database } from '../db/database.js';
 import { schemaVersion } from '../db/migrate.js';
 import { describeDbError } from '../db/database.js';
 import { lastExportStart } from '../jobs/scheduler.js';
 import { nextExportAt } from '../jobs/schedule.js';
 import { Journal, type RunRow } from '../plugin/journal.js';
+import { Outbox } from '../plugin/outbox.js';
 import { SettingsService } from '../settings/settings-service.js';
+import type { Settings } from '../settings/schema.js';
 import { addDays, formatDateTime, today } from '../util/time.js';
 import { moduleState } from '../shop/extension.js';
+import { defaultExportStatuses, findOrdersToPrepare } from '../shop/orders.js';
 import { missingForExport } from '../sync/order-export.js';
+import { FAILURE_STATUSES, judge, SUCCESS_STATUSES, URL_KINDS, type Health, type UrlKind, type UrlState } from './health.js';
 
 export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export'] as const;
 
@@ -22,11 +29,84 @@ export interface ChartDay {
 export interface Dashboard {
   database: { ok: boolean; dialect: string; version: string; error?: string };
   missing: string[];
-  lastRuns: Array<{ kind: string; run: RunRow | null }>;
+  health: Health;
+  /** The latest order export run. */
+  lastExport: RunRow | null;
+  outbox: { waiting: number; held: number; failed: number; exported: number };
+  /** The scheduler exports orders on its own (ERP_BRIDGE_SCHEDULER not off, interval not manual). */
+  schedulerOn: boolean;
   nextExport: string | null;
   /** The module is uninstalled in the shop: the scheduler idles. */
   idle: boolean;
-  chart: { days: ChartDay[]; max: number };
+  staleAfterHours: number;
+  /** Settings are filled in but a URL's latest push was refused for its credentials or configuration. */
+  settingsRefused: UrlKind[];
+  chart: { days: ChartDay[]; max: number; top: number; ticks: number[] };
+}
+
+/** The newest real (not dry-run) run of a kind with one of the statuses: one index seek per status. */
+async function lastWith(db: Database, kind: string, statuses: readonly string[]): Promise<RunRow | null> {
+  const rows = await Promise.all(statuses.map((status) => db.knex(db.own('journal_run')).where({ kind, dry_run: 0, status }).orderBy('id', 'desc').first() as Promise<RunRow | undefined>));
+  let best: RunRow | null = null;
+  for (const r of rows) if (r && (!best || Number(r.id) > Number(best.id))) best = r;
+  return best;
+}
+
+export function schedulerOn(settings: Settings): boolean {
+  return process.env.ERP_BRIDGE_SCHEDULER !== 'off' && settings.export_interval !== 'manual';
+}
+
+interface HealthData {
+  health: Health;
+  settings: Settings;
+  idle: boolean;
+  lastExport: RunRow | null;
+  outbox: Dashboard['outbox'];
+  missing: string[];
+}
+
+/** Reads what the verdict needs and judges it (the dashboard and the alerts share this). */
+export async function loadHealth(ctx: AppContext, now = new Date()): Promise<HealthData> {
+  const settings = await ctx.settings.get();
+  const idle = (await moduleState(ctx.db)) === 'uninstalled';
+  const urls: UrlState[] = await Promise.all(URL_KINDS.map(async (kind) => ({
+    kind,
+    active: kind !== 'categories' || settings.sync_type === 'full',
+    lastSuccess: await lastWith(ctx.db, kind, SUCCESS_STATUSES),
+    lastFailure: await lastWith(ctx.db, kind, FAILURE_STATUSES),
+  })));
+  const counts = await new Outbox(ctx.db).counts();
+  const missingExport = missingForExport(settings);
+  let eligible = 0;
+  if (!missingExport.length && !idle) {
+    const statuses = settings.export_statuses.length ? settings.export_statuses : await defaultExportStatuses(ctx.db);
+    eligible = (await findOrdersToPrepare(ctx.db, { statuses, startDate: settings.export_start_date, limit: 1 })).length;
+  }
+  const lastExport = (await new Journal(ctx.db).lastOf('order-export')) ?? null;
+  const outbox = { waiting: counts.waiting ?? 0, held: counts.attention ?? 0, failed: counts.failed ?? 0, exported: counts.exported ?? 0 };
+  const missing = SettingsService.missing(settings);
+  const health = judge({
+    now,
+    databaseOk: true,
+    moduleUninstalled: idle,
+    missingSettings: missing,
+    missingExport,
+    staleAfterHours: settings.stale_after_hours,
+    urls,
+    schedulerOn: schedulerOn(settings),
+    ordersWaiting: outbox.waiting + eligible,
+    ordersHeld: outbox.held,
+    ordersFailed: outbox.failed,
+    lastExport,
+  });
+  return { health, settings, idle, lastExport, outbox, missing: [...new Set([...missing, ...missingExport])] };
+}
+
+/** 1, 10, 100, … up to the first power of ten at or over the largest value (a log scale's ticks). */
+export function logTicks(max: number): { top: number; ticks: number[] } {
+  const ticks = [1];
+  while (ticks[ticks.length - 1]! < max) ticks.push(ticks[ticks.length - 1]! * 10);
+  return { top: ticks[ticks.length - 1]!, ticks };
 }
 
 export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
@@ -35,12 +115,16 @@ export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
   try {
     version = await schemaVersion(ctx.db);
   } catch (err) {
-    return { database: { ok: false, dialect: ctx.db.dialect.name, version, error: describeDbError(err) }, missing: [], lastRuns: [], nextExport: null, idle: false, chart: { days: [], max: 0 } };
+    return {
+      database: { ok: false, dialect: ctx.db.dialect.name, version, error: describeDbError(err) },
+      missing: [], health: judge({ now: new Date(), databaseOk: false } as never), lastExport: null,
+      outbox: { waiting: 0, held: 0, failed: 0, exported: 0 }, schedulerOn: false, nextExport: null, idle: false, staleAfterHours: 0, settingsRefused: [],
+      chart: { days: [], max: 0, top: 1, ticks: [1] },
+    };
   }
-  const settings = await ctx.settings.get();
-  const lastRuns = await Promise.all(RUN_KINDS.map(async (kind) => ({ kind, run: (await journal.lastOf(kind)) ?? null })));
-  const idle = (await moduleState(ctx.db)) === 'uninstalled';
-  const next = idle ? null : nextExportAt(settings, await lastExportStart(ctx), new Date());
+  const h = await loadHealth(ctx);
+  const on = schedulerOn(h.settings) && !h.idle;
+  const next = on ? nextExportAt(h.settings, await lastExportStart(ctx), new Date()) : null;
   const from = addDays(today(), -29);
   const rows = await journal.days(from);
   const days: ChartDay[] = [];
@@ -54,13 +138,22 @@ export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
       exported: of.filter((r) => r.kind === 'order-export').reduce((a, r) => a + r.applied, 0),
     });
   }
+  const max = Math.max(0, ...days.flatMap((d) => [d.applied, d.problems, d.exported]));
+  const settingsRefused = h.health.urls
+    .filter((u) => u.failing && [401, 403, 503].includes(Number(u.lastFailure?.http_status)) && !/another push|unavailable/.test(String(u.lastFailure?.message ?? '')))
+    .map((u) => u.kind);
   return {
     database: { ok: true, dialect: ctx.db.dialect.name, version },
     // What the integration URLs need, then what the order export waits for (nothing is queued before).
-    missing: [...new Set([...SettingsService.missing(settings), ...missingForExport(settings)])],
-    lastRuns,
+    missing: h.missing,
+    health: h.health,
+    lastExport: h.lastExport,
+    outbox: h.outbox,
+    schedulerOn: on,
     nextExport: next ? formatDateTime(next) : null,
-    idle,
-    chart: { days, max: Math.max(1, ...days.flatMap((d) => [d.applied, d.problems, d.exported])) },
+    idle: h.idle,
+    staleAfterHours: h.settings.stale_after_hours,
+    settingsRefused,
+    chart: { days, max, ...logTicks(max) },
   };
 }

@@ -52,13 +52,23 @@ export function signLaunch(p: Omit<LaunchParams, 'sig'>, secret: string): string
   return createHmac('sha256', secret).update(launchMessage(p), 'utf8').digest('hex');
 }
 
-/** Writes the launch secret (once) and the public URL (whenever it changed) for the PHP module. */
-export async function publishLaunchSettings(db: Database, publicUrl: string): Promise<void> {
+/**
+ * Writes the launch secret (once) and the public URL (whenever it changed) for the PHP module and
+ * the `urls` command; null keeps the stored URL (a command run without PUBLIC_URL must not replace
+ * the address the running server published with a default one).
+ */
+export async function publishLaunchSettings(db: Database, publicUrl: string | null): Promise<void> {
   const rows = await readSettingMap(db, SETTING_CODE);
   const out: SettingRow[] = [];
   if (!rows.get(LAUNCH_SECRET_KEY)?.value) out.push({ key: LAUNCH_SECRET_KEY, value: randomBytes(32).toString('hex'), serialized: 0 });
-  if (rows.get(PUBLIC_URL_KEY)?.value !== publicUrl) out.push({ key: PUBLIC_URL_KEY, value: publicUrl, serialized: 0 });
+  if (publicUrl !== null && rows.get(PUBLIC_URL_KEY)?.value !== publicUrl) out.push({ key: PUBLIC_URL_KEY, value: publicUrl, serialized: 0 });
   await writeSettingRows(db, SETTING_CODE, out);
+}
+
+/** The address the running server published (its real port, or PUBLIC_URL), if any. */
+export async function readPublishedUrl(db: Database): Promise<string | null> {
+  const rows = await readSettingMap(db, SETTING_CODE);
+  return rows.get(PUBLIC_URL_KEY)?.value || null;
 }
 
 export async function readLaunchSecret(db: Database): Promise<string | null> {

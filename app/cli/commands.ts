@@ -13,6 +13,8 @@ import { OrderExporter } from '../sync/order-export.js';
 import { UsageError } from './errors.js';
 import { AdminAccounts, MIN_PASSWORD } from '../admin/accounts.js';
 import { ownTables, purge } from '../admin/purge.js';
+import { readPublishedUrl } from '../admin/launch.js';
+import { addressWarnings } from '../admin/handover.js';
 
 export interface CommandOutput {
   text?: string;
@@ -100,10 +102,21 @@ export const commands: Record<string, Command> = {
   },
   urls: {
     usage: 'urls',
-    summary: 'the integration URLs to give the ERP (and the orders feed)',
+    summary: 'the integration URLs to give the ERP (and the orders feed), at the address the server really runs on',
     async run(ctx) {
-      const urls = integrationUrls(ctx.config.publicUrl, await ctx.settings.get());
-      const text = urls.map((u) => `${u.kind.padEnd(13)} ${u.url}${u.active ? '' : '   (inactive: ' + (u.kind === 'categories' ? 'needs full sync' : 'feed transport off') + ')'}`).join('\n');
+      // PUBLIC_URL when set; else the address the running server published (its real port).
+      const published = ctx.config.publicUrlFromEnv === false ? await readPublishedUrl(ctx.db).catch(() => null) : null;
+      const base = published ?? ctx.config.publicUrl;
+      const source = ctx.config.publicUrlFromEnv === false ? (published ? 'as published by the running server' : 'default: no server has run yet and PUBLIC_URL is not set') : 'PUBLIC_URL';
+      const urls = integrationUrls(base, await ctx.settings.get());
+      const warnings = addressWarnings(base).map((w) => w === 'localhost'
+        ? `warning: ${new URL(base).hostname} is this machine: the ERP's PC cannot reach it. Set PUBLIC_URL to the address the ERP reaches (https://shop.example.hu/erp-bridge) and restart.`
+        : 'warning: plain http: the password and the import key travel unencrypted. Serve erp-bridge behind an https reverse proxy and set PUBLIC_URL=https://….');
+      const text = [
+        `address: ${base} (${source})`,
+        ...urls.map((u) => `${u.kind.padEnd(13)} ${u.url}${u.active ? '' : '   (inactive: ' + (u.kind === 'categories' ? 'needs full sync' : 'feed transport off') + ')'}`),
+        ...warnings,
+      ].join('\n');
       return { text, data: urls };
     },
   },

@@ -10,6 +10,7 @@ import { Journal } from '../plugin/journal.js';
 import { isExportDue } from './schedule.js';
 import { downloadPendingImages } from '../sync/image-downloads.js';
 import { moduleState } from '../shop/extension.js';
+import { checkAlerts } from '../admin/alerts.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
   const run = await new Journal(ctx.db).lastOf('order-export');
@@ -20,6 +21,8 @@ export type TickOutcome = 'disabled' | 'not_due' | 'exported';
 
 /** One minute's work of the scheduler. */
 export async function schedulerTick(ctx: AppContext, exporter: OrderExporter, now = new Date()): Promise<TickOutcome> {
+  // The e-mail alerts watch the verdict every minute, also while the module is uninstalled (that is a stop).
+  await checkAlerts(ctx, { now }).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'alert check failed'));
   if ((await moduleState(ctx.db)) === 'uninstalled') return 'disabled';
   if (ctx.config.shopImageDir) {
     const images = await downloadPendingImages(ctx.db, ctx.config.shopImageDir);

@@ -25,9 +25,17 @@ export interface OrderLineSettings {
   other_total_code: string;
   order_currency: (typeof ORDER_CURRENCIES)[number]; // 'shop': the shop's default currency; 'order': the order's own
 }
+// Sync health and alerts (issue 13): how long a URL may go without a successful push before the
+// dashboard warns (0 = never), and where alert e-mails go (empty = no alerts: opt-in).
+export interface HealthSettings {
+  stale_after_hours: number;
+  alert_email: string; // comma-separated addresses
+}
+const HEALTH_DEFAULTS: HealthSettings = { stale_after_hours: 24, alert_email: '' };
+
 const ORDER_LINE_DEFAULTS: OrderLineSettings = { low_order_fee_code: '', reward_code: '', voucher_code: '', credit_code: '', other_total_code: '', order_currency: 'shop' };
 
-export interface Settings extends OrderLineSettings {
+export interface Settings extends OrderLineSettings, HealthSettings {
   webshop_id: string;
   password: string; // secret
   sync_type: (typeof SYNC_TYPES)[number];
@@ -89,6 +97,7 @@ export const DEFAULTS: Settings = {
   export_url: '',
   export_dir: '',
   ...ORDER_LINE_DEFAULTS,
+  ...HEALTH_DEFAULTS,
 };
 
 /** Why a value was refused: a code and its values (translated by the admin), and English text. */
@@ -160,8 +169,24 @@ const ORDER_LINE_PARSERS: { [K in keyof OrderLineSettings]: Parser<K> } = {
   order_currency: oneOf(ORDER_CURRENCIES),
 };
 
+const HEALTH_PARSERS: { [K in keyof HealthSettings]: Parser<K> } = {
+  stale_after_hours(raw) {
+    const n = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isInteger(n) || n < 0 || n > 8760) throw refuse('hours', {}, 'must be a whole number of hours from 0 (no warning) to 8760');
+    return n;
+  },
+  alert_email(raw) {
+    const parts = raw.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
+    // One address each, no spaces or header-breaking characters (they go into an SMTP envelope).
+    for (const p of parts) if (p.length > 254 || !/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(p)) throw refuse('email', { value: p }, `"${p}" is not an e-mail address`);
+    if (parts.length > 5) throw refuse('emails_max', { max: 5 }, 'at most 5 addresses');
+    return [...new Set(parts)].join(', ');
+  },
+};
+
 export const PARSERS: { [K in SettingKey]: Parser<K> } = {
   ...ORDER_LINE_PARSERS,
+  ...HEALTH_PARSERS,
   webshop_id: text(64),
   password: (raw) => text(128)(raw),
   sync_type: oneOf(SYNC_TYPES),

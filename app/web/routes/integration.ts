@@ -16,6 +16,12 @@ import type { Settings } from '../../settings/schema.js';
 import { BodyTooLargeError, readRawBody } from '../middleware/raw-body.js';
 import { FALSE_WORDS, TRUE_WORDS, parseCount, parseFlag } from '../../util/flags.js';
 import { moduleState } from '../../shop/extension.js';
+import { translator, type Lang } from '../i18n/messages.js';
+
+/** A browser's request: its Accept header names HTML first. */
+function wantsHtml(req: Request): boolean {
+  return /^\s*text\/html/i.test(String(req.headers.accept ?? ''));
+}
 
 /** XML when Accept asks for it, else when the request was XML; JSON otherwise. */
 function wantsXml(req: Request): boolean {
@@ -95,6 +101,23 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
     sendError(req, res, status, 'the orders feed is off (setting export_transport does not include "feed")', null);
     return true;
   };
+
+  // A browser opening an integration URL gets a short page saying what it is for (instead of
+  // "Cannot GET"); it names nothing of the shop and needs no credentials.
+  router.get(['/integration/:kind', '/integration/orders/ack'], (req, res, next) => {
+    const kind = req.path.endsWith('/orders/ack') ? 'orders-ack' : String(req.params.kind);
+    if (kind === 'orders') {
+      // The feed itself is a GET: only a browser (HTML first in Accept) without credentials gets the page.
+      const credentials = req.query.key !== undefined || req.headers['x-import-password'] !== undefined || req.headers.authorization !== undefined;
+      if (credentials || !wantsHtml(req)) return next();
+    } else if (!isPushKind(kind) && kind !== 'orders-ack') return next();
+    const lang: Lang = /^\s*hu\b/i.test(String(req.headers['accept-language'] ?? '')) ? 'hu' : 'en';
+    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    res.set('X-Content-Type-Options', 'nosniff');
+    res.set('Cache-Control', 'no-store');
+    if (kind !== 'orders') res.set('Allow', 'POST');
+    res.status(kind === 'orders' ? 200 : 405).render('integration-info', { lang, t: translator(lang), kind });
+  });
 
   router.get('/integration/orders', async (req, res) => {
     const authed = await authenticate(ctx, pushes, throttle, 'orders', req, res);
