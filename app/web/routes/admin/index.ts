@@ -10,6 +10,7 @@ import { authRoutes } from './auth.js';
 import { viewLocals } from './context.js';
 import { journalRoutes } from './journal.js';
 import { orderRoutes } from './orders.js';
+import { orderStatusAdminRoutes } from './order-status-settings.js';
 import { overviewRoutes } from './overview.js';
 import { settingsRoutes } from './settings.js';
 import { baseOf } from '../../base-path.js';
@@ -44,6 +45,7 @@ export function adminRoutes(ctx: AppContext): Router {
   router.use(overviewRoutes(ctx));
   router.use(settingsRoutes(ctx));
   router.use(journalRoutes(ctx));
+  router.use(orderStatusAdminRoutes(ctx));
   router.use(orderRoutes(ctx));
   router.use(adminErrorHandler(ctx));
   return router;

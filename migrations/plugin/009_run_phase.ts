@@ -3,7 +3,7 @@
 import type { Migration } from '../types.js';
 
 export const runPhase: Migration = {
-  name: '008_run_phase',
+  name: '009_run_phase',
   async up(db) {
     await db.knex.schema.alterTable(db.own('journal_run'), (t) => {
       t.string('phase', 16).nullable();
