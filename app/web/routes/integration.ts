@@ -190,27 +190,35 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
     const authed = await authenticate(ctx, pushes, throttle, kind, req, res);
     if (!authed) return;
     const { settings, actor } = authed;
-    let body: Buffer;
-    try {
-      body = await readRawBody(req, settings.max_body_mb * 1024 * 1024);
-    } catch (err) {
-      if (!(err instanceof BodyTooLargeError)) throw err;
+    // The body is read by the push as it arrives (never held whole); a declared length over the
+    // limit is refused before reading any of it.
+    const limit = settings.max_body_mb * 1024 * 1024;
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      const err = new BodyTooLargeError(limit);
       const run = await pushes.reject(kind, actor, 413, err.message);
       res.set('Connection', 'close');
       return sendError(req, res, 413, err.message, run);
     }
     const dryRun = parseFlag(req.query.dry_run);
     if (dryRun === null) {
+      req.resume();
       const run = await pushes.reject(kind, actor, 400, 'bad dry_run');
       return sendError(req, res, 400, `dry_run must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (or absent); nothing was written`, run);
     }
     try {
-      const answer = await pushes.push({ kind, body, contentType: req.headers['content-type'], dryRun, actor });
+      const answer = await pushes.push({ kind, body: req as AsyncIterable<Buffer>, size: Number.isFinite(declared) ? declared : undefined, contentType: req.headers['content-type'], dryRun, actor });
       if (wantsXml(req)) res.type('application/xml').send(answerToXml(answer));
       else res.json(answer);
       if (answer.counts.received >= 20_000) res.once('finish', collectGarbageSoon);
     } catch (err) {
       if (!(err instanceof PushError)) throw err;
+      // The rest of a refused body is not read: the connection closes after the answer.
+      if (!req.readableEnded) {
+        res.set('Connection', 'close');
+        req.resume();
+      }
       if (err.status >= 500) ctx.log.error({ err: err.message, detail: err.detail, ref: err.ref, run: err.run }, 'push failed');
       sendError(req, res, err.status, err.message, err.run, err.retryAfter);
     }
