@@ -4,13 +4,13 @@
 // records, in the owner's language); the raw answer stays available beside it.
 import type { AppContext } from '../context.js';
 import { Journal, type JournalItemRow, type RunRow } from '../plugin/journal.js';
-import type { PushKind } from '../sync/push-kinds.js';
+import type { IntegrationKind } from '../sync/push-kinds.js';
 
 export interface TestPushResult {
   status: number;
   /** The answer as the ERP would get it (pretty-printed when JSON). */
   body: string;
-  kind: PushKind;
+  kind: IntegrationKind;
   /** The answer's counts, when the push was processed. */
   counts: Record<string, number> | null;
   /** The journal run the test made, and its records not applied (the first few). */
@@ -18,14 +18,18 @@ export interface TestPushResult {
   items: JournalItemRow[];
 }
 
-export async function testPush(ctx: AppContext, kind: PushKind, localPort: number): Promise<TestPushResult | null> {
+export async function testPush(ctx: AppContext, kind: IntegrationKind, localPort: number): Promise<TestPushResult | null> {
   const s = await ctx.settings.get();
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (s.import_password) headers['X-Import-Password'] = s.import_password;
   else if (s.webshop_id && s.password) headers.Authorization = 'Basic ' + Buffer.from(`${s.webshop_id}:${s.password}`).toString('base64');
   else return null;
   let record: Record<string, string>;
-  if (kind === 'categories') record = { kod: 'ERP-BRIDGE-TEST', szulo: '', nev: 'erp-bridge test' };
+  if (kind === 'order-status') {
+    // The newest order the shop has, as "invoiced": a dry run shows how it would be answered.
+    const o = await ctx.db.knex(ctx.db.t('order')).where('order_status_id', '>', 0).orderBy('order_id', 'desc').first('order_id');
+    record = { order_id: String(o?.order_id ?? 1), allapot: 'szamlazva' };
+  } else if (kind === 'categories') record = { kod: 'ERP-BRIDGE-TEST', szulo: '', nev: 'erp-bridge test' };
   else {
     const p = await ctx.db.knex(ctx.db.t('product')).orderBy('product_id').first(s.product_code_field, 'price', 'quantity');
     const code = String(p?.[s.product_code_field] ?? 'ERP-BRIDGE-TEST');

@@ -35,6 +35,21 @@ export interface JoinUpdate {
   straight?: boolean;
 }
 
+/** What `claimRows` claims, for whom and until when. */
+export interface ClaimRequest {
+  table: string;
+  key: string;
+  where: string;
+  bindings: unknown[];
+  order: string;
+  limit: number;
+  worker: string;
+  until: string;
+  skipLocked: boolean;
+  /** Test seam: runs between the locking read and the write (the race tests pause a claim there). */
+  afterRead?: (keys: number[]) => Promise<void>;
+}
+
 export interface DialectHelper {
   readonly name: DialectName;
   /** Bound parameters one statement may carry. */
@@ -82,7 +97,7 @@ export interface DialectHelper {
    * claimed_until and returns their keys. MySQL 8 / MariaDB 10.6+: SELECT … FOR UPDATE SKIP
    * LOCKED in a transaction; elsewhere a conditional UPDATE (the lease column decides).
    */
-  claimRows(knex: Knex, c: { table: string; key: string; where: string; bindings: unknown[]; order: string; limit: number; worker: string; until: string; skipLocked: boolean }): Promise<number[]>;
+  claimRows(knex: Knex, c: ClaimRequest): Promise<number[]>;
   /** The columns of the given tables (missing tables are simply absent from the answer). */
   describeColumns(knex: Knex, tables: string[]): Promise<ColumnDescription[]>;
   /**
@@ -93,4 +108,18 @@ export interface DialectHelper {
   alignTextCollation(knex: Knex, tables: string[], collation: string): Promise<string[]>;
   /** Names of the tables in the current database. */
   listTables(knex: Knex): Promise<string[]>;
+  /**
+   * Runs fn on one connection for its whole length (temporary tables live on a connection):
+   * MySQL in a transaction; SQLite's pool is that one connection, so fn runs as it is and other
+   * requests' statements can run between its statements (the admin stays responsive).
+   */
+  onOneConnection<T>(knex: Knex, fn: (k: Knex) => Promise<T>): Promise<T>;
+  /** Rows one joined UPDATE of a push writes at most (SQLite: smaller steps, so readers get turns). */
+  readonly updateStepRows: number;
+  /**
+   * One row: COUNT(*) n, MAX(product_id) maxId, MAX(date_modified) modified and crc, the BIT_XOR of
+   * CRC32('id|TRIM(code)|price|quantity|tax_class_id') over the product table, for checking a warm
+   * product index; undefined where the database has no CRC32 (the index is then read every time).
+   */
+  productSignatureSql?(productTable: string, codeField: string): string;
 }

@@ -16,6 +16,7 @@ import { PRODUCT_CODE_FIELDS } from '../../../shop/products.js';
 import { listShopMethods, setMethodMapping } from '../../../shop/orders.js';
 import { listCustomFields, shopMethodNames } from '../../../shop/method-names.js';
 import { today } from '../../../util/time.js';
+import { ORDER_STATUS_GROUP, orderStatusOptions } from './order-status-settings.js';
 
 export const GROUPS: Record<string, SettingKey[]> = {
   connection: ['webshop_id', 'password', 'sync_type', 'import_password', 'shipping_fee_code', 'payment_fee_code', 'coupon_code'],
@@ -25,6 +26,7 @@ export const GROUPS: Record<string, SettingKey[]> = {
     'revenue_group', 'tax_number_field', 'export_transport', 'export_url', 'export_dir',
     'low_order_fee_code', 'reward_code', 'voucher_code', 'credit_code', 'other_total_code', 'order_currency',
   ],
+  order_status: ORDER_STATUS_GROUP,
 };
 const ALL_KEYS = Object.values(GROUPS).flat();
 const MULTI = new Set<SettingKey>(['promo_customer_groups', 'export_statuses', 'export_transport']);
@@ -42,6 +44,7 @@ async function options(ctx: AppContext) {
     orderStatuses: (await listOrderStatuses(ctx.db)).map((st) => ({ id: st.orderStatusId, name: st.name })),
     customFields: lang ? await listCustomFields(ctx.db, lang.languageId) : [],
     commonRates: COMMON_RATES,
+    ...(await orderStatusOptions(ctx)),
   };
 }
 
