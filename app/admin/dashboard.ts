@@ -4,7 +4,6 @@
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/database.js';
 import { describeDbError } from '../db/database.js';
-import { lastExportStart } from '../jobs/scheduler.js';
 import { nextExportAt } from '../jobs/schedule.js';
 import { Journal, type RunRow } from '../plugin/journal.js';
 import { Outbox } from '../plugin/outbox.js';
@@ -14,7 +13,7 @@ import { addDays, formatDateTime, today } from '../util/time.js';
 import { moduleState } from '../shop/extension.js';
 import { defaultExportStatuses, findOrdersToPrepare } from '../shop/orders.js';
 import { missingForExport } from '../sync/order-export.js';
-import { FAILURE_STATUSES, judge, SUCCESS_STATUSES, URL_KINDS, type Health, type UrlKind, type UrlState } from './health.js';
+import { FAILURE_STATUSES, judge, runTime, SUCCESS_STATUSES, URL_KINDS, type Health, type UrlKind, type UrlState } from './health.js';
 
 export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export'] as const;
 
@@ -38,6 +37,8 @@ export interface Dashboard {
   /** The module is uninstalled in the shop: the scheduler idles. */
   idle: boolean;
   staleAfterHours: number;
+  /** The alert settings as stored (the dashboard's alert form). */
+  alertEmail: string;
   /** Settings are filled in but a URL's latest push was refused for its credentials or configuration. */
   settingsRefused: UrlKind[];
   chart: { days: ChartDay[]; max: number; top: number; ticks: number[] };
@@ -87,23 +88,28 @@ interface HealthData {
 
 /** Reads what the verdict needs and judges it (the dashboard and the alerts share this). */
 export async function loadHealth(ctx: AppContext, now = new Date()): Promise<HealthData> {
-  const settings = await ctx.settings.get();
-  const idle = (await moduleState(ctx.db)) === 'uninstalled';
-  const last = await lastRunsOf(ctx.db, URL_KINDS);
+  // Independent reads side by side (a MySQL pool runs them at once).
+  const [settings, state, last, counts, lastExportRow] = await Promise.all([
+    ctx.settings.get(),
+    moduleState(ctx.db),
+    lastRunsOf(ctx.db, URL_KINDS),
+    new Outbox(ctx.db).counts(),
+    new Journal(ctx.db).lastOf('order-export'),
+  ]);
+  const idle = state === 'uninstalled';
   const urls: UrlState[] = URL_KINDS.map((kind) => ({
     kind,
     active: kind !== 'categories' || settings.sync_type === 'full',
     lastSuccess: last.get(kind)!.success,
     lastFailure: last.get(kind)!.failure,
   }));
-  const counts = await new Outbox(ctx.db).counts();
   const missingExport = missingForExport(settings);
   let eligible = 0;
   if (!missingExport.length && !idle) {
     const statuses = settings.export_statuses.length ? settings.export_statuses : await defaultExportStatuses(ctx.db);
     eligible = (await findOrdersToPrepare(ctx.db, { statuses, startDate: settings.export_start_date, limit: 1 })).length;
   }
-  const lastExport = (await new Journal(ctx.db).lastOf('order-export')) ?? null;
+  const lastExport = lastExportRow ?? null;
   const outbox = { waiting: counts.waiting ?? 0, held: counts.attention ?? 0, failed: counts.failed ?? 0, exported: counts.exported ?? 0 };
   const missing = SettingsService.missing(settings);
   const health = judge({
@@ -142,15 +148,14 @@ export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
     return {
       database: { ok: false, dialect: ctx.db.dialect.name, version, error: describeDbError(err) },
       missing: [], health: judge({ now: new Date(), databaseOk: false } as never), lastExport: null,
-      outbox: { waiting: 0, held: 0, failed: 0, exported: 0 }, schedulerOn: false, nextExport: null, idle: false, staleAfterHours: 0, settingsRefused: [],
+      outbox: { waiting: 0, held: 0, failed: 0, exported: 0 }, schedulerOn: false, nextExport: null, idle: false, staleAfterHours: 0, alertEmail: '', settingsRefused: [],
       chart: { days: [], max: 0, top: 1, ticks: [1] },
     };
   }
-  const h = await loadHealth(ctx);
-  const on = schedulerOn(h.settings) && !h.idle;
-  const next = on ? nextExportAt(h.settings, await lastExportStart(ctx), new Date()) : null;
   const from = addDays(today(), -29);
-  const rows = await journal.days(from);
+  const [h, rows] = await Promise.all([loadHealth(ctx), journal.days(from)]);
+  const on = schedulerOn(h.settings) && !h.idle;
+  const next = on ? nextExportAt(h.settings, runTime(h.lastExport?.started_at), new Date()) : null;
   const days: ChartDay[] = [];
   for (let i = 0; i < 30; i++) {
     const day = addDays(from, i);
@@ -177,6 +182,7 @@ export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
     nextExport: next ? formatDateTime(next) : null,
     idle: h.idle,
     staleAfterHours: h.settings.stale_after_hours,
+    alertEmail: h.settings.alert_email,
     settingsRefused,
     chart: { days, max, ...logTicks(max) },
   };
