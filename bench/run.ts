@@ -3,6 +3,7 @@
 //             the same prices again (unchanged), promo prices and full sync, each against its floor
 //   releases  the stock and stock-and-price pushes on 3.0.4.1, 4.0.2.3 and 4.1.0.3, and 4.x vs 3.0
 //   orders, admin  on the 3.0.3.8 install SQL fixture
+//   sqlite    the embedded SQLite demo shop: a 250k push, and the admin's journal page requested while it runs
 // Each push goes over HTTP to a real erp-bridge server (a child process, so its peak memory is its
 // own); each floor is the same change done the fastest way by hand (floor.ts), in the same run.
 // Prints figures; asserts nothing.
@@ -12,6 +13,7 @@ import { createOpenCartDatabase } from '../test/support/opencart-fixture.js';
 import { CASES, type CaseName } from './cases.js';
 import { benchAdmin, benchOrders, stopFixtureServer } from './orders-admin.js';
 import { benchShop, printReleaseComparison, type ShopRun } from './pushes.js';
+import { benchSqlite } from './sqlite.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -21,9 +23,13 @@ const arg = (name: string, def: string) => {
 const N = Number(arg('records', '100000'));
 const REPEAT = Number(arg('repeat', '2'));
 const ONLY = arg('only', 'all');
-const SECTIONS = ['all', 'push', 'releases', 'orders', 'admin'];
+// --cases stock,prices: only these push cases (and --releases 3.0.4.1,4.0.2.3: only these releases).
+const ONLY_CASES = arg('cases', '').split(',').filter(Boolean);
+const ONLY_RELEASES = arg('releases', '').split(',').filter(Boolean);
+const pick = <T extends string>(xs: readonly T[], only: string[]) => (only.length ? xs.filter((x) => only.includes(x)) : [...xs]);
+const SECTIONS = ['all', 'push', 'releases', 'orders', 'admin', 'sqlite'];
 if (!SECTIONS.includes(ONLY) || !(N > 0) || !(REPEAT > 0)) {
-  console.error(`usage: npm run bench -- [--records N] [--repeat R] [--only ${SECTIONS.join('|')}] [--journal N] [--orders N]`);
+  console.error(`usage: npm run bench -- [--records N] [--repeat R] [--only ${SECTIONS.join('|')}] [--cases a,b] [--releases x,y] [--journal N] [--orders N] [--sqlite-records N]`);
   process.exit(2);
 }
 const serverUrl = process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/';
@@ -31,16 +37,18 @@ const on = (section: string) => ONLY === 'all' || ONLY === section;
 
 async function main() {
   console.log(`erp-bridge bench: ${N.toLocaleString('en')} products, MariaDB at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}, ${REPEAT} runs per case`);
-  const releaseCases: CaseName[] = ['stock', 'prices'];
+  const releaseCases: CaseName[] = pick(['stock', 'prices'] as CaseName[], ONLY_CASES);
   const runs: ShopRun[] = [];
   if (on('push') || on('releases')) {
     // 3.0.4.1 first: with `all` its run gives every case, and its stock and prices the baseline.
-    runs.push(await benchShop('3.0.4.1', on('push') ? [...CASES] : releaseCases, N, REPEAT));
+    if (!ONLY_RELEASES.length || ONLY_RELEASES.includes('3.0.4.1')) runs.push(await benchShop('3.0.4.1', on('push') ? pick(CASES, ONLY_CASES) : releaseCases, N, REPEAT));
   }
   if (on('releases')) {
-    for (const release of RELEASES.filter((r) => r !== '3.0.4.1')) runs.push(await benchShop(release, releaseCases, N, REPEAT));
+    for (const release of pick(RELEASES, ONLY_RELEASES).filter((r) => r !== '3.0.4.1')) runs.push(await benchShop(release, releaseCases, N, REPEAT));
     printReleaseComparison(runs, releaseCases);
   }
+  // The SQLite demo shop under a big push: is the admin still answering? (--sqlite-records N)
+  if (on('sqlite')) await benchSqlite(Number(arg('sqlite-records', '250000')));
   if (on('orders') || on('admin')) {
     const db = await createOpenCartDatabase('oc_', serverUrl);
     const conn = await mysql.createConnection({ uri: db.url });

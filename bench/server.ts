@@ -41,10 +41,10 @@ process.once('exit', () => {
 
 const statusMb = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-export async function startServer(databaseUrl: string, prefix: string, extra: Record<string, string> = {}): Promise<BenchServer> {
+export async function startServer(databaseUrl: string, prefix: string, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
   const port = await benchPort();
-  const child = spawn(process.execPath, ['bin/erp-bridge.js', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/erp-bridge.js', 'serve'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, TABLE_PREFIX: prefix, PORT: String(port), DATA_DIR: dataDir, APP_SECRET, LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

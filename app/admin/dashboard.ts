@@ -15,7 +15,7 @@ import { defaultExportStatuses, findOrdersToPrepare } from '../shop/orders.js';
 import { missingForExport } from '../sync/order-export.js';
 import { FAILURE_STATUSES, judge, runTime, SUCCESS_STATUSES, URL_KINDS, type Health, type UrlKind, type UrlState } from './health.js';
 
-export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export'] as const;
+export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-status', 'order-export'] as const;
 
 export interface ChartDay {
   day: string;

@@ -6,7 +6,8 @@ import { migrateDemoShop } from '../db/migrate.js';
 import type { DocumentFormat } from '../erp/record.js';
 import { SECRET_KEYS, SETTING_KEYS, isSettingKey } from '../settings/schema.js';
 import { integrationUrls } from '../sync/integration-urls.js';
-import { isPushKind, PUSH_KINDS } from '../sync/push-kinds.js';
+import { isPushKind, ORDER_STATUS_KIND, PUSH_KINDS } from '../sync/push-kinds.js';
+import { orderStatusCommands, pushOrderStatus } from './order-status-commands.js';
 import { PushService } from '../sync/push-service.js';
 import { serve } from '../web/serve.js';
 import { OrderExporter } from '../sync/order-export.js';
@@ -162,7 +163,7 @@ export const commands: Record<string, Command> = {
     },
   },
   push: {
-    usage: `push <${PUSH_KINDS.join('|')}> FILE [--dry-run] [--type xml|json|csv]`,
+    usage: `push <${[...PUSH_KINDS, ORDER_STATUS_KIND].join('|')}> FILE [--dry-run] [--type xml|json|csv]`,
     summary: 'run a saved ERP document through the engine behind the URL and print its answer',
     async run(ctx, args) {
       const dryRun = args.includes('--dry-run');
@@ -171,7 +172,7 @@ export const commands: Record<string, Command> = {
       const rest = args.filter((a, i) => a !== '--dry-run' && i !== typeAt && (typeAt < 0 || i !== typeAt + 1));
       const [kind, file] = rest;
       if (!kind || !file || rest.length > 2) throw new UsageError(`usage: erp-bridge ${commands.push!.usage}`);
-      if (!isPushKind(kind)) throw new UsageError(`unknown kind "${kind}" (${PUSH_KINDS.join(', ')})`);
+      if (!isPushKind(kind) && kind !== ORDER_STATUS_KIND) throw new UsageError(`unknown kind "${kind}" (${[...PUSH_KINDS, ORDER_STATUS_KIND].join(', ')})`);
       if (type !== undefined && !['xml', 'json', 'csv'].includes(type)) throw new UsageError(`--type must be xml, json or csv, got "${type ?? ''}"`);
       const format = (type as DocumentFormat | undefined) ?? FORMATS[path.extname(file).toLowerCase()];
       if (!format) throw new UsageError(`cannot tell the format of "${file}": name it .xml, .json or .csv, or give --type`);
@@ -181,6 +182,7 @@ export const commands: Record<string, Command> = {
       } catch (err) {
         throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       }
+      if (kind === ORDER_STATUS_KIND) return pushOrderStatus(ctx, body, format, dryRun);
       const answer = await new PushService(ctx.db, ctx.settings, { imageDir: ctx.config.shopImageDir }).push({ kind, body, format, dryRun, actor: 'cli' });
       const c = answer.counts;
       const lines = [
@@ -192,4 +194,5 @@ export const commands: Record<string, Command> = {
       return { text: lines.join('\n'), data: answer };
     },
   },
+  ...orderStatusCommands,
 };

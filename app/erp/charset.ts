@@ -51,3 +51,72 @@ function firstInvalidUtf8(buf: Buffer): number {
   }
   return buf.length;
 }
+
+export interface StreamDecoder {
+  readonly charset: string;
+  /** Text of the next bytes (a character cut between two pieces comes with the next). */
+  write(bytes: Buffer): string;
+  end(): string;
+}
+
+/** decodeBody piece by piece, with the same checks and messages (offsets count from the body's start). */
+export function createDecoder(declared: string | undefined): StreamDecoder {
+  const name = declared ? ALIASES[declared] : 'utf-8';
+  if (!name) throw new DocumentError(415, `unsupported charset "${declared}" (supported: ${SUPPORTED_CHARSETS.join(', ')})`);
+  if (name === 'utf-8') {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let offset = 0;
+    let carry: Buffer = Buffer.alloc(0);
+    const bad = (bytes: Buffer): never => {
+      const all = carry.length ? Buffer.concat([carry, bytes]) : bytes;
+      const at = offset - carry.length + firstInvalidUtf8(all);
+      throw new DocumentError(400, `the body is not valid UTF-8 (first bad byte at offset ${at}); declare charset=windows-1250 or iso-8859-2 if that is what the ERP sends`);
+    };
+    return {
+      charset: name,
+      write(bytes) {
+        let text: string;
+        try {
+          text = decoder.decode(bytes, { stream: true });
+        } catch {
+          return bad(bytes);
+        }
+        carry = incompleteTail(bytes, carry);
+        offset += bytes.length;
+        return text;
+      },
+      end() {
+        try {
+          return decoder.decode();
+        } catch {
+          const at = offset - carry.length;
+          throw new DocumentError(400, `the body is not valid UTF-8 (first bad byte at offset ${at}); declare charset=windows-1250 or iso-8859-2 if that is what the ERP sends`);
+        }
+      },
+    };
+  }
+  let chars = 0;
+  return {
+    charset: name,
+    write(bytes) {
+      const text = iconv.decode(bytes, name);
+      const bad = text.indexOf('\uFFFD');
+      if (bad >= 0) throw new DocumentError(400, `the body has a byte that ${name} does not define (character ${chars + bad + 1})`);
+      chars += text.length;
+      return text;
+    },
+    end: () => '',
+  };
+}
+
+/** The bytes of a UTF-8 sequence left open at the end of `bytes` (joined to what was open before). */
+function incompleteTail(bytes: Buffer, before: Buffer): Buffer {
+  const all = before.length && bytes.length < 4 ? Buffer.concat([before, bytes]) : bytes;
+  for (let k = 1; k <= Math.min(3, all.length); k++) {
+    const b = all[all.length - k]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return len > k ? Buffer.from(all.subarray(all.length - k)) : Buffer.alloc(0);
+  }
+  return Buffer.alloc(0);
+}

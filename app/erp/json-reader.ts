@@ -2,7 +2,7 @@ import { DocumentError } from './errors.js';
 import { jsonErrorOffset } from './json-position.js';
 import { emptyFields, type RawRecord } from './record.js';
 
-const LIST_KEYS = ['termekek', 'termek', 'kategoriak', 'kategoria', 'records', 'items'];
+const LIST_KEYS = ['termekek', 'termek', 'kategoriak', 'kategoria', 'rendelesek', 'rendeles', 'records', 'items'];
 
 function lineAndColumn(text: string, position: number): string {
   const before = text.slice(0, position);
@@ -41,7 +41,7 @@ export function readJsonRecords(text: string): RawRecord[] {
   let list: unknown = doc;
   if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
     const key = LIST_KEYS.find((k) => Object.hasOwn(doc as object, k));
-    if (!key) throw new DocumentError(400, `malformed JSON: expected an array of records or an object with "termekek" or "kategoriak"`);
+    if (!key) throw new DocumentError(400, `malformed JSON: expected an array of records or an object with "termekek", "kategoriak" or "rendelesek"`);
     list = (doc as Record<string, unknown>)[key];
   }
   if (!Array.isArray(list)) throw new DocumentError(400, 'malformed JSON: the records must be an array');

@@ -1,9 +1,13 @@
 // A fast reader for the flat shape ERPs send (<root><item><field>text</field>…</item>…</root>),
 // about three times quicker than a general parser on 100k records. It accepts only what it
 // fully understands — elements without attributes, text with the five predefined entities and
-// character references, an XML declaration, white space between elements — and answers null
-// for anything else (comments, CDATA, attributes, DOCTYPE, any malformation), so the general
+// character references, an XML declaration, white space between elements — and gives up on
+// anything else (comments, CDATA, attributes, DOCTYPE, any malformation), so the general
 // parser reads the document and reports errors with their line and column.
+//
+// It reads incrementally (FlatXmlScanner: text in, finished records out), so a push is parsed
+// while its body arrives and never held whole. When it gives up half-way, `rest()` hands the
+// unread text, from the start of the record it could not read, to the general parser.
 import { emptyFields, type RawRecord } from './record.js';
 
 const NAME = /^[A-Za-z_][\w.-]*$/;
@@ -31,81 +35,205 @@ function decodeText(text: string): string | null {
 // Characters XML 1.0 does not allow anywhere: the general parser names them.
 const DISALLOWED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
-export function readFlatXml(text: string): RawRecord[] | null {
-  if (DISALLOWED.test(text)) return null;
-  let i = 0;
-  const n = text.length;
-  let line = 1;
-  let lineScan = 0;
-  const lineAt = (pos: number) => {
-    for (; lineScan < pos; lineScan++) {
-      const c = text.charCodeAt(lineScan);
-      if (c === 10 || (c === 13 && text.charCodeAt(lineScan + 1) !== 10)) line++;
-    }
-    return line;
-  };
-  const skipWs = () => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-      else break;
-    }
-  };
-  /** Reads `<name>` (no attributes); returns the name, or null. */
-  const openTag = (): string | null => {
-    if (text[i] !== '<') return null;
-    const end = text.indexOf('>', i);
-    if (end < 0) return null;
-    const name = text.slice(i + 1, end);
-    if (!NAME.test(name)) return null;
-    i = end + 1;
-    return name;
-  };
-  const closeTag = (name: string): boolean => {
-    if (!text.startsWith(`</${name}`, i)) return false;
-    let j = i + name.length + 2;
-    while (j < n && (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r')) j++;
-    if (text[j] !== '>') return false;
-    i = j + 1;
-    return true;
-  };
+/** Thrown inside the scanner when the text ends before the construct does (more text may come). */
+const MORE = Symbol('more');
+/** Thrown when the document is not the flat shape (the general parser takes over). */
+const GIVE_UP = Symbol('give up');
 
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  skipWs();
-  if (text.startsWith('<?xml', i)) {
-    const end = text.indexOf('?>', i);
-    if (end < 0) return null;
-    i = end + 2;
+export interface ScannerRest {
+  /** Unread text, from the start of the record (or the document) the scanner could not read. */
+  text: string;
+  /** Line and 1-based column where `text` starts in the document. */
+  line: number;
+  column: number;
+  /** The root element, when the scanner had read its start tag (the general parser is given it again). */
+  root: string | null;
+  /** Records read so far (the general parser numbers on from here). */
+  seq: number;
+}
+
+export class FlatXmlScanner {
+  private text = '';
+  private i = 0;
+  /** Line number at `lineScan`, and where (in `text`'s coordinates) that line starts. */
+  private line = 1;
+  private lineScan = 0;
+  private lineStart = 0;
+  private root: string | null = null;
+  /** Where the root's end tag starts, once read: only white space may follow. */
+  private closedAt = -1;
+  private started = false;
+  private seq = 0;
+  gaveUp = false;
+
+  /** Feeds text; returns the records it completed, or null once it gave up (see `rest()`). */
+  write(chunk: string): RawRecord[] | null {
+    if (this.gaveUp) return null;
+    // Keep only what is not read yet: a partial record, at most.
+    const keep = this.closedAt >= 0 ? this.closedAt : this.i;
+    if (keep > 0) this.consume(keep);
+    this.text = this.text.length ? this.text + chunk : chunk;
+    if (DISALLOWED.test(chunk)) return this.giveUp();
+    return this.scan(false);
   }
-  skipWs();
-  const root = openTag();
-  if (!root) return null;
-  const records: RawRecord[] = [];
-  for (;;) {
-    skipWs();
-    if (closeTag(root)) break;
-    const itemStart = i;
-    const item = openTag();
-    if (!item) return null;
-    const fields = emptyFields();
-    for (;;) {
-      skipWs();
-      if (closeTag(item)) break;
-      const field = openTag();
-      if (!field) return null;
-      const end = text.indexOf('<', i);
-      if (end < 0) return null;
-      const raw = text.slice(i, end);
-      if (raw.includes(']]>')) return null;
-      const value = decodeText(raw);
-      if (value === null) return null;
-      i = end;
-      if (!closeTag(field)) return null;
-      if (field in fields) return null;
-      fields[field] = value;
+
+  /** The text ended: the last records, or null when the document is not complete flat XML. */
+  end(): RawRecord[] | null {
+    if (this.gaveUp) return null;
+    return this.scan(true);
+  }
+
+  rest(): ScannerRest {
+    return { text: this.text.slice(this.i), line: this.lineAt(this.i), column: this.i - this.lineStart + 1, root: this.root, seq: this.seq };
+  }
+
+  private giveUp(): null {
+    this.gaveUp = true;
+    return null;
+  }
+
+  private consume(k: number): void {
+    this.lineAt(k);
+    this.text = this.text.slice(k);
+    this.i -= k;
+    this.lineScan -= k;
+    this.lineStart -= k;
+    if (this.closedAt >= 0) this.closedAt -= k;
+  }
+
+  private lineAt(pos: number): number {
+    const t = this.text;
+    for (; this.lineScan < pos; this.lineScan++) {
+      const c = t.charCodeAt(this.lineScan);
+      if (c === 10 || (c === 13 && t.charCodeAt(this.lineScan + 1) !== 10)) {
+        this.line++;
+        this.lineStart = this.lineScan + 1;
+      }
     }
-    records.push({ seq: records.length + 1, line: lineAt(itemStart), fields });
+    return this.line;
   }
-  skipWs();
-  return i === n ? records : null;
+
+  private scan(final: boolean): RawRecord[] | null {
+    const out: RawRecord[] = [];
+    const t = this.text;
+    const n = t.length;
+    let i = this.i;
+    const more = () => {
+      throw MORE;
+    };
+    const skipWs = () => {
+      while (i < n) {
+        const c = t.charCodeAt(i);
+        if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+        else return;
+      }
+    };
+    /** Reads `<name>` (no attributes). */
+    const openTag = (): string => {
+      if (i >= n) more();
+      if (t.charCodeAt(i) !== 60) throw GIVE_UP;
+      const end = t.indexOf('>', i);
+      if (end < 0) more();
+      const name = t.slice(i + 1, end);
+      if (!NAME.test(name)) throw GIVE_UP;
+      i = end + 1;
+      return name;
+    };
+    /** Reads `</name>` (white space allowed before `>`); false when something else stands here. */
+    const closeTag = (name: string): boolean => {
+      const len = name.length + 2;
+      if (i + len > n) {
+        if (`</${name}`.startsWith(t.slice(i))) more();
+        return false;
+      }
+      if (!t.startsWith(`</${name}`, i)) return false;
+      let j = i + len;
+      while (j < n && (t[j] === ' ' || t[j] === '\t' || t[j] === '\n' || t[j] === '\r')) j++;
+      if (j >= n) more();
+      if (t[j] !== '>') return false;
+      i = j + 1;
+      return true;
+    };
+    try {
+      if (!this.started) {
+        if (n === 0) more();
+        if (t.charCodeAt(0) === 0xfeff) i = 1;
+        skipWs();
+        if (i + 5 > n && '<?xml'.startsWith(t.slice(i))) more();
+        if (t.startsWith('<?xml', i)) {
+          const end = t.indexOf('?>', i);
+          if (end < 0) more();
+          i = end + 2;
+        }
+        skipWs();
+        this.root = openTag();
+        this.started = true;
+        this.i = i;
+      }
+      const root = this.root!;
+      for (;;) {
+        if (this.closedAt >= 0) {
+          skipWs();
+          if (i < n) throw GIVE_UP;
+          this.i = i;
+          break;
+        }
+        skipWs();
+        const before = i;
+        if (closeTag(root)) {
+          this.closedAt = before;
+          this.i = i;
+          continue;
+        }
+        const itemStart = i;
+        const item = openTag();
+        const fields = emptyFields();
+        for (;;) {
+          skipWs();
+          if (closeTag(item)) break;
+          const field = openTag();
+          const end = t.indexOf('<', i);
+          if (end < 0) more();
+          const raw = t.slice(i, end);
+          if (raw.includes(']]>')) throw GIVE_UP;
+          const value = decodeText(raw);
+          if (value === null) throw GIVE_UP;
+          i = end;
+          if (!closeTag(field)) throw GIVE_UP;
+          if (field in fields) throw GIVE_UP;
+          fields[field] = value;
+        }
+        out.push({ seq: ++this.seq, line: this.lineAt(itemStart), fields });
+        this.i = i;
+      }
+    } catch (e) {
+      if (e === GIVE_UP || (e === MORE && final)) {
+        // From the record it could not read (or the root's end tag): the general parser reads on.
+        if (this.closedAt >= 0) this.i = this.closedAt;
+        this.gaveUp = true;
+        this.pending = out;
+        return null;
+      }
+      if (e !== MORE) throw e;
+      return out;
+    }
+    if (final && this.closedAt < 0) {
+      this.gaveUp = true;
+      this.pending = out;
+      return null;
+    }
+    return out;
+  }
+
+  /** Records completed in the call that gave up (they are good: the general parser starts after them). */
+  pending: RawRecord[] = [];
+}
+
+export function readFlatXml(text: string): RawRecord[] | null {
+  const s = new FlatXmlScanner();
+  const a = s.write(text);
+  if (!a) return null;
+  const b = s.end();
+  if (!b) return null;
+  return a.length ? (b.length ? a.concat(b) : a) : b;
 }

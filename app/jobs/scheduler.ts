@@ -10,6 +10,7 @@ import { Journal } from '../plugin/journal.js';
 import { isExportDue } from './schedule.js';
 import { downloadPendingImages } from '../sync/image-downloads.js';
 import { moduleState } from '../shop/extension.js';
+import { applyWaitingStatuses } from './status-queue.js';
 import { checkAlerts } from '../admin/alerts.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
@@ -28,6 +29,7 @@ export async function schedulerTick(ctx: AppContext, exporter: OrderExporter, no
     const images = await downloadPendingImages(ctx.db, ctx.config.shopImageDir);
     if (images.done || images.failed) ctx.log.info(images, 'product images downloaded');
   }
+  await applyWaitingStatuses(ctx);
   const settings = await ctx.settings.get();
   if (!isExportDue(settings, await lastExportStart(ctx), now)) return 'not_due';
   const r = await exporter.run('scheduler');

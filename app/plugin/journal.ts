@@ -6,6 +6,9 @@ import { now } from '../util/time.js';
 
 export const OUTCOMES = ['received', 'updated', 'unchanged', 'created', 'unknown', 'ambiguous', 'invalid', 'ignored'] as const;
 export type Counts = Record<(typeof OUTCOMES)[number], number>;
+/** What a running push is doing: reading the body (and checking records), matching codes, writing the shop. */
+export const RUN_PHASES = ['reading', 'matching', 'writing'] as const;
+export type RunPhase = (typeof RUN_PHASES)[number];
 export type RunStatus = 'running' | 'ok' | 'partial' | 'rejected' | 'failed' | 'interrupted';
 
 export const emptyCounts = (): Counts => ({ received: 0, updated: 0, unchanged: 0, created: 0, unknown: 0, ambiguous: 0, invalid: 0, ignored: 0 });
@@ -54,6 +57,8 @@ export interface RunRow {
   duration_ms: number | null;
   message: string | null;
   progress: number;
+  phase?: RunPhase | null;
+  percent?: number | null;
   [count: string]: unknown;
 }
 
@@ -69,8 +74,10 @@ export class Journal {
     return Number(id);
   }
 
-  async progress(runId: number, processed: number): Promise<void> {
-    await this.db.knex(this.db.own('journal_run')).where({ id: runId }).update({ progress: processed });
+  /** A running push's progress: records read so far, and (when known) its phase and percent. */
+  async progress(runId: number, processed: number, phase?: RunPhase, percent?: number): Promise<void> {
+    const pct = percent === undefined ? null : Math.max(0, Math.min(100, Math.floor(percent)));
+    await this.db.knex(this.db.own('journal_run')).where({ id: runId, status: 'running' }).update({ progress: processed, ...(phase ? { phase, percent: pct } : {}) });
   }
 
   async finish(runId: number, r: { status: RunStatus; httpStatus?: number; counts?: Counts; message?: string; durationMs: number }): Promise<void> {

@@ -35,7 +35,41 @@ const HEALTH_DEFAULTS: HealthSettings = { stale_after_hours: 24, alert_email: ''
 
 const ORDER_LINE_DEFAULTS: OrderLineSettings = { low_order_fee_code: '', reward_code: '', voucher_code: '', credit_code: '', other_total_code: '', order_currency: 'shop' };
 
-export interface Settings extends OrderLineSettings, HealthSettings {
+// Order status from the ERP (issue 15): each ERP state → one of the shop's order statuses ('' =
+// the shop's status of the matching name, see sync/order-status-map.ts), whether the customer is
+// notified by default, the history comment's template, a tracking page per carrier, and how the
+// shop's own API is reached (its key is read from the shop's `api` table, never stored here).
+export const YES_NO = ['yes', 'no'] as const;
+export interface OrderStatusSettings {
+  status_map_szamlazva: string;
+  status_map_szallitas_alatt: string;
+  status_map_teljesitve: string;
+  status_map_sztornozva: string;
+  status_map_visszakuldve: string;
+  status_notify: (typeof YES_NO)[number];
+  status_comment: string;
+  tracking_links: Record<string, string>; // carrier name → URL with {fuvarlevelszam}
+  shop_url: string; // '' = the shop's config_url
+  shop_api_user: string; // a username of the shop's `api` table
+  status_direct_fallback: (typeof YES_NO)[number];
+}
+export const ORDER_STATUS_DEFAULTS: OrderStatusSettings = {
+  status_map_szamlazva: '', status_map_szallitas_alatt: '', status_map_teljesitve: '', status_map_sztornozva: '', status_map_visszakuldve: '',
+  status_notify: 'yes',
+  status_comment: 'Számlaszám: {szamlaszam}|Szállító: {szallito}|Csomagszám: {fuvarlevelszam}|Nyomkövetés: {tracking_link}',
+  tracking_links: {
+    GLS: 'https://gls-group.com/HU/hu/csomagkovetes?match={fuvarlevelszam}',
+    DPD: 'https://tracking.dpd.de/status/hu_HU/parcel/{fuvarlevelszam}',
+    MPL: 'https://www.posta.hu/nyomkovetes/nyitooldal?searchvalue={fuvarlevelszam}',
+    'Magyar Posta': 'https://www.posta.hu/nyomkovetes/nyitooldal?searchvalue={fuvarlevelszam}',
+    Foxpost: 'https://foxpost.hu/csomagkovetes/?code={fuvarlevelszam}',
+  },
+  shop_url: '',
+  shop_api_user: '',
+  status_direct_fallback: 'no',
+};
+
+export interface Settings extends OrderLineSettings, OrderStatusSettings, HealthSettings {
   webshop_id: string;
   password: string; // secret
   sync_type: (typeof SYNC_TYPES)[number];
@@ -97,6 +131,7 @@ export const DEFAULTS: Settings = {
   export_url: '',
   export_dir: '',
   ...ORDER_LINE_DEFAULTS,
+  ...ORDER_STATUS_DEFAULTS,
   ...HEALTH_DEFAULTS,
 };
 
@@ -169,6 +204,46 @@ const ORDER_LINE_PARSERS: { [K in keyof OrderLineSettings]: Parser<K> } = {
   order_currency: oneOf(ORDER_CURRENCIES),
 };
 
+function httpUrl(raw: string): string {
+  const v = raw.trim();
+  if (v === '') return v;
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw refuse('url', {}, 'must be an http(s) URL or empty');
+  }
+  return v;
+}
+
+const statusId = (raw: string): string => {
+  const v = raw.trim();
+  if (v !== '' && !/^[1-9]\d{0,9}$/.test(v)) throw refuse('status_id', {}, 'must be an order status id or empty (the status of the matching name)');
+  return v;
+};
+
+const ORDER_STATUS_PARSERS: { [K in keyof OrderStatusSettings]: Parser<K> } = {
+  status_map_szamlazva: statusId,
+  status_map_szallitas_alatt: statusId,
+  status_map_teljesitve: statusId,
+  status_map_sztornozva: statusId,
+  status_map_visszakuldve: statusId,
+  status_notify: oneOf(YES_NO),
+  status_comment: text(1000),
+  tracking_links(raw) {
+    const map: Record<string, string> = {};
+    for (const part of raw.split(';').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^([^=]{1,64})=(.+)$/.exec(part);
+      if (!m || !/^https?:\/\/\S+$/.test(m[2]!.trim())) throw refuse('tracking_pair', { value: part }, `"${part}" is not CARRIER=URL (e.g. GLS=https://…?match={fuvarlevelszam}; entries separated by ;)`);
+      map[m[1]!.trim()] = m[2]!.trim();
+    }
+    return map;
+  },
+  shop_url: httpUrl,
+  shop_api_user: text(64),
+  status_direct_fallback: oneOf(YES_NO),
+};
+
 const HEALTH_PARSERS: { [K in keyof HealthSettings]: Parser<K> } = {
   stale_after_hours(raw) {
     const n = Number(raw.trim());
@@ -186,6 +261,7 @@ const HEALTH_PARSERS: { [K in keyof HealthSettings]: Parser<K> } = {
 
 export const PARSERS: { [K in SettingKey]: Parser<K> } = {
   ...ORDER_LINE_PARSERS,
+  ...ORDER_STATUS_PARSERS,
   ...HEALTH_PARSERS,
   webshop_id: text(64),
   password: (raw) => text(128)(raw),
@@ -278,6 +354,7 @@ export function parseSetting<K extends SettingKey>(key: K, raw: string): Setting
 /** The textual form of a value, as `parseSetting` reads it back. */
 export function formatSetting(key: SettingKey, value: Settings[SettingKey]): string {
   if (key === 'vat_map') return Object.entries(value as Record<string, number>).map(([r, c]) => `${r}=${c}`).join(',');
+  if (key === 'tracking_links') return Object.entries(value as Record<string, string>).map(([c, u]) => `${c}=${u}`).join('; ');
   if (Array.isArray(value)) return value.join(',');
   return String(value);
 }

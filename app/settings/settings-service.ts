@@ -107,6 +107,12 @@ export class SettingsService {
       const bad = s.export_statuses.filter((id) => !known.has(id) || id === 0);
       if (bad.length) errors.export_statuses = { code: 'no_status', vars: { ids: bad.join(', ') }, message: `no order status with id ${bad.join(', ')}` };
     }
+    // Order status from the ERP (issue 15): a chosen status must be one of the shop's.
+    const chosen = (Object.keys(s) as SettingKey[]).filter((k) => k.startsWith('status_map_') && s[k]);
+    if (chosen.length) {
+      const known = new Set((await listOrderStatuses(this.db)).map((st) => st.orderStatusId));
+      for (const k of chosen) if (!known.has(Number(s[k]))) errors[k] = { code: 'no_status', vars: { ids: String(s[k]) }, message: `no order status with id ${String(s[k])}` };
+    }
     return errors;
   }
 

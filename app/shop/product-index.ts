@@ -1,6 +1,14 @@
 // One read of the product table, indexed by the configured code field: the shop's code
 // columns carry no index (and erp-bridge adds none to the shop's tables), so matching 100k
 // codes in memory after one scan is cheaper than joining on TRIM(code) in the database.
+//
+// The index is compact (a Map from code to a slot, and typed arrays per column: a million
+// products fit in well under 100 MB) and stays warm between pushes. Before it is used again,
+// one aggregate query over the product table (count, highest id, latest date_modified and a
+// checksum of id, code, price, quantity and tax class: MySQL only) must give exactly what the
+// index itself gives, with the push's own writes applied to it; any other change anywhere
+// (the owner saving a product in the shop's admin, an import, a deleted product) reloads it.
+import { crc32 } from 'node:zlib';
 import type { Database } from '../db/database.js';
 import { decodeLikeOpenCart } from '../util/html.js';
 import type { ProductCodeField } from './products.js';
@@ -14,24 +22,218 @@ export interface IndexedProduct {
   taxClassId: number;
 }
 
+interface Signature {
+  n: number;
+  maxId: number;
+  modified: string;
+  crc: number;
+}
+
+const MISSING = -1;
+
 /**
  * code (trimmed as SQL TRIM does, and decoded: OpenCart's admin stores `KV&1` as `KV&amp;1`)
- * → every product that has it, with the columns a push compares (only those are read: 100k
- * rows decode noticeably faster with three columns). Keyed by the decoded text, so the ERP's
- * `KV&1` finds the owner's product whether it was saved by the admin or written raw.
+ * → a slot; per slot the product's id, stored code, price, quantity and tax class. A code that
+ * several products share has one slot whose `count` is above 1 (and no single product).
  */
-export async function loadProductIndex(db: Database, field: ProductCodeField, columns: Array<'price' | 'quantity' | 'tax_class_id'>): Promise<Map<string, IndexedProduct[]>> {
-  const rows: Array<{ product_id: number; code: string; price?: number | string; quantity?: number; tax_class_id?: number }> = await db
-    .knex(db.t('product'))
-    .select('product_id', db.knex.raw(`TRIM(${field}) AS code`), ...columns);
-  const index = new Map<string, IndexedProduct[]>();
-  for (const r of rows) {
-    const storedCode = String(r.code ?? '');
-    const p = { productId: Number(r.product_id), storedCode, price: Number(r.price ?? 0), quantity: Number(r.quantity ?? 0), taxClassId: Number(r.tax_class_id ?? 0) };
-    const code = storedCode.includes('&') ? decodeLikeOpenCart(storedCode) : storedCode;
-    const list = index.get(code);
-    if (list) list.push(p);
-    else index.set(code, [p]);
+export class ProductIndex {
+  private readonly slots = new Map<string, number>();
+  /** Per product row (not per code): id, price, quantity, tax class, and its code's slot. */
+  private productId = new Int32Array(1024);
+  price = new Float64Array(1024);
+  quantity = new Int32Array(1024);
+  taxClassId = new Int32Array(1024);
+  /** Each product row's checksum term (so a write recomputes only the new one). */
+  private rowCrcs = new Uint32Array(1024);
+  /** The push's own writes, folded into the checksum after its answer (off the request's path). */
+  private settling: Promise<void> | null = null;
+  /** Per slot: the first product row with the code, and how many share it. */
+  private first = new Int32Array(1024);
+  private count = new Int32Array(1024);
+  /** The stored code of each product row (the same string as its key unless HTML-encoded). */
+  private readonly codes: string[] = [];
+  private rows = 0;
+  /** The checksum over what the index holds (as the database computes it), when known. */
+  signature: Signature | null = null;
+  private crc = 0;
+  private maxId = 0;
+  private modified = '';
+
+  get size(): number {
+    return this.rows;
   }
+
+  /** The slot of a code, or -1. */
+  slotOf(code: string): number {
+    return this.slots.get(code) ?? MISSING;
+  }
+
+  /** How many products have the slot's code. */
+  countOf(slot: number): number {
+    return this.count[slot]!;
+  }
+
+  /** The product row of a slot whose code one product has. */
+  rowOf(slot: number): number {
+    return this.first[slot]!;
+  }
+
+  productIdOf(row: number): number {
+    return this.productId[row]!;
+  }
+
+  storedCodeOf(row: number): string {
+    return this.codes[row]!;
+  }
+
+  add(productId: number, storedCode: string, price: number, quantity: number, taxClassId: number): void {
+    const row = this.rows++;
+    if (row === this.productId.length) this.grow();
+    this.productId[row] = productId;
+    this.price[row] = price;
+    this.quantity[row] = quantity;
+    this.taxClassId[row] = taxClassId;
+    this.codes.push(storedCode);
+    const code = storedCode.includes('&') ? decodeLikeOpenCart(storedCode) : storedCode;
+    let slot = this.slots.get(code);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      if (slot === this.first.length) this.growSlots();
+      this.slots.set(code, slot);
+      this.first[slot] = row;
+    }
+    this.count[slot]! += 1;
+    const c = rowCrc(productId, storedCode, price, quantity, taxClassId);
+    this.rowCrcs[row] = c;
+    this.crc = (this.crc ^ c) >>> 0;
+    if (productId > this.maxId) this.maxId = productId;
+  }
+
+  private grow(): void {
+    const n = this.productId.length * 2;
+    const g = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T) => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.productId = g(this.productId, (k) => new Int32Array(k));
+    this.price = g(this.price, (k) => new Float64Array(k));
+    this.quantity = g(this.quantity, (k) => new Int32Array(k));
+    this.taxClassId = g(this.taxClassId, (k) => new Int32Array(k));
+    const c = new Uint32Array(n);
+    c.set(this.rowCrcs);
+    this.rowCrcs = c;
+  }
+
+  private growSlots(): void {
+    const n = this.first.length * 2;
+    const f = new Int32Array(n);
+    f.set(this.first);
+    this.first = f;
+    const c = new Int32Array(n);
+    c.set(this.count);
+    this.count = c;
+  }
+
+  /**
+   * The push wrote `column` of these product rows at `now`: the index takes the values at once;
+   * the checksum follows in the background (`ready()` waits for it), and until then the index
+   * is not trusted by anyone else.
+   */
+  wrote(column: 'price' | 'quantity', rows: ArrayLike<number>, values: ArrayLike<number>, count: number, now: string): void {
+    const target = column === 'price' ? this.price : this.quantity;
+    for (let k = 0; k < count; k++) target[rows[k]!] = values[k]!;
+    if (count > 0 && now > this.modified) this.modified = now;
+    const sealed = this.signature !== null;
+    this.signature = null;
+    if (!sealed || count === 0) {
+      if (sealed) this.signature = this.own();
+      return;
+    }
+    const list = Int32Array.from({ length: count }, (_, k) => rows[k]!);
+    const previous = this.settling ?? Promise.resolve();
+    this.settling = previous.then(async () => {
+      for (let k = 0; k < count; k++) {
+        const row = list[k]!;
+        const c = rowCrc(this.productId[row]!, this.codes[row]!, this.price[row]!, this.quantity[row]!, this.taxClassId[row]!);
+        this.crc = (this.crc ^ this.rowCrcs[row]! ^ c) >>> 0;
+        this.rowCrcs[row] = c;
+        if (k % 10_000 === 9_999) await new Promise((r) => setImmediate(r));
+      }
+      this.signature = this.own();
+    });
+    const mine = this.settling;
+    void mine.finally(() => {
+      if (this.settling === mine) this.settling = null;
+    });
+  }
+
+  /** Waits until the checksum includes every write (see `wrote`). */
+  async ready(): Promise<void> {
+    while (this.settling) await this.settling;
+  }
+
+  private own(): Signature {
+    return { n: this.rows, maxId: this.maxId, modified: this.modified, crc: this.crc };
+  }
+
+  /** After a full read: the database's signature (read before the rows) must be the index's own. */
+  seal(db: Signature | null, modified: string): void {
+    this.modified = modified;
+    this.signature = db && db.crc === this.crc && db.n === this.rows && db.maxId === this.maxId ? this.own() : null;
+  }
+}
+
+/** The checksum row string, as the database's CONCAT_WS gives it (DECIMAL(15,4) prices). */
+function rowCrc(productId: number, code: string, price: number, quantity: number, taxClassId: number): number {
+  return crc32(`${productId}|${code}|${price.toFixed(4)}|${quantity}|${taxClassId}`);
+}
+
+interface Cached {
+  field: ProductCodeField;
+  index: ProductIndex;
+}
+
+const warm = new WeakMap<Database, Cached>();
+
+async function signatureOf(db: Database, field: ProductCodeField): Promise<Signature | null> {
+  const sql = db.dialect.productSignatureSql?.(db.t('product'), field);
+  if (!sql) return null;
+  const row = db.dialect.rows<{ n: number | string; maxId: number | string | null; modified: string | null; crc: number | string | null }>(await db.knex.raw(sql))[0];
+  if (!row) return null;
+  return { n: Number(row.n), maxId: Number(row.maxId ?? 0), modified: String(row.modified ?? ''), crc: Number(row.crc ?? 0) >>> 0 };
+}
+
+const same = (a: Signature, b: Signature) => a.n === b.n && a.maxId === b.maxId && a.modified === b.modified && a.crc === b.crc;
+
+/**
+ * The product index for `field`: the warm one when the database's signature shows nothing
+ * changed since (MySQL), else one full read. Reads id, code, price, quantity and tax class.
+ */
+export async function loadProductIndex(db: Database, field: ProductCodeField): Promise<ProductIndex> {
+  const sig = await signatureOf(db, field);
+  const cached = warm.get(db);
+  await cached?.index.ready();
+  if (sig && cached && cached.field === field && cached.index.signature && same(cached.index.signature, sig)) return cached.index;
+  warm.delete(db);
+  const index = new ProductIndex();
+  const rows = db.knex(db.t('product')).select(
+    'product_id',
+    db.knex.raw(`TRIM(COALESCE(${field}, '')) AS code`),
+    db.knex.raw('COALESCE(price, 0) AS price'),
+    db.knex.raw('COALESCE(quantity, 0) AS quantity'),
+    db.knex.raw('COALESCE(tax_class_id, 0) AS tax_class_id'),
+  );
+  for await (const r of rows.stream() as AsyncIterable<{ product_id: number; code: string | null; price: number | string; quantity: number | string; tax_class_id: number | string }>) {
+    const code = String(r.code ?? '');
+    index.add(Number(r.product_id), code, Number(r.price), Number(r.quantity), Number(r.tax_class_id));
+  }
+  index.seal(sig, sig?.modified ?? '');
+  if (index.signature) warm.set(db, { field, index });
   return index;
+}
+
+/** Forgets the warm index (tests that write the product table behind erp-bridge's back use the signature instead). */
+export function forgetProductIndex(db: Database): void {
+  warm.delete(db);
 }

@@ -8,8 +8,9 @@ import type { Settings } from '../settings/schema.js';
 import { defaultLanguage, listCustomerGroups, listLanguages, listTaxClasses } from '../shop/catalog.js';
 import { ProductMasterWriter } from '../shop/product-master.js';
 import { ProductStaging } from '../shop/product-staging.js';
-import { loadProductIndex } from '../shop/product-index.js';
-import { applyProductChanges, type ProductChange } from '../shop/product-changes.js';
+import { forgetProductIndex, loadProductIndex, type ProductIndex } from '../shop/product-index.js';
+import { applyProductChanges } from '../shop/product-changes.js';
+import type { ProductCodeField } from '../shop/products.js';
 import { readConfigValue } from '../shop/setting-rows.js';
 import { SpecialWriter } from '../shop/specials.js';
 import { shopSchema } from '../shop/schema.js';
@@ -54,48 +55,181 @@ function ambiguousReason(field: string, code: string, n: number): Reason {
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
+/** A growable Int32Array / Float64Array pair of columns, one entry per record. */
+class Column<T extends Int32Array | Float64Array> {
+  length = 0;
+  constructor(public data: T, private readonly make: (n: number) => T) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = this.make(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
+const ints = () => new Column(new Int32Array(4096), (n) => new Int32Array(n));
+const floats = () => new Column(new Float64Array(4096), (n) => new Float64Array(n));
+
 /**
- * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents. One read
- * of the product table answers matching, ambiguity and what differs; only the rows that change
- * are loaded into a temporary table, and one UPDATE joined on the primary key writes them. A
- * resend of an unchanged document writes nothing at all.
+ * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents and more.
+ * Records come in batches as the document is read; each is matched against the product index
+ * (one read of the product table, kept warm between pushes) and kept as three numbers: record,
+ * product row, new value. Nothing is written before `finish`, after the whole document was
+ * read: then only the rows that change are loaded into a temporary table, and one UPDATE joined
+ * on the primary key writes them. A resend of an unchanged document writes nothing at all.
+ * Codes that stand twice are found across the whole document here (by product row, so no code
+ * is kept per record); `twins` hands them to the caller.
  */
-async function applyDirect(db: Database, runId: number, kind: 'prices' | 'stock', rows: StagedProduct[], settings: Settings, rates: Map<number, number> | null, opts: ApplyOptions): Promise<ApplyResult> {
-  const field = settings.product_code_field;
-  const index = await loadProductIndex(db, field, kind === 'stock' ? ['quantity'] : rates ? ['price', 'tax_class_id'] : ['price']);
-  const notApplied: JournalItem[] = [];
-  const changes: ProductChange[] = [];
-  let matched = 0;
-  for (const r of rows) {
-    const found = index.get(r.code);
-    if (!found) notApplied.push({ seq: r.seq, code: r.code, outcome: 'unknown', ...unmatchedReason(field, r.code, false) });
-    else if (found.length > 1) notApplied.push({ seq: r.seq, code: r.code, outcome: 'ambiguous', ...ambiguousReason(field, r.code, found.length) });
+export class DirectPush {
+  private index: ProductIndex | null = null;
+  private readonly indexReady: Promise<ProductIndex>;
+  /** Records that arrived before the index: matched once it is there. */
+  private waiting: Array<{ seq: number; code: string; value: number }> = [];
+  private readonly seqs = ints();
+  /** Product row, or -1 - k for the k-th code no single product has (kept in `others`). */
+  private readonly rows = ints();
+  private readonly values = floats();
+  private firstSeq = new Int32Array(0);
+  private readonly otherSeen = new Map<string, number>();
+  private readonly others: Array<{ seq: number; code: string; slot: number }> = [];
+  readonly twins = new Map<string, number[]>();
+  private readonly twinRows = new Set<number>();
+  private readonly field: ProductCodeField;
+
+  constructor(
+    private readonly db: Database,
+    /** The journal run: the products' history is written under it. */
+    private readonly runId: number,
+    private readonly kind: 'prices' | 'stock',
+    private readonly settings: Settings,
+    private readonly rates: Map<number, number> | null,
+  ) {
+    this.field = settings.product_code_field;
+    // Read while the body arrives and is parsed.
+    this.indexReady = loadProductIndex(db, this.field);
+    this.indexReady.then((i) => {
+      this.index = i;
+      this.firstSeq = new Int32Array(i.size + 1);
+    }, () => {});
+  }
+
+  /** One record: its code (every record with one, for the twin check) and its value (NaN: refused). */
+  add(seq: number, code: string, value: number): void {
+    if (!code) return;
+    if (!this.index || this.waiting.length) this.waiting.push({ seq, code, value });
+    else this.match(seq, code, value);
+  }
+
+  /** Matches what waited, once the index is there (call between batches). */
+  catchUp(): void {
+    if (!this.index || !this.waiting.length) return;
+    const w = this.waiting;
+    this.waiting = [];
+    for (const r of w) this.match(r.seq, r.code, r.value);
+  }
+
+  private match(seq: number, code: string, value: number): void {
+    const index = this.index!;
+    const slot = index.slotOf(code);
+    const single = slot >= 0 && index.countOf(slot) === 1;
+    // The twin check: by the product's row when one product has the code, else by the code.
+    const key = single ? index.rowOf(slot) : -1;
+    const first = key >= 0 ? this.firstSeq[key]! : this.otherSeen.get(code) ?? 0;
+    if (first === 0) {
+      if (key >= 0) this.firstSeq[key] = seq;
+      else this.otherSeen.set(code, seq);
+    } else {
+      const list = this.twins.get(code);
+      if (list) list.push(seq);
+      else this.twins.set(code, [first, seq]);
+      if (key >= 0) this.twinRows.add(key);
+    }
+    if (Number.isNaN(value)) return;
+    this.seqs.push(seq);
+    this.values.push(value);
+    if (single) this.rows.push(key);
     else {
-      matched++;
-      const p = found[0]!;
-      if (kind === 'stock') {
-        if (p.quantity !== r.quantity) changes.push({ productId: p.productId, code: p.storedCode, value: r.quantity! });
-      } else {
-        const net = rates ? round4(r.gross! / (1 + (rates.get(p.taxClassId) ?? 0) / 100)) : r.price!;
-        if (round4(p.price) !== round4(net)) changes.push({ productId: p.productId, code: p.storedCode, value: net });
-      }
+      this.rows.push(-1 - this.others.length);
+      this.others.push({ seq, code, slot });
     }
   }
-  await opts.checkpoint?.('classified');
-  let updated = changes.length;
-  if (!opts.dryRun) {
-    updated = await applyProductChanges(db, field, kind === 'stock' ? 'quantity' : 'price', changes, nowFn(), () => opts.checkpoint?.('loaded'), runId);
-    await opts.onProgress?.(rows.length);
-    await opts.checkpoint?.('applied');
+
+  async finish(opts: ApplyOptions, onStep?: (done: number, total: number) => Promise<void> | void): Promise<ApplyResult> {
+    const index = await this.indexReady;
+    this.catchUp();
+    const { kind, rates, field } = this;
+    const notApplied: JournalItem[] = [];
+    const changeRows = ints();
+    const changeValues = floats();
+    let matched = 0;
+    const rows = this.rows.data;
+    const values = this.values.data;
+    for (let k = 0; k < this.rows.length; k++) {
+      const row = rows[k]!;
+      if (row < 0) {
+        const o = this.others[-1 - row]!;
+        if (this.twins.has(o.code)) continue;
+        if (o.slot < 0) notApplied.push({ seq: o.seq, code: o.code, outcome: 'unknown', ...unmatchedReason(field, o.code, false) });
+        else notApplied.push({ seq: o.seq, code: o.code, outcome: 'ambiguous', ...ambiguousReason(field, o.code, index.countOf(o.slot)) });
+        continue;
+      }
+      if (this.twinRows.has(row)) continue;
+      matched++;
+      const v = values[k]!;
+      if (kind === 'stock') {
+        if (index.quantity[row] !== v) changeRows.push(row), changeValues.push(v);
+      } else {
+        const net = rates ? round4(v / (1 + (rates.get(index.taxClassId[row]!) ?? 0) / 100)) : v;
+        if (round4(index.price[row]!) !== round4(net)) changeRows.push(row), changeValues.push(net);
+      }
+    }
+    // In product_id order: the UPDATE then walks the product table in its own order.
+    const n = changeRows.length;
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[k] = k;
+    const cr = changeRows.data;
+    const cv = changeValues.data;
+    let sorted = true;
+    for (let k = 1; k < n && sorted; k++) if (index.productIdOf(cr[k]!) < index.productIdOf(cr[k - 1]!)) sorted = false;
+    if (!sorted) order.sort((a, b) => index.productIdOf(cr[a]!) - index.productIdOf(cr[b]!));
+    await opts.checkpoint?.('classified');
+    let updated = n;
+    if (!opts.dryRun) {
+      const now = nowFn();
+      const column = kind === 'stock' ? 'quantity' : 'price';
+      updated = await applyProductChanges(this.db, field, column, {
+        length: n,
+        productId: (k) => index.productIdOf(cr[order[k]!]!),
+        code: (k) => index.storedCodeOf(cr[order[k]!]!),
+        value: (k) => cv[order[k]!]!,
+      }, now, () => opts.checkpoint?.('loaded'), this.runId, onStep, index.size);
+      // The warm index follows the shop; a write that did not land everywhere makes it read again.
+      if (updated === n) index.wrote(column, cr, cv, n, now);
+      else forgetProductIndex(this.db);
+      await opts.checkpoint?.('applied');
+    }
+    return {
+      counts: { updated, unchanged: matched - updated, unknown: notApplied.filter((x) => x.outcome === 'unknown').length, ambiguous: notApplied.filter((x) => x.outcome === 'ambiguous').length },
+      notApplied,
+    };
   }
-  return { counts: { updated, unchanged: matched - updated, unknown: notApplied.filter((n) => n.outcome === 'unknown').length, ambiguous: notApplied.filter((n) => n.outcome === 'ambiguous').length }, notApplied };
+}
+
+/** Whether a push of this kind takes the direct path (DirectPush) rather than the staging table. */
+export const isDirect = (kind: Exclude<PushKind, 'categories'>, settings: Settings) => kind === 'stock' || (kind === 'prices' && settings.sync_type !== 'full');
+
+export async function directPush(db: Database, runId: number, kind: 'prices' | 'stock', settings: Settings): Promise<DirectPush> {
+  const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
+  return new DirectPush(db, runId, kind, settings, rates);
 }
 
 export async function applyProducts(db: Database, runId: number, kind: Exclude<PushKind, 'categories'>, rows: StagedProduct[], settings: Settings, opts: ApplyOptions): Promise<ApplyResult> {
   const full = kind === 'prices' && settings.sync_type === 'full';
   if (kind === 'stock' || (kind === 'prices' && !full)) {
-    const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-    return applyDirect(db, runId, kind, rows, settings, rates, opts);
+    const d = await directPush(db, runId, kind, settings);
+    for (const r of rows) d.add(r.seq, r.code, (kind === 'stock' ? r.quantity : r.gross ?? r.price) ?? NaN);
+    return d.finish(opts);
   }
   const st = new ProductStaging(db, runId, kind);
   const step = async (name: string) => opts.checkpoint?.(name);

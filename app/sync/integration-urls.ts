@@ -1,9 +1,9 @@
 // The URLs the shop owner hands to the ERP, as the admin and the CLI show them.
 import type { Settings } from '../settings/schema.js';
-import { PUSH_KINDS, type PushKind } from './push-kinds.js';
+import { ORDER_STATUS_KIND, PUSH_KINDS, type IntegrationKind } from './push-kinds.js';
 
 export interface IntegrationUrl {
-  kind: PushKind | 'orders';
+  kind: IntegrationKind | 'orders';
   url: string;
   /** Category sync is only accepted in full sync. */
   active: boolean;
@@ -16,6 +16,7 @@ export function integrationUrls(publicUrl: string, settings: Settings): Integrat
     url: `${publicUrl}/integration/${kind}${key}`,
     active: kind !== 'categories' || settings.sync_type === 'full',
   }));
+  urls.push({ kind: ORDER_STATUS_KIND, url: `${publicUrl}/integration/${ORDER_STATUS_KIND}${key}`, active: true });
   urls.push({ kind: 'orders', url: `${publicUrl}/integration/orders${key}`, active: settings.export_transport.includes('feed') });
   return urls;
 }

@@ -6,6 +6,12 @@ export type PushKind = (typeof PUSH_KINDS)[number];
 
 export const isPushKind = (s: string): s is PushKind => (PUSH_KINDS as readonly string[]).includes(s);
 
+// The fifth URL (issue 15): the ERP's word on orders (status, invoice and tracking number). Its
+// records name orders, not products, so it has its own service (sync/order-status.ts).
+export const ORDER_STATUS_KIND = 'order-status' as const;
+export type IntegrationKind = PushKind | typeof ORDER_STATUS_KIND;
+export const isIntegrationKind = (s: string): s is IntegrationKind => isPushKind(s) || s === ORDER_STATUS_KIND;
+
 export const PRODUCT_KEY = 'termekkod';
 export const PRICE_FIELDS = ['ar'];
 export const FULL_SYNC_FIELDS = ['nev', 'mee', 'afakulcs', 'kep', 'kat', 'tmegjegyzes'];

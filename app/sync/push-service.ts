@@ -1,27 +1,32 @@
-// One push from the ERP (over HTTP or from a saved file on the command line): journal, parse,
-// validate the whole document, then apply under a per-URL lease. A rejected document writes
-// nothing to the shop; every call ends as a journal run.
+// One push from the ERP (over HTTP or from a saved file on the command line): journal, then,
+// under a per-URL lease, read the document as it arrives (decode, parse, validate and match in
+// batches: a million records are never held whole), and write the shop only once the whole
+// document was read and found sound. A rejected document writes nothing to the shop; every call
+// ends as a journal run, and a running one shows its phase and percent.
 import type { Database } from '../db/database.js';
 import { describeDbError, isConnectionError } from '../db/database.js';
-import { parseDocument } from '../erp/document.js';
+import { openDocumentStream, parseDocument, type DocumentStream } from '../erp/document.js';
 import { DocumentError } from '../erp/errors.js';
 import type { DocumentFormat } from '../erp/record.js';
-import { Journal, OUTCOMES, emptyCounts, type Counts, type JournalItem } from '../plugin/journal.js';
+import { Journal, OUTCOMES, emptyCounts, type Counts, type JournalItem, type RunPhase } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { loadCategoryMap } from '../shop/categories.js';
 import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
-import { applyProducts, type ApplyOptions } from './apply-products.js';
+import { applyProducts, directPush, isDirect, type ApplyOptions, type DirectPush } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
 import { reason } from '../erp/reasons.js';
-import { validateProducts } from './validate-products.js';
+import { ProductValidator, settleTwins, TwinCodes, type StagedProduct } from './validate-products.js';
 
 export interface PushRequest {
   kind: PushKind;
-  body: Buffer;
+  /** The document: whole, or as it arrives (an HTTP request), read under the lease. */
+  body: Buffer | AsyncIterable<Buffer>;
+  /** The body's length when known in advance (Content-Length): the reading phase's percent. */
+  size?: number;
   contentType?: string;
   format?: DocumentFormat;
   dryRun?: boolean;
@@ -97,51 +102,93 @@ export class PushService {
     try {
       const settings = await this.settings.get();
       const maxBytes = settings.max_body_mb * 1024 * 1024;
-      if (req.body.length > maxBytes) throw new PushError(413, `the document is ${req.body.length} bytes, over the limit of ${settings.max_body_mb} MB (setting max_body_mb)`, run);
+      if (Buffer.isBuffer(req.body) && req.body.length > maxBytes) throw new PushError(413, `the document is ${req.body.length} bytes, over the limit of ${settings.max_body_mb} MB (setting max_body_mb)`, run);
       if (req.kind === 'categories' && settings.sync_type !== 'full')
         throw new PushError(409, 'category sync needs the full sync type; the sync type is "stock and price" (setting sync_type)', run);
-
-      const doc = parseDocument(req.body, req.contentType, req.format);
+      const body = limited(req.body, maxBytes, settings.max_body_mb, run);
       const counts = emptyCounts();
-      counts.received = doc.records.length;
       let notApplied: JournalItem[] = [];
       let ignoredFields: string[] = [];
       let unknownFields: string[] = [];
+      let format: DocumentFormat = 'xml';
+      let charset = 'utf-8';
+      const kind = req.kind;
 
-      await withLease(this.db, `push:${req.kind}`, `run:${run}`, async () => {
-        if (req.kind === 'categories') {
+      await withLease(this.db, `push:${kind}`, `run:${run}`, async () => {
+        if (kind === 'categories') {
+          const parts: Buffer[] = [];
+          for await (const b of body) parts.push(b);
+          const doc = parseDocument(Buffer.concat(parts), req.contentType, req.format);
+          format = doc.format;
+          charset = doc.charset;
           const r = await applyCategories(this.db, doc.records, { dryRun });
           Object.assign(counts, r.counts, { received: doc.records.length });
           notApplied = r.notApplied;
           unknownFields = r.unknownFields;
           return;
         }
-        const v = validateProducts(doc.records, req.kind, settings, { imageDir: this.opts.imageDir });
-        // The raw records are not needed past validation: let them go before the load.
-        doc.records.length = 0;
+        const progress = new Progress(this.journal, run, req.size);
+        const counted = countBytes(body, progress);
+        const doc: DocumentStream = await openDocumentStream(counted, req.contentType, req.format);
+        format = doc.format;
+        charset = doc.charset;
+        const v = new ProductValidator(kind, settings, { imageDir: this.opts.imageDir });
+        // Stock and stock-and-price: matched as the records come (DirectPush); promo prices and
+        // full sync: staged rows kept until the document is whole, twin codes found by code.
+        const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings) : null;
+        const twins = direct ? null : new TwinCodes();
+        let staged: StagedProduct[] = [];
+        const rejected: Array<JournalItem & { early?: boolean }> = [];
+        for await (const batch of doc.batches) {
+          counts.received += batch.length;
+          for (const r of batch) {
+            const c = v.check(r);
+            if (direct) direct.add(r.seq, c.code, c.row ? (kind === 'stock' ? c.row.quantity : c.row.gross ?? c.row.price) ?? NaN : NaN);
+            else {
+              twins!.see(c.code, r.seq);
+              if (c.row) staged.push(c.row);
+            }
+            if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
+          }
+          direct?.catchUp();
+          await progress.report('reading', counts.received);
+          // Other requests (the admin, on SQLite's one connection too) get their turn.
+          await new Promise((r) => setImmediate(r));
+        }
         ignoredFields = v.ignoredFields;
         unknownFields = v.unknownFields;
-        let staged = v.staged;
-        const rejected = [...v.rejected];
-        // kat must name a category the ERP already sent (checked before anything is written).
-        if (staged.some((s) => s.category_code)) {
-          const known = await loadCategoryMap(this.db);
-          staged = staged.filter((s) => {
-            if (!s.category_code || known.has(s.category_code)) return true;
-            rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', ...reason('unknown_category', { value: s.category_code! }) });
-            return false;
+        await progress.report('matching', counts.received, 0, true);
+        const onProgress = (done: number, total: number) => progress.report('writing', counts.received, total ? (100 * done) / total : 0);
+        let r: { counts: Partial<Counts>; notApplied: JournalItem[] };
+        if (direct) {
+          settleTwins(direct.twins, [], rejected);
+          await progress.report('writing', counts.received, 0, true);
+          r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
+        } else {
+          staged = settleTwins(twins!.twins, staged, rejected);
+          v.keepPicturesOf(staged);
+          // kat must name a category the ERP already sent (checked before anything is written).
+          if (staged.some((s) => s.category_code)) {
+            const known = await loadCategoryMap(this.db);
+            staged = staged.filter((s) => {
+              if (!s.category_code || known.has(s.category_code)) return true;
+              rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', ...reason('unknown_category', { value: s.category_code! }) });
+              return false;
+            });
+          }
+          // Pictures first: a product must never point at a file that is not there yet.
+          if (!dryRun && v.pictures.size > 0) await storePictures(this.opts.imageDir!, v.pictures);
+          await progress.report('writing', counts.received, 0, true);
+          const total = staged.length;
+          r = await applyProducts(this.db, run, kind, staged, settings, {
+            dryRun,
+            checkpoint: req.checkpoint,
+            onProgress: (n) => onProgress(n, total * 2),
           });
         }
-        // Pictures first: a product must never point at a file that is not there yet.
-        if (!dryRun && v.pictures.size > 0) await storePictures(this.opts.imageDir!, v.pictures);
-        const r = await applyProducts(this.db, run, req.kind, staged, settings, {
-          dryRun,
-          checkpoint: req.checkpoint,
-          onProgress: (n) => this.journal.progress(run, n),
-        });
         for (const o of OUTCOMES) if (o !== 'received' && r.counts[o]) counts[o] += r.counts[o]!;
         for (const j of rejected) counts[j.outcome as 'invalid' | 'ignored'] += 1;
-        notApplied = [...rejected, ...r.notApplied].sort((a, b) => a.seq - b.seq);
+        notApplied = [...rejected.map(({ early: _, ...j }) => j), ...r.notApplied].sort((a, b) => a.seq - b.seq);
       }, { waitMs: 10 * 60_000, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
       if (!dryRun) written = counts;
 
@@ -150,7 +197,7 @@ export class PushService {
       await this.journal.finish(run, { status, httpStatus: 200, counts, durationMs: elapsed(), message: dryRun ? 'dry run: nothing was written' : undefined });
       return {
         // What the ERP sent is quoted cut: a 10 MB field name or code is never sent back whole.
-        run, kind: req.kind, dryRun, status, format: doc.format, charset: doc.charset, counts,
+        run, kind: req.kind, dryRun, status, format, charset, counts,
         ignoredFields: ignoredFields.map((f) => echo(f, 64)), unknownFields: unknownFields.map((f) => echo(f, 64)),
         notApplied: notApplied.map((n) => ({ record: n.seq, code: echo(n.code, 255), outcome: n.outcome, reason: echo(n.reason, 500) })),
         durationMs: Math.round(elapsed()),
@@ -178,4 +225,47 @@ function toPushError(err: unknown, run: number): PushError {
   const ref = newReference();
   const detail = `${(err as Error)?.message ?? String(err)}`.slice(0, 2000);
   return new PushError(500, `internal error (reference ${ref}; the details are in the log)`, run, undefined, detail, ref);
+}
+
+/** The body, stopped with 413 once it passes the limit (a stream is counted as it arrives). */
+async function* limited(body: Buffer | AsyncIterable<Buffer>, maxBytes: number, mb: number, run: number): AsyncGenerator<Buffer> {
+  if (Buffer.isBuffer(body)) {
+    // A saved document is handed on in pieces too, so it is read the way a request is.
+    for (let i = 0; i < body.length; i += 1 << 20) yield body.subarray(i, i + (1 << 20));
+    return;
+  }
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) throw new PushError(413, `the body is over the limit of ${mb} MB (setting max_body_mb)`, run);
+    yield chunk;
+  }
+}
+
+async function* countBytes(body: AsyncIterable<Buffer>, progress: Progress): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    progress.bytes += chunk.length;
+    yield chunk;
+  }
+}
+
+/** The run's progress in the journal, written at most twice a second. */
+class Progress {
+  bytes = 0;
+  private last = 0;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly run: number,
+    private readonly size: number | undefined,
+  ) {}
+
+  async report(phase: RunPhase, records: number, percent?: number, force = false): Promise<void> {
+    const now = performance.now();
+    // The last step (100%) is always written: the page shows it until the run's end is written.
+    if (!force && (percent === undefined || percent < 100) && now - this.last < 500) return;
+    this.last = now;
+    const pct = percent ?? (phase === 'reading' && this.size ? (100 * this.bytes) / this.size : undefined);
+    await this.journal.progress(this.run, records, phase, pct);
+  }
 }

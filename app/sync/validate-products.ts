@@ -67,64 +67,72 @@ export interface ValidateOptions {
   imageDir: string | null;
 }
 
-export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, 'categories'>, settings: Settings, opts: ValidateOptions = { imageDir: null }): ValidatedProducts {
-  const pictures = new Map<string, Buffer>();
-  const full = settings.sync_type === 'full';
-  const own = new Set(ownFields(kind, full));
-  const ignoredFields = new Set<string>();
-  const unknownFields = new Set<string>();
-  const rejected: JournalItem[] = [];
-  const staged: StagedProduct[] = [];
-  const width = CODE_WIDTH[settings.product_code_field] ?? 64;
+/** A record checked on its own: its row to stage, or why it is not applied. */
+export interface Checked {
+  /** The trimmed code ('' when it has none). */
+  code: string;
+  row?: StagedProduct;
+  rejected?: JournalItem;
+  /** Refused before the twin check (no code, code too long): a twin code does not change its reason. */
+  early?: boolean;
+}
 
-  // A code that stands twice in one document is ambiguous about which value wins: neither applies.
-  const seen = new Map<string, number>();
-  const twinsOf = new Map<string, number[]>();
-  for (const r of records) {
-    const code = (r.fields[PRODUCT_KEY] ?? '').trim();
-    if (!code) continue;
-    const first = seen.get(code);
-    if (first === undefined) seen.set(code, r.seq);
-    else twinsOf.set(code, [...(twinsOf.get(code) ?? [first]), r.seq]);
+export const twinReason = (seqs: number[]): Reason => reason('twins', { n: seqs.length, records: seqs.join(', ') });
+
+/**
+ * Checks records one at a time (a streamed document is never held whole). Field names are
+ * classified once; codes that stand twice are found by the caller across the whole document
+ * (see `TwinCodes`), and `settleTwins` turns their records into rejections at the end.
+ */
+export class ProductValidator {
+  readonly pictures = new Map<string, Buffer>();
+  private readonly full: boolean;
+  private readonly own: Set<string>;
+  private readonly ignored = new Set<string>();
+  private readonly unknown = new Set<string>();
+  private readonly width: number;
+  private readonly fieldClass = new Map<string, 'own' | 'ignored' | 'unknown'>();
+
+  constructor(
+    private readonly kind: Exclude<PushKind, 'categories'>,
+    private readonly settings: Settings,
+    private readonly opts: ValidateOptions = { imageDir: null },
+  ) {
+    this.full = settings.sync_type === 'full';
+    this.own = new Set(ownFields(kind, this.full));
+    this.width = CODE_WIDTH[settings.product_code_field] ?? 64;
   }
-  // Field names repeat in every record: classify each name once.
-  const fieldClass = new Map<string, 'own' | 'ignored' | 'unknown'>();
-  const classify = (f: string) => {
-    let c = fieldClass.get(f);
-    if (!c) {
-      c = f === PRODUCT_KEY || own.has(f) ? 'own' : ALL_PRODUCT_FIELDS.has(f) ? 'ignored' : 'unknown';
-      fieldClass.set(f, c);
-      if (c === 'ignored') ignoredFields.add(f);
-      else if (c === 'unknown') unknownFields.add(f);
-    }
-  };
 
-  for (const r of records) {
+  get ignoredFields(): string[] {
+    return [...this.ignored].sort();
+  }
+
+  get unknownFields(): string[] {
+    return [...this.unknown].sort();
+  }
+
+  private classify(f: string): void {
+    if (this.fieldClass.has(f)) return;
+    const c = f === PRODUCT_KEY || this.own.has(f) ? 'own' : ALL_PRODUCT_FIELDS.has(f) ? 'ignored' : 'unknown';
+    this.fieldClass.set(f, c);
+    if (c === 'ignored') this.ignored.add(f);
+    else if (c === 'unknown') this.unknown.add(f);
+  }
+
+  check(r: RawRecord): Checked {
+    const { kind, settings, full, opts, pictures } = this;
     const code = (r.fields[PRODUCT_KEY] ?? '').trim();
-    for (const f in r.fields) classify(f);
-    const reject = (outcome: 'invalid' | 'ignored', why: Reason) => rejected.push({ seq: r.seq, code, outcome, ...why });
-    if (!code) {
-      reject('invalid', reason('no_code', { record: r.seq, line: r.line, field: PRODUCT_KEY }));
-      continue;
-    }
-    if (encodeLikeOpenCart(code).length > width) {
-      reject('invalid', reason('code_too_long_shop', { field: PRODUCT_KEY, codeField: settings.product_code_field, max: width }));
-      continue;
-    }
-    const twins = twinsOf.get(code);
-    if (twins) {
-      reject('invalid', reason('twins', { n: twins.length, records: twins.join(', ') }));
-      continue;
-    }
+    for (const f in r.fields) this.classify(f);
+    const reject = (outcome: 'invalid' | 'ignored', why: Reason, early = false): Checked => ({ code, rejected: { seq: r.seq, code, outcome, ...why }, early });
+    if (!code) return reject('invalid', reason('no_code', { record: r.seq, line: r.line, field: PRODUCT_KEY }), true);
+    if (encodeLikeOpenCart(code).length > this.width)
+      return reject('invalid', reason('code_too_long_shop', { field: PRODUCT_KEY, codeField: settings.product_code_field, max: this.width }), true);
     const has = (f: string) => f in r.fields && (r.fields[f] ?? '').trim() !== '';
     try {
       const row: StagedProduct = { seq: r.seq, code };
       if (kind === 'prices') {
         const fullFields = full && FULL_SYNC_FIELDS.some(has);
-        if (!has('ar') && !fullFields) {
-          reject('ignored', full ? reason('no_price_or_data') : reason('nothing_to_apply', { field: 'ar' }));
-          continue;
-        }
+        if (!has('ar') && !fullFields) return reject('ignored', full ? reason('no_price_or_data') : reason('nothing_to_apply', { field: 'ar' }));
         if (has('ar')) {
           const value = money(r.fields, 'ar');
           if (settings.price_basis === 'gross') row.gross = value;
@@ -160,10 +168,7 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
           }
         }
       } else if (kind === 'stock') {
-        if (!has('szabadraktar')) {
-          reject('ignored', reason('nothing_to_apply', { field: 'szabadraktar' }));
-          continue;
-        }
+        if (!has('szabadraktar')) return reject('ignored', reason('nothing_to_apply', { field: 'szabadraktar' }));
         const n = parseErpNumber(r.fields.szabadraktar!);
         if (n === null) throw new Invalid(reason('not_number', { field: 'szabadraktar', value: echo(r.fields.szabadraktar) }));
         if (n < 0) throw new Invalid(reason('negative', { field: 'szabadraktar', value: echo(r.fields.szabadraktar) }));
@@ -171,10 +176,7 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
         // OpenCart keeps whole units: 2.5 m free means 2 can be sold.
         row.quantity = Math.floor(n + 1e-9);
       } else {
-        if (!has('arakcios')) {
-          reject('ignored', reason('no_promo'));
-          continue;
-        }
+        if (!has('arakcios')) return reject('ignored', reason('no_promo'));
         const value = money(r.fields, 'arakcios');
         if (settings.price_basis === 'gross') row.gross = value;
         else row.promo = value;
@@ -187,14 +189,71 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
         // The ERP's end date is inclusive, OpenCart's date_end exclusive.
         row.promo_end = end ? addDays(end, 1) : '0000-00-00';
       }
-      staged.push(row);
+      return { code, row };
     } catch (err) {
       if (!(err instanceof Invalid)) throw err;
-      reject('invalid', err.why);
+      return reject('invalid', err.why);
     }
   }
-  // Only the pictures of records that are staged: a record refused for another field stores nothing.
-  const used = new Set(staged.map((r) => r.image));
-  for (const p of pictures.keys()) if (!used.has(p)) pictures.delete(p);
-  return { staged, pictures, rejected, ignoredFields: [...ignoredFields].sort(), unknownFields: [...unknownFields].sort() };
+
+  /** Only the pictures of records that are staged: a record refused for another field stores nothing. */
+  keepPicturesOf(staged: StagedProduct[]): void {
+    const used = new Set(staged.map((r) => r.image));
+    for (const p of this.pictures.keys()) if (!used.has(p)) this.pictures.delete(p);
+  }
+}
+
+/** Codes seen in a document, and every record of those that stand more than once (kept in memory). */
+export class TwinCodes {
+  private readonly first = new Map<string, number>();
+  readonly twins = new Map<string, number[]>();
+
+  see(code: string, seq: number): void {
+    if (!code) return;
+    const f = this.first.get(code);
+    if (f === undefined) this.first.set(code, seq);
+    else {
+      const list = this.twins.get(code);
+      if (list) list.push(seq);
+      else this.twins.set(code, [f, seq]);
+    }
+  }
+}
+
+/**
+ * Every record of a twin code is refused, naming all of them: records already refused for a
+ * field get the twin reason instead (not those refused for having no code or too long a one),
+ * the others a new rejection. Returns the staged rows left.
+ */
+export function settleTwins<T extends { seq: number; code: string }>(twins: Map<string, number[]>, staged: T[], rejected: Array<JournalItem & { early?: boolean }>): T[] {
+  if (twins.size === 0) return staged;
+  const refused = new Map<number, JournalItem & { early?: boolean }>();
+  for (const j of rejected) if (twins.has(j.code)) refused.set(j.seq, j);
+  for (const [code, seqs] of twins) {
+    for (const seq of seqs) {
+      const j = refused.get(seq);
+      if (!j) rejected.push({ seq, code, outcome: 'invalid', ...twinReason(seqs) });
+      else if (!j.early) {
+        j.outcome = 'invalid';
+        Object.assign(j, twinReason(seqs));
+      }
+    }
+  }
+  return staged.filter((s) => !twins.has(s.code));
+}
+
+export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, 'categories'>, settings: Settings, opts: ValidateOptions = { imageDir: null }): ValidatedProducts {
+  const v = new ProductValidator(kind, settings, opts);
+  const twins = new TwinCodes();
+  let staged: StagedProduct[] = [];
+  const rejected: Array<JournalItem & { early?: boolean }> = [];
+  for (const r of records) {
+    const c = v.check(r);
+    twins.see(c.code, r.seq);
+    if (c.row) staged.push(c.row);
+    else rejected.push({ ...c.rejected!, early: c.early });
+  }
+  staged = settleTwins(twins.twins, staged, rejected);
+  v.keepPicturesOf(staged);
+  return { staged, pictures: v.pictures, rejected: rejected.map(({ early: _, ...j }) => j), ignoredFields: v.ignoredFields, unknownFields: v.unknownFields };
 }

@@ -1,6 +1,7 @@
 // A real SMTP server on 127.0.0.1 for tests: real TCP, enough of RFC 5321 to receive a message
 // (EHLO/HELO, optional AUTH PLAIN/LOGIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT). Messages are kept
-// with their envelope and the decoded text body, so a test asserts what a mailbox would get.
+// with their envelope and the decoded text body (every text part of a MIME multipart message,
+// as OpenCart sends its mails), so a test asserts what a mailbox would get.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -49,8 +50,45 @@ function parse(raw: string): Pick<ReceivedMail, 'headers' | 'subject' | 'text'> 
     if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
   }
   const cte = (headers['content-transfer-encoding'] ?? '').toLowerCase();
-  const text = cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body;
+  // A MIME message (OpenCart's mails are multipart/mixed): every text part, decoded.
+  const text = /^multipart\//i.test(headers['content-type'] ?? '')
+    ? textParts(raw).join('\n\n')
+    : cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body;
   return { headers, subject: decodeWords(headers.subject ?? ''), text: text.replace(/\r\n/g, '\n') };
+}
+
+function decodeQuotedPrintable(s: string): string {
+  const bytes: number[] = [];
+  const src = s.replace(/=\r?\n/g, '');
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] === '=' && /^[0-9A-F]{2}$/i.test(src.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(src.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(src[i]!, 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** The decoded text/plain and text/html parts of a MIME entity, recursing into multiparts. */
+function textParts(entity: string): string[] {
+  const normalised = entity.replace(/\r\n/g, '\n');
+  const at = normalised.indexOf('\n\n');
+  const head = at >= 0 ? normalised.slice(0, at) : normalised;
+  const body = at >= 0 ? normalised.slice(at + 2) : '';
+  const headers: Record<string, string> = {};
+  for (const line of head.replace(/\n[ \t]+/g, ' ').split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const type = (headers['content-type'] ?? 'text/plain').toLowerCase();
+  const boundary = /boundary="?([^";]+)"?/i.exec(headers['content-type'] ?? '')?.[1];
+  if (type.startsWith('multipart/') && boundary)
+    return body.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--')).flatMap((p) => textParts(p.replace(/^\n/, '')));
+  if (!type.startsWith('text/')) return [];
+  const cte = (headers['content-transfer-encoding'] ?? '').toLowerCase();
+  if (cte === 'base64') return [Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')];
+  if (cte === 'quoted-printable') return [decodeQuotedPrintable(body)];
+  return [body];
 }
 
 export async function startSmtpServer(opts: SmtpServerOptions = {}): Promise<TestSmtpServer> {

@@ -187,4 +187,10 @@ export const mysqlHelper: DialectHelper = {
   async listTables(knex) {
     return this.rows<Record<string, string>>(await knex.raw('SHOW TABLES')).map((r) => Object.values(r)[0]!);
   },
+  onOneConnection: (knex, fn) => knex.transaction((trx) => fn(trx)),
+  updateStepRows: Number.MAX_SAFE_INTEGER,
+  productSignatureSql: (table, field) =>
+    `SELECT COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified,
+       BIT_XOR(CRC32(CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)))) AS crc
+     FROM ${table}`,
 };

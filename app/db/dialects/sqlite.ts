@@ -87,4 +87,6 @@ export const sqliteHelper: DialectHelper = {
     const rows = (await knex.raw("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>;
     return rows.map((r) => r.name);
   },
+  onOneConnection: (knex, fn) => fn(knex),
+  updateStepRows: 20_000,
 };

@@ -93,4 +93,18 @@ export interface DialectHelper {
   alignTextCollation(knex: Knex, tables: string[], collation: string): Promise<string[]>;
   /** Names of the tables in the current database. */
   listTables(knex: Knex): Promise<string[]>;
+  /**
+   * Runs fn on one connection for its whole length (temporary tables live on a connection):
+   * MySQL in a transaction; SQLite's pool is that one connection, so fn runs as it is and other
+   * requests' statements can run between its statements (the admin stays responsive).
+   */
+  onOneConnection<T>(knex: Knex, fn: (k: Knex) => Promise<T>): Promise<T>;
+  /** Rows one joined UPDATE of a push writes at most (SQLite: smaller steps, so readers get turns). */
+  readonly updateStepRows: number;
+  /**
+   * One row: COUNT(*) n, MAX(product_id) maxId, MAX(date_modified) modified and crc, the BIT_XOR of
+   * CRC32('id|TRIM(code)|price|quantity|tax_class_id') over the product table, for checking a warm
+   * product index; undefined where the database has no CRC32 (the index is then read every time).
+   */
+  productSignatureSql?(productTable: string, codeField: string): string;
 }

@@ -1,4 +1,5 @@
 // Every string the admin shows, in English and Hungarian. Templates call t('key').
+import { ORDER_STATUS_EN, ORDER_STATUS_HU } from './order-status-messages.js';
 import { ERP_FIELDS_HU, REASONS_EN, REASONS_HU } from './reasons.js';
 
 export const LANGUAGES = ['hu', 'en'] as const;
@@ -277,6 +278,9 @@ const en = {
   'journal.not_applied': 'Records not applied',
   'journal.none_not_applied': 'Every record was applied.',
   'journal.progress': 'In progress: {n} records staged…',
+  'journal.phase.reading': 'Reading the document: {n} records read',
+  'journal.phase.matching': 'Matching {n} records with the shop\'s products',
+  'journal.phase.writing': 'Writing the changes of {n} records to the shop',
   'journal.dry_run': 'dry run',
   'orders.intro': 'Orders waiting for or handed to the ERP.',
   'orders.export_now': 'Export now',
@@ -330,6 +334,7 @@ const en = {
   'launch.replayed': 'This launch link was already used. Open erp-bridge again from the shop’s admin.',
   'launch.no_secret': 'erp-bridge has no launch secret yet: start it once against the shop’s database.',
   'launch.no_user': 'The shop user of this launch does not exist or is disabled.',
+  ...ORDER_STATUS_EN,
   'count.received': '{n} received',
   'count.updated': '{n} updated',
   'count.unchanged': '{n} unchanged',
@@ -700,6 +705,9 @@ const hu: Record<MessageKey, string> = {
   'journal.not_applied': 'Fel nem dolgozott tételek',
   'journal.none_not_applied': 'Minden tétel feldolgozva.',
   'journal.progress': 'Folyamatban: {n} tétel betöltve…',
+  'journal.phase.reading': 'A dokumentum olvasása: {n} tétel beolvasva',
+  'journal.phase.matching': '{n} tétel párosítása a bolt termékeivel',
+  'journal.phase.writing': '{n} tétel változásainak írása a boltba',
   'journal.dry_run': 'próba',
   'orders.intro': 'Az ERP-re váró vagy átadott rendelések.',
   'orders.export_now': 'Export most',
@@ -753,6 +761,7 @@ const hu: Record<MessageKey, string> = {
   'launch.replayed': 'Ezt az indító hivatkozást már felhasználták. Nyissa meg újra az erp-bridge-et a bolt adminjából.',
   'launch.no_secret': 'Az erp-bridge-nek még nincs indító titka: indítsa el egyszer a bolt adatbázisával.',
   'launch.no_user': 'Az indítás boltfelhasználója nem létezik vagy le van tiltva.',
+  ...ORDER_STATUS_HU,
   'count.received': '{n} beérkezett',
   'count.updated': '{n} frissítve',
   'count.unchanged': '{n} változatlan',

@@ -5,7 +5,7 @@ import { answerToXml, errorToXml } from '../../erp/answer.js';
 import { describeDbError, isConnectionError } from '../../db/database.js';
 import type { AppContext } from '../../context.js';
 import { checkErpCredentials, parseBasicAuth } from '../../sync/erp-credentials.js';
-import { isPushKind, type PushKind } from '../../sync/push-kinds.js';
+import { isIntegrationKind, isPushKind, type PushKind } from '../../sync/push-kinds.js';
 import { PushError, PushService } from '../../sync/push-service.js';
 import { FailureThrottle } from '../middleware/failure-throttle.js';
 import { collectGarbageSoon } from '../../util/gc.js';
@@ -16,6 +16,8 @@ import type { Settings } from '../../settings/schema.js';
 import { BodyTooLargeError, readRawBody } from '../middleware/raw-body.js';
 import { FALSE_WORDS, TRUE_WORDS, parseCount, parseFlag } from '../../util/flags.js';
 import { moduleState } from '../../shop/extension.js';
+import { OrderStatusService, STATUS_KIND } from '../../sync/order-status.js';
+import { statusAnswerToXml } from '../../erp/order-status-answer.js';
 import { translator, type Lang } from '../i18n/messages.js';
 
 /** A browser's request: its Accept header names HTML first. */
@@ -46,7 +48,7 @@ type Authed = { settings: Settings; actor: string };
  * Basic; failures are journalled and slowed down per address. Answers itself and returns null
  * when the call may not go on.
  */
-async function authenticate(ctx: AppContext, pushes: PushService, throttle: FailureThrottle, kind: PushKind | 'orders', req: Request, res: Response): Promise<Authed | null> {
+async function authenticate(ctx: AppContext, pushes: PushService, throttle: FailureThrottle, kind: PushKind | 'orders' | typeof STATUS_KIND, req: Request, res: Response): Promise<Authed | null> {
   const address = req.ip ?? 'unknown';
   const actor = `erp ${address}`;
   const wait = throttle.retryAfter(address);
@@ -59,7 +61,7 @@ async function authenticate(ctx: AppContext, pushes: PushService, throttle: Fail
     // Uninstalling the module in the shop's admin switches erp-bridge off, keeping everything.
     if ((await moduleState(ctx.db)) === 'uninstalled') {
       req.resume();
-      const run = await pushes.reject(kind, actor, 503, 'disabled in the shop');
+      const run = await rejectCall(ctx, pushes, kind, actor, 503, 'disabled in the shop');
       sendError(req, res, 503, 'disabled in the shop: the erp-bridge module is uninstalled in the shop\'s admin (Extensions → Modules)', run, 300);
       return null;
     }
@@ -79,15 +81,20 @@ async function authenticate(ctx: AppContext, pushes: PushService, throttle: Fail
   }
   req.resume();
   if (check === 'not_configured') {
-    const run = await pushes.reject(kind, actor, 503, 'not configured');
+    const run = await rejectCall(ctx, pushes, kind, actor, 503, 'not configured');
     sendError(req, res, 503, 'not configured: set the webshop id and password or an import password in the erp-bridge settings', run);
     return null;
   }
   throttle.fail(address);
   const message = check === 'missing' ? 'credentials required (?key=, X-Import-Password or HTTP Basic)' : 'wrong credentials';
-  const run = await pushes.reject(kind, actor, 401, message);
+  const run = await rejectCall(ctx, pushes, kind, actor, 401, message);
   sendError(req, res, 401, message, run);
   return null;
+}
+
+/** Journals a refused call under its own URL's kind. */
+function rejectCall(ctx: AppContext, pushes: PushService, kind: PushKind | 'orders' | typeof STATUS_KIND, actor: string, status: number, message: string) {
+  return kind === STATUS_KIND ? new OrderStatusService(ctx.db, ctx.settings).reject(actor, status, message) : pushes.reject(kind, actor, status, message);
 }
 
 export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottle()): Router {
@@ -110,7 +117,7 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
       // The feed itself is a GET: only a browser (HTML first in Accept) without credentials gets the page.
       const credentials = req.query.key !== undefined || req.headers['x-import-password'] !== undefined || req.headers.authorization !== undefined;
       if (credentials || !wantsHtml(req)) return next();
-    } else if (!isPushKind(kind) && kind !== 'orders-ack') return next();
+    } else if (!isIntegrationKind(kind) && kind !== 'orders-ack') return next();
     const lang: Lang = /^\s*hu\b/i.test(String(req.headers['accept-language'] ?? '')) ? 'hu' : 'en';
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     res.set('X-Content-Type-Options', 'nosniff');
@@ -146,10 +153,10 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
     }
   });
 
-  router.post('/integration/:kind', async (req, res) => {
-    const kind = req.params.kind!;
-    if (!isPushKind(kind)) return sendError(req, res, 404, `unknown integration URL "${kind}" (prices, stock, promo-prices, categories)`, null);
-    const authed = await authenticate(ctx, pushes, throttle, kind, req, res);
+  // The ERP's word on orders (issue 15): same credentials, formats, dry run and answer as the pushes.
+  const statuses = new OrderStatusService(ctx.db, ctx.settings);
+  router.post(`/integration/${STATUS_KIND}`, async (req, res) => {
+    const authed = await authenticate(ctx, pushes, throttle, STATUS_KIND, req, res);
     if (!authed) return;
     const { settings, actor } = authed;
     let body: Buffer;
@@ -157,22 +164,61 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
       body = await readRawBody(req, settings.max_body_mb * 1024 * 1024);
     } catch (err) {
       if (!(err instanceof BodyTooLargeError)) throw err;
+      const run = await statuses.reject(actor, 413, err.message);
+      res.set('Connection', 'close');
+      return sendError(req, res, 413, err.message, run);
+    }
+    const dryRun = parseFlag(req.query.dry_run);
+    if (dryRun === null) {
+      const run = await statuses.reject(actor, 400, 'bad dry_run');
+      return sendError(req, res, 400, `dry_run must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (or absent); nothing was written`, run);
+    }
+    try {
+      const answer = await statuses.push({ body, contentType: req.headers['content-type'], dryRun, actor });
+      if (wantsXml(req)) res.type('application/xml').send(statusAnswerToXml(answer));
+      else res.json(answer);
+    } catch (err) {
+      if (!(err instanceof PushError)) throw err;
+      if (err.status >= 500) ctx.log.error({ err: err.message, detail: err.detail, ref: err.ref, run: err.run }, 'order status push failed');
+      sendError(req, res, err.status, err.message, err.run, err.retryAfter);
+    }
+  });
+
+  router.post('/integration/:kind', async (req, res) => {
+    const kind = req.params.kind!;
+    if (!isPushKind(kind)) return sendError(req, res, 404, `unknown integration URL "${kind}" (prices, stock, promo-prices, categories, order-status)`, null);
+    const authed = await authenticate(ctx, pushes, throttle, kind, req, res);
+    if (!authed) return;
+    const { settings, actor } = authed;
+    // The body is read by the push as it arrives (never held whole); a declared length over the
+    // limit is refused before reading any of it.
+    const limit = settings.max_body_mb * 1024 * 1024;
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      const err = new BodyTooLargeError(limit);
       const run = await pushes.reject(kind, actor, 413, err.message);
       res.set('Connection', 'close');
       return sendError(req, res, 413, err.message, run);
     }
     const dryRun = parseFlag(req.query.dry_run);
     if (dryRun === null) {
+      req.resume();
       const run = await pushes.reject(kind, actor, 400, 'bad dry_run');
       return sendError(req, res, 400, `dry_run must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (or absent); nothing was written`, run);
     }
     try {
-      const answer = await pushes.push({ kind, body, contentType: req.headers['content-type'], dryRun, actor });
+      const answer = await pushes.push({ kind, body: req as AsyncIterable<Buffer>, size: Number.isFinite(declared) ? declared : undefined, contentType: req.headers['content-type'], dryRun, actor });
       if (wantsXml(req)) res.type('application/xml').send(answerToXml(answer));
       else res.json(answer);
       if (answer.counts.received >= 20_000) res.once('finish', collectGarbageSoon);
     } catch (err) {
       if (!(err instanceof PushError)) throw err;
+      // The rest of a refused body is not read: the connection closes after the answer.
+      if (!req.readableEnded) {
+        res.set('Connection', 'close');
+        req.resume();
+      }
       if (err.status >= 500) ctx.log.error({ err: err.message, detail: err.detail, ref: err.ref, run: err.run }, 'push failed');
       sendError(req, res, err.status, err.message, err.run, err.retryAfter);
     }

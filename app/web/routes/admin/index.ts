@@ -10,6 +10,7 @@ import { authRoutes } from './auth.js';
 import { viewLocals } from './context.js';
 import { journalRoutes } from './journal.js';
 import { orderRoutes } from './orders.js';
+import { orderStatusAdminRoutes } from './order-status-settings.js';
 import { overviewRoutes } from './overview.js';
 import { settingsRoutes } from './settings.js';
 import { baseOf } from '../../base-path.js';
@@ -42,6 +43,8 @@ export function adminRoutes(ctx: AppContext): Router {
   });
   router.use(verifyCsrf);
   router.use(overviewRoutes(ctx));
+  // Before the settings' and orders' own routes: /settings/:group and /orders/:id/:action would take its paths.
+  router.use(orderStatusAdminRoutes(ctx));
   router.use(settingsRoutes(ctx));
   router.use(journalRoutes(ctx));
   router.use(orderRoutes(ctx));

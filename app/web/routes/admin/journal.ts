@@ -14,7 +14,7 @@ import type { Labels } from '../../i18n/labels.js';
 import type { Translate } from '../../i18n/messages.js';
 import type { Formatter } from '../../i18n/format.js';
 
-const KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-export', 'order-ack', 'orders'];
+const KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-status', 'order-export', 'order-ack', 'orders'];
 const STATUSES = ['ok', 'partial', 'rejected', 'failed', 'running', 'interrupted'];
 /** Product pushes count every outcome on the run itself: their totals need no COUNT. */
 const COUNTED_KINDS = new Set(['prices', 'stock', 'promo-prices', 'categories']);

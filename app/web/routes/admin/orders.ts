@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import type { OrderDocument } from '../../../erp/order-document.js';
 import { OrderExporter, missingForExport } from '../../../sync/order-export.js';
+import { OrderStatusService } from '../../../sync/order-status.js';
 
 const STATES = ['waiting', 'exported', 'failed', 'attention'];
 const PAGE = 50;
@@ -9,6 +10,7 @@ const PAGE = 50;
 export function orderRoutes(ctx: AppContext): Router {
   const router = Router();
   const exporter = new OrderExporter(ctx.db, ctx.settings);
+  const statuses = new OrderStatusService(ctx.db, ctx.settings);
 
   const page = async (q: Record<string, unknown>) => {
     const state = STATES.includes(String(q.state)) ? String(q.state) : undefined;
@@ -24,7 +26,9 @@ export function orderRoutes(ctx: AppContext): Router {
       }
       return { id: Number(r.order_id), number: d.orderNumber, customer: d.customer.name, email: d.customer.email, total: Number(r.total), currency: d.currency, state: String(r.state), attempts: Number(r.attempts), error: r.last_error, erpId: r.erp_document_id };
     });
-    return { orders, state, states: STATES, older: rows.length === PAGE ? Number(rows[rows.length - 1].order_id) : null };
+    // What the ERP said about each order (issue 15), and changes still waiting for the shop's API.
+    const erp = await statuses.erpStatesOf(orders.map((o) => o.id));
+    return { orders: orders.map((o) => ({ ...o, erp: erp.get(o.id) ?? null })), statusQueue: await statuses.waiting(), state, states: STATES, older: rows.length === PAGE ? Number(rows[rows.length - 1].order_id) : null };
   };
 
   router.get('/orders', async (req, res) => {

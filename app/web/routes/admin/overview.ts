@@ -7,7 +7,7 @@ import type { Formatter } from '../../i18n/format.js';
 import { handoverSheet } from '../../../admin/handover.js';
 import { testPush } from '../../../admin/test-push.js';
 import { integrationUrls } from '../../../sync/integration-urls.js';
-import { isPushKind } from '../../../sync/push-kinds.js';
+import { isIntegrationKind } from '../../../sync/push-kinds.js';
 import { SettingsValidationError } from '../../../settings/settings-service.js';
 import type { AdminUser } from '../../middleware/admin-session.js';
 import { baseOf, publicUrlOf } from '../../base-path.js';
@@ -91,7 +91,7 @@ export function overviewRoutes(ctx: AppContext): Router {
 
   router.post('/integration/test/:kind', async (req, res) => {
     const kind = req.params.kind!;
-    if (!isPushKind(kind)) return res.status(404).end();
+    if (!isIntegrationKind(kind)) return res.status(404).end();
     const result = await testPush(ctx, kind, req.socket.localPort!);
     res.render('partials/test-result', { result });
   });

@@ -11,6 +11,7 @@ import { listCustomerGroups, listOrderStatuses, listTaxClasses } from '../../../
 import { PRODUCT_CODE_FIELDS } from '../../../shop/products.js';
 import { listShopMethods, setMethodMapping } from '../../../shop/orders.js';
 import { today } from '../../../util/time.js';
+import { ORDER_STATUS_GROUP, orderStatusOptions } from './order-status-settings.js';
 
 export const GROUPS: Record<string, SettingKey[]> = {
   connection: ['webshop_id', 'password', 'sync_type', 'import_password', 'shipping_fee_code', 'payment_fee_code', 'coupon_code'],
@@ -20,6 +21,7 @@ export const GROUPS: Record<string, SettingKey[]> = {
     'revenue_group', 'tax_number_field', 'export_transport', 'export_url', 'export_dir',
     'low_order_fee_code', 'reward_code', 'voucher_code', 'credit_code', 'other_total_code', 'order_currency',
   ],
+  order_status: ORDER_STATUS_GROUP,
 };
 const MULTI = new Set<SettingKey>(['promo_customer_groups', 'export_statuses', 'export_transport']);
 
@@ -31,6 +33,7 @@ async function options(ctx: AppContext) {
     customerGroups: await listCustomerGroups(ctx.db),
     taxClasses: await listTaxClasses(ctx.db),
     orderStatuses: (await listOrderStatuses(ctx.db)).map((st) => ({ id: st.orderStatusId, name: st.name })),
+    ...(await orderStatusOptions(ctx)),
   };
 }
 

@@ -1,0 +1,49 @@
+// npx tsx bench/profile.ts [N] [release] [kind...]: a CPU profile of the erp-bridge server during
+// N-record pushes (node --cpu-prof), for finding where a push spends its time. Prints figures only.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { nextRound, stockPriceXml, promoXml, fullSyncXml } from './documents.js';
+import { openBenchShop, seedProducts } from './shop.js';
+import { KEY, push, startServer } from './server.js';
+import type { Release } from '../test/support/opencart/index.js';
+
+const n = Number(process.argv[2] ?? 100_000);
+const release = (process.argv[3] ?? '3.0.4.1') as Release;
+const kinds = process.argv.slice(4).length ? process.argv.slice(4) : ['prices'];
+const b = await openBenchShop(release);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'erpb-prof-'));
+try {
+  await seedProducts(b, n);
+  const server = await startServer(b.shop.databaseUrl, b.prefix, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  await b.context().settings.update({ import_password: KEY, max_body_mb: String(Math.max(64, Math.ceil((n * 160) / 1024 / 1024) + 16)), vat_map: `27=${b.ids.taxClass}` });
+  await push(server, 'stock', stockPriceXml(1000, nextRound()));
+  for (const k of kinds) {
+    if (k === 'full') await b.context().settings.update({ sync_type: 'full' });
+    const body = k === 'promo' ? promoXml(n, nextRound()) : k === 'full' ? fullSyncXml(n, nextRound()) : stockPriceXml(n, nextRound());
+    server.resetPeak();
+    const r = await push(server, k === 'promo' ? 'promo-prices' : k === 'full' ? 'prices' : k, body);
+    console.log(`${k}: ${(r.ms / 1000).toFixed(2)} s, peak ${server.peakMb().toFixed(0)} MB`, JSON.stringify(r.counts));
+    if (k === 'full') await b.context().settings.update({ sync_type: 'stock_price' });
+  }
+  server.child.kill('SIGTERM');
+  await new Promise((r) => server.child.once('exit', r));
+  for (const f of readdirSync(dir)) summarize(path.join(dir, f));
+} finally {
+  await b.stop();
+}
+
+function summarize(file: string) {
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number }>; samples: number[]; timeDeltas: number[] };
+  const self = new Map<string, number>();
+  const byId = new Map(prof.nodes.map((nd) => [nd.id, nd]));
+  const dt = new Map<number, number>();
+  prof.samples.forEach((s, i) => dt.set(s, (dt.get(s) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+  for (const [id, us] of dt) {
+    const nd = byId.get(id)!;
+    const key = `${nd.callFrame.functionName || '(anon)'} ${nd.callFrame.url.replace(/^.*\/(app|node_modules)\//, '$1/')}:${nd.callFrame.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + us);
+  }
+  console.log(`\n${file}`);
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+}

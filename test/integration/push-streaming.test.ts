@@ -1,0 +1,149 @@
+// A push is read as it arrives, in batches of records (BATCH_RECORDS): whole-document promises
+// must hold across batches. A code that stands twice far apart is still caught, a document
+// broken after thousands of good records still writes nothing, the run's phase and percent are
+// recorded as it goes, and the product index kept warm between pushes follows every change made
+// behind erp-bridge's back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { BATCH_RECORDS } from '../../app/erp/document.js';
+import { PushService } from '../../app/sync/push-service.js';
+import { createApp } from '../../app/web/server.js';
+import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import request from 'supertest';
+import { KEY, addProduct, product, pushXml, specials, uniqueCode } from '../support/shop.js';
+import { loginWithForm } from '../support/admin-forms.js';
+
+const records = (n: number, at: Record<number, Record<string, string | number>>, make: (i: number) => Record<string, string | number>) =>
+  Array.from({ length: n }, (_, i) => at[i] ?? make(i));
+
+function xml(recs: Array<Record<string, string | number>>): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<termekek>\n${recs.map((r) => `<termek>${Object.entries(r).map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</termek>`).join('\n')}\n`;
+}
+
+describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) => {
+  let env: TargetEnv;
+  let app: Express;
+  const db = () => env.ctx.db;
+  beforeAll(async () => {
+    env = await openTarget(target, { ADMIN_PASSWORD: 'Admin-jelszo-2026' });
+    await env.ctx.settings.update({ import_password: KEY, vat_map: '27=9' });
+    app = createApp(env.ctx);
+  });
+  afterAll(async () => env?.cleanup());
+
+  const far = BATCH_RECORDS + 2500;
+
+  it('refuses a code standing twice in different batches (both records, naming both) and applies the rest', async () => {
+    const twin = uniqueCode('TW');
+    const other = uniqueCode('OK');
+    const twinId = await addProduct(db(), { model: twin, price: 100, quantity: 1 });
+    const otherId = await addProduct(db(), { model: other, price: 100, quantity: 1 });
+    const doc = records(far + 10, { 1: { termekkod: twin, ar: 111, szabadraktar: 7 }, [far]: { termekkod: twin, ar: 222, szabadraktar: 8 }, [far + 5]: { termekkod: other, ar: 333, szabadraktar: 9 } }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1, szabadraktar: 1 }));
+    for (const kind of ['prices', 'stock'] as const) {
+      const res = await pushXml(app, kind, doc);
+      expect(res.status).toBe(200);
+      const twins = res.body.notApplied.filter((n: { code: string }) => n.code === twin);
+      expect(twins).toEqual([
+        { record: 2, code: twin, outcome: 'invalid', reason: `the code stands 2 times in the document (records 2, ${far + 1}): none of them is applied` },
+        { record: far + 1, code: twin, outcome: 'invalid', reason: `the code stands 2 times in the document (records 2, ${far + 1}): none of them is applied` },
+      ]);
+      expect(res.body.counts).toMatchObject({ received: far + 10, updated: 1, invalid: 2, unknown: far + 7 });
+    }
+    expect(await product(db(), twinId)).toMatchObject({ price: expect.anything(), quantity: 1 });
+    expect(Number((await product(db(), twinId)).price)).toBe(100);
+    expect(Number((await product(db(), otherId)).price)).toBe(333);
+    expect(Number((await product(db(), otherId)).quantity)).toBe(9);
+
+    // Promo prices (staged in SQL) catch it the same way.
+    const promo = records(far + 2, { 0: { termekkod: other, arakcios: 50 }, [far + 1]: { termekkod: other, arakcios: 60 } }, (i) => ({ termekkod: `NOPE-${i}`, arakcios: 1 }));
+    const res = await pushXml(app, 'promo-prices', promo);
+    expect(res.body.notApplied.filter((n: { code: string }) => n.code === other).map((n: { record: number; outcome: string }) => [n.record, n.outcome])).toEqual([[1, 'invalid'], [far + 2, 'invalid']]);
+    expect(await specials(db(), otherId)).toEqual([]);
+  });
+
+  it.each(['prices', 'stock', 'promo-prices'])('%s: a document broken after thousands of good records writes nothing', async (kind) => {
+    const codes = [uniqueCode('BR'), uniqueCode('BR')];
+    const ids = [await addProduct(db(), { model: codes[0]!, price: 100, quantity: 1 }), await addProduct(db(), { model: codes[1]!, price: 100, quantity: 1 })];
+    const value = (i: number) => ({ ar: 500 + i, szabadraktar: 50 + i, arakcios: 40 + i });
+    const doc = records(3 * BATCH_RECORDS, { 0: { termekkod: codes[0]!, ...value(0) }, [2 * BATCH_RECORDS]: { termekkod: codes[1]!, ...value(1) } }, (i) => ({ termekkod: `NOPE-${i}`, ...value(i) }));
+    const body = `${xml(doc)}<termek><termekkod>X</termekkod><ar>1</ar></termek>`; // no </termekek>
+    const before = await Promise.all(ids.map((id) => product(db(), id)));
+    const res = await pushXml(app, kind, []).set('Content-Type', 'application/xml').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/^malformed XML at line \d+/);
+    expect(await Promise.all(ids.map((id) => product(db(), id)))).toEqual(before);
+    for (const id of ids) expect(await specials(db(), id)).toEqual([]);
+    const run = await db().knex(db().own('journal_run')).orderBy('id', 'desc').first();
+    expect(run).toMatchObject({ kind, status: 'rejected', http_status: 400, updated: 0, created: 0 });
+  });
+
+  it('records the phases of a running push (reading with its percent, matching, writing to 100%) in the journal', async () => {
+    const pushes = new PushService(db(), env.ctx.settings);
+    const code = uniqueCode('PH');
+    await addProduct(db(), { model: code, price: 100 });
+    const doc = Buffer.from(xml(records(2 * BATCH_RECORDS + 10, { 3: { termekkod: code, ar: 777 } }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1 }))) + '</termekek>\n');
+    const seen: Array<{ phase?: string; percent?: number; records: number }> = [];
+    const original = pushes.journal.progress.bind(pushes.journal);
+    pushes.journal.progress = async (run, n, phase, percent) => {
+      seen.push({ phase, percent, records: n });
+      await original(run, n, phase, percent);
+    };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const half = Math.floor(doc.length * 0.6);
+    async function* body() {
+      yield doc.subarray(0, half);
+      await gate;
+      yield doc.subarray(half);
+    }
+    const pushing = pushes.push({ kind: 'prices', body: body(), size: doc.length, contentType: 'application/xml', actor: 'test' });
+    // While the body is still arriving, the journal shows the run reading, part of the way.
+    let run: Record<string, unknown> | undefined;
+    for (let i = 0; i < 200 && !(run && run.phase === 'reading'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      run = await db().knex(db().own('journal_run')).where({ status: 'running', kind: 'prices' }).orderBy('id', 'desc').first();
+    }
+    expect(run).toMatchObject({ status: 'running', phase: 'reading' });
+    expect(Number(run!.progress)).toBeGreaterThanOrEqual(BATCH_RECORDS);
+    expect(Number(run!.percent)).toBeGreaterThan(0);
+    expect(Number(run!.percent)).toBeLessThan(100);
+    release();
+    const answer = await pushing;
+    expect(answer.counts).toMatchObject({ updated: 1 });
+    const phases = seen.map((s) => s.phase).filter((p, i, a) => p !== a[i - 1]);
+    expect(phases).toEqual(['reading', 'matching', 'writing']);
+    expect(seen.at(-1)).toMatchObject({ phase: 'writing', percent: 100 });
+  });
+
+  it('keeps the product index warm only while nothing changed behind its back', async () => {
+    const code = uniqueCode('WM');
+    const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
+    expect((await pushXml(app, 'prices', [{ termekkod: code, ar: 200 }])).body.counts).toMatchObject({ updated: 1 });
+    // The owner puts the old price back by hand, without touching date_modified.
+    await db().knex(db().t('product')).where({ product_id: id }).update({ price: 100 });
+    expect((await pushXml(app, 'prices', [{ termekkod: code, ar: 200 }])).body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+    expect(Number((await product(db(), id)).price)).toBe(200);
+    // The owner renames the product in the shop's admin (which bumps date_modified).
+    await db().knex(db().t('product')).where({ product_id: id }).update({ model: `${code}-NEW`, date_modified: '2026-01-01 10:00:00' });
+    expect((await pushXml(app, 'prices', [{ termekkod: code, ar: 300 }])).body.counts).toMatchObject({ unknown: 1, updated: 0 });
+    expect((await pushXml(app, 'prices', [{ termekkod: `${code}-NEW`, ar: 300 }])).body.counts).toMatchObject({ updated: 1 });
+    // A second product with the same code makes it ambiguous at once.
+    await addProduct(db(), { model: `${code}-NEW`, price: 1 });
+    expect((await pushXml(app, 'prices', [{ termekkod: `${code}-NEW`, ar: 400 }])).body.counts).toMatchObject({ ambiguous: 1, updated: 0 });
+    expect(Number((await product(db(), id)).price)).toBe(300);
+  });
+
+  it('shows a running push\'s phase and percent on the run page, in both languages', async () => {
+    const { cookie } = await loginWithForm(app, 'admin', 'Admin-jelszo-2026');
+    const [id] = await db().knex(db().own('journal_run')).insert({ kind: 'prices', actor: 'erp x', status: 'running', dry_run: false, started_at: '2026-11-23 10:00:00', progress: 250000, phase: 'writing', percent: 42 });
+    const en = await request(app).get(`/admin/journal/${id}/progress`).set('Cookie', `${cookie}; erpb_lang=en`);
+    expect(en.text).toContain('Writing the changes of 250000 records to the shop – 42%');
+    expect(en.text).toContain('<progress max="100" value="42">');
+    expect(en.text).toContain('hx-trigger="every 1s"');
+    const hu = await request(app).get(`/admin/journal/${id}/progress`).set('Cookie', `${cookie}; erpb_lang=hu`);
+    expect(hu.text).toContain('250000 tétel változásainak írása a boltba – 42%');
+    await db().knex(db().own('journal_run')).where({ id }).update({ phase: 'reading', percent: 7, progress: 1200 });
+    expect((await request(app).get(`/admin/journal/${id}/progress`).set('Cookie', `${cookie}; erpb_lang=hu`)).text).toContain('A dokumentum olvasása: 1200 tétel beolvasva – 7%');
+    await db().knex(db().own('journal_run')).where({ id }).update({ status: 'ok' });
+  });
+});
