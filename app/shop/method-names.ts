@@ -8,7 +8,7 @@ import { decodeLikeOpenCart } from '../util/html.js';
 import { methodOf } from './orders.js';
 import { shopSchema } from './schema.js';
 
-const RECENT = 2000;
+const RECENT = 500;
 
 /** "payment:cod" → "Utánvét" (the method's name on the newest order that used it). */
 export async function shopMethodNames(db: Database): Promise<Map<string, string>> {

@@ -210,7 +210,7 @@ run('admin sweep in Chromium (1366 and 360 px)', () => {
     expect(changes).toContain('készlet');
     expect(changes).toContain('25 → 30');
     expect(changes).toContain('akciós ár');
-    expect(changes).toContain('9 990 Ft, 2026. 01. 01.-tól, 2026. 12. 31.-ig');
+    expect(changes).toContain('9 990 Ft, kezdete: 2026. 01. 01., vége: 2026. 12. 31.');
     await expect(page.locator('#product-shop').textContent()).resolves.toContain('Kés & villa készlet (24 db)');
     await page.goto(`${base}/admin/journal/product?code=KV-002`);
     expect(plain(await page.locator('#product-changes').textContent())).toMatch(/ár\s*14 960,63 Ft → 15 000 Ft/);
