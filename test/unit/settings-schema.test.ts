@@ -39,7 +39,7 @@ describe('settings schema', () => {
     expect([parseSetting('max_body_mb', ' 1 '), parseSetting('max_body_mb', '1024')]).toEqual([1, 1024]);
     for (const v of ['24:00', '9:00', 'x09:00', '09:00x', '09:60']) refused('export_daily_at', v, /^export_daily_at: must be a time HH:MM$/);
     expect([parseSetting('export_daily_at', ' 23:59 '), parseSetting('export_daily_at', '00:00'), parseSetting('export_daily_at', '19:05')]).toEqual(['23:59', '00:00', '19:05']);
-    for (const v of ['2026-1-01', 'x2026-01-01', '2026-01-01x']) refused('export_start_date', v, /^export_start_date: must be a date YYYY-MM-DD or empty$/);
+    for (const v of ['x2026-01-01', '2026-01-01x', '2026-02-30']) refused('export_start_date', v, /^export_start_date: must be a date YYYY-MM-DD/);
     expect([parseSetting('export_start_date', ' 2026-01-31 '), parseSetting('export_start_date', '')]).toEqual(['2026-01-31', '']);
     for (const v of ['1a', 'a1']) refused('tax_number_field', v, /^tax_number_field: must be a custom field id or empty$/);
     expect(parseSetting('tax_number_field', ' 12 ')).toBe('12');
