@@ -101,15 +101,16 @@ export class ChangeTable {
   /** Writes the loaded changes to the shop; returns how many products were written. */
   async write(now: string, opts: { historyRun?: number; tableRows?: number; rows: number; onStep?: (done: number, total: number) => Promise<void> | void }): Promise<number> {
     const { db, k, tmp, field, column } = this;
-    // The product's history (what changed, old and new), from the same rows, before they are written.
-    if (opts.historyRun !== undefined) await recordDirectChanges(k, db, opts.historyRun, tmp, field, column);
     const total = opts.rows;
     let written = 0;
     const stepRows = db.dialect.updateStepRows;
     const steps = stepRows >= total ? 1 : Math.ceil(total / stepRows);
     const span = Math.ceil((this.maxId - this.minId + 1) / steps);
     for (let i = 0; i < steps; i++) {
-      const range = steps === 1 ? '' : ` AND s.product_id BETWEEN ${this.minId + i * span} AND ${this.minId + (i + 1) * span - 1}`;
+      const between = `BETWEEN ${this.minId + i * span} AND ${this.minId + (i + 1) * span - 1}`;
+      const range = steps === 1 ? '' : ` AND s.product_id ${between}`;
+      // The product's history (what changed, old and new), from the same rows, before they are written.
+      if (opts.historyRun !== undefined) await recordDirectChanges(k, db, opts.historyRun, steps === 1 ? tmp : `(SELECT * FROM ${tmp} WHERE product_id ${between})`, field, column);
       const result = await k.raw(db.dialect.joinUpdate({
         table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's', straight: opts.tableRows === undefined || total * 5 >= opts.tableRows,
         on: 's.product_id = p.product_id',
