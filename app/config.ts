@@ -24,6 +24,8 @@ export interface AppConfig {
   adminPassword: string | null;
   /** Express's `trust proxy`: false (default: X-Forwarded-* ignored), 'loopback', a hop count or addresses. */
   trustProxy: boolean | number | string;
+  /** JOURNAL_KEEP_DAYS: journal runs, their records and product history older than this are pruned daily; 0 keeps all. */
+  journalKeepDays: number;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +126,14 @@ export function readTrustProxy(raw: string | undefined): boolean | number | stri
   throw new ConfigError('TRUST_PROXY', `must be off, loopback, a hop count (1-9) or proxy addresses (10.0.0.1, 10.0.0.0/8), got "${raw}"`);
 }
 
+/** JOURNAL_KEEP_DAYS: default 365 (a year of history to look back on); 0 = keep everything. */
+export function readKeepDays(raw: string | undefined): number {
+  const v = raw?.trim() ?? '';
+  if (v === '') return 365;
+  if (!/^\d{1,5}$/.test(v)) throw new ConfigError('JOURNAL_KEEP_DAYS', `must be a whole number of days (0 keeps everything), got "${raw}"`);
+  return Number(v);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -146,5 +156,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel,
     adminPassword: env.ADMIN_PASSWORD || null,
     trustProxy: readTrustProxy(env.TRUST_PROXY),
+    journalKeepDays: readKeepDays(env.JOURNAL_KEEP_DAYS),
   };
 }

@@ -12,11 +12,15 @@ import { downloadPendingImages } from '../sync/image-downloads.js';
 import { moduleState } from '../shop/extension.js';
 import { applyWaitingStatuses } from './status-queue.js';
 import { checkAlerts } from '../admin/alerts.js';
+import { pruneJournal } from '../plugin/retention.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
   const run = await new Journal(ctx.db).lastOf('order-export');
   return run ? new Date(run.started_at.replace(' ', 'T')) : null;
 }
+
+/** When this process last pruned the journal (once a day; the first tick after start prunes). */
+let lastPrune = 0;
 
 export type TickOutcome = 'disabled' | 'not_due' | 'exported';
 
@@ -30,6 +34,11 @@ export async function schedulerTick(ctx: AppContext, exporter: OrderExporter, no
     if (images.done || images.failed) ctx.log.info(images, 'product images downloaded');
   }
   await applyWaitingStatuses(ctx);
+  if (now.getTime() - lastPrune >= 86_400_000) {
+    lastPrune = now.getTime();
+    const pruned = await pruneJournal(ctx.db, ctx.config.journalKeepDays, now);
+    if (pruned.runs || pruned.items || pruned.changes) ctx.log.info(pruned, 'journal pruned');
+  }
   const settings = await ctx.settings.get();
   if (!isExportDue(settings, await lastExportStart(ctx), now)) return 'not_due';
   const r = await exporter.run('scheduler');

@@ -19,11 +19,15 @@ export interface Acquired {
   tookOverFrom: string | null;
 }
 
-export async function tryAcquire(db: Database, name: string, holder: string, ttlMs: number): Promise<Acquired | null> {
+/** Test seam, injected by the race tests only: runs between the read of the lease and the conditional write. */
+export type AfterLeaseRead = (seen: { holder: string | null; expiresAt: number }) => Promise<void>;
+
+export async function tryAcquire(db: Database, name: string, holder: string, ttlMs: number, afterRead?: AfterLeaseRead): Promise<Acquired | null> {
   const table = db.own('lease');
   await db.knex.raw(`${db.dialect.insertIgnore()} INTO ${table} (name, holder, expires_at) VALUES (?, NULL, 0)`, [name]);
   const nowMs = Date.now();
   const before = await db.knex(table).where({ name }).first('holder', 'expires_at');
+  await afterRead?.({ holder: before?.holder ?? null, expiresAt: Number(before?.expires_at ?? 0) });
   const n = await db.knex(table)
     .where({ name })
     .andWhere((q) => q.whereNull('holder').orWhere('expires_at', '<', nowMs))

@@ -25,10 +25,19 @@ export interface OutboxRow {
   fed_at?: string | null;
 }
 
+/** Test seams, injected by the race tests only. */
+export interface OutboxHooks {
+  /** Runs inside a claim between its locking read and its write (MySQL 8 / MariaDB 10.6+). */
+  afterClaimRead?: (orderIds: number[]) => Promise<void>;
+}
+
 export class Outbox {
   private skipLocked: boolean | undefined;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly hooks: OutboxHooks = {},
+  ) {}
 
   private get table() {
     return this.db.own('outbox');
@@ -84,6 +93,7 @@ export class Outbox {
       worker,
       until: formatDateTime(new Date(untilMs)),
       skipLocked: this.skipLocked,
+      afterRead: this.hooks.afterClaimRead,
     });
     if (ids.length === 0) return [];
     return this.db.knex(this.table).whereIn('order_id', ids).orderBy('order_id').select();

@@ -31,6 +31,7 @@ describe.each(TARGETS)('foundation on $name', (target) => {
     expect(rows.map((r) => r.key)).toContain('erp_bridge_webshop_id');
     expect(rows.map((r) => r.key)).toContain('erp_bridge_launch_secret');
     expect(rows.find((r) => r.key === 'erp_bridge_public_url')?.value).toBe('http://shop.test');
+    expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => String(r.key).startsWith('erp_bridge_'))).toBe(true);
     const groups = rows.find((r) => r.key === 'erp_bridge_promo_customer_groups');
     expect(Number(groups.serialized)).toBe(1);

@@ -17,6 +17,7 @@ import { createApp } from '../../app/web/server.js';
 import { adminLogin } from '../support/opencart/admin.js';
 import { realOpenCartAvailable } from '../support/opencart/available.js';
 import { installOpenCart, type OpenCartShop, type Release } from '../support/opencart/install.js';
+import { addSecondLanguage } from '../support/second-language.js';
 import { storefrontLanguage } from '../support/opencart/settings.js';
 import { categoryProducts, productDescription, productPage, productPrices, storefrontGet } from '../support/opencart/storefront.js';
 import { pngBytes } from '../support/pictures.js';
@@ -39,6 +40,7 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
 
   beforeAll(async () => {
     shop = await installOpenCart(release, { prefix });
+    await addSecondLanguage(shop.databaseUrl, prefix, { enabled: false }); // a second language, as on every database the suites use
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-oc-push-'));
     ctx = createContext(
       loadConfig({ DATABASE_URL: shop.databaseUrl, TABLE_PREFIX: prefix, DATA_DIR: dataDir, APP_SECRET: 'test-secret-0123456789abcdef', LOG_LEVEL: 'silent', SHOP_IMAGE_DIR: path.join(shop.root, 'image') }),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -250,6 +250,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order export on $name', (target) => {
         expect(await db().knex(db().own('outbox')).where({ order_id: o.orderId }).first()).toMatchObject({ state: 'exported', erp_document_id: `VR-${o.orderId}` });
       }
       expect(erp.stored.size).toBe(3);
+      expect(erp.auth.length).toBeGreaterThan(0);
       expect(erp.auth.every((a) => a === 'Basic ' + Buffer.from('bolt1:erp-pw').toString('base64'))).toBe(true);
       expect(erp.stored.get(`erp-bridge-bolt1-order-${orders[0]!.orderId}`)).toContain('<cikkszam>KUPON</cikkszam>');
     });
@@ -278,6 +279,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order export on $name', (target) => {
       const other = env.newContext();
       const [a, b] = await Promise.all([exporter().deliver(), new OrderExporter(other.db, other.settings, fast).deliver()]);
       expect(a.exported + b.exported).toBe(12);
+      expect(erp.attempts.size).toBeGreaterThan(0);
       expect([...erp.attempts.values()].every((n) => n === 1)).toBe(true);
       expect(erp.attempts.size).toBe(12);
     });
@@ -303,15 +305,26 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order export on $name', (target) => {
     });
   });
 
-  it('drops files atomically into a folder', async () => {
+  it('drops files atomically into a folder: the final name appears only by renaming a complete temp file, never written in place', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'erpb-drop-'));
     await env.ctx.settings.update({ export_transport: 'file', export_dir: dir });
+    // What an ERP polling the folder would notice (inotify): every creation, rename and write, by name.
+    const events: Array<[string, string]> = [];
+    const watcher = watch(dir, (type, name) => events.push([type, String(name)]));
     try {
       const o = await paidOrder();
+      const final = `order-INV-2026-${o.orderId}.xml`;
       expect((await exporter().run('test')).exported).toBe(1);
-      expect(readdirSync(dir)).toEqual([`order-INV-2026-${o.orderId}.xml`]);
-      expect(readFileSync(path.join(dir, readdirSync(dir)[0]!), 'utf8')).toContain(`<rendeles azonosito="${o.orderId}">`);
+      expect(readdirSync(dir)).toEqual([final]);
+      expect(readFileSync(path.join(dir, final), 'utf8')).toContain(`<rendeles azonosito="${o.orderId}">`);
+      for (let i = 0; i < 50 && !events.some(([, n]) => n === final); i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
+      // The content was written under a hidden temp name…
+      expect(events.filter(([type, n]) => type === 'change' && n !== final).map(([, n]) => n)).toContain(`.${final}.tmp`);
+      // …and the final name only ever appeared by a rename: no write was ever seen on it.
+      expect(events.filter(([, n]) => n === final).map(([type]) => type)).toEqual(['rename']);
     } finally {
+      watcher.close();
       await env.ctx.settings.update({ export_transport: 'feed', export_dir: '' });
     }
   });

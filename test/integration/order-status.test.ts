@@ -8,7 +8,8 @@ import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderDocument } from '../../app/erp/order-document.js';
 import { schedulerTick } from '../../app/jobs/scheduler.js';
-import { listAdminOrderStatuses } from '../../app/shop/order-history.js';
+import { listAdminOrderStatuses, shopApiFlavor } from '../../app/shop/order-history.js';
+import { orderStatusCommands } from '../../app/cli/order-status-commands.js';
 import { OrderExporter } from '../../app/sync/order-export.js';
 import { resolveStatusMap } from '../../app/sync/order-status-map.js';
 import { createApp } from '../../app/web/server.js';
@@ -68,6 +69,11 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order status from the ERP on $name', (ta
     expect(wrong.status).toBe(401);
     const run = await db().knex(db().own('journal_run')).where({ kind: 'order-status' }).orderBy('id', 'desc').first();
     expect(run).toMatchObject({ status: 'rejected', http_status: 401 });
+    // A browser opening the address gets a page saying what it is for.
+    const info = await request(app).get('/integration/order-status').set('Accept', 'text/html').set('Accept-Language', 'en');
+    expect(info.status).toBe(405);
+    expect(info.headers.allow).toBe('POST');
+    expect(info.text).toContain('reports what became of the shop’s orders');
   });
 
   it('answers each record (updated, unchanged, unknown, invalid with reasons) and queues the change while the shop\'s API is not set up', async () => {
@@ -195,5 +201,52 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order status from the ERP on $name', (ta
     const settings = await request(app).get('/admin/settings').set('Cookie', cookie);
     expect(settings.text).toContain('id="settings-order_status"');
     expect(settings.text).toContain('name="status_map_szallitas_alatt"');
+  });
+
+  it('creates erp-bridge\'s own API user in the shop (button and command), chooses it, and never shows its key', async () => {
+    const { cookie, csrf } = await loginWithForm(app, 'admin', PASSWORD);
+    const flavor = await shopApiFlavor(db());
+    const button = await request(app).post('/admin/settings/shop-api-user').set('Cookie', cookie).type('form').send({ _csrf: csrf });
+    if (!flavor) {
+      // The demo shop has no API tables: nothing to create, said plainly.
+      expect(button.status).toBe(409);
+      expect(button.text).toMatch(/no API tables|nincsenek API-táblái/);
+      await expect(orderStatusCommands['shop-api-user']!.run(env.ctx, [], { json: false, stdin: async () => '', ask: async () => '' })).rejects.toThrow(/no API tables/);
+      return;
+    }
+    expect(button.status).toBe(303);
+    const api = await db().knex(db().t('api')).where({ username: 'erp-bridge' }).first();
+    expect(api).toMatchObject({ status: 1 });
+    expect(String(api.key)).toMatch(/^[0-9a-f]{64}$/);
+    const ips = (await db().knex(db().t('api_ip')).where({ api_id: api.api_id }).select('ip')).map((r) => r.ip).sort();
+    expect(ips).toEqual(['127.0.0.1', '::1']);
+    expect((await env.ctx.settings.get()).shop_api_user).toBe('erp-bridge');
+    // Again from the command line: the same user, one more address, the key kept and not printed.
+    const out = await orderStatusCommands['shop-api-user']!.run(env.ctx, ['--ip', '192.0.2.7'], { json: false, stdin: async () => '', ask: async () => '' });
+    expect(out.text).toMatch(/enabled the shop's API user "erp-bridge"/);
+    expect(out.text).not.toContain(api.key);
+    const again = await db().knex(db().t('api')).where({ username: 'erp-bridge' }).select('key');
+    expect(again).toEqual([{ key: api.key }]);
+    expect((await db().knex(db().t('api_ip')).where({ api_id: api.api_id }).select('ip')).map((r) => r.ip).sort()).toEqual(['127.0.0.1', '192.0.2.7', '::1']);
+    const settings = await request(app).get('/admin/settings').set('Cookie', cookie);
+    expect(settings.text).toContain('<option value="erp-bridge" selected>');
+    expect(settings.text).not.toContain(api.key);
+    await env.ctx.settings.update({ shop_api_user: '' });
+  });
+
+  it('offers waiting changes to the shop again from the orders page ("apply now")', async () => {
+    // Changes earlier tests left waiting would be offered first (oldest first): set them aside.
+    await db().knex(db().own('status_queue')).where('state', 'waiting').update({ state: 'failed' });
+    const { orderId, number } = await exportedOrder();
+    await json([{ rendelesszam: number, allapot: 'szallitas_alatt' }]);
+    const [before] = await queueOf(orderId);
+    expect(before).toMatchObject({ state: 'waiting', attempts: 1 });
+    const { cookie, csrf } = await loginWithForm(app, 'admin', PASSWORD);
+    const r = await request(app).post('/admin/orders/statuses/apply').set('Cookie', cookie).type('form').send({ _csrf: csrf });
+    expect(r.status, r.text.slice(0, 300)).toBe(303);
+    // Offered again at once, although its retry was not due; the shop's API is still not set up.
+    const [after] = await queueOf(orderId);
+    expect(after, JSON.stringify(after)).toMatchObject({ state: 'waiting', attempts: 2 });
+    expect(String(after.last_error)).toMatch(/shop_url/);
   });
 });

@@ -14,6 +14,7 @@ import { createLogger } from '../../app/log.js';
 import { setMethodMapping } from '../../app/shop/orders.js';
 import { OrderExporter } from '../../app/sync/order-export.js';
 import { addStorefrontCustomer, placeOrderAsCustomer } from '../support/opencart/customer-checkout.js';
+import { addSecondLanguage } from '../support/second-language.js';
 import { installOpenCart, placeOrder, realOpenCartAvailable, RELEASES, type OpenCartShop, type OrderSpec } from '../support/opencart/index.js';
 import { configureHungarianTaxes, type TaxedShop } from '../support/opencart/shop-taxes.js';
 
@@ -35,6 +36,7 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
   beforeAll(async () => {
     // One release under another table prefix, as many real shops have.
     shop = await installOpenCart(release, { prefix: release === '4.0.2.3' ? 'bolt_' : 'oc_' });
+    await addSecondLanguage(shop.databaseUrl, shop.prefix, { enabled: false }); // a second language, as on every database the suites use
     taxed = await configureHungarianTaxes(shop);
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-ocvat-'));
     const config = loadConfig({

@@ -209,6 +209,31 @@ describe.each(DIALECT_TARGETS)('sync health on $name', (target) => {
     expect((await pushXml(app, 'prices', [{ termekkod: code, ar: 131 }])).status).toBe(200);
   });
 
+  it('mails when an order is held aside, once, and the dashboard links the orders', async () => {
+    const start = smtp.messages.length;
+    const far = new Date(Date.now() + 5 * 3_600_000);
+    expect(await checkAlerts(env.ctx, { now: far })).toMatch(/sent|unchanged|recorded/);
+    const settled = smtp.messages.length;
+    // An order whose document cannot be built (a missing ERP code) is held: needs attention.
+    const at = '2026-01-01 10:00:00';
+    await db().knex(db().own('outbox')).insert({ order_id: 987654, state: 'attention', attempts: 0, last_error: 'no ERP code for payment method "cod"', total: 0, prepared_at: at, updated_at: at });
+    const html = await dashboard();
+    expect(verdictOf(html)).toBe('attention');
+    expect(reasonsOf(html)).toEqual(['orders_held']);
+    expect(html).toMatch(/1 rendelés félretéve: javítani kell, mielőtt az ERP-be mehet\. \(<a href="\/admin\/orders">/);
+    const later = new Date(far.getTime() + 31 * 60_000);
+    expect(await checkAlerts(env.ctx, { now: later })).toBe('sent');
+    expect(smtp.messages.length).toBe(settled + 1);
+    expect(smtp.messages[settled]!.subject).toBe('Teszt & Társa Bolt: szinkron – Figyelmet igényel');
+    expect(smtp.messages[settled]!.text).toContain('- 1 rendelés félretéve');
+    // A second held order is the same state: no new mail.
+    await db().knex(db().own('outbox')).insert({ order_id: 987655, state: 'attention', attempts: 0, last_error: 'x', total: 0, prepared_at: at, updated_at: at });
+    expect(await checkAlerts(env.ctx, { now: new Date(later.getTime() + 3_600_000) })).toBe('unchanged');
+    expect(smtp.messages.length).toBe(settled + 1);
+    expect(start).toBeLessThanOrEqual(settled);
+    await db().knex(db().own('outbox')).whereIn('order_id', [987654, 987655]).delete();
+  });
+
   it('answers a browser opening an integration URL with a short page saying what it is for, naming nothing of the shop', async () => {
     for (const kind of ['prices', 'stock', 'promo-prices', 'categories']) {
       const page = await request(app).get(`/integration/${kind}`).set('Accept', 'text/html,application/xhtml+xml').set('Accept-Language', 'hu-HU,hu;q=0.9');

@@ -64,73 +64,97 @@ describe.each(TARGETS)('categories on $name', (target) => {
     }
   });
 
-  it('builds the tree with parents after children, as OpenCart keeps it', async () => {
+  // Each test below pushes a tree of its own (codes unique to the test), so any one runs alone.
+  let trees = 0;
+  const newTree = async () => {
+    const n = `${process.pid}-${++trees}`;
+    const codes = { a: `A-${n}`, b: `B-${n}`, c: `C-${n}` };
     const res = await pushXml(app, 'categories', [
-      { kod: 'T-C', szulo: 'T-B', nev: 'Serpenyők', sorrend: 3 },
-      { kod: 'T-B', szulo: 'T-A', nev: 'Edények & fazekak' },
-      { kod: 'T-A', szulo: '', nev: 'Konyha', aktiv: 'igen' },
+      { kod: codes.c, szulo: codes.b, nev: 'Serpenyők', sorrend: 3 },
+      { kod: codes.b, szulo: codes.a, nev: 'Edények & fazekak' },
+      { kod: codes.a, szulo: '', nev: 'Konyha', aktiv: 'igen' },
     ]);
+    const ids = { a: (await categoryIdOf(db(), codes.a))!, b: (await categoryIdOf(db(), codes.b))!, c: (await categoryIdOf(db(), codes.c))! };
+    return { res, codes, ids };
+  };
+
+  it('builds the tree with parents after children, as OpenCart keeps it', async () => {
+    const { res, ids } = await newTree();
+    const { a, b, c } = ids;
     expect(res.status).toBe(200);
     expect(res.body.counts).toMatchObject({ received: 3, created: 3 });
-    const [a, b, c] = [await categoryIdOf(db(), 'T-A'), await categoryIdOf(db(), 'T-B'), await categoryIdOf(db(), 'T-C')] as number[];
-    expect(await pathOf(env, c!)).toEqual([[a, 0], [b, 1], [c, 2]]);
-    expect(await breadcrumb(db(), c!, lang)).toBe('Konyha > Edények & fazekak > Serpenyők');
-    // Stored as OpenCart's admin stores names: HTML-encoded.
-    expect((await db().knex(db().t('category_description')).where({ category_id: b, language_id: lang }).first('name')).name).toBe('Edények &amp; fazekak');
+    expect(await pathOf(env, c)).toEqual([[a, 0], [b, 1], [c, 2]]);
+    expect(await breadcrumb(db(), c, lang)).toBe('Konyha > Edények & fazekak > Serpenyők');
+    // Stored as OpenCart's admin stores names: HTML-encoded, in every language.
+    const names = await db().knex(db().t('category_description')).where({ category_id: b }).orderBy('language_id').pluck('name');
+    expect(names.length).toBeGreaterThanOrEqual(2);
+    expect(names).toEqual(names.map(() => 'Edények &amp; fazekak'));
     const cat = await db().knex(db().t('category')).where({ category_id: c }).first();
     expect(cat).toMatchObject({ parent_id: b, sort_order: 3, status: 1 });
     const languages = await db().knex(db().t('language')).count({ n: '*' }).first();
+    expect(Number(languages!.n)).toBeGreaterThanOrEqual(2);
     expect(await db().knex(db().t('category_description')).where({ category_id: c }).count({ n: '*' }).first()).toEqual(languages);
     expect(await db().knex(db().t('category_to_store')).where({ category_id: c, store_id: 0 })).toHaveLength(1);
   });
 
   it('reports a resend as unchanged', async () => {
-    const res = await pushXml(app, 'categories', [{ kod: 'T-A', szulo: '', nev: 'Konyha' }, { kod: 'T-B', szulo: 'T-A', nev: 'Edények & fazekak' }]);
+    const { codes } = await newTree();
+    const res = await pushXml(app, 'categories', [{ kod: codes.a, szulo: '', nev: 'Konyha' }, { kod: codes.b, szulo: codes.a, nev: 'Edények & fazekak' }]);
     expect(res.body.counts).toMatchObject({ unchanged: 2, updated: 0, created: 0 });
   });
 
   it('moves a whole subtree: every descendant gets its new path', async () => {
-    await pushXml(app, 'categories', [{ kod: 'T-K', szulo: '', nev: 'Kert' }]);
-    const res = await pushXml(app, 'categories', [{ kod: 'T-B', szulo: 'T-K', nev: 'Edények & fazekak' }]);
+    const { codes, ids } = await newTree();
+    const garden = `K-${codes.a}`;
+    await pushXml(app, 'categories', [{ kod: garden, szulo: '', nev: 'Kert' }]);
+    const res = await pushXml(app, 'categories', [{ kod: codes.b, szulo: garden, nev: 'Edények & fazekak' }]);
     expect(res.body.counts).toMatchObject({ updated: 1 });
-    const [k, b, c] = [await categoryIdOf(db(), 'T-K'), await categoryIdOf(db(), 'T-B'), await categoryIdOf(db(), 'T-C')] as number[];
-    expect(await pathOf(env, c!)).toEqual([[k, 0], [b, 1], [c, 2]]);
-    expect(await breadcrumb(db(), c!, lang)).toBe('Kert > Edények & fazekak > Serpenyők');
-    // T-A, left out of the push, is left alone.
-    expect(await breadcrumb(db(), (await categoryIdOf(db(), 'T-A'))!, lang)).toBe('Konyha');
+    const k = (await categoryIdOf(db(), garden))!;
+    expect(await pathOf(env, ids.c)).toEqual([[k, 0], [ids.b, 1], [ids.c, 2]]);
+    expect(await breadcrumb(db(), ids.c, lang)).toBe('Kert > Edények & fazekak > Serpenyők');
+    // The old root, left out of the push, is left alone.
+    expect(await breadcrumb(db(), ids.a, lang)).toBe('Konyha');
   });
 
   it('refuses cycles and missing parents, writing nothing for those records', async () => {
+    const { codes, ids } = await newTree();
     const before = await db().knex(db().t('category_path')).count({ n: '*' }).first();
+    const [orphan, grandchild] = [`Z-${codes.a}`, `Y-${codes.a}`];
     const res = await pushXml(app, 'categories', [
-      { kod: 'T-K', szulo: 'T-C', nev: 'Kert' },
-      { kod: 'T-Z', szulo: 'NOPE', nev: 'Árva' },
-      { kod: 'T-Y', szulo: 'T-Z', nev: 'Unoka' },
+      { kod: codes.a, szulo: codes.c, nev: 'Konyha' },
+      { kod: orphan, szulo: 'NOPE', nev: 'Árva' },
+      { kod: grandchild, szulo: orphan, nev: 'Unoka' },
     ]);
     expect(res.body.counts).toMatchObject({ invalid: 3, created: 0, updated: 0 });
     const reasons = Object.fromEntries(res.body.notApplied.map((n: { code: string; reason: string }) => [n.code, n.reason]));
-    expect(reasons['T-K']).toMatch(/cycle/);
-    expect(reasons['T-Z']).toMatch(/parent "NOPE"/);
-    expect(reasons['T-Y']).toMatch(/parent "T-Z" is invalid/);
-    expect(await categoryIdOf(db(), 'T-Z')).toBeUndefined();
+    expect(reasons[codes.a]).toMatch(/cycle/);
+    expect(reasons[orphan]).toMatch(/parent "NOPE"/);
+    expect(reasons[grandchild]).toMatch(new RegExp(`parent "${orphan}" is invalid`));
+    expect(await categoryIdOf(db(), orphan)).toBeUndefined();
     expect(await db().knex(db().t('category_path')).count({ n: '*' }).first()).toEqual(before);
-    expect((await db().knex(db().t('category')).where({ category_id: await categoryIdOf(db(), 'T-K') }).first()).parent_id).toBe(0);
+    expect((await db().knex(db().t('category')).where({ category_id: ids.a }).first()).parent_id).toBe(0);
   });
 
-  it('renames in the default language and keeps other languages', async () => {
-    const res = await request(app).post(`/integration/categories?key=${KEY}`).set('Content-Type', 'application/json').send(JSON.stringify({ kategoriak: [{ kod: 'T-K', szulo: '', nev: 'Kert & udvar', aktiv: 0 }] }));
+  it('renames in the default language and keeps what the owner wrote in the other languages', async () => {
+    const { codes, ids } = await newTree();
+    const others = (await db().knex(db().t('language')).whereNot({ language_id: lang }).orderBy('language_id').pluck('language_id')).map(Number);
+    expect(others.length).toBeGreaterThan(0);
+    // The owner translated the category in the shop's admin (stored HTML-encoded, as the admin does).
+    for (const l of others) await db().knex(db().t('category_description')).where({ category_id: ids.a, language_id: l }).update({ name: `Kitchen &amp; dining ${l}` });
+    const res = await request(app).post(`/integration/categories?key=${KEY}`).set('Content-Type', 'application/json').send(JSON.stringify({ kategoriak: [{ kod: codes.a, szulo: '', nev: 'Kert & udvar', aktiv: 0 }] }));
     expect(res.body.counts.updated).toBe(1);
-    const k = (await categoryIdOf(db(), 'T-K'))!;
-    expect(await breadcrumb(db(), k, lang)).toBe('Kert & udvar');
-    expect((await db().knex(db().t('category')).where({ category_id: k }).first()).status).toBe(0);
+    expect(await breadcrumb(db(), ids.a, lang)).toBe('Kert & udvar');
+    const names = await db().knex(db().t('category_description')).where({ category_id: ids.a }).whereIn('language_id', others).orderBy('language_id').pluck('name');
+    expect(names).toEqual(others.map((l) => `Kitchen &amp; dining ${l}`));
+    expect((await db().knex(db().t('category')).where({ category_id: ids.a }).first()).status).toBe(0);
   });
 
   it('recreates a mapped category that was deleted in the shop', async () => {
-    const k = (await categoryIdOf(db(), 'T-C'))!;
-    await db().knex(db().t('category')).where({ category_id: k }).delete();
-    await db().knex(db().t('category_path')).where({ category_id: k }).delete();
-    const res = await pushXml(app, 'categories', [{ kod: 'T-C', szulo: 'T-B', nev: 'Serpenyők' }]);
+    const { codes, ids } = await newTree();
+    await db().knex(db().t('category')).where({ category_id: ids.c }).delete();
+    await db().knex(db().t('category_path')).where({ category_id: ids.c }).delete();
+    const res = await pushXml(app, 'categories', [{ kod: codes.c, szulo: codes.b, nev: 'Serpenyők' }]);
     expect(res.body.counts.created).toBe(1);
-    expect(await breadcrumb(db(), k, lang)).toBe('Kert & udvar > Edények & fazekak > Serpenyők');
+    expect(await breadcrumb(db(), ids.c, lang)).toBe('Konyha > Edények & fazekak > Serpenyők');
   });
 });

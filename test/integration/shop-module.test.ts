@@ -93,6 +93,32 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the shop module on $name', (target) => {
     expect((await env.ctx.settings.get()).webshop_id).toBe('bolt');
   });
 
+  it('refuses every change from an access-only shop user: the same valid POSTs a modify launch makes are 403 and change nothing', async () => {
+    await env.ctx.settings.update({ webshop_id: 'bolt', password: 'Erp-Jelszo-9', sync_type: 'stock_price', shipping_fee_code: '' });
+    const open = async (level: string) => {
+      const ok = await request(app).get(`/admin/launch?${launchQuery(secret, { uid: String(userId), level })}`);
+      const cookie = String(ok.headers['set-cookie']![0]).split(';')[0]!;
+      const page = await request(app).get('/admin/settings').set('Cookie', cookie);
+      return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1]! };
+    };
+    // A complete, valid Connection form (secrets left empty keep their value).
+    const form = { webshop_id: 'masik-bolt', password: '', sync_type: 'stock_price', import_password: '', shipping_fee_code: 'SZALL', payment_fee_code: '', coupon_code: '' };
+    const bodies: Array<[string, Record<string, string>]> = [['/admin/settings/connection', form], ['/admin/settings/methods', {}], ['/admin/orders/export-now', {}]];
+    const posts = async (s: { cookie: string; csrf: string }) => {
+      const out: Array<[string, number]> = [];
+      for (const [path, body] of bodies) out.push([path, (await request(app).post(path).set('Cookie', s.cookie).type('form').send({ ...body, _csrf: s.csrf })).status]);
+      return out;
+    };
+    const reader = await open('access');
+    expect(await posts(reader)).toEqual(bodies.map(([path]) => [path, 403]));
+    expect(await env.ctx.settings.get()).toMatchObject({ webshop_id: 'bolt', shipping_fee_code: '' });
+    // The same requests from a user who may modify are accepted: the 403 above is the access level, not the form.
+    const writer = await open('modify');
+    expect(await posts(writer)).toEqual(bodies.map(([path]) => [path, 200]));
+    expect(await env.ctx.settings.get()).toMatchObject({ webshop_id: 'masik-bolt', shipping_fee_code: 'SZALL' });
+    await env.ctx.settings.update({ webshop_id: 'bolt', shipping_fee_code: '' });
+  });
+
   it('follows the module: standalone works, uninstalled answers 503 and idles the scheduler, reinstalled works with the same key', async () => {
     const k = db().knex;
     await env.ctx.settings.update({ import_password: 'Kulcs-123', export_interval: '1' });
@@ -146,6 +172,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the shop module on $name', (target) => {
     const report = await purge(db());
     expect(report.tablesDropped).toContain(db().own('journal_run'));
     expect(report.tablesDropped).toContain(db().own('migrations'));
+    expect(report.tablesDropped.length).toBeGreaterThan(0);
     expect(report.tablesDropped.every((t) => t.startsWith(`${target.prefix}erp_bridge_`))).toBe(true);
     expect(await k.schema.hasTable(db().own('outbox'))).toBe(false);
     expect(await k(db().t('setting')).where({ code: 'erp_bridge' })).toHaveLength(0);

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const FIXTURE = path.resolve(here, '../../../shared/fixtures/opencart/opencart-3.0.3.8.sql');
+// SHARED_DIR: where ../shared is when the tests run from a copy (StrykerJS's sandbox).
+export const FIXTURE = path.resolve(process.env.SHARED_DIR ?? path.resolve(here, '../../../shared'), 'fixtures/opencart/opencart-3.0.3.8.sql');
 
 let cached: string[] | undefined;
 

@@ -1,4 +1,4 @@
-// The databases every integration suite runs on: the embedded SQLite demo shop, and (when a
+// The databases every integration suite runs on, each with two languages (see second-language.ts): the embedded SQLite demo shop, and (when a
 // server is reachable) real MariaDB loaded from OpenCart's install SQL with two prefixes; with
 // REAL_OPENCART=1 also real OpenCart 3.0.4.1, 4.0.2.3 and 4.1.0.3 shops, each installed by its
 // own installer (test/support/opencart/), with two prefixes each.
@@ -11,6 +11,7 @@ import { createLogger } from '../../app/log.js';
 import { createOpenCartDatabase, mysqlServerUrl } from './opencart-fixture.js';
 import { realOpenCartAvailable } from './opencart/available.js';
 import { installOpenCart, type OpenCartShop, type Release } from './opencart/install.js';
+import { addSecondLanguage } from './second-language.js';
 
 export interface Target {
   name: string;
@@ -81,10 +82,18 @@ export async function openTarget(target: Target, env: Record<string, string> = {
     shop = await installOpenCart(target.release, { prefix: target.prefix, serve: options.serve ?? false });
     databaseUrl = shop.databaseUrl;
     drop = () => shop!.stop();
+    await addSecondLanguage(databaseUrl, target.prefix, { enabled: false }).catch(async (e) => {
+      await drop();
+      throw e;
+    });
   } else if (target.dialect === 'mysql') {
     const created = await createOpenCartDatabase(target.prefix);
     databaseUrl = created.url;
     drop = created.drop;
+    await addSecondLanguage(databaseUrl, target.prefix).catch(async (e) => {
+      await drop();
+      throw e;
+    });
   } else {
     databaseUrl = path.join(dir, 'shop.sqlite');
   }

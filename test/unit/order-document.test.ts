@@ -84,3 +84,41 @@ describe('order document settings', () => {
     expect(build({}, { ...noBilling, ...noShipping, account_address: account }).customer.billing).toEqual({ name: 'Éva Kovács', company: 'K & K Bt.', address1: 'Kossuth tér 2.', address2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' });
   });
 });
+
+// Amounts that round: 3-decimal unit prices and half cents, on two rates. Every amount is hand-checked
+// below; the floating sums of cent amounts (10.00 + 0.03 = 10.029999…) are where truncation shows.
+describe('order document amounts round to the cent (never truncate)', () => {
+  const twoRates: ShopTaxConfig = {
+    ...taxConfig,
+    rules: [...taxConfig.rules, { taxClassId: 8, based: 'shipping', priority: 1, taxRateId: 2, geoZoneId: 1, name: 'ÁFA 5%', rate: 5, type: 'P' }],
+    rateGroups: new Map([[1, new Set([1])], [2, new Set([1])]]),
+  };
+  const twoTax = { config: twoRates, facts: { products: new Map([[5, { taxClassId: 9, points: 0 }], [6, { taxClassId: 8, points: 0 }]]), coupons: new Map() } };
+  const line = (id: number, productId: number, price: number, quantity: number, rate: number): ShopOrderProduct => ({
+    order_product_id: id, order_id: 7, product_id: productId, name: `P${id}`, model: `M-${id}`, code: `SKU-${id}`, unit: 'db', quantity, price, total: price * quantity, tax: (price * rate) / 100,
+  });
+  // 3 × 12.345 at 27% (net 37.035, tax 9.99945), 1 × 0.70 at 5% (tax 0.035: a half cent), 1 × 0.10 at 27% (tax 0.027).
+  const lines = [line(1, 5, 12.345, 3, 27), line(2, 6, 0.7, 1, 5), line(3, 5, 0.1, 1, 27)];
+  const sub = 37.835, tax27 = 10.02645, tax5 = 0.035;
+  const rows: ShopOrderTotal[] = [
+    { order_id: 7, code: 'sub_total', title: 'Részösszeg', value: sub, sort_order: 1 },
+    { order_id: 7, code: 'tax', title: 'ÁFA 27%', value: tax27, sort_order: 2 },
+    { order_id: 7, code: 'tax', title: 'ÁFA 5%', value: tax5, sort_order: 3 },
+    { order_id: 7, code: 'total', title: 'Összesen', value: sub + tax27 + tax5, sort_order: 4 },
+  ];
+
+  it('sums each rate\'s VAT to the nearest cent: 10.00 + 0.03 is 10.03, not 10.02', () => {
+    const { document: d, problem } = buildOrderDocument(order({ total: 47.89645 }), lines, [], rows, { ...DEFAULTS, order_lines: 'full' }, new Map(), 'Shop', twoTax);
+    expect(problem).toBeNull();
+    expect(d.lines.map((l) => [l.net, l.vat, l.gross])).toEqual([[37.03, 10, 47.03], [0.7, 0.04, 0.74], [0.1, 0.03, 0.13]]);
+    expect(d.totals.vat).toEqual([{ rate: 27, net: 37.13, vat: 10.03 }, { rate: 5, net: 0.7, vat: 0.04 }]);
+    expect(d.totals).toMatchObject({ net: 37.83, gross: 47.9, shopTotal: 47.9 });
+  });
+
+  it('rounds a converted 3-decimal unit price to 4 decimals: 12.345 × 0.0025 is 0.0309, not 0.0308', () => {
+    const d = buildOrderDocument(order({ currency_code: 'EUR', currency_value: 0.0025, total: 47.89645 }), lines, [], rows, { ...DEFAULTS, order_lines: 'full', order_currency: 'order' }, new Map(), 'Shop', twoTax).document;
+    expect(d.currency).toBe('EUR');
+    // 12.345 × 0.0025 = 0.0308625 and 0.10 × 0.0025 = 0.00025 (a half): both round up.
+    expect([d.lines[0]!.netUnitPrice, d.lines[2]!.netUnitPrice]).toEqual([0.0309, 0.0003]);
+  });
+});

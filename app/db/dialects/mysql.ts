@@ -122,6 +122,7 @@ export const mysqlHelper: DialectHelper = {
           await trx.raw(`SELECT ${c.key} FROM ${c.table} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${Number(c.limit)} FOR UPDATE SKIP LOCKED`, c.bindings as never),
         );
         const ids = rows.map((r) => Number(r[c.key]));
+        await c.afterRead?.(ids);
         if (ids.length) await trx(c.table).whereIn(c.key, ids).update({ claimed_by: c.worker, claimed_until: c.until });
         return ids;
       });

@@ -35,6 +35,21 @@ export interface JoinUpdate {
   straight?: boolean;
 }
 
+/** What `claimRows` claims, for whom and until when. */
+export interface ClaimRequest {
+  table: string;
+  key: string;
+  where: string;
+  bindings: unknown[];
+  order: string;
+  limit: number;
+  worker: string;
+  until: string;
+  skipLocked: boolean;
+  /** Test seam: runs between the locking read and the write (the race tests pause a claim there). */
+  afterRead?: (keys: number[]) => Promise<void>;
+}
+
 export interface DialectHelper {
   readonly name: DialectName;
   /** Bound parameters one statement may carry. */
@@ -82,7 +97,7 @@ export interface DialectHelper {
    * claimed_until and returns their keys. MySQL 8 / MariaDB 10.6+: SELECT … FOR UPDATE SKIP
    * LOCKED in a transaction; elsewhere a conditional UPDATE (the lease column decides).
    */
-  claimRows(knex: Knex, c: { table: string; key: string; where: string; bindings: unknown[]; order: string; limit: number; worker: string; until: string; skipLocked: boolean }): Promise<number[]>;
+  claimRows(knex: Knex, c: ClaimRequest): Promise<number[]>;
   /** The columns of the given tables (missing tables are simply absent from the answer). */
   describeColumns(knex: Knex, tables: string[]): Promise<ColumnDescription[]>;
   /**

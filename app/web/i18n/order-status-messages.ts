@@ -30,6 +30,7 @@ export const ORDER_STATUS_EN = {
   'err.tracking_pair': '"{value}" is not CARRIER=URL (entries separated by ;)',
   'status.api_user.intro': 'erp-bridge can create its own API user in the shop (named erp-bridge, with a random key and the addresses 127.0.0.1 and ::1 allowed) and choose it above.',
   'status.api_user.create': 'Create erp-bridge’s API user',
+  'status.api_user.unavailable': 'This shop has no API tables (api, api_ip): its API cannot take order status changes. Nothing was created.',
   'status.state.szamlazva': 'invoiced',
   'status.state.szallitas_alatt': 'shipped',
   'status.state.teljesitve': 'completed',
@@ -41,6 +42,8 @@ export const ORDER_STATUS_EN = {
   'status.queue': '{waiting} order status change(s) wait for the shop’s API; {failed} refused by the shop. They are retried every minute.',
   'status.apply_now': 'Apply now',
   'orders.erp_status': 'ERP status',
+  'handover.erp_field.order-status': 'Order status address (invoice, shipment, tracking number back to the shop)',
+  'info.order-status': 'This is where the ERP reports what became of the shop’s orders (invoiced, shipped with a tracking number, completed, cancelled, returned); the shop shows it to the customer.',
 };
 
 export const ORDER_STATUS_HU: Record<keyof typeof ORDER_STATUS_EN, string> = {
@@ -73,6 +76,7 @@ export const ORDER_STATUS_HU: Record<keyof typeof ORDER_STATUS_EN, string> = {
   'err.tracking_pair': '„{value}” nem SZÁLLÍTÓ=CÍM alakú (a bejegyzéseket ; választja el)',
   'status.api_user.intro': 'Az erp-bridge létrehozhatja a saját API-felhasználóját a boltban (erp-bridge néven, véletlen kulccsal, a 127.0.0.1 és ::1 címet engedélyezve), és fent ki is választja.',
   'status.api_user.create': 'Az erp-bridge API-felhasználójának létrehozása',
+  'status.api_user.unavailable': 'Ennek a boltnak nincsenek API-táblái (api, api_ip): az API-ja nem fogad rendelésállapot-változást. Semmi sem jött létre.',
   'status.state.szamlazva': 'számlázva',
   'status.state.szallitas_alatt': 'szállítás alatt',
   'status.state.teljesitve': 'teljesítve',
@@ -84,4 +88,6 @@ export const ORDER_STATUS_HU: Record<keyof typeof ORDER_STATUS_EN, string> = {
   'status.queue': '{waiting} rendelésállapot-változás vár a bolt API-jára; {failed} a bolt elutasította. Percenként újra próbálkozik.',
   'status.apply_now': 'Alkalmazás most',
   'orders.erp_status': 'ERP-állapot',
+  'handover.erp_field.order-status': 'Rendelésállapot-visszajelzés címe (számla, szállítás, csomagszám vissza a boltba)',
+  'info.order-status': 'Ide jelzi az ERP, mi lett a bolt rendeléseivel (számlázva, csomagszámmal feladva, teljesítve, sztornózva, visszaküldve); a bolt megmutatja a vevőnek.',
 };

@@ -5,7 +5,7 @@ import { answerToXml, errorToXml } from '../../erp/answer.js';
 import { describeDbError, isConnectionError } from '../../db/database.js';
 import type { AppContext } from '../../context.js';
 import { checkErpCredentials, parseBasicAuth } from '../../sync/erp-credentials.js';
-import { isPushKind, type PushKind } from '../../sync/push-kinds.js';
+import { isIntegrationKind, isPushKind, type PushKind } from '../../sync/push-kinds.js';
 import { PushError, PushService } from '../../sync/push-service.js';
 import { FailureThrottle } from '../middleware/failure-throttle.js';
 import { collectGarbageSoon } from '../../util/gc.js';
@@ -117,7 +117,7 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
       // The feed itself is a GET: only a browser (HTML first in Accept) without credentials gets the page.
       const credentials = req.query.key !== undefined || req.headers['x-import-password'] !== undefined || req.headers.authorization !== undefined;
       if (credentials || !wantsHtml(req)) return next();
-    } else if (!isPushKind(kind) && kind !== 'orders-ack') return next();
+    } else if (!isIntegrationKind(kind) && kind !== 'orders-ack') return next();
     const lang: Lang = /^\s*hu\b/i.test(String(req.headers['accept-language'] ?? '')) ? 'hu' : 'en';
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     res.set('X-Content-Type-Options', 'nosniff');

@@ -14,7 +14,7 @@ import { phpProblems } from './php-problems.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const OPENCART_DIR = path.resolve(here, '../../../../shared/opencart');
+export const OPENCART_DIR = path.resolve(process.env.SHARED_DIR ?? path.resolve(here, '../../../../shared'), 'opencart');
 
 export const RELEASES = ['3.0.4.1', '4.0.2.3', '4.1.0.3'] as const;
 export type Release = (typeof RELEASES)[number];

@@ -43,9 +43,10 @@ export function adminRoutes(ctx: AppContext): Router {
   });
   router.use(verifyCsrf);
   router.use(overviewRoutes(ctx));
+  // Before the settings' and orders' own routes: /settings/:group and /orders/:id/:action would take its paths.
+  router.use(orderStatusAdminRoutes(ctx));
   router.use(settingsRoutes(ctx));
   router.use(journalRoutes(ctx));
-  router.use(orderStatusAdminRoutes(ctx));
   router.use(orderRoutes(ctx));
   router.use(adminErrorHandler(ctx));
   return router;

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../../context.js';
 import { ERP_STATES } from '../../../erp/order-status-records.js';
 import { DEFAULTS, YES_NO, type SettingKey } from '../../../settings/schema.js';
-import { LOCAL_ADDRESSES, OWN_API_USER, ensureApiUser, listAdminOrderStatuses, listApiUsers } from '../../../shop/order-history.js';
+import { LOCAL_ADDRESSES, OWN_API_USER, ensureApiUser, listAdminOrderStatuses, listApiUsers, shopApiFlavor } from '../../../shop/order-history.js';
 import { resolveStatusMap } from '../../../sync/order-status-map.js';
 import { OrderStatusService } from '../../../sync/order-status.js';
 
@@ -34,6 +34,7 @@ export function orderStatusAdminRoutes(ctx: AppContext): Router {
 
   // Creates (or re-enables) erp-bridge's API user in the shop and chooses it.
   router.post('/settings/shop-api-user', async (_req, res) => {
+    if (!(await shopApiFlavor(ctx.db))) return res.status(409).render('error', { message: res.locals.t('status.api_user.unavailable') });
     const r = await ensureApiUser(ctx.db, OWN_API_USER, LOCAL_ADDRESSES);
     await ctx.settings.update({ shop_api_user: OWN_API_USER });
     res.redirect(303, `${res.locals.url('/settings')}?api_user=${r.created ? 'created' : 'enabled'}#settings-order_status`);

@@ -35,13 +35,12 @@ export function overviewRoutes(ctx: AppContext): Router {
   const router = Router();
 
   const renderDashboard = async (res: Response, alerts: { saved?: boolean; errors?: Record<string, string>; values?: Record<string, string>; test?: { ok: boolean; error?: string } } = {}, status = 200) => {
-    const settings = await ctx.settings.get();
     const [d, mail, state] = await Promise.all([loadDashboard(ctx), mailSettingsView(ctx.db).catch(() => null), alertState(ctx.db).catch(() => null)]);
     res.status(status).render('dashboard', {
       d,
       alerts: {
         ...alerts,
-        values: { alert_email: settings.alert_email, stale_after_hours: String(settings.stale_after_hours), ...(alerts.values ?? {}) },
+        values: { alert_email: d.alertEmail, stale_after_hours: String(d.staleAfterHours), ...(alerts.values ?? {}) },
         errors: alerts.errors ?? {},
         mail,
         state,
