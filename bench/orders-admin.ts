@@ -65,7 +65,7 @@ export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o:
   const login = await fetch(`http://127.0.0.1:${port}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: formCookie }, body: new URLSearchParams({ _csrf: csrf, username: 'admin', password: 'bench-admin-password' }) });
   const cookie = login.headers.getSetCookie().find((c) => c.startsWith('erpb_session='))!.split(';')[0]!;
   const lastRun = (await conn.query(`SELECT MAX(id) AS id FROM ${PREFIX}erp_bridge_journal_run`) as unknown as [Array<{ id: number }>])[0][0]!.id;
-  const pages = ['/admin', '/admin/settings', '/admin/integration', '/admin/journal', '/admin/journal?kind=stock', '/admin/journal?status=partial', `/admin/journal?before=${Math.floor(lastRun / 2)}`, `/admin/journal/${lastRun - 16}`, '/admin/orders', '/admin/integration/handover'];
+  const pages = ['/admin', '/admin/settings', '/admin/integration', '/admin/journal', '/admin/journal?kind=stock', '/admin/journal?status=partial', `/admin/journal?before=${Math.floor(lastRun / 2)}`, `/admin/journal/${lastRun - 16}`, `/admin/journal/${lastRun - 16}?outcome=unknown`, '/admin/journal/product?code=X', '/admin/journal/product?code=BENCH-0000001', '/admin/orders', '/admin/integration/handover'];
   console.log(`admin pages, ${N.toLocaleString('en')} products, ${runs.toLocaleString('en')} journal runs (median of 10, loopback HTTP):`);
   for (const p of pages) {
     const times: number[] = [];

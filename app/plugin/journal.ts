@@ -159,7 +159,8 @@ export class Journal {
     const q = this.db.knex(`${this.db.own('journal_item')} as i`)
       .join(`${this.db.own('journal_run')} as r`, 'r.id', 'i.run_id')
       .whereIn('i.code', codes)
-      .orderBy('i.run_id', 'desc').orderBy('i.seq')
+      // Both descending: the index (code, run_id) with the primary key behind it gives this order without a sort.
+      .orderBy('i.run_id', 'desc').orderBy('i.id', 'desc')
       .limit(f.limit)
       .select('i.run_id', 'i.seq', 'i.code', 'i.outcome', 'i.reason', 'i.reason_code', 'i.reason_vars', 'r.started_at', 'r.kind', 'r.dry_run');
     if (f.beforeRun) q.where('i.run_id', '<', f.beforeRun);

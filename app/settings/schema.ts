@@ -296,9 +296,12 @@ export const PARSERS: { [K in SettingKey]: Parser<K> } = {
     return v;
   },
   export_start_date(raw) {
+    // Stored as YYYY-MM-DD; typed also the Hungarian way: 2026.01.01., 2026. 01. 01., 2026/01/01.
     const v = raw.trim();
-    if (v !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw refuse('date', {}, 'must be a date YYYY-MM-DD or empty');
-    return v;
+    if (v === '') return v;
+    const date = parseDay(v);
+    if (!date) throw refuse('date', {}, 'must be a date YYYY-MM-DD (or 2026. 01. 01.) or empty');
+    return date;
   },
   order_description: oneOf(ORDER_DESCRIPTIONS),
   order_lines: oneOf(ORDER_LINE_MODES),
@@ -329,6 +332,16 @@ export const PARSERS: { [K in SettingKey]: Parser<K> } = {
   },
   export_dir: text(500),
 };
+
+/** "2026-01-01", "2026.01.01.", "2026. 01. 01.", "2026/1/1" → "2026-01-01"; null if not a real day. */
+export function parseDay(raw: string): string | null {
+  const m = /^(\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\s*\.?$/.exec(raw.trim());
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return null;
+  return `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
 
 /** "27", "27.0", "27,00" → "27"; "5.5" → "5.5". */
 export function normalizeRate(raw: string): string {

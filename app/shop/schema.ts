@@ -33,6 +33,7 @@ const PROFILED_TABLES = [
   'setting', 'extension', 'language', 'product', 'product_description', 'product_special', 'product_discount', 'product_to_store',
   'product_to_category', 'category', 'category_description', 'category_path', 'category_to_store', 'customer_group', 'tax_class',
   'seo_url', 'order', 'order_voucher', 'address', 'customer', 'country', 'country_description', 'zone', 'zone_description',
+  'custom_field', 'custom_field_description',
 ];
 
 /** What must exist, table by table; a missing one is named in the start-up error. */

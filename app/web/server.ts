@@ -20,6 +20,9 @@ export function createApp(ctx: AppContext): Express {
   app.set('trust proxy', ctx.config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
+  // Compiled templates are kept (Express does so only under NODE_ENV=production): compiling a page
+  // and every partial it includes on each request cost 100+ ms on the dashboard and settings.
+  app.set('view cache', process.env.ERP_BRIDGE_VIEW_CACHE !== 'off');
   app.use(mountPath(pathOf(ctx.config.publicUrl)));
   // htmx is served from the installed package: no CDN, no build step.
   const htmx = require.resolve('htmx.org/dist/htmx.min.js');

@@ -65,49 +65,65 @@ run('admin panel in Chromium', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
   });
 
-  it('saves every settings group, showing a validation error beside its field', async () => {
+  it('saves every settings group with one Save, showing a validation error beside its field and keeping every edit', async () => {
     await page.goto(`${base}/admin/settings`);
-    const conn = page.locator('#settings-connection');
-    await conn.locator('input[name=webshop_id]').fill('bolt-42');
-    await conn.locator('input[name=password]').fill('ERP-titok');
-    await conn.locator('select[name=sync_type]').selectOption('full');
-    await conn.locator('input[name=import_password]').fill(KEY);
-    await conn.locator('input[name=shipping_fee_code]').fill('SZALL');
-    await conn.locator('input[name=payment_fee_code]').fill('KEZ');
-    await conn.locator('input[name=coupon_code]').fill('KUPON');
-    await conn.locator('#save-connection').click();
-    await expect(page.locator('#settings-connection .alert.ok').textContent()).resolves.toBe('Mentve.');
+    // Labels, not codes: the shop's own method names, Hungarian choice labels, a VAT table, a tax-number picker by name.
+    await expect(page.locator('#settings-methods').textContent()).resolves.toContain('Utánvét');
+    await expect(page.locator('select[name=product_code_field] option[value=model]').textContent()).resolves.toBe('Modell');
+    await expect(page.locator('#field-customer_recognition').textContent()).resolves.not.toContain('okos');
+    expect(await page.locator('#field-vat_map table.vat-map select[name=vat_class]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#field-webshop_id small').textContent()).toContain('Web-azonosító');
+    // Fields that do not apply stay hidden until they do.
+    expect(await page.locator('#field-export_daily_at').isHidden()).toBe(true);
+    expect(await page.locator('#field-export_dir').isHidden()).toBe(true);
+    expect(await page.locator('#field-new_product_status').isHidden()).toBe(true);
+
+    await page.locator('input[name=webshop_id]').fill('bolt-42');
+    await page.locator('input[name=password]').fill('ERP-titok');
+    await page.locator('select[name=sync_type]').selectOption('full');
+    expect(await page.locator('#field-new_product_status').isVisible()).toBe(true);
+    await page.locator('input[name=import_password]').fill(KEY);
+    await page.locator('input[name=shipping_fee_code]').fill('SZALL');
+    await page.locator('input[name=payment_fee_code]').fill('KEZ');
+    await page.locator('input[name=coupon_code]').fill('KUPON');
+    expect(await page.locator('#unsaved-note').isVisible()).toBe(true);
+    // An edit in another group and a bad date: nothing is saved, every typed value stays.
+    await page.locator('input[name=export_start_date]').fill('2026.13.45.');
+    await page.locator('input[name=revenue_group]').fill('BEV-1');
+    await page.locator('#save-settings').click();
+    await page.locator('#err-export_start_date').waitFor();
+    await expect(page.locator('#err-export_start_date').textContent()).resolves.toBe('dátum, például 2026. 01. 01., vagy üres');
+    await page.locator('#field-export_start_date.has-error').waitFor({ timeout: 5000 });
+    expect((await env.ctx.settings.get()).webshop_id).toBe('');
+    expect(await page.locator('input[name=webshop_id]').inputValue()).toBe('bolt-42');
+    expect(await page.locator('input[name=revenue_group]').inputValue()).toBe('BEV-1');
+    expect(await page.locator('#unsaved-note').isVisible()).toBe(true);
+    await screenshot(page, '02-settings-error');
+    // Secrets are not echoed back: type them again, then a Hungarian date is accepted.
+    await page.locator('input[name=password]').fill('ERP-titok');
+    await page.locator('input[name=import_password]').fill(KEY);
+    await page.locator('input[name=export_start_date]').fill('2026. 01. 01.');
+    // The VAT table: 27 % → class 9, 5 % → class 10.
+    const rates = page.locator('#field-vat_map input[name=vat_rate]');
+    const classes = page.locator('#field-vat_map select[name=vat_class]');
+    const rateValues = await rates.evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    await classes.nth(rateValues.indexOf('27')).selectOption('9');
+    await classes.nth(rateValues.indexOf('5')).selectOption('10');
+    await page.locator('select[name=price_basis]').selectOption('gross');
+    await page.locator('input[name=promo_customer_groups][value="2"]').check();
+    await page.locator('select[name=export_interval]').selectOption('15');
+    await page.locator('input[name=export_transport][value=file]').check();
+    expect(await page.locator('#field-export_dir').isVisible()).toBe(true);
+    await page.locator('input[name=export_dir]').fill('/tmp/erpb-browser-drop');
+    await page.locator('select[name=order_lines]').selectOption('code_quantity_price');
+    await page.locator('#settings-methods input[name="payment:cod"]').fill('UTANVET');
+    await page.locator('#settings-methods input[name="shipping:flat"]').fill('FUTAR');
+    await page.locator('#save-settings').click();
+    await page.locator('#settings-saved').waitFor();
+    expect(await page.locator('#unsaved-note').isHidden()).toBe(true);
     await expect(page.locator('#state-password').textContent()).resolves.toBe('beállítva');
     expect(await page.locator('#in-password').inputValue()).toBe('');
-
-    const products = page.locator('#settings-products');
-    await products.locator('input[name=vat_map]').fill('27:9');
-    await products.locator('#save-products').click();
-    await page.locator('#err-vat_map').waitFor();
-    await expect(page.locator('#err-vat_map').textContent()).resolves.toBe('„27:9” nem KULCS=ADÓOSZTÁLY alakú (pl. 27=9,5=10)');
-    // htmx settles attributes of same-id elements after the swap: wait for the marked field.
-    await page.locator('#field-vat_map.has-error').waitFor({ timeout: 5000 });
-    // Nothing of the group was saved.
-    expect((await env.ctx.settings.get()).vat_map).toEqual({});
-    await screenshot(page, '02-settings-error');
-    await page.locator('#settings-products input[name=vat_map]').fill('27=9,5=10');
-    await page.locator('#settings-products select[name=price_basis]').selectOption('gross');
-    await page.locator('#settings-products input[name=promo_customer_groups][value="2"]').check();
-    await page.locator('#save-products').click();
-    await page.locator('#settings-products .alert.ok').waitFor();
-
-    const orders = page.locator('#settings-orders');
-    await orders.locator('select[name=export_interval]').selectOption('15');
-    await orders.locator('input[name=export_transport][value=file]').check();
-    await orders.locator('input[name=export_dir]').fill('/tmp/erpb-browser-drop');
-    await orders.locator('select[name=order_lines]').selectOption('code_quantity_price');
-    await orders.locator('#save-orders').click();
-    await page.locator('#settings-orders .alert.ok').waitFor();
-    const methods = page.locator('#settings-methods');
-    await methods.locator('input[name="payment:cod"]').fill('UTANVET');
-    await methods.locator('input[name="shipping:flat"]').fill('FUTAR');
-    await methods.locator('#save-methods').click();
-    await page.locator('#settings-methods .alert.ok').waitFor();
+    expect(await page.locator('input[name=export_start_date]').inputValue()).toBe('2026. 01. 01.');
     await screenshot(page, '03-settings-saved');
     const mapped = await env.ctx.db.knex(env.ctx.db.own('method_map')).orderBy('type').select('type', 'shop_code', 'erp_code');
     expect(mapped).toEqual([{ type: 'payment', shop_code: 'cod', erp_code: 'UTANVET' }, { type: 'shipping', shop_code: 'flat', erp_code: 'FUTAR' }]);
@@ -116,9 +132,21 @@ run('admin panel in Chromium', () => {
     expect(s).toMatchObject({
       webshop_id: 'bolt-42', password: 'ERP-titok', sync_type: 'full', import_password: KEY, shipping_fee_code: 'SZALL', payment_fee_code: 'KEZ', coupon_code: 'KUPON',
       vat_map: { '27': 9, '5': 10 }, price_basis: 'gross', promo_customer_groups: [2], export_interval: '15', export_transport: ['feed', 'file'], order_lines: 'code_quantity_price',
+      export_start_date: '2026-01-01', revenue_group: 'BEV-1',
     });
     // Secrets are never echoed into the page.
     expect(await page.content()).not.toContain('ERP-titok');
+  });
+
+  it('warns before leaving the settings with unsaved edits', async () => {
+    await page.goto(`${base}/admin/settings`);
+    await page.locator('input[name=coupon_code]').fill('MAS-KUPON');
+    const before = dialogs.length;
+    // Chromium asks (beforeunload) only after a user gesture on the page: the fill was one.
+    await page.goto(`${base}/admin/journal`);
+    expect(dialogs.length).toBe(before + 1);
+    dialogs.length = before;
+    expect((await env.ctx.settings.get()).coupon_code).toBe('KUPON');
   });
 
   it('copies an integration URL and runs a test push through the real endpoint', async () => {
@@ -127,9 +155,17 @@ run('admin panel in Chromium', () => {
     const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
     expect(copied).toBe(`http://shop.test/integration/prices?key=${KEY}`);
     await page.click('#url-stock button.test');
-    await page.locator('#result-stock pre.answer').waitFor();
+    // The answer as a sentence in Hungarian (the first product is sent with its own stock: nothing to change).
+    await page.locator('#result-stock .test-sentence').waitFor();
+    await expect(page.locator('#result-stock .test-sentence').textContent()).resolves.toBe('Próba: 1 terméken nem változtatna (már ez az értéke). A boltba semmi nem íródott.');
+    // The raw answer stays one click away.
+    await page.click('#result-stock details.answer summary');
     const answer = JSON.parse((await page.locator('#result-stock pre.answer').textContent())!);
-    expect(answer).toMatchObject({ kind: 'stock', dryRun: true, counts: { received: 1 } });
+    expect(answer).toMatchObject({ kind: 'stock', dryRun: true, counts: { received: 1, unchanged: 1 } });
+    // A price push at gross with the first product: a sentence about its price.
+    await page.click('#url-prices button.test');
+    await page.locator('#result-prices .test-sentence').waitFor();
+    await expect(page.locator('#result-prices .test-sentence').textContent()).resolves.toMatch(/^Próba: 1 termék (árát frissítené|.*nem változtatna).*A boltba semmi nem íródott\.$/);
     await screenshot(page, '04-integration');
   });
 

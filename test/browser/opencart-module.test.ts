@@ -148,8 +148,8 @@ run.each(releases.map((r) => [r] as [Release]))('erp-bridge package in OpenCart 
     await page.fill('#settings-connection input[name="webshop_id"]', 'bolt-1');
     await page.fill('#settings-connection input[name="password"]', 'Erp-jelszo-1');
     await page.fill('#settings-connection input[name="import_password"]', IMPORT_PASSWORD);
-    await page.click('#save-connection');
-    await page.locator('#settings-connection .alert.ok').waitFor();
+    await page.click('#save-settings');
+    await page.locator('#settings-saved').waitFor();
     const before = await shop.query(`SELECT \`key\`, value FROM ${shop.prefix}setting WHERE code = 'erp_bridge' ORDER BY \`key\``);
     await openModules(page, shop, token);
     await page.goto(adminUrl(shop, token, 'marketplace/extension', '&type=module'));
@@ -184,7 +184,7 @@ run.each(releases.map((r) => [r] as [Release]))('erp-bridge package in OpenCart 
       expect(html, p).not.toMatch(/key=[\w%-]/); // a URL carrying the import password
     }
     await ro.goto(`${bridge.url}/admin/settings`);
-    expect(await ro.locator('#save-connection').isDisabled()).toBe(true);
+    expect(await ro.locator('#save-settings').isDisabled()).toBe(true);
     await ro.context().close();
   });
 

@@ -75,8 +75,9 @@ describe.each(FIXTURE_DIALECT_TARGETS)('admin access on $name', (target) => {
     expect(res.status).toBe(422);
     const hu = await request(app).post('/admin/settings/orders').set('Cookie', `${cookie}; erpb_lang=hu`).type('form')
       .send({ _csrf: csrf, export_interval: 'hourly' });
-    expect(hu.text).toMatch(/id="err-export_interval"[^>]*>ezek egyike lehet: manual, 1, 5, 15, 60, daily/);
-    expect(res.text).toMatch(/id="err-export_interval"[^>]*>must be one of manual, 1, 5, 15, 60, daily/);
+    // The accepted values by their labels, in the page's language (not the stored codes).
+    expect(hu.text).toMatch(/id="err-export_interval"[^>]*>ezek egyike lehet: „csak kézzel”, „percenként”, „5 percenként”, „15 percenként”, „óránként”, „naponta”/);
+    expect(res.text).toMatch(/id="err-export_interval"[^>]*>must be one of “manual only”, “every minute”, “every 5 minutes”, “every 15 minutes”, “hourly”, “daily at”/);
     expect(res.text).toMatch(/id="err-export_daily_at"/);
     expect(res.text).toMatch(/id="err-export_url"/);
     expect((await env.ctx.settings.get()).revenue_group).toBe('');

@@ -13,6 +13,12 @@ describe('settings schema', () => {
     expect(() => parseSetting('export_url', 'ftp://x')).toThrow(/http/);
   });
 
+  it('takes the export start date the Hungarian way too, and stores it as YYYY-MM-DD', () => {
+    for (const typed of ['2026-01-01', '2026.01.01.', '2026. 01. 01.', '2026.1.1', '2026/01/01']) expect(parseSetting('export_start_date', typed)).toBe('2026-01-01');
+    expect(parseSetting('export_start_date', '')).toBe('');
+    for (const bad of ['2026.02.30.', '01.01.2026', 'tegnap']) expect(() => parseSetting('export_start_date', bad)).toThrow(/date/);
+  });
+
   it('formats every default so that parsing gives it back', () => {
     for (const key of SETTING_KEYS) expect(parseSetting(key, formatSetting(key, DEFAULTS[key]))).toEqual(DEFAULTS[key]);
   });

@@ -48,6 +48,8 @@ export function adminRoutes(ctx: AppContext): Router {
   router.use(settingsRoutes(ctx));
   router.use(journalRoutes(ctx));
   router.use(orderRoutes(ctx));
+  // An admin address that does not exist: the admin's own page, in the user's language.
+  router.use((_req: Request, res: Response) => void res.status(404).render('not-found'));
   router.use(adminErrorHandler(ctx));
   return router;
 }

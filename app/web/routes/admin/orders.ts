@@ -38,7 +38,7 @@ export function orderRoutes(ctx: AppContext): Router {
   router.post('/orders/export-now', async (req, res) => {
     const r = await exporter.run(`admin ${res.locals.user?.name ?? ''}`.trim());
     const notReady = missingForExport(await ctx.settings.get());
-    const message = notReady.length ? res.locals.t('orders.not_ready', { missing: notReady.map((k) => res.locals.t(`field.${k}`)).join(', ') }) : r.skipped ? res.locals.t('orders.skipped') : res.locals.t('orders.done', { prepared: r.prepared, exported: r.exported, failed: r.failed });
+    const message = notReady.length ? res.locals.t('orders.not_ready', { missing: notReady.map((k) => res.locals.t(`field.${k}`)).join(', ') }) : r.skipped ? res.locals.t('orders.skipped') : res.locals.t('orders.done', { prepared: res.locals.fmt.number(r.prepared, 0), exported: res.locals.fmt.number(r.exported, 0), failed: res.locals.fmt.number(r.failed, 0) });
     res.render(req.headers['hx-request'] ? 'partials/orders-table' : 'orders', { ...(await page(req.query)), message });
   });
 
