@@ -3,6 +3,7 @@
 // product_id, and one UPDATE joined on the primary key applies them, scanning the product table
 // in its own order (MyISAM writes fastest that way: ~35% quicker than the other order at 100k).
 // The join re-checks the code, so a product whose code changed since it was read is left alone.
+import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
@@ -37,8 +38,106 @@ function listOf(changes: ProductChange[]): ChangeList {
 }
 
 /**
- * Returns how many products were written. `onStep(done, total)` reports the rows loaded and
- * written so far (the run's progress); `onLoaded` runs once all are loaded (tests stop there).
+ * The temporary table of one push's changes, on one connection for its whole life: opened when
+ * the push starts, loaded in steps while the document is still being read (only this table is
+ * written then: the shop is not touched), and written to the shop by `write` once the whole
+ * document was read. `close` always runs (it drops the table and frees the connection).
+ */
+export class ChangeTable {
+  private readonly tmp: string;
+  private k!: Knex;
+  private release!: (ok: boolean) => Promise<void>;
+  private ok = false;
+  loaded = 0;
+  /** Lowest and highest product id loaded (the SQLite write goes through them in steps). */
+  private minId = Infinity;
+  private maxId = -Infinity;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly field: ProductCodeField,
+    private readonly column: keyof typeof CONCERNS,
+  ) {
+    // One name per table: on SQLite every caller shares the one connection.
+    this.tmp = `${db.prefix}erpb_changes${db.dialect.name === 'sqlite' ? `_${++tables}` : ''}`;
+  }
+
+  static async open(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS): Promise<ChangeTable> {
+    const t = new ChangeTable(db, field, column);
+    const pinned = await db.dialect.pinConnection(db.knex);
+    t.k = pinned.knex;
+    t.release = pinned.release;
+    try {
+      const collate = db.dialect.binaryCollation ? ` COLLATE ${db.dialect.binaryCollation}` : '';
+      await db.dialect.dropTempTable(t.k, t.tmp);
+      await db.dialect.createTempTable(t.k, t.tmp, `product_id INT NOT NULL PRIMARY KEY, code VARCHAR(64)${collate} NOT NULL, v ${CONCERNS[column].type} NOT NULL`);
+    } catch (err) {
+      await t.release(false);
+      throw err;
+    }
+    return t;
+  }
+
+  async load(changes: ChangeList, from = 0, to = changes.length): Promise<void> {
+    for (let i = from; i < to; i += LOAD_ROWS) {
+      const rows: unknown[][] = [];
+      for (let k = i; k < Math.min(to, i + LOAD_ROWS); k++) {
+        const id = changes.productId(k);
+        if (id < this.minId) this.minId = id;
+        if (id > this.maxId) this.maxId = id;
+        rows.push([id, changes.code(k), changes.value(k)]);
+      }
+      await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v'], rows);
+      this.loaded += rows.length;
+    }
+  }
+
+  /** Takes rows out again (products whose code turned out to stand twice in the document). */
+  async remove(productIds: number[]): Promise<void> {
+    for (let i = 0; i < productIds.length; i += 1000)
+      await this.k.raw(`DELETE FROM ${this.tmp} WHERE product_id IN (${productIds.slice(i, i + 1000).map((n) => Number(n)).join(', ')})`);
+  }
+
+  /** Writes the loaded changes to the shop; returns how many products were written. */
+  async write(now: string, opts: { historyRun?: number; tableRows?: number; rows: number; onStep?: (done: number, total: number) => Promise<void> | void }): Promise<number> {
+    const { db, k, tmp, field, column } = this;
+    const total = opts.rows;
+    let written = 0;
+    const stepRows = db.dialect.updateStepRows;
+    const steps = stepRows >= total ? 1 : Math.ceil(total / stepRows);
+    const span = Math.ceil((this.maxId - this.minId + 1) / steps);
+    for (let i = 0; i < steps; i++) {
+      const between = `BETWEEN ${this.minId + i * span} AND ${this.minId + (i + 1) * span - 1}`;
+      const range = steps === 1 ? '' : ` AND s.product_id ${between}`;
+      // The product's history (what changed, old and new), from the same rows, before they are written.
+      if (opts.historyRun !== undefined) await recordDirectChanges(k, db, opts.historyRun, steps === 1 ? tmp : `(SELECT * FROM ${tmp} WHERE product_id ${between})`, field, column);
+      const result = await k.raw(db.dialect.joinUpdate({
+        table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's', straight: opts.tableRows === undefined || total * 5 >= opts.tableRows,
+        on: 's.product_id = p.product_id',
+        set: { [column]: 's.v', date_modified: sqlDate(now) },
+        where: `s.code = TRIM(p.${field}) AND ${CONCERNS[column].differs}${range}`,
+      }));
+      written += db.dialect.affectedRows(result);
+      await opts.onStep?.(i + 1, steps);
+      // Other requests (the admin on SQLite) get their turn between steps.
+      if (steps > 1) await new Promise((r) => setImmediate(r));
+    }
+    this.ok = true;
+    return written;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.db.dialect.dropTempTable(this.k, this.tmp);
+    } finally {
+      await this.release(this.ok);
+    }
+  }
+}
+
+/**
+ * Returns how many products were written. `onStep(done, total)` reports the steps written so
+ * far (the run's progress); `onLoaded` runs once all are loaded (tests stop there).
  */
 export async function applyProductChanges(
   db: Database,
@@ -55,44 +154,12 @@ export async function applyProductChanges(
 ): Promise<number> {
   const changes = Array.isArray(input) ? listOf(input) : input;
   if (changes.length === 0) return 0;
-  const { type, differs } = CONCERNS[column];
-  // One name per call: on SQLite every caller shares the one connection.
-  const tmp = `${db.prefix}erpb_changes${db.dialect.name === 'sqlite' ? `_${++tables}` : ''}`;
-  const collate = db.dialect.binaryCollation ? ` COLLATE ${db.dialect.binaryCollation}` : '';
-  const total = changes.length;
-  // Loading and writing count one each per row.
-  const step = (done: number) => onStep?.(done, total * 2);
-  return db.dialect.onOneConnection(db.knex, async (trx) => {
-    await db.dialect.dropTempTable(trx, tmp);
-    await db.dialect.createTempTable(trx, tmp, `product_id INT NOT NULL PRIMARY KEY, code VARCHAR(64)${collate} NOT NULL, v ${type} NOT NULL`);
-    try {
-      for (let i = 0; i < total; i += LOAD_ROWS) {
-        const rows: unknown[][] = [];
-        for (let k = i; k < Math.min(total, i + LOAD_ROWS); k++) rows.push([changes.productId(k), changes.code(k), changes.value(k)]);
-        await db.dialect.bulkInsert(trx, tmp, ['product_id', 'code', 'v'], rows);
-        await step(Math.min(total, i + LOAD_ROWS));
-      }
-      await onLoaded?.();
-      // The product's history (what changed, old and new), from the same rows, before they are written.
-      if (historyRun !== undefined) await recordDirectChanges(trx, db, historyRun, tmp, field, column);
-      let written = 0;
-      const stepRows = db.dialect.updateStepRows;
-      for (let i = 0; i < total; i += stepRows) {
-        const range = stepRows >= total ? '' : ` AND s.product_id BETWEEN ${changes.productId(i)} AND ${changes.productId(Math.min(total, i + stepRows) - 1)}`;
-        const result = await trx.raw(db.dialect.joinUpdate({
-          table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's', straight: tableRows === undefined || total * 5 >= tableRows,
-          on: 's.product_id = p.product_id',
-          set: { [column]: 's.v', date_modified: sqlDate(now) },
-          where: `s.code = TRIM(p.${field}) AND ${differs}${range}`,
-        }));
-        written += db.dialect.affectedRows(result);
-        await step(total + Math.min(total, i + stepRows));
-        // Other requests (the admin on SQLite) get their turn between steps.
-        if (stepRows < total) await new Promise((r) => setImmediate(r));
-      }
-      return written;
-    } finally {
-      await db.dialect.dropTempTable(trx, tmp);
-    }
-  });
+  const table = await ChangeTable.open(db, field, column);
+  try {
+    await table.load(changes);
+    await onLoaded?.();
+    return await table.write(now, { historyRun, tableRows, rows: changes.length, onStep });
+  } finally {
+    await table.close();
+  }
 }

@@ -30,6 +30,7 @@ interface Signature {
 }
 
 const MISSING = -1;
+const INDEX_PAGE = 50_000;
 
 /**
  * code (trimmed as SQL TRIM does, and decoded: OpenCart's admin stores `KV&1` as `KV&amp;1`)
@@ -217,16 +218,23 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   if (sig && cached && cached.field === field && cached.index.signature && same(cached.index.signature, sig)) return cached.index;
   warm.delete(db);
   const index = new ProductIndex();
-  const rows = db.knex(db.t('product')).select(
-    'product_id',
-    db.knex.raw(`TRIM(COALESCE(${field}, '')) AS code`),
-    db.knex.raw('COALESCE(price, 0) AS price'),
-    db.knex.raw('COALESCE(quantity, 0) AS quantity'),
-    db.knex.raw('COALESCE(tax_class_id, 0) AS tax_class_id'),
-  );
-  for await (const r of rows.stream() as AsyncIterable<{ product_id: number; code: string | null; price: number | string; quantity: number | string; tax_class_id: number | string }>) {
-    const code = String(r.code ?? '');
-    index.add(Number(r.product_id), code, Number(r.price), Number(r.quantity), Number(r.tax_class_id));
+  // In pages by primary key: the connection is free between them (SQLite has only one, and the
+  // admin shares it), and no result is held whole.
+  for (let after = -1; ; ) {
+    const page: Array<{ product_id: number; code: string | null; price: number | string; quantity: number | string; tax_class_id: number | string }> = await db.knex(db.t('product'))
+      .select(
+        'product_id',
+        db.knex.raw(`TRIM(COALESCE(${field}, '')) AS code`),
+        db.knex.raw('COALESCE(price, 0) AS price'),
+        db.knex.raw('COALESCE(quantity, 0) AS quantity'),
+        db.knex.raw('COALESCE(tax_class_id, 0) AS tax_class_id'),
+      )
+      .where('product_id', '>', after)
+      .orderBy('product_id')
+      .limit(INDEX_PAGE);
+    for (const r of page) index.add(Number(r.product_id), String(r.code ?? ''), Number(r.price), Number(r.quantity), Number(r.tax_class_id));
+    if (page.length < INDEX_PAGE) break;
+    after = Number(page.at(-1)!.product_id);
   }
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });

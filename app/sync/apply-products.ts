@@ -9,7 +9,7 @@ import { defaultLanguage, listCustomerGroups, listLanguages, listTaxClasses } fr
 import { ProductMasterWriter } from '../shop/product-master.js';
 import { ProductStaging } from '../shop/product-staging.js';
 import { forgetProductIndex, loadProductIndex, type ProductIndex } from '../shop/product-index.js';
-import { applyProductChanges } from '../shop/product-changes.js';
+import { ChangeTable, type ChangeList } from '../shop/product-changes.js';
 import type { ProductCodeField } from '../shop/products.js';
 import { readConfigValue } from '../shop/setting-rows.js';
 import { SpecialWriter } from '../shop/specials.js';
@@ -74,28 +74,33 @@ const floats = () => new Column(new Float64Array(4096), (n) => new Float64Array(
 /**
  * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents and more.
  * Records come in batches as the document is read; each is matched against the product index
- * (one read of the product table, kept warm between pushes) and kept as three numbers: record,
- * product row, new value. Nothing is written before `finish`, after the whole document was
- * read: then only the rows that change are loaded into a temporary table, and one UPDATE joined
- * on the primary key writes them. A resend of an unchanged document writes nothing at all.
- * Codes that stand twice are found across the whole document here (by product row, so no code
- * is kept per record); `twins` hands them to the caller.
+ * (one read of the product table, kept warm between pushes) and kept as two numbers: record and
+ * product row. A value that differs from the shop's goes straight into a temporary table of
+ * changes (ChangeTable), loaded while the body is still arriving; the shop itself is written
+ * only in `finish`, after the whole document was read: one UPDATE joined on the primary key. A
+ * resend of an unchanged document writes nothing at all. Codes that stand twice are found across
+ * the whole document here (by product row, so no code is kept per record); `twins` hands them
+ * to the caller, and their rows leave the change table before it is written.
  */
 export class DirectPush {
   private index: ProductIndex | null = null;
   private readonly indexReady: Promise<ProductIndex>;
   /** Records that arrived before the index: matched once it is there. */
   private waiting: Array<{ seq: number; code: string; value: number }> = [];
-  private readonly seqs = ints();
-  /** Product row, or -1 - k for the k-th code no single product has (kept in `others`). */
+  /** Product row per record, or -1 - k for the k-th code no single product has (kept in `others`). */
   private readonly rows = ints();
-  private readonly values = floats();
   private firstSeq = new Int32Array(0);
   private readonly otherSeen = new Map<string, number>();
   private readonly others: Array<{ seq: number; code: string; slot: number }> = [];
   readonly twins = new Map<string, number[]>();
   private readonly twinRows = new Set<number>();
   private readonly field: ProductCodeField;
+  /** Changes (product row, new value), in document order; those up to `loadedTo` are in the table. */
+  private readonly changeRows = ints();
+  private readonly changeValues = floats();
+  private loadedTo = 0;
+  private loading: Promise<void> | null = null;
+  private loadFailure: unknown = null;
 
   constructor(
     private readonly db: Database,
@@ -104,6 +109,8 @@ export class DirectPush {
     private readonly kind: 'prices' | 'stock',
     private readonly settings: Settings,
     private readonly rates: Map<number, number> | null,
+    /** The change table (none in a dry run: nothing is loaded or written). */
+    private readonly table: ChangeTable | null,
   ) {
     this.field = settings.product_code_field;
     // Read while the body arrives and is parsed.
@@ -121,12 +128,38 @@ export class DirectPush {
     else this.match(seq, code, value);
   }
 
-  /** Matches what waited, once the index is there (call between batches). */
+  /** Matches what waited, once the index is there, and loads changes (call between batches). */
   catchUp(): void {
-    if (!this.index || !this.waiting.length) return;
-    const w = this.waiting;
-    this.waiting = [];
-    for (const r of w) this.match(r.seq, r.code, r.value);
+    if (this.index && this.waiting.length) {
+      const w = this.waiting;
+      this.waiting = [];
+      for (const r of w) this.match(r.seq, r.code, r.value);
+    }
+    if (this.table && !this.loading && this.changeRows.length - this.loadedTo >= LOAD_STEP) this.loadMore();
+  }
+
+  /** Loads the changes found so far into the change table, in the background. */
+  private loadMore(): void {
+    const from = this.loadedTo;
+    const to = this.changeRows.length;
+    this.loadedTo = to;
+    this.loading = this.table!.load(this.changeList(), from, to).then(
+      () => void (this.loading = null),
+      (err) => {
+        this.loadFailure ??= err;
+        this.loading = null;
+      },
+    );
+  }
+
+  private changeList(): ChangeList {
+    const index = this.index!;
+    return {
+      length: this.changeRows.length,
+      productId: (k) => index.productIdOf(this.changeRows.data[k]!),
+      code: (k) => index.storedCodeOf(this.changeRows.data[k]!),
+      value: (k) => this.changeValues.data[k]!,
+    };
   }
 
   private match(seq: number, code: string, value: number): void {
@@ -146,25 +179,29 @@ export class DirectPush {
       if (key >= 0) this.twinRows.add(key);
     }
     if (Number.isNaN(value)) return;
-    this.seqs.push(seq);
-    this.values.push(value);
-    if (single) this.rows.push(key);
-    else {
+    if (!single) {
       this.rows.push(-1 - this.others.length);
       this.others.push({ seq, code, slot });
+      return;
+    }
+    this.rows.push(key);
+    // A twin's second record is not loaded (its first may be: both leave the table in `finish`).
+    if (first !== 0) return;
+    if (this.kind === 'stock') {
+      if (index.quantity[key] !== value) this.changeRows.push(key), this.changeValues.push(value);
+    } else {
+      const net = this.rates ? round4(value / (1 + (this.rates.get(index.taxClassId[key]!) ?? 0) / 100)) : value;
+      if (round4(index.price[key]!) !== round4(net)) this.changeRows.push(key), this.changeValues.push(net);
     }
   }
 
   async finish(opts: ApplyOptions, onStep?: (done: number, total: number) => Promise<void> | void): Promise<ApplyResult> {
     const index = await this.indexReady;
     this.catchUp();
-    const { kind, rates, field } = this;
+    const { kind, field } = this;
     const notApplied: JournalItem[] = [];
-    const changeRows = ints();
-    const changeValues = floats();
     let matched = 0;
     const rows = this.rows.data;
-    const values = this.values.data;
     for (let k = 0; k < this.rows.length; k++) {
       const row = rows[k]!;
       if (row < 0) {
@@ -174,38 +211,33 @@ export class DirectPush {
         else notApplied.push({ seq: o.seq, code: o.code, outcome: 'ambiguous', ...ambiguousReason(field, o.code, index.countOf(o.slot)) });
         continue;
       }
-      if (this.twinRows.has(row)) continue;
-      matched++;
-      const v = values[k]!;
-      if (kind === 'stock') {
-        if (index.quantity[row] !== v) changeRows.push(row), changeValues.push(v);
-      } else {
-        const net = rates ? round4(v / (1 + (rates.get(index.taxClassId[row]!) ?? 0) / 100)) : v;
-        if (round4(index.price[row]!) !== round4(net)) changeRows.push(row), changeValues.push(net);
-      }
+      if (!this.twinRows.has(row)) matched++;
     }
-    // In product_id order: the UPDATE then walks the product table in its own order.
-    const n = changeRows.length;
-    const order = new Int32Array(n);
-    for (let k = 0; k < n; k++) order[k] = k;
-    const cr = changeRows.data;
-    const cv = changeValues.data;
-    let sorted = true;
-    for (let k = 1; k < n && sorted; k++) if (index.productIdOf(cr[k]!) < index.productIdOf(cr[k - 1]!)) sorted = false;
-    if (!sorted) order.sort((a, b) => index.productIdOf(cr[a]!) - index.productIdOf(cr[b]!));
+    // The changes that stand: twins' rows leave.
+    const cr = this.changeRows.data;
+    const cv = this.changeValues.data;
+    let n = 0;
+    const keptRows = new Int32Array(this.changeRows.length);
+    const keptValues = new Float64Array(this.changeRows.length);
+    for (let k = 0; k < this.changeRows.length; k++) {
+      if (this.twinRows.has(cr[k]!)) continue;
+      keptRows[n] = cr[k]!;
+      keptValues[n++] = cv[k]!;
+    }
     await opts.checkpoint?.('classified');
     let updated = n;
-    if (!opts.dryRun) {
+    if (!opts.dryRun && this.table) {
+      while (this.loading) await this.loading;
+      if (this.loadFailure) throw this.loadFailure;
+      await this.table.load(this.changeList(), this.loadedTo, this.changeRows.length);
+      this.loadedTo = this.changeRows.length;
+      if (this.twinRows.size) await this.table.remove([...this.twinRows].map((r) => index.productIdOf(r)));
+      await opts.checkpoint?.('loaded');
       const now = nowFn();
       const column = kind === 'stock' ? 'quantity' : 'price';
-      updated = await applyProductChanges(this.db, field, column, {
-        length: n,
-        productId: (k) => index.productIdOf(cr[order[k]!]!),
-        code: (k) => index.storedCodeOf(cr[order[k]!]!),
-        value: (k) => cv[order[k]!]!,
-      }, now, () => opts.checkpoint?.('loaded'), this.runId, onStep, index.size);
+      updated = n === 0 ? 0 : await this.table.write(now, { historyRun: this.runId, tableRows: index.size, rows: n, onStep });
       // The warm index follows the shop; a write that did not land everywhere makes it read again.
-      if (updated === n) index.wrote(column, cr, cv, n, now);
+      if (updated === n) index.wrote(column, keptRows, keptValues, n, now);
       else forgetProductIndex(this.db);
       await opts.checkpoint?.('applied');
     }
@@ -214,22 +246,36 @@ export class DirectPush {
       notApplied,
     };
   }
+
+  /** Drops the change table and frees its connection (always, also after an error). */
+  async close(): Promise<void> {
+    while (this.loading) await this.loading.catch(() => {});
+    await this.table?.close();
+  }
 }
+
+const LOAD_STEP = 20_000;
 
 /** Whether a push of this kind takes the direct path (DirectPush) rather than the staging table. */
 export const isDirect = (kind: Exclude<PushKind, 'categories'>, settings: Settings) => kind === 'stock' || (kind === 'prices' && settings.sync_type !== 'full');
 
-export async function directPush(db: Database, runId: number, kind: 'prices' | 'stock', settings: Settings): Promise<DirectPush> {
+/** A direct push; unless a dry run, its change table is opened (close() it in every case). */
+export async function directPush(db: Database, runId: number, kind: 'prices' | 'stock', settings: Settings, dryRun: boolean): Promise<DirectPush> {
   const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-  return new DirectPush(db, runId, kind, settings, rates);
+  const table = dryRun ? null : await ChangeTable.open(db, settings.product_code_field, kind === 'stock' ? 'quantity' : 'price');
+  return new DirectPush(db, runId, kind, settings, rates, table);
 }
 
 export async function applyProducts(db: Database, runId: number, kind: Exclude<PushKind, 'categories'>, rows: StagedProduct[], settings: Settings, opts: ApplyOptions): Promise<ApplyResult> {
   const full = kind === 'prices' && settings.sync_type === 'full';
   if (kind === 'stock' || (kind === 'prices' && !full)) {
-    const d = await directPush(db, runId, kind, settings);
-    for (const r of rows) d.add(r.seq, r.code, (kind === 'stock' ? r.quantity : r.gross ?? r.price) ?? NaN);
-    return d.finish(opts);
+    const d = await directPush(db, runId, kind, settings, opts.dryRun);
+    try {
+      for (const r of rows) d.add(r.seq, r.code, (kind === 'stock' ? r.quantity : r.gross ?? r.price) ?? NaN);
+      return await d.finish(opts);
+    } finally {
+      await d.close();
+    }
   }
   const st = new ProductStaging(db, runId, kind);
   const step = async (name: string) => opts.checkpoint?.(name);

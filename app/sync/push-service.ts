@@ -135,60 +135,65 @@ export class PushService {
         const v = new ProductValidator(kind, settings, { imageDir: this.opts.imageDir });
         // Stock and stock-and-price: matched as the records come (DirectPush); promo prices and
         // full sync: staged rows kept until the document is whole, twin codes found by code.
-        const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings) : null;
-        const twins = direct ? null : new TwinCodes();
-        let staged: StagedProduct[] = [];
-        const rejected: Array<JournalItem & { early?: boolean }> = [];
-        for await (const batch of doc.batches) {
-          counts.received += batch.length;
-          for (const r of batch) {
-            const c = v.check(r);
-            if (direct) direct.add(r.seq, c.code, c.row ? (kind === 'stock' ? c.row.quantity : c.row.gross ?? c.row.price) ?? NaN : NaN);
-            else {
-              twins!.see(c.code, r.seq);
-              if (c.row) staged.push(c.row);
+        const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings, dryRun) : null;
+        try {
+          const twins = direct ? null : new TwinCodes();
+          let staged: StagedProduct[] = [];
+          const rejected: Array<JournalItem & { early?: boolean }> = [];
+          for await (const batch of doc.batches) {
+            counts.received += batch.length;
+            for (const r of batch) {
+              const c = v.check(r);
+              if (direct) direct.add(r.seq, c.code, c.row ? (kind === 'stock' ? c.row.quantity : c.row.gross ?? c.row.price) ?? NaN : NaN);
+              else {
+                twins!.see(c.code, r.seq);
+                if (c.row) staged.push(c.row);
+              }
+              if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
             }
-            if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
+            direct?.catchUp();
+            await progress.report('reading', counts.received);
+            // Other requests (the admin, on SQLite's one connection too) get their turn.
+            await new Promise((r) => setImmediate(r));
           }
-          direct?.catchUp();
-          await progress.report('reading', counts.received);
-          // Other requests (the admin, on SQLite's one connection too) get their turn.
-          await new Promise((r) => setImmediate(r));
-        }
-        ignoredFields = v.ignoredFields;
-        unknownFields = v.unknownFields;
-        await progress.report('matching', counts.received, 0, true);
-        const onProgress = (done: number, total: number) => progress.report('writing', counts.received, total ? (100 * done) / total : 0);
-        let r: { counts: Partial<Counts>; notApplied: JournalItem[] };
-        if (direct) {
-          settleTwins(direct.twins, [], rejected);
-          await progress.report('writing', counts.received, 0, true);
-          r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
-        } else {
-          staged = settleTwins(twins!.twins, staged, rejected);
-          v.keepPicturesOf(staged);
-          // kat must name a category the ERP already sent (checked before anything is written).
-          if (staged.some((s) => s.category_code)) {
-            const known = await loadCategoryMap(this.db);
-            staged = staged.filter((s) => {
-              if (!s.category_code || known.has(s.category_code)) return true;
-              rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', ...reason('unknown_category', { value: s.category_code! }) });
-              return false;
+          ignoredFields = v.ignoredFields;
+          unknownFields = v.unknownFields;
+          await progress.report('matching', counts.received, 0, true);
+          const onProgress = (done: number, total: number) => progress.report('writing', counts.received, total ? (100 * done) / total : 0);
+          let r: { counts: Partial<Counts>; notApplied: JournalItem[] };
+          if (direct) {
+            settleTwins(direct.twins, [], rejected);
+            await progress.report('writing', counts.received, 0, true);
+            r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
+          } else {
+            staged = settleTwins(twins!.twins, staged, rejected);
+            v.keepPicturesOf(staged);
+            // kat must name a category the ERP already sent (checked before anything is written).
+            if (staged.some((s) => s.category_code)) {
+              const known = await loadCategoryMap(this.db);
+              staged = staged.filter((s) => {
+                if (!s.category_code || known.has(s.category_code)) return true;
+                rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', ...reason('unknown_category', { value: s.category_code! }) });
+                return false;
+              });
+            }
+            // Pictures first: a product must never point at a file that is not there yet.
+            if (!dryRun && v.pictures.size > 0) await storePictures(this.opts.imageDir!, v.pictures);
+            await progress.report('writing', counts.received, 0, true);
+            const total = staged.length;
+            r = await applyProducts(this.db, run, kind, staged, settings, {
+              dryRun,
+              checkpoint: req.checkpoint,
+              onProgress: (n) => onProgress(n, total * 2),
             });
           }
-          // Pictures first: a product must never point at a file that is not there yet.
-          if (!dryRun && v.pictures.size > 0) await storePictures(this.opts.imageDir!, v.pictures);
-          await progress.report('writing', counts.received, 0, true);
-          const total = staged.length;
-          r = await applyProducts(this.db, run, kind, staged, settings, {
-            dryRun,
-            checkpoint: req.checkpoint,
-            onProgress: (n) => onProgress(n, total * 2),
-          });
+          for (const o of OUTCOMES) if (o !== 'received' && r.counts[o]) counts[o] += r.counts[o]!;
+          for (const j of rejected) counts[j.outcome as 'invalid' | 'ignored'] += 1;
+          notApplied = [...rejected.map(({ early: _, ...j }) => j), ...r.notApplied].sort((a, b) => a.seq - b.seq);
+        } finally {
+          // The change table (and its connection) goes whatever happened: nothing was written before the end.
+          await direct?.close();
         }
-        for (const o of OUTCOMES) if (o !== 'received' && r.counts[o]) counts[o] += r.counts[o]!;
-        for (const j of rejected) counts[j.outcome as 'invalid' | 'ignored'] += 1;
-        notApplied = [...rejected.map(({ early: _, ...j }) => j), ...r.notApplied].sort((a, b) => a.seq - b.seq);
       }, { waitMs: 10 * 60_000, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
       if (!dryRun) written = counts;
 

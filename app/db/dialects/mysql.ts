@@ -189,6 +189,12 @@ export const mysqlHelper: DialectHelper = {
     return this.rows<Record<string, string>>(await knex.raw('SHOW TABLES')).map((r) => Object.values(r)[0]!);
   },
   onOneConnection: (knex, fn) => knex.transaction((trx) => fn(trx)),
+  async pinConnection(knex) {
+    const trx = await knex.transaction();
+    // A rollback also rejects the transaction's own promise: nobody else waits on it.
+    (trx as unknown as { executionPromise?: Promise<unknown> }).executionPromise?.catch(() => {});
+    return { knex: trx, release: async (ok) => void (ok ? await trx.commit() : await trx.rollback().catch(() => {})) };
+  },
   updateStepRows: Number.MAX_SAFE_INTEGER,
   productSignatureSql: (table, field) =>
     `SELECT COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified,

@@ -88,5 +88,6 @@ export const sqliteHelper: DialectHelper = {
     return rows.map((r) => r.name);
   },
   onOneConnection: (knex, fn) => fn(knex),
+  pinConnection: async (knex) => ({ knex, release: async () => {} }),
   updateStepRows: 20_000,
 };

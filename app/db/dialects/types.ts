@@ -114,6 +114,12 @@ export interface DialectHelper {
    * requests' statements can run between its statements (the admin stays responsive).
    */
   onOneConnection<T>(knex: Knex, fn: (k: Knex) => Promise<T>): Promise<T>;
+  /**
+   * One connection held until `release` (temporary tables live on a connection): MySQL a
+   * transaction (committed when ok, else rolled back); SQLite's pool is that one connection, so
+   * nothing is held and other requests' statements run in between.
+   */
+  pinConnection(knex: Knex): Promise<{ knex: Knex; release(ok: boolean): Promise<void> }>;
   /** Rows one joined UPDATE of a push writes at most (SQLite: smaller steps, so readers get turns). */
   readonly updateStepRows: number;
   /**
