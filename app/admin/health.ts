@@ -8,7 +8,11 @@
 //   settings_missing  the webshop id or the password (or an import password) is not set, so the
 //                     ERP cannot call in;
 //   url_failing       the latest real (not dry-run) push to an integration URL was rejected, failed
-//                     or was interrupted, and nothing succeeded on that URL since;
+//                     or was interrupted, and nothing succeeded on that URL since; except a refusal
+//                     that says nothing about the ERP's own document (wrong credentials, throttled,
+//                     another push still running: anyone who finds the URL can cause those) while
+//                     the URL's last success is recent (within the staleness threshold, 24 h when
+//                     0): that is `url_refused` below, so a stranger's wrong key is no "stopped";
 //   export_stopped    orders wait for the ERP (in the outbox, or eligible and not yet queued) while
 //                     nothing exports them: the scheduler is off (ERP_BRIDGE_SCHEDULER=off or the
 //                     interval is "manual") and no export ran within the staleness threshold
@@ -17,6 +21,8 @@
 //   never             the prices or stock URL never had a successful push yet;
 //   stale             a URL's last successful push is older than `stale_after_hours` (0 = never warn);
 //                     only URLs that succeeded at least once and are active (categories: full sync);
+//   url_refused       the latest call to a URL was refused for its credentials, throttled or found
+//                     the URL busy, but the ERP's last success there is recent (see url_failing);
 //   partial           the latest push to a URL applied only part of its records (unknown, invalid,
 //                     ambiguous products);
 //   orders_held       orders held aside ("needs attention" in the outbox: a document that cannot be
@@ -74,6 +80,8 @@ export interface UrlHealth extends UrlState {
   sinceSuccessMs: number | null;
   stale: boolean;
   failing: boolean;
+  /** Refused for who called or when (credentials, throttled, busy), with a recent success: a warning, not a stop. */
+  refused: boolean;
   partial: boolean;
 }
 
@@ -87,6 +95,9 @@ export interface Health {
 
 const HOUR = 3_600_000;
 
+/** Failures that tell about the caller or the moment, not about the ERP's document (see url_refused). */
+const CALLER_FAILURES = new Set(['failure.credentials', 'failure.throttled', 'failure.busy']);
+
 /** 'YYYY-MM-DD HH:MM:SS' (local wall-clock time, as the journal writes it) → Date. */
 export function runTime(at: string | null | undefined): Date | null {
   if (!at) return null;
@@ -97,10 +108,13 @@ export function runTime(at: string | null | undefined): Date | null {
 function urlHealth(u: UrlState, i: HealthInput): UrlHealth {
   const successAt = runTime(u.lastSuccess?.finished_at ?? u.lastSuccess?.started_at);
   const sinceSuccessMs = successAt ? Math.max(0, i.now.getTime() - successAt.getTime()) : null;
-  const failing = !!u.lastFailure && Number(u.lastFailure.id) > Number(u.lastSuccess?.id ?? 0);
+  const failedLast = !!u.lastFailure && Number(u.lastFailure.id) > Number(u.lastSuccess?.id ?? 0);
+  const recentSuccess = sinceSuccessMs !== null && sinceSuccessMs <= (i.staleAfterHours > 0 ? i.staleAfterHours : 24) * HOUR;
+  const refused = failedLast && recentSuccess && CALLER_FAILURES.has(failureKey(u.lastFailure!));
+  const failing = failedLast && !refused;
   const partial = !failing && u.lastSuccess?.status === 'partial';
   const stale = u.active && i.staleAfterHours > 0 && sinceSuccessMs !== null && sinceSuccessMs > i.staleAfterHours * HOUR;
-  return { ...u, sinceSuccessMs, stale, failing, partial };
+  return { ...u, sinceSuccessMs, stale, failing, refused, partial };
 }
 
 export function judge(i: HealthInput): Health {
@@ -124,6 +138,7 @@ export function judge(i: HealthInput): Health {
     if (u.failing) continue;
     if (!u.lastSuccess && (u.kind === 'prices' || u.kind === 'stock')) warn('never', { kind: u.kind });
     else if (u.stale) warn('stale', { kind: u.kind, vars: { hours: i.staleAfterHours }, run: Number(u.lastSuccess!.id) });
+    if (u.refused) warn('url_refused', { kind: u.kind, run: Number(u.lastFailure!.id) });
     if (u.partial) warn('partial', { kind: u.kind, run: Number(u.lastSuccess!.id) });
   }
   if (i.ordersHeld > 0) warn('orders_held', { vars: { count: i.ordersHeld } });

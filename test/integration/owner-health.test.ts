@@ -106,7 +106,20 @@ describe.each(DIALECT_TARGETS)('sync health on $name', (target) => {
     expect((await env.ctx.settings.get()).stale_after_hours).toBe(48);
   });
 
+  it('says "needs attention", not "stopped", when a wrong key is sent to a URL whose last push succeeded recently', async () => {
+    expect((await pushXml(app, 'stock', [{ termekkod: code, szabadraktar: 2 }])).status).toBe(200);
+    const refused = await request(app).post('/integration/stock?key=wrong').set('Content-Type', 'application/xml').send(xmlDoc([{ termekkod: code, szabadraktar: 1 }]));
+    expect(refused.status).toBe(401);
+    const html = await dashboard();
+    expect(verdictOf(html)).toBe('attention');
+    expect(reasonsOf(html)).toEqual(['url_refused.stock']);
+    expect(/id="health-stock"[\s\S]*?<\/div>/.exec(html)![0]).toContain('az ERP-ben megadott webshop azonosító vagy jelszó hibás');
+    expect(html).toContain('az ERP legutóbbi küldése nemrég sikeres volt');
+  });
+
   it('says "stopped" when the last push of a URL was refused, names the failure in words, and does not call the settings complete', async () => {
+    // The ERP's last success is older than the threshold: a refusal now means the ERP itself is locked out.
+    await age('stock', 72);
     const refused = await request(app).post('/integration/stock?key=wrong').set('Content-Type', 'application/xml').send(xmlDoc([{ termekkod: code, szabadraktar: 1 }]));
     expect(refused.status).toBe(401);
     const html = await dashboard();
@@ -149,7 +162,8 @@ describe.each(DIALECT_TARGETS)('sync health on $name', (target) => {
     expect(await checkAlerts(env.ctx)).toBe('recorded');
     expect(smtp.messages).toHaveLength(0);
 
-    // The ERP's password is wrong: stopped. The scheduler's tick mails it.
+    // The ERP's password is wrong (no success on that URL for three days): stopped. The scheduler's tick mails it.
+    await age('prices', 72);
     expect((await request(app).post('/integration/prices?key=wrong').set('Content-Type', 'application/xml').send(xmlDoc([{ termekkod: code, ar: 1 }]))).status).toBe(401);
     await schedulerTick(env.ctx, new OrderExporter(env.ctx.db, env.ctx.settings));
     const [mail] = await smtp.waitFor(1);
@@ -188,6 +202,7 @@ describe.each(DIALECT_TARGETS)('sync health on $name', (target) => {
 
   it('records a mail that could not be sent (wrong SMTP password) without the password, and sends a test e-mail from the dashboard', async () => {
     await writeSettingRows(db(), 'config', [{ key: 'config_mail_smtp_password', value: 'rossz-smtp-jelszo', serialized: 0 }]);
+    await age('prices', 72);
     const refused = await request(app).post('/integration/prices?key=wrong').set('Content-Type', 'application/xml').send(xmlDoc([{ termekkod: code, ar: 1 }]));
     expect(refused.status).toBe(401);
     expect(await checkAlerts(env.ctx, { now: new Date(Date.now() + 2 * 3_600_000) })).toBe('error');
