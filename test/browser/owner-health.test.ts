@@ -101,6 +101,12 @@ run('sync health pages in Chromium', () => {
   });
 
   it('shows "Leállt" for a failing sync, the failure in words, and the settings not green', async () => {
+    // The ERP's last price push is 30 hours old too: a wrong key now means the ERP itself is locked out.
+    const t = env.ctx.db.own('journal_run');
+    const old = new Date(Date.now() - 30 * 3_600_000);
+    const p = (n: number) => String(n).padStart(2, '0');
+    const stamp = `${old.getFullYear()}-${p(old.getMonth() + 1)}-${p(old.getDate())} ${p(old.getHours())}:${p(old.getMinutes())}:${p(old.getSeconds())}`;
+    await env.ctx.db.knex(t).where({ kind: 'prices' }).update({ started_at: stamp, finished_at: stamp });
     expect((await push('prices', xmlDoc([{ termekkod: code, ar: 1 }]), 'rossz-kulcs')).status).toBe(401);
     for (const w of WIDTHS) {
       await at(w);
