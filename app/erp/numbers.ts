@@ -31,3 +31,14 @@ export function parseErpNumber(raw: string): number | null {
   const n = Number(plain);
   return Number.isFinite(n) ? n : null;
 }
+
+/**
+ * Rounds half away from zero to `decimals` places, as PHP's round() does in OpenCart, after
+ * removing binary noise first: 0.70 × 0.0025 is 0.0017499999999999998 in floating point and must
+ * give 0.0018 (PHP pre-rounds to 15 significant digits for the same reason); 1.005 gives 1.01.
+ */
+export function roundHalfAway(x: number, decimals: number): number {
+  const scaled = Number((Math.abs(x) * 10 ** decimals).toPrecision(15));
+  const r = Math.round(scaled) / 10 ** decimals;
+  return x < 0 ? -r : r;
+}

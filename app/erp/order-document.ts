@@ -10,6 +10,7 @@ import type { SoldVoucher } from '../shop/order-vouchers.js';
 import { decodeLikeOpenCart } from '../util/html.js';
 import { sanitizeStrings } from './xml-text.js';
 import { priceOrder, reconcile, type Address, type VatOrder } from './order-vat.js';
+import { roundHalfAway } from './numbers.js';
 
 export interface OrderLine {
   /** 'product', or the code of the OpenCart total the line comes from (shipping, handling, coupon, …). */
@@ -90,8 +91,9 @@ export interface BuildResult {
   replaced: string[];
 }
 
-const round2 = (n: number) => Math.round((n + Number.EPSILON) * 100) / 100;
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+// PHP's rounding (half away from zero, without floating-point noise), as the shop rounds.
+const round2 = (n: number) => roundHalfAway(n, 2);
+const round4 = (n: number) => roundHalfAway(n, 4);
 const text = (s: string | null | undefined) => decodeLikeOpenCart(String(s ?? '')).trim();
 
 

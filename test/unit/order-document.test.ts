@@ -120,5 +120,7 @@ describe('order document amounts round to the cent (never truncate)', () => {
     expect(d.currency).toBe('EUR');
     // 12.345 × 0.0025 = 0.0308625 and 0.10 × 0.0025 = 0.00025 (a half): both round up.
     expect([d.lines[0]!.netUnitPrice, d.lines[2]!.netUnitPrice]).toEqual([0.0309, 0.0003]);
+    // 0.70 × 0.0025 = 0.00175, a half at the fourth decimal, held by floating point as 0.0017499…: PHP gives 0.0018.
+    expect(d.lines[1]!.netUnitPrice).toBe(0.0018);
   });
 });

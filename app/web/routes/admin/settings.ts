@@ -33,18 +33,26 @@ const MULTI = new Set<SettingKey>(['promo_customer_groups', 'export_statuses', '
 /** The rates Hungarian ERPs send; offered as rows of the VAT table even before they are mapped. */
 const COMMON_RATES = ['27', '18', '5', '0'];
 
+// The page's shop reads are independent: they run side by side (on MySQL each takes its own
+// pooled connection), so the page costs the slowest read, not the sum of a dozen round trips.
 async function options(ctx: AppContext) {
-  const lang = await defaultLanguage(ctx.db).catch(() => null);
+  const [lang, customerGroups, taxClasses, orderStatuses, statusOptions] = await Promise.all([
+    defaultLanguage(ctx.db).catch(() => null),
+    listCustomerGroups(ctx.db),
+    listTaxClasses(ctx.db),
+    listOrderStatuses(ctx.db),
+    orderStatusOptions(ctx),
+  ]);
   return {
     sync_type: SYNC_TYPES, product_code_field: PRODUCT_CODE_FIELDS, price_basis: PRICE_BASES, new_product_status: PRODUCT_STATUSES,
     export_interval: EXPORT_INTERVALS, order_description: ORDER_DESCRIPTIONS, order_lines: ORDER_LINE_MODES, customer_recognition: CUSTOMER_RECOGNITION,
     customer_processing: PROCESSING_MODES, article_processing: ARTICLE_OPTIONS, export_transport: TRANSPORTS, order_currency: ORDER_CURRENCIES,
-    customerGroups: await listCustomerGroups(ctx.db),
-    taxClasses: await listTaxClasses(ctx.db),
-    orderStatuses: (await listOrderStatuses(ctx.db)).map((st) => ({ id: st.orderStatusId, name: st.name })),
+    customerGroups,
+    taxClasses,
+    orderStatuses: orderStatuses.map((st) => ({ id: st.orderStatusId, name: st.name })),
     customFields: lang ? await listCustomFields(ctx.db, lang.languageId) : [],
     commonRates: COMMON_RATES,
-    ...(await orderStatusOptions(ctx)),
+    ...statusOptions,
   };
 }
 
@@ -99,15 +107,19 @@ export function settingsRoutes(ctx: AppContext): Router {
   const router = Router();
 
   const render = async (req: Request, res: Response, state: { errors?: Record<string, string>; values?: Record<string, string>; saved?: boolean }, status = 200) => {
-    const settings = await ctx.settings.get();
+    const [settings, names, shopMethods, opts] = await Promise.all([
+      ctx.settings.get(),
+      shopMethodNames(ctx.db).catch(() => new Map<string, string>()),
+      listShopMethods(ctx.db),
+      options(ctx),
+    ]);
     const values = { ...textValues(settings), ...(state.values ?? {}) };
     // First setup: the date from which orders go to the ERP is asked, today by default (saving
     // stores it; until then no order is queued).
     if (!values.export_start_date && !state.errors?.export_start_date) values.export_start_date = today();
     const secrets = { password: settings.password !== '', import_password: settings.import_password !== '' };
-    const names = await shopMethodNames(ctx.db).catch(() => new Map<string, string>());
-    const methods = (await listShopMethods(ctx.db)).map((m) => ({ ...m, name: names.get(`${m.type}:${m.code}`) ?? '', erpCode: state.values?.[`${m.type}:${m.code}`] ?? m.erpCode }));
-    const data = { groups: GROUPS, values, secrets, methods, errors: state.errors ?? {}, saved: !!state.saved, failed: !!state.errors && Object.keys(state.errors).length > 0, options: await options(ctx) };
+    const methods = shopMethods.map((m) => ({ ...m, name: names.get(`${m.type}:${m.code}`) ?? '', erpCode: state.values?.[`${m.type}:${m.code}`] ?? m.erpCode }));
+    const data = { groups: GROUPS, values, secrets, methods, errors: state.errors ?? {}, saved: !!state.saved, failed: !!state.errors && Object.keys(state.errors).length > 0, options: opts };
     if (req.headers['hx-request']) return res.status(status).render('partials/settings-form', data);
     res.status(status).render('settings', data);
   };
