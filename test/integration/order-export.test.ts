@@ -170,9 +170,14 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order export on $name', (target) => {
     // Not set up yet: the Orders group offers today's date, and export-now says what is missing.
     await env.ctx.settings.update({ export_start_date: '' });
     try {
-      expect(await settingsPage()).toMatch(new RegExp(`id="in-export_start_date" name="export_start_date" value="${today()}"`));
+      // In English the date stays ISO; the Hungarian page shows it as 2026. 12. 02.
+      const en = (await request(app).get('/admin/settings').set('Cookie', `${cookie}; erpb_lang=en`)).text;
+      expect(en).toMatch(new RegExp(`id="in-export_start_date" name="export_start_date" value="${today()}"`));
+      const [y, m, d] = today().split('-');
+      const hu = (await request(app).get('/admin/settings').set('Cookie', `${cookie}; erpb_lang=hu`)).text;
+      expect(hu).toMatch(new RegExp(`id="in-export_start_date" name="export_start_date" value="${y}\\. ${m}\\. ${d}\\."`));
       const now = await request(app).post('/admin/orders/export-now').set('Cookie', `${cookie}; erpb_lang=en`).type('form').send({ _csrf: csrf });
-      expect(now.text).toContain('The order export is not set up yet: set Export orders placed from (YYYY-MM-DD) in the settings.');
+      expect(now.text).toContain('The order export is not set up yet: set Export orders placed from in the settings.');
     } finally {
       await env.ctx.settings.update({ export_start_date: '2026-01-01' });
     }
