@@ -36,7 +36,12 @@ export async function addSecondLanguage(databaseUrl: string, prefix: string, opt
     const [[first]] = (await conn.query(`SELECT MIN(language_id) AS id FROM \`${prefix}language\` WHERE language_id <> ?`, [languageId])) as unknown as [[{ id: number }]];
     for (const table of TRANSLATED) {
       const [cols] = await conn.query('SELECT COLUMN_NAME AS c, EXTRA AS extra FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [`${prefix}${table}`]);
-      const columns = (cols as Array<{ c: string; extra: string }>).filter((c) => !/auto_increment/i.test(c.extra)).map((c) => c.c);
+      // As OpenCart's addLanguage(): where language_id is part of the primary key (order_status,
+      // stock_status, return_status…), the row keeps its id, so a status is the same id in every
+      // language; a table with its own id per row (banner_image) gets a new one.
+      const [keys] = await conn.query(`SHOW KEYS FROM \`${prefix}${table}\` WHERE Key_name = 'PRIMARY'`).catch(() => [[]]);
+      const perLanguageKey = (keys as Array<{ Column_name: string }>).some((k) => k.Column_name === 'language_id');
+      const columns = (cols as Array<{ c: string; extra: string }>).filter((c) => perLanguageKey || !/auto_increment/i.test(c.extra)).map((c) => c.c);
       if (!columns.includes('language_id')) continue; // not in this release
       const list = columns.map((c) => `\`${c}\``).join(', ');
       const select = columns.map((c) => (c === 'language_id' ? '?' : `\`${c}\``)).join(', ');
