@@ -145,7 +145,12 @@ export class OrderStatusService {
 
       let shop: StatusAnswer['shop'] = { applied: 0, waiting: 0, failed: 0, error: null };
       if (!dryRun && queued.length) {
-        const drained = await this.drain({ waitMs: 30_000, budgetMs: this.opts.applyBudgetMs ?? 60_000 }).catch((err: Error) => ({ error: err.message }) as Partial<DrainReport>);
+        const drained = await this.drain({ waitMs: 30_000, budgetMs: this.opts.applyBudgetMs ?? 60_000 }).catch((err: Error) => {
+          // The changes stay queued and the scheduler retries them. An exception's own text may hold
+          // SQL, so the ERP's answer and the journal get a plain sentence, the process's stderr the detail.
+          process.emitWarning(`order-status: applying in the shop failed: ${err.message}`.slice(0, 2000));
+          return { error: 'applying the changes in the shop failed; they wait and are retried' } as Partial<DrainReport>;
+        });
         shop = { ...(await this.runOutcome(run)), error: drained.error ?? null };
       }
       const status = notApplied.length ? 'partial' : 'ok';
