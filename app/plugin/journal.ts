@@ -80,6 +80,20 @@ export class Journal {
     await this.db.knex(this.db.own('journal_run')).where({ id: runId, status: 'running' }).update({ progress: processed, ...(phase ? { phase, percent: pct } : {}) });
   }
 
+  /**
+   * Journals a call refused before its document was read (credentials, size, a bad flag) as one
+   * finished run; null when even the journal cannot be written (the caller still answers).
+   */
+  async reject(kind: string, actor: string, httpStatus: number, message: string): Promise<number | null> {
+    try {
+      const run = await this.start(kind, actor);
+      await this.finish(run, { status: 'rejected', httpStatus, message, durationMs: 0 });
+      return run;
+    } catch {
+      return null;
+    }
+  }
+
   async finish(runId: number, r: { status: RunStatus; httpStatus?: number; counts?: Counts; message?: string; durationMs: number }): Promise<void> {
     const n = await this.db.knex(this.db.own('journal_run'))
       .where({ id: runId })

@@ -319,17 +319,7 @@ export const PARSERS: { [K in SettingKey]: Parser<K> } = {
     for (const p of parts) oneOf(TRANSPORTS)(p);
     return [...new Set(parts)] as Settings['export_transport'];
   },
-  export_url(raw) {
-    const v = raw.trim();
-    if (v === '') return v;
-    try {
-      const u = new URL(v);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
-    } catch {
-      throw refuse('url', {}, 'must be an http(s) URL or empty');
-    }
-    return v;
-  },
+  export_url: (raw) => httpUrl(raw),
   export_dir: text(500),
 };
 

@@ -103,14 +103,8 @@ export class OrderStatusService {
   }
 
   /** Journals a call refused before its document was read (credentials, size). */
-  async reject(actor: string, status: number, message: string): Promise<number | null> {
-    try {
-      const run = await this.journal.start(STATUS_KIND, actor);
-      await this.journal.finish(run, { status: 'rejected', httpStatus: status, message, durationMs: 0 });
-      return run;
-    } catch {
-      return null;
-    }
+  reject(actor: string, status: number, message: string): Promise<number | null> {
+    return this.journal.reject(STATUS_KIND, actor, status, message);
   }
 
   async push(req: StatusPushRequest): Promise<StatusAnswer> {

@@ -76,14 +76,8 @@ export class PushService {
   }
 
   /** Journals a call refused before its document was read (credentials, size). */
-  async reject(kind: PushKind | 'orders', actor: string, status: number, message: string): Promise<number | null> {
-    try {
-      const run = await this.journal.start(kind, actor);
-      await this.journal.finish(run, { status: 'rejected', httpStatus: status, message, durationMs: 0 });
-      return run;
-    } catch {
-      return null;
-    }
+  reject(kind: PushKind | 'orders', actor: string, status: number, message: string): Promise<number | null> {
+    return this.journal.reject(kind, actor, status, message);
   }
 
   async push(req: PushRequest): Promise<PushAnswer> {
