@@ -12,7 +12,6 @@ import type { Database } from '../db/database.js';
 import { chunkRows } from '../db/chunks.js';
 import { describeDbError, isConnectionError } from '../db/database.js';
 import { parseDocument } from '../erp/document.js';
-import { DocumentError } from '../erp/errors.js';
 import { candidateIds } from '../erp/order-ack.js';
 import type { OrderDocument } from '../erp/order-document.js';
 import { readStatusRecords, renderComment, trackingLink, type ErpState, type StatusRecord } from '../erp/order-status-records.js';
@@ -23,10 +22,9 @@ import type { Settings } from '../settings/schema.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { addHistoryDirectly, currentOrderStatuses, listAdminOrderStatuses } from '../shop/order-history.js';
 import { echo } from '../util/echo.js';
-import { newReference } from '../util/reference.js';
 import { formatDateTime, now } from '../util/time.js';
 import { finalStatuses, resolveStatusMap } from './order-status-map.js';
-import { PushError } from './push-service.js';
+import { PushError, toPushError } from './push-service.js';
 import { ORDER_STATUS_KIND } from './push-kinds.js';
 import { ShopApi } from './shop-api.js';
 import { backoffMs } from './order-export.js';
@@ -358,12 +356,4 @@ export class OrderStatusService {
 }
 
 
-function toStatusError(err: unknown, run: number): PushError {
-  if (err instanceof PushError) return err;
-  if (err instanceof DocumentError) return new PushError(err.status, err.message, run);
-  if (err instanceof LeaseBusyError) return new PushError(503, 'another order status push is still running; try again shortly', run, 30);
-  if (isConnectionError(err)) return new PushError(503, `the shop database is unavailable: ${describeDbError(err)}`, run, 30);
-  // The error's own text may hold SQL: the answer and the journal get a reference, the log the text.
-  const ref = newReference();
-  return new PushError(500, `internal error (reference ${ref}; the details are in the log)`, run, undefined, `${(err as Error)?.message ?? String(err)}`.slice(0, 2000), ref);
-}
+const toStatusError = (err: unknown, run: number): PushError => toPushError(err, run, 'another order status push is still running; try again shortly');

@@ -215,10 +215,11 @@ export class PushService {
   }
 }
 
-function toPushError(err: unknown, run: number): PushError {
+/** Any failure of a push as the answer the ERP gets (shared by every push service). */
+export function toPushError(err: unknown, run: number, busy = 'another push to this URL is still running; try again shortly'): PushError {
   if (err instanceof PushError) return err;
   if (err instanceof DocumentError) return new PushError(err.status, err.message, run);
-  if (err instanceof LeaseBusyError) return new PushError(503, 'another push to this URL is still running; try again shortly', run, 30);
+  if (err instanceof LeaseBusyError) return new PushError(503, busy, run, 30);
   if (isConnectionError(err)) return new PushError(503, `the shop database is unavailable: ${describeDbError(err)}`, run, 30);
   // The error's own text may hold SQL or paths: it goes to the log, the answer and the journal get a reference.
   const ref = newReference();
