@@ -10,6 +10,7 @@ import { DocumentError } from '../erp/errors.js';
 import type { DocumentFormat } from '../erp/record.js';
 import { Journal, OUTCOMES, emptyCounts, type Counts, type JournalItem, type RunPhase } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
+import { PUSH_LEASE_WAIT_MS, pushLease } from '../plugin/run-leases.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { loadCategoryMap } from '../shop/categories.js';
 import { storePictures } from '../shop/product-pictures.js';
@@ -108,7 +109,7 @@ export class PushService {
       let charset = 'utf-8';
       const kind = req.kind;
 
-      await withLease(this.db, `push:${kind}`, `run:${run}`, async () => {
+      await withLease(this.db, pushLease(kind), `run:${run}`, async () => {
         if (kind === 'categories') {
           const parts: Buffer[] = [];
           for await (const b of body) parts.push(b);
@@ -188,7 +189,7 @@ export class PushService {
           // The change table (and its connection) goes whatever happened: nothing was written before the end.
           await direct?.close();
         }
-      }, { waitMs: 10 * 60_000, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
+      }, { waitMs: PUSH_LEASE_WAIT_MS, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
       if (!dryRun) written = counts;
 
       const status = notApplied.some((n) => n.outcome !== 'ignored') ? 'partial' : 'ok';
