@@ -159,6 +159,8 @@ export class DirectPush {
       productId: (k) => index.productIdOf(this.changeRows.data[k]!),
       code: (k) => index.storedCodeOf(this.changeRows.data[k]!),
       value: (k) => this.changeValues.data[k]!,
+      // The value the push compared against: what the history records as the old one.
+      old: (k) => (this.kind === 'stock' ? index.quantity : index.price)[this.changeRows.data[k]!]!,
     };
   }
 
