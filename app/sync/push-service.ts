@@ -13,6 +13,7 @@ import { LeaseBusyError, withLease } from '../plugin/lease.js';
 import { PUSH_LEASE_WAIT_MS, pushLease } from '../plugin/run-leases.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { loadCategoryMap } from '../shop/categories.js';
+import { loadProductIndex } from '../shop/product-index.js';
 import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
 import { applyProducts, directPush, isDirect, type ApplyOptions, type DirectPush } from './apply-products.js';
@@ -131,6 +132,9 @@ export class PushService {
         // Stock and stock-and-price: matched as the records come (DirectPush); promo prices and
         // full sync: staged rows kept until the document is whole, twin codes found by code.
         const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings, dryRun) : null;
+        // The staged kinds match codes with the same product index, read while the body arrives.
+        const index = direct ? undefined : loadProductIndex(this.db, settings.product_code_field);
+        index?.catch(() => {});
         try {
           const twins = direct ? null : new TwinCodes();
           let staged: StagedProduct[] = [];
@@ -179,6 +183,7 @@ export class PushService {
             r = await applyProducts(this.db, run, kind, staged, settings, {
               dryRun,
               checkpoint: req.checkpoint,
+              index,
               onProgress: (n) => onProgress(n, total * 2),
             });
           }
