@@ -97,7 +97,7 @@ export const sqliteHelper: DialectHelper = {
   },
   onOneConnection: (knex, fn) => fn(knex),
   pinConnection: async (knex) => ({ knex, release: async () => {} }),
-  updateStepRows: 20_000,
+  updateStepRows: 10_000,
   // 10,000 rows: about 40 ms of reading and indexing at 250,000 products, then other requests' turn.
   readPageRows: 10_000,
 };
