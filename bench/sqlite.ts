@@ -1,7 +1,8 @@
 // The embedded SQLite demo shop under a big push: N products (default 250,000), a stock-and-price
 // push of all of them over HTTP, and while it runs the admin's journal page and the run's
 // progress fragment requested every 100 ms, logged in as a browser is. Prints the push time and
-// how long those pages took while it ran (SQLite has one connection: the push must leave gaps).
+// how long those pages took while it ran (better-sqlite3 is synchronous: the push must leave
+// gaps, and the pages read through their own connection, `db.reads`).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

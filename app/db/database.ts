@@ -16,6 +16,13 @@ export interface Database {
   t(name: string): string;
   /** The plugin's own table name: `<prefix>erp_bridge_<name>`. */
   own(name: string): string;
+  /**
+   * The same database for the admin's page reads. On SQLite a second connection to the file (WAL
+   * lets it read while a push writes): the push's statements run one after another on the first,
+   * and knex queues every other query behind them, so a page of five queries waited five of the
+   * push's statements. On MySQL the pool already reads side by side: the database itself.
+   */
+  readonly reads: Database;
   close(): Promise<void>;
 }
 
@@ -82,14 +89,29 @@ function sqliteKnex(filename: string): Knex {
 export function createDatabase(config: DatabaseConfig, prefix: string): Database {
   const knex = config.dialect === 'mysql' ? mysqlKnex(config.url) : sqliteKnex(config.filename);
   const dialect = config.dialect === 'mysql' ? mysqlHelper : sqliteHelper;
-  return {
-    knex,
+  const of = (k: Knex, reads: () => Database, close: () => Promise<void>): Database => ({
+    knex: k,
     dialect,
     prefix,
     t: (name) => prefix + name,
     own: (name) => `${prefix}erp_bridge_${name}`,
-    close: () => knex.destroy(),
-  };
+    get reads() {
+      return reads();
+    },
+    close,
+  });
+  // A second connection only where it helps (a SQLite file; ':memory:' is private to its
+  // connection), opened on first use: the CLI never needs it.
+  const separate = config.dialect === 'sqlite' && config.filename !== ':memory:';
+  let reader: Database | null = null;
+  const db: Database = of(knex, () => {
+    if (!separate) return db;
+    reader ??= of(sqliteKnex((config as { filename: string }).filename), () => reader!, async () => {});
+    return reader;
+  }, async () => {
+    await Promise.all([knex.destroy(), reader?.knex.destroy()]);
+  });
+  return db;
 }
 
 /** Runs a trivial query; throws DatabaseUnavailableError with one readable line when it fails. */

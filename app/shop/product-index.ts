@@ -30,7 +30,6 @@ interface Signature {
 }
 
 const MISSING = -1;
-const INDEX_PAGE = 50_000;
 
 /**
  * code (trimmed as SQL TRIM does, and decoded: OpenCart's admin stores `KV&1` as `KV&amp;1`)
@@ -231,10 +230,12 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
       )
       .where('product_id', '>', after)
       .orderBy('product_id')
-      .limit(INDEX_PAGE);
+      .limit(db.dialect.readPageRows);
     for (const r of page) index.add(Number(r.product_id), String(r.code ?? ''), Number(r.price), Number(r.quantity), Number(r.tax_class_id));
-    if (page.length < INDEX_PAGE) break;
+    if (page.length < db.dialect.readPageRows) break;
     after = Number(page.at(-1)!.product_id);
+    // Other requests get their turn between pages (an awaited SQLite query alone never lets them).
+    await new Promise((r) => setImmediate(r));
   }
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });

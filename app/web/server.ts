@@ -1,9 +1,10 @@
 // The HTTP application: thin routes over the services in the context.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../context.js';
+import { SettingsService } from '../settings/settings-service.js';
 import { healthRoutes } from './routes/health.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { integrationRoutes } from './routes/integration.js';
@@ -12,6 +13,18 @@ import { baseOf, mountPath, pathOf } from './base-path.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
+
+/**
+ * The admin, its pages (GET) read through `db.reads`: on SQLite a second connection, so a page
+ * answers between a big push's statements instead of queueing behind every one of them. Changes
+ * (POST) go through the same connection as everything else.
+ */
+function adminRouter(ctx: AppContext): RequestHandler {
+  const changes = adminRoutes(ctx);
+  if (ctx.db.reads === ctx.db) return changes;
+  const pages = adminRoutes({ ...ctx, db: ctx.db.reads, settings: new SettingsService(ctx.db.reads, ctx.config.appSecret) });
+  return (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? pages : changes)(req, res, next);
+}
 
 export function createApp(ctx: AppContext): Express {
   const app = express();
@@ -30,7 +43,7 @@ export function createApp(ctx: AppContext): Express {
   app.use('/assets', express.static(path.join(root, 'public'), { maxAge: '1h' }));
   app.use(healthRoutes(ctx));
   app.use(integrationRoutes(ctx));
-  app.use('/admin', adminRoutes(ctx));
+  app.use('/admin', adminRouter(ctx));
   app.get('/', (_req, res) => res.redirect(`${baseOf(res)}/admin`));
   app.use(notFound);
   app.use(apiErrorHandler(ctx));

@@ -196,6 +196,7 @@ export const mysqlHelper: DialectHelper = {
     return { knex: trx, release: async (ok) => void (ok ? await trx.commit() : await trx.rollback().catch(() => {})) };
   },
   updateStepRows: Number.MAX_SAFE_INTEGER,
+  readPageRows: 50_000,
   productSignatureSql: (table, field) =>
     `SELECT COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified,
        BIT_XOR(CRC32(CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)))) AS crc

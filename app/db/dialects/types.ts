@@ -123,6 +123,11 @@ export interface DialectHelper {
   /** Rows one joined UPDATE of a push writes at most (SQLite: smaller steps, so readers get turns). */
   readonly updateStepRows: number;
   /**
+   * Rows of one page when a push reads the whole product table (its index): SQLite reads a page
+   * synchronously, holding every other request for its length, so its pages are small.
+   */
+  readonly readPageRows: number;
+  /**
    * One row: COUNT(*) n, MAX(product_id) maxId, MAX(date_modified) modified and crc, the BIT_XOR of
    * CRC32('id|TRIM(code)|price|quantity|tax_class_id') over the product table, for checking a warm
    * product index; undefined where the database has no CRC32 (the index is then read every time).
