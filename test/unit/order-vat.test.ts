@@ -202,6 +202,17 @@ describe('the address OpenCart\'s tax rules use', () => {
     expect(ratesForOrder(order, storeRule).get(21)).toBeUndefined(); // store 0 is in zone 1
     expect(ratesForOrder({ ...order, storeId: 2 }, storeRule).get(21)?.map((r) => r.rate)).toEqual([3]); // store 2 is in zone 5
   });
+  it('the order\'s shipping country and zone choose the rules, the store standing in when it has none; the store the order was placed in counts', () => {
+    const zone5 = config({ rules: [rule(10, 1, 'ÁFA 27%', 27, 'P', 'shipping', 2)] }); // HU, zone 5 only; store 0 is in zone 1
+    const rows = totals([['sub_total', 'Részösszeg', 1000], ['tax', 'ÁFA 27%', 270], ['total', 'Összesen', 1270]]);
+    expect(build([line(P1, 1, 270)], rows, { shipping_zone_id: 5 }, {}, facts(), zone5).problem).toBeNull();
+    expect(build([line(P1, 1, 270)], rows, { shipping_zone_id: 1 }, {}, facts(), zone5).problem).toMatch(/matches none of the shop's tax classes/);
+    const noAddress = { shipping_country_id: 0, shipping_zone_id: 0 };
+    expect(build([line(P1, 1, 270)], rows, noAddress, {}, facts(), { ...zone5, store: { countryId: HU, zoneId: 5 } }).problem).toBeNull();
+    const storeBased = config({ rules: [rule(10, 1, 'ÁFA 27%', 27, 'P', 'store', 2)] }); // store 2 is in zone 5
+    expect(build([line(P1, 1, 270)], rows, { store_id: 2 }, {}, facts(), storeBased).problem).toBeNull();
+    expect(build([line(P1, 1, 270)], rows, { store_id: 0 }, {}, facts(), storeBased).problem).toMatch(/matches none/);
+  });
   it('a rate not given to the order\'s customer group does not apply', () => {
     expect(ratesForOrder({ ...o({ countryId: HU, zoneId: 5 }), customerGroupId: 2 }, cfg).get(20)).toBeUndefined();
   });
