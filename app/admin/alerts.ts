@@ -96,7 +96,10 @@ export async function alertState(db: Database): Promise<AlertState | null> {
 
 /** The words of one reason, as the dashboard and the e-mail show it. */
 export function reasonText(t: ReturnType<typeof translator>, r: Reason): string {
-  return t(`health.reason.${r.code}`, { kind: r.kind ? t(`kind.${r.kind}`) : '', ...(r.vars ?? {}) });
+  // A kind may word a reason its own way (order-status: "status changes", not "products").
+  const own = r.kind ? `health.reason.${r.code}.${r.kind}` : '';
+  const key = own && t(own) !== own ? own : `health.reason.${r.code}`;
+  return t(key, { kind: r.kind ? t(`kind.${r.kind}`) : '', ...(r.vars ?? {}) });
 }
 
 export function alertMessage(health: Health, lang: Lang, adminUrl: string, shopName: string, at: Date) {

@@ -13,7 +13,7 @@ import { addDays, formatDateTime, today } from '../util/time.js';
 import { moduleState } from '../shop/extension.js';
 import { defaultExportStatuses, findOrdersToPrepare } from '../shop/orders.js';
 import { missingForExport } from '../sync/order-export.js';
-import { FAILURE_STATUSES, judge, runTime, SUCCESS_STATUSES, URL_KINDS, type Health, type UrlKind, type UrlState } from './health.js';
+import { BUSY, FAILURE_STATUSES, judge, runTime, SUCCESS_STATUSES, URL_KINDS, type Health, type UrlKind, type UrlState } from './health.js';
 
 export const RUN_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-status', 'order-export'] as const;
 
@@ -169,7 +169,7 @@ export async function loadDashboard(ctx: AppContext): Promise<Dashboard> {
   }
   const max = Math.max(0, ...days.flatMap((d) => [d.applied, d.problems, d.exported]));
   const settingsRefused = h.health.urls
-    .filter((u) => u.failing && [401, 403, 503].includes(Number(u.lastFailure?.http_status)) && !/another push|unavailable/.test(String(u.lastFailure?.message ?? '')))
+    .filter((u) => u.failing && [401, 403, 503].includes(Number(u.lastFailure?.http_status)) && !BUSY.test(String(u.lastFailure?.message ?? '')) && !/unavailable/.test(String(u.lastFailure?.message ?? '')))
     .map((u) => u.kind);
   return {
     database: { ok: true, dialect: ctx.db.dialect.name, version },

@@ -20,9 +20,12 @@
 // NEEDS ATTENTION (sync runs, but something is left behind) when none of the above and any of:
 //   never             the prices or stock URL never had a successful push yet;
 //   stale             a URL's last successful push is older than `stale_after_hours` (0 = never warn);
-//                     only URLs that succeeded at least once and are active (categories: full sync);
+//                     only URLs that succeeded at least once and are active (categories: full sync),
+//                     and never the optional order-status URL (see OPTIONAL_KINDS);
 //   url_refused       the latest call to a URL was refused for its credentials, throttled or found
-//                     the URL busy, but the ERP's last success there is recent (see url_failing);
+//                     the URL busy, but the ERP's last success there is recent (see url_failing), or
+//                     the URL is optional and the ERP never used it (`optional_refused`: nothing
+//                     depends on it yet);
 //   partial           the latest push to a URL applied only part of its records (unknown, invalid,
 //                     ambiguous products);
 //   orders_held       orders held aside ("needs attention" in the outbox: a document that cannot be
@@ -35,8 +38,15 @@ import type { RunRow } from '../plugin/journal.js';
 
 export type Verdict = 'working' | 'attention' | 'stopped';
 
-export const URL_KINDS = ['prices', 'stock', 'promo-prices', 'categories'] as const;
+export const URL_KINDS = ['prices', 'stock', 'promo-prices', 'categories', 'order-status'] as const;
 export type UrlKind = (typeof URL_KINDS)[number];
+
+/**
+ * URLs the ERP may never call: many ERPs send no order statuses (issue 15), and one that does
+ * calls only when an order changes, so silence there is no warning ("never" or "stale"). A refused,
+ * failing or partial push to them counts like any other.
+ */
+export const OPTIONAL_KINDS: ReadonlySet<UrlKind> = new Set(['order-status']);
 
 export const SUCCESS_STATUSES = ['ok', 'partial'] as const;
 export const FAILURE_STATUSES = ['rejected', 'failed', 'interrupted'] as const;
@@ -95,6 +105,9 @@ export interface Health {
 
 const HOUR = 3_600_000;
 
+/** The 503 message of a push that found another one running ("another push …", "another order status push …"). */
+export const BUSY = /another (?:order status )?push/;
+
 /** Failures that tell about the caller or the moment, not about the ERP's document (see url_refused). */
 const CALLER_FAILURES = new Set(['failure.credentials', 'failure.throttled', 'failure.busy']);
 
@@ -110,10 +123,12 @@ function urlHealth(u: UrlState, i: HealthInput): UrlHealth {
   const sinceSuccessMs = successAt ? Math.max(0, i.now.getTime() - successAt.getTime()) : null;
   const failedLast = !!u.lastFailure && Number(u.lastFailure.id) > Number(u.lastSuccess?.id ?? 0);
   const recentSuccess = sinceSuccessMs !== null && sinceSuccessMs <= (i.staleAfterHours > 0 ? i.staleAfterHours : 24) * HOUR;
-  const refused = failedLast && recentSuccess && CALLER_FAILURES.has(failureKey(u.lastFailure!));
+  // An optional URL the ERP never used stops nothing: a wrong key there is a warning, not a stop.
+  const nothingDepends = recentSuccess || (OPTIONAL_KINDS.has(u.kind) && !u.lastSuccess);
+  const refused = failedLast && nothingDepends && CALLER_FAILURES.has(failureKey(u.lastFailure!));
   const failing = failedLast && !refused;
   const partial = !failing && u.lastSuccess?.status === 'partial';
-  const stale = u.active && i.staleAfterHours > 0 && sinceSuccessMs !== null && sinceSuccessMs > i.staleAfterHours * HOUR;
+  const stale = u.active && !OPTIONAL_KINDS.has(u.kind) && i.staleAfterHours > 0 && sinceSuccessMs !== null && sinceSuccessMs > i.staleAfterHours * HOUR;
   return { ...u, sinceSuccessMs, stale, failing, refused, partial };
 }
 
@@ -138,7 +153,7 @@ export function judge(i: HealthInput): Health {
     if (u.failing) continue;
     if (!u.lastSuccess && (u.kind === 'prices' || u.kind === 'stock')) warn('never', { kind: u.kind });
     else if (u.stale) warn('stale', { kind: u.kind, vars: { hours: i.staleAfterHours }, run: Number(u.lastSuccess!.id) });
-    if (u.refused) warn('url_refused', { kind: u.kind, run: Number(u.lastFailure!.id) });
+    if (u.refused) warn(u.lastSuccess ? 'url_refused' : 'optional_refused', { kind: u.kind, run: Number(u.lastFailure!.id) });
     if (u.partial) warn('partial', { kind: u.kind, run: Number(u.lastSuccess!.id) });
   }
   if (i.ordersHeld > 0) warn('orders_held', { vars: { count: i.ordersHeld } });
@@ -166,7 +181,7 @@ export function failureKey(run: Pick<RunRow, 'status' | 'http_status' | 'message
   if (s === 503 && /not configured/.test(String(run.message ?? ''))) return 'failure.not_configured';
   if (s === 413) return 'failure.too_large';
   if (s === 409) return 'failure.sync_type';
-  if (s === 503 && /another push/.test(String(run.message ?? ''))) return 'failure.busy';
+  if (s === 503 && BUSY.test(String(run.message ?? ''))) return 'failure.busy';
   if (s === 503 && /unavailable/.test(String(run.message ?? ''))) return 'failure.database';
   if (s >= 400 && s < 500) return 'failure.document';
   return 'failure.server';

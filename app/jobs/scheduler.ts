@@ -13,6 +13,7 @@ import { moduleState } from '../shop/extension.js';
 import { applyWaitingStatuses } from './status-queue.js';
 import { checkAlerts } from '../admin/alerts.js';
 import { pruneJournal } from '../plugin/retention.js';
+import { closeDeadRuns } from '../plugin/dead-runs.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
   const run = await new Journal(ctx.db).lastOf('order-export');
@@ -26,6 +27,9 @@ export type TickOutcome = 'disabled' | 'not_due' | 'exported';
 
 /** One minute's work of the scheduler. */
 export async function schedulerTick(ctx: AppContext, exporter: OrderExporter, now = new Date()): Promise<TickOutcome> {
+  // Runs of a process that died are closed first, so the verdict below already sees them as interrupted.
+  const closed = await closeDeadRuns(ctx.db, now.getTime());
+  if (closed) ctx.log.warn({ runs: closed }, 'journal runs of a stopped process closed as interrupted');
   // The e-mail alerts watch the verdict every minute, also while the module is uninstalled (that is a stop).
   await checkAlerts(ctx, { now }).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'alert check failed'));
   if ((await moduleState(ctx.db)) === 'uninstalled') return 'disabled';

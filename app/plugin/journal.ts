@@ -9,6 +9,8 @@ export type Counts = Record<(typeof OUTCOMES)[number], number>;
 /** What a running push is doing: reading the body (and checking records), matching codes, writing the shop. */
 export const RUN_PHASES = ['reading', 'matching', 'writing'] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
+/** The journal's word for a run whose process stopped before it finished. */
+export const INTERRUPTED_MESSAGE = 'interrupted: the process stopped before the run finished';
 export type RunStatus = 'running' | 'ok' | 'partial' | 'rejected' | 'failed' | 'interrupted';
 
 export const emptyCounts = (): Counts => ({ received: 0, updated: 0, unchanged: 0, created: 0, unknown: 0, ambiguous: 0, invalid: 0, ignored: 0 });
@@ -183,11 +185,11 @@ export class Journal {
 
   /** Runs left 'running' by a process that died are closed as interrupted (found when their lease is taken over). */
   async markInterrupted(runId: number): Promise<void> {
-    await this.db.knex(this.db.own('journal_run')).where({ id: runId, status: 'running' }).update({ status: 'interrupted', message: 'interrupted: the process stopped before the run finished', finished_at: now() });
+    await this.db.knex(this.db.own('journal_run')).where({ id: runId, status: 'running' }).update({ status: 'interrupted', message: INTERRUPTED_MESSAGE, finished_at: now() });
   }
 
   /** Every run of a kind still 'running' (one lease covers the kind, so its holder's run is the only one). */
   async markKindInterrupted(kind: string): Promise<number> {
-    return Number(await this.db.knex(this.db.own('journal_run')).where({ kind, status: 'running' }).update({ status: 'interrupted', message: 'interrupted: the process stopped before the run finished', finished_at: now() }));
+    return Number(await this.db.knex(this.db.own('journal_run')).where({ kind, status: 'running' }).update({ status: 'interrupted', message: INTERRUPTED_MESSAGE, finished_at: now() }));
   }
 }

@@ -4,8 +4,18 @@
 // kill -9 blocks the next run for at most LEASE_TTL_MS.
 import type { Database } from '../db/database.js';
 
-/** How long a lease outlives its last renewal: the longest a dead holder can block the next run. */
-export const LEASE_TTL_MS = 45_000;
+/**
+ * How long a lease outlives its last renewal: the longest a dead holder can block the next run.
+ * ERP_BRIDGE_LEASE_TTL_MS (1,000–600,000) changes it, e.g. for tests that kill a process mid-run.
+ */
+export const LEASE_TTL_MS = leaseTtl(process.env.ERP_BRIDGE_LEASE_TTL_MS);
+
+function leaseTtl(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 45_000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1000 || n > 600_000) throw new Error(`ERP_BRIDGE_LEASE_TTL_MS: "${raw}" is not a whole number of milliseconds from 1000 to 600000`);
+  return n;
+}
 
 export class LeaseBusyError extends Error {
   constructor(readonly lease: string) {

@@ -1,7 +1,8 @@
 // What the ERP changed on each product, and when: one row per product and concern (price,
 // stock, promo price) per push, written set-based next to the shop write it describes (one
 // INSERT … SELECT over the same rows the write joins), never one statement per product. Read by
-// code or product id through their indexes, newest first.
+// code through its index, newest first (retention deletes by run: the only other index, since
+// every index is paid for on every push; migration 010).
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlInt } from '../db/sql.js';
@@ -27,15 +28,27 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * Stock and stock-and-price pushes: the rows about to be written sit in a temporary table `from`
- * (product_id, code, v); called just before the UPDATE, on the same connection, with the same
- * conditions, so exactly the products that change are recorded with their old and new value.
+ * (product_id, code, v, old), where `old` is the value the push compared against (its product
+ * index, proved current by the signature check). Called just before the UPDATE, on the same
+ * connection: a plain copy, no join to the product table. The UPDATE's own re-check may still
+ * leave a row alone (the shop changed it meanwhile): `forgetUnwritten` takes those out after it.
  */
-export async function recordDirectChanges(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, codeField: string, column: 'price' | 'quantity'): Promise<void> {
+export async function recordDirectChanges(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, column: 'price' | 'quantity'): Promise<void> {
   await trx.raw(
     `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value)
-     SELECT ${sqlInt(runId)}, s.product_id, s.code, ${lit(column)}, p.${column}, s.v
-     FROM ${from} s JOIN ${db.t('product')} p ON p.product_id = s.product_id
-     WHERE s.code = TRIM(p.${codeField}) AND p.${column} <> s.v`,
+     SELECT ${sqlInt(runId)}, s.product_id, s.code, ${lit(column)}, s.old, s.v FROM ${from} s`,
+  );
+}
+
+/**
+ * After the UPDATE wrote fewer rows than `from` holds: the history rows of products that do not
+ * now have the pushed value under the pushed code (the UPDATE did not write them) are removed.
+ */
+export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, codeField: string, column: 'price' | 'quantity'): Promise<void> {
+  await trx.raw(
+    `DELETE FROM ${db.own('product_change')} WHERE run_id = ${sqlInt(runId)} AND field = ${lit(column)} AND product_id IN (
+       SELECT s.product_id FROM ${from} s LEFT JOIN ${db.t('product')} p ON p.product_id = s.product_id
+       WHERE p.product_id IS NULL OR s.code <> TRIM(p.${codeField}) OR p.${column} <> s.v)`,
   );
 }
 
@@ -63,7 +76,11 @@ export async function recordStagedPromos(db: Database, runId: number, stage: str
 export class ProductHistory {
   constructor(private readonly db: Database) {}
 
-  /** A product's changes, newest first, keyset-paginated by run. `codes` may hold the stored and the plain form. */
+  /**
+   * A product's changes, newest first, keyset-paginated by run. `codes` may hold the stored and
+   * the plain form. `productIds` is not indexed (the admin finds products by code): keep it for
+   * the few ids of one product, never a hot path.
+   */
   async changes(f: { codes: string[]; productIds: number[]; beforeRun?: number; limit: number }): Promise<ProductChangeRow[]> {
     const { knex } = this.db;
     const c = this.db.own('product_change');

@@ -52,12 +52,14 @@ export class ProductMasterWriter {
       subtract: '1', minimum: '1', rating: '0', sort_order: '0', status: sqlInt(d.status), viewed: '0', date_added: sqlDate(d.now), date_modified: sqlDate(d.now),
     });
     const { columns, exprs } = this.schema.insertColumns('product', values);
+    // The new products get ids above this one: only they are matched again (not the whole table).
+    const before = await this.st.db.knex(P).max({ id: 'product_id' }).first();
     await this.raw(
       `INSERT INTO ${P} (${columns.join(', ')})
        SELECT ${exprs.join(', ')}
        FROM ${S} s WHERE s.run_id = ${R} AND s.outcome = 'created' AND s.match_count = 0`,
     );
-    await this.st.match(d.codeField);
+    await this.st.match(d.codeField, Number(before?.id ?? 0));
   }
 
   /** Resolves kat (ERP category code) to the shop's category through the mapping table. */

@@ -10,6 +10,8 @@ export interface StageRow {
   seq: number;
   code: string;
   product_id?: number | null;
+  /** How many products have the code, when matched before staging (from the product index). */
+  match_count?: number | null;
   price?: number | null;
   gross?: number | null;
   quantity?: number | null;
@@ -25,7 +27,7 @@ export interface StageRow {
   category_code?: string | null;
 }
 
-const STAGE_COLUMNS = ['seq', 'code', 'product_id', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
+const STAGE_COLUMNS = ['seq', 'code', 'product_id', 'match_count', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
 
 export class ProductStaging {
   readonly S: string;
@@ -76,13 +78,21 @@ export class ProductStaging {
   // Promo prices and full sync: product_id is written into the stage once, because many
   // statements follow that need it.
 
-  /** Sets match_count and product_id by comparing the code with the shop's code field. */
-  async match(field: ProductCodeField): Promise<void> {
+  /**
+   * Sets match_count and product_id by comparing the code with the shop's code field. A push
+   * matches its records in memory before staging (`matchFromIndex`); this statement then only
+   * matches the products it created, those with an id above `createdAfter`.
+   */
+  async match(field: ProductCodeField, createdAfter?: number): Promise<void> {
     // Driven from the product table: one scan of it, one index lookup into the stage per product
     // (the shop's code columns carry no index, and we add none to the shop's tables).
+    const newOnly = createdAfter === undefined ? '' : ` WHERE p.product_id > ${sqlInt(createdAfter)}`;
     const sub = `(SELECT s2.seq AS seq, COUNT(*) AS n, MIN(p.product_id) AS pid FROM ${this.P} p ${this.db.dialect.straightJoin()} ${this.S} s2
-      ON s2.run_id = ${this.R} AND s2.code = TRIM(p.${field}) GROUP BY s2.seq)`;
-    await this.update({ table: this.S, alias: 's', from: sub, fromAlias: 'm', on: 'm.seq = s.seq', set: { match_count: 'm.n', product_id: 'm.pid' }, where: `s.run_id = ${this.R}` });
+      ON s2.run_id = ${this.R} AND s2.code = TRIM(p.${field})${newOnly} GROUP BY s2.seq)`;
+    await this.update({
+      table: this.S, alias: 's', from: sub, fromAlias: 'm', on: 'm.seq = s.seq', set: { match_count: 'm.n', product_id: 'm.pid' },
+      where: `s.run_id = ${this.R}${createdAfter === undefined ? '' : ' AND s.match_count = 0'}`,
+    });
   }
 
   async markUnmatched(): Promise<void> {

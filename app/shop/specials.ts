@@ -41,30 +41,35 @@ export class SpecialWriter {
 
   /**
    * Start date of a new promo: the given one, else the start of the promo already running
-   * (so a resend tomorrow is 'unchanged'), else today.
+   * (so a resend tomorrow is 'unchanged'), else today. Set-based: the running promos' starts
+   * are read in one pass over the specials (grouped by product), not looked up per record.
    */
   async resolveStartDates(): Promise<void> {
-    const { S, R } = this.st;
-    await this.raw(
-      `UPDATE ${S} SET promo_start = COALESCE(
-         (SELECT MIN(ps.date_start) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')}
-            AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ${activeDates('ps', this.today)}),
-         ${sqlDate(this.today)})
-       WHERE run_id = ${R} AND match_count = 1 AND promo > 0 AND promo_start IS NULL`,
-    );
+    const { S, R, db } = this.st;
+    const pending = (a: string) => `${a}run_id = ${R} AND ${a}match_count = 1 AND ${a}promo > 0 AND ${a}promo_start IS NULL`;
+    const running = `(SELECT ps.product_id AS product_id, MIN(ps.date_start) AS d FROM ${this.PS} ps
+      WHERE ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ${activeDates('ps', this.today)} GROUP BY ps.product_id)`;
+    await this.raw(db.dialect.joinUpdate({ table: S, alias: 's', from: running, fromAlias: 'x', on: 'x.product_id = s.product_id', set: { promo_start: 'x.d' }, where: pending('s.'), straight: true }));
+    await this.raw(`UPDATE ${S} SET promo_start = ${sqlDate(this.today)} WHERE ${pending('')}`);
   }
 
-  /** 'unchanged' when every group already has exactly this priority-10 special. */
+  /**
+   * 'unchanged' when every group already has exactly this priority-10 special (and no other of
+   * ours). One join of the records to their products' specials, counted per record.
+   */
   async classify(): Promise<void> {
-    const { S, R } = this.st;
-    const same = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')}
-        AND ps.customer_group_id IN (${sqlIntList(this.groups)}) AND ROUND(ps.price, 4) = ROUND(${S}.promo, 4)
-        AND ps.date_start = ${S}.promo_start AND ps.date_end = ${S}.promo_end${Object.entries(this.sp.fixed).map(([c, v]) => ` AND ps.${c} = ${literal(v)}`).join('')})`;
-    const all = `(SELECT COUNT(*) FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)}))`;
-    await this.raw(
-      `UPDATE ${S} SET outcome = CASE WHEN ${same} = ${this.groups.length} AND ${all} = ${this.groups.length} THEN 'unchanged' ELSE 'updated' END
-       WHERE run_id = ${R} AND match_count = 1 AND outcome IS NULL AND promo > 0`,
-    );
+    const { S, R, db } = this.st;
+    const G = this.groups.length;
+    const candidates = (a: string) => `${a}run_id = ${R} AND ${a}match_count = 1 AND ${a}outcome IS NULL AND ${a}promo > 0`;
+    const same = `ROUND(ps.price, 4) = ROUND(s2.promo, 4) AND ps.date_start = s2.promo_start AND ps.date_end = s2.promo_end${Object.entries(this.sp.fixed).map(([c, v]) => ` AND ps.${c} = ${literal(v)}`).join('')}`;
+    const counted = `(SELECT s2.seq AS seq, COUNT(*) AS n, SUM(CASE WHEN ${same} THEN 1 ELSE 0 END) AS n_same
+      FROM ${S} s2 JOIN ${this.PS} ps ON ps.product_id = s2.product_id AND ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)})
+      WHERE ${candidates('s2.')} GROUP BY s2.seq)`;
+    await this.raw(db.dialect.joinUpdate({
+      table: S, alias: 's', from: counted, fromAlias: 'm', on: 'm.seq = s.seq', set: { outcome: "'unchanged'" },
+      where: `s.run_id = ${R} AND m.n = ${G} AND m.n_same = ${G}`, straight: true,
+    }));
+    await this.raw(`UPDATE ${S} SET outcome = 'updated' WHERE ${candidates('')}`);
     // A promo price of 0 ends the product's priority-10 specials as of yesterday.
     const open = `EXISTS (SELECT 1 FROM ${this.PS} ps WHERE ps.product_id = ${S}.product_id AND ${this.ours('ps')}
         AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)}))`;

@@ -1,7 +1,7 @@
 // Prices, stock and promo prices, in two shapes. Stock and stock-and-price prices (the 100k hot
 // path) match codes in memory after one read of the product table and stage only what changes.
-// Promo prices and full sync stage every record, match it in SQL, and apply each concern with
-// one joined statement. A dry run stops before the first shop write.
+// Promo prices and full sync match codes with the same index, stage every record matched, and
+// apply each concern with one joined statement. A dry run stops before the first shop write.
 import type { Database } from '../db/database.js';
 import type { Counts, JournalItem } from '../plugin/journal.js';
 import type { Settings } from '../settings/schema.js';
@@ -25,6 +25,8 @@ export interface ApplyOptions {
   /** Called between steps; tests use it to stop a push half-way, as a crash would. */
   checkpoint?: (step: string) => Promise<void> | void;
   onProgress?: (staged: number) => Promise<void>;
+  /** The product index, when the caller started reading it early (while the body arrived). */
+  index?: Promise<ProductIndex>;
 }
 
 export interface ApplyResult {
@@ -159,6 +161,8 @@ export class DirectPush {
       productId: (k) => index.productIdOf(this.changeRows.data[k]!),
       code: (k) => index.storedCodeOf(this.changeRows.data[k]!),
       value: (k) => this.changeValues.data[k]!,
+      // The value the push compared against: what the history records as the old one.
+      old: (k) => (this.kind === 'stock' ? index.quantity : index.price)[this.changeRows.data[k]!]!,
     };
   }
 
@@ -266,6 +270,16 @@ export async function directPush(db: Database, runId: number, kind: 'prices' | '
   return new DirectPush(db, runId, kind, settings, rates, table);
 }
 
+/** Sets each staged row's match_count and product_id (one product: its id; none or several: null). */
+function matchFromIndex(rows: StagedProduct[], index: ProductIndex): void {
+  for (const r of rows) {
+    const slot = index.slotOf(r.code);
+    const n = slot < 0 ? 0 : index.countOf(slot);
+    r.match_count = n;
+    r.product_id = n === 1 ? index.productIdOf(index.rowOf(slot)) : null;
+  }
+}
+
 export async function applyProducts(db: Database, runId: number, kind: Exclude<PushKind, 'categories'>, rows: StagedProduct[], settings: Settings, opts: ApplyOptions): Promise<ApplyResult> {
   const full = kind === 'prices' && settings.sync_type === 'full';
   if (kind === 'stock' || (kind === 'prices' && !full)) {
@@ -281,9 +295,11 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   const step = async (name: string) => opts.checkpoint?.(name);
   const now = nowFn();
   const today = todayFn();
+  // Codes are matched in memory (the index a direct push uses), so the stage is loaded matched:
+  // no UPDATE of every staged row joined to the product table.
+  matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
   try {
     await st.load(rows, opts.onProgress);
-    await st.match(settings.product_code_field);
     await step('matched');
 
     let master: ProductMasterWriter | undefined;

@@ -10,6 +10,7 @@ import { readSoldVouchers } from '../shop/order-vouchers.js';
 import { readOrderTaxFacts, readShopTaxConfig, type ShopTaxConfig } from '../shop/order-tax.js';
 import { Journal, emptyCounts } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
+import { EXPORT_LEASE } from '../plugin/run-leases.js';
 import { Outbox, type OutboxRow } from '../plugin/outbox.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { defaultLanguage, defaultStore } from '../shop/catalog.js';
@@ -190,7 +191,7 @@ export class OrderExporter {
   async run(actor: string): Promise<ExportReport> {
     const holder = `export:${this.worker}`;
     try {
-      return await withLease(this.db, 'task:order-export', holder, async () => {
+      return await withLease(this.db, EXPORT_LEASE, holder, async () => {
         const started = performance.now();
         const notReady = missingForExport(await this.settings.get());
         if (notReady.length) return { run: null, skipped: `the order export is not set up yet: ${notReady.join(', ')} not set`, prepared: 0, attention: 0, exported: 0, retrying: 0, failed: 0, errors: [] };

@@ -18,6 +18,7 @@ import { readStatusRecords, renderComment, trackingLink, type ErpState, type Sta
 import type { DocumentFormat } from '../erp/record.js';
 import { Journal, emptyCounts, type Counts, type JournalItem } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
+import { STATUS_LEASE_WAIT_MS, pushLease } from '../plugin/run-leases.js';
 import type { Settings } from '../settings/schema.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { addHistoryDirectly, currentOrderStatuses, listAdminOrderStatuses } from '../shop/order-history.js';
@@ -125,14 +126,14 @@ export class OrderStatusService {
       const checked = readStatusRecords(doc.records);
       let notApplied: JournalItem[] = [...checked.refused];
       let queued: Queued[] = [];
-      await withLease(this.db, `push:${STATUS_KIND}`, `run:${run}`, async () => {
+      await withLease(this.db, pushLease(STATUS_KIND), `run:${run}`, async () => {
         const decided = await this.decide(checked.valid, settings);
         queued = decided.queued;
         counts.updated = decided.updated;
         counts.unchanged = decided.unchanged;
         notApplied = [...notApplied, ...decided.notApplied].sort((a, b) => a.seq - b.seq);
         if (!dryRun) await this.store(run, queued, decided.erpStates);
-      }, { waitMs: 60_000, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
+      }, { waitMs: STATUS_LEASE_WAIT_MS, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
       for (const n of notApplied) counts[n.outcome as 'unknown' | 'invalid'] += 1;
 
       let shop: StatusAnswer['shop'] = { applied: 0, waiting: 0, failed: 0, error: null };

@@ -10,8 +10,10 @@ import { DocumentError } from '../erp/errors.js';
 import type { DocumentFormat } from '../erp/record.js';
 import { Journal, OUTCOMES, emptyCounts, type Counts, type JournalItem, type RunPhase } from '../plugin/journal.js';
 import { LeaseBusyError, withLease } from '../plugin/lease.js';
+import { PUSH_LEASE_WAIT_MS, pushLease } from '../plugin/run-leases.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { loadCategoryMap } from '../shop/categories.js';
+import { loadProductIndex } from '../shop/product-index.js';
 import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
 import { applyProducts, directPush, isDirect, type ApplyOptions, type DirectPush } from './apply-products.js';
@@ -108,7 +110,7 @@ export class PushService {
       let charset = 'utf-8';
       const kind = req.kind;
 
-      await withLease(this.db, `push:${kind}`, `run:${run}`, async () => {
+      await withLease(this.db, pushLease(kind), `run:${run}`, async () => {
         if (kind === 'categories') {
           const parts: Buffer[] = [];
           for await (const b of body) parts.push(b);
@@ -130,6 +132,9 @@ export class PushService {
         // Stock and stock-and-price: matched as the records come (DirectPush); promo prices and
         // full sync: staged rows kept until the document is whole, twin codes found by code.
         const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings, dryRun) : null;
+        // The staged kinds match codes with the same product index, read while the body arrives.
+        const index = direct ? undefined : loadProductIndex(this.db, settings.product_code_field);
+        index?.catch(() => {});
         try {
           const twins = direct ? null : new TwinCodes();
           let staged: StagedProduct[] = [];
@@ -178,6 +183,7 @@ export class PushService {
             r = await applyProducts(this.db, run, kind, staged, settings, {
               dryRun,
               checkpoint: req.checkpoint,
+              index,
               onProgress: (n) => onProgress(n, total * 2),
             });
           }
@@ -188,7 +194,7 @@ export class PushService {
           // The change table (and its connection) goes whatever happened: nothing was written before the end.
           await direct?.close();
         }
-      }, { waitMs: 10 * 60_000, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
+      }, { waitMs: PUSH_LEASE_WAIT_MS, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
       if (!dryRun) written = counts;
 
       const status = notApplied.some((n) => n.outcome !== 'ignored') ? 'partial' : 'ok';

@@ -6,6 +6,7 @@ import { startScheduler } from '../jobs/scheduler.js';
 import { AdminAccounts } from '../admin/accounts.js';
 import { publishLaunchSettings } from '../admin/launch.js';
 import { moduleState } from '../shop/extension.js';
+import { closeDeadRuns } from '../plugin/dead-runs.js';
 
 /** The one line a person reads at start: where the admin is, and what to do first. */
 export function startupLine(adminUrl: string, s: { hasAccount: boolean; moduleInstalled: boolean }): string {
@@ -19,6 +20,9 @@ export async function serve(ctx: AppContext): Promise<void> {
   const report = await install(ctx);
   if (report.demoShop.length) ctx.log.info('created the embedded demo shop (SQLite)');
   if (report.migrations.length) ctx.log.info({ migrations: report.migrations }, 'migrations applied');
+  // A run this or another process left behind when it was killed is closed now, not at the next push.
+  const closed = await closeDeadRuns(ctx.db);
+  if (closed) ctx.log.warn({ runs: closed }, 'journal runs of a stopped process closed as interrupted');
   const app = createApp(ctx);
   const scheduler = process.env.ERP_BRIDGE_SCHEDULER === 'off' ? null : startScheduler(ctx);
   const port = await new Promise<number>((resolve, reject) => {

@@ -134,6 +134,46 @@ describe.each(DIALECT_TARGETS)('sync health on $name', (target) => {
     expect(verdictOf(await dashboard())).toBe('working');
   });
 
+  it('counts the optional order-status URL like the others once the ERP uses it, and never warns while it does not', async () => {
+    const statusPush = (body: string, key = KEY) => request(app).post(`/integration/order-status?key=${key}`).set('Content-Type', 'application/json').send(body);
+    const section = (html: string) => /id="health-order-status"[\s\S]*?<\/div>/.exec(html)![0];
+    // Prices and stock fresh (the test stands alone), order status never used: many ERPs send no
+    // statuses, so that is no warning.
+    expect((await pushXml(app, 'prices', [{ termekkod: code, ar: 130 }])).status).toBe(200);
+    expect((await pushXml(app, 'stock', [{ termekkod: code, szabadraktar: 4 }])).status).toBe(200);
+    let html = await dashboard();
+    expect(verdictOf(html)).toBe('working');
+    expect(section(html)).toContain('még nem használt (nem kötelező');
+    // A wrong key on the unused URL: a warning (anyone who finds the URL can send one), not a stop.
+    expect((await statusPush('[]', 'wrong')).status).toBe(401);
+    html = await dashboard();
+    expect(verdictOf(html)).toBe('attention');
+    expect(reasonsOf(html)).toEqual(['optional_refused.order-status']);
+    expect(section(html)).toContain('az ERP-ben megadott webshop azonosító vagy jelszó hibás');
+    // An unknown order: partial, in words about status changes rather than products.
+    const partial = await statusPush(JSON.stringify([{ rendelesszam: uniqueCode('NINCS'), allapot: 'szamlazva' }]));
+    expect(partial.status).toBe(200);
+    expect(partial.body.status).toBe('partial');
+    html = await dashboard();
+    expect(reasonsOf(html)).toEqual(['partial.order-status']);
+    expect(html).toContain('Rendelésállapot: a legutóbbi küldésből csak az állapotváltozások egy része került be');
+    // A clean push, then days of silence: still working (statuses come only when orders change).
+    expect((await statusPush('[]')).status).toBe(200);
+    await age('order-status', 24 * 5);
+    html = await dashboard();
+    expect(verdictOf(html)).toBe('working');
+    expect(section(html)).toContain('5 napja');
+    // A document the ERP sends that cannot be read stops the sync, as on any other URL.
+    const bad = await statusPush('[{"rendelesszam":');
+    expect(bad.status).toBe(400);
+    html = await dashboard();
+    expect(verdictOf(html)).toBe('stopped');
+    expect(reasonsOf(html)).toEqual(['url_failing.order-status']);
+    expect(section(html)).toContain('az ERP olyan dokumentumot küldött, amely nem olvasható');
+    expect((await statusPush('[]')).status).toBe(200);
+    expect(verdictOf(await dashboard())).toBe('working');
+  });
+
   it('shows the next export only while the scheduler runs it', async () => {
     await env.ctx.settings.update({ export_interval: '15' });
     expect(await dashboard()).toMatch(/id="next-export">\s*Következő ütemezett rendelésexport: <strong>/);

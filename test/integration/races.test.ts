@@ -106,7 +106,7 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('leases and the code re
     expect(await db().knex(db().own('lease')).where({ name }).first('holder')).toEqual({ holder: 'run-b' });
   });
 
-  it('a product whose code changes between the push\'s read and its write keeps its price (the joined UPDATE re-checks the code)', async () => {
+  it('a product whose code changes between the push\'s read and its write keeps its price and gets no history row (the joined UPDATE re-checks the code)', async () => {
     const code = uniqueCode('RC');
     const renamed = uniqueCode('RC');
     const id = await addProduct(db(), { model: code, price: 100 });
@@ -124,5 +124,8 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('leases and the code re
     expect(Number((await product(db(), id)).price)).toBe(100);
     expect(Number((await product(db(), other)).price)).toBe(777);
     expect(answer.counts.updated).toBe(1);
+    // The history was copied from the push's rows before the UPDATE: the row it did not write leaves again.
+    const history = await db().knex(db().own('product_change')).where({ run_id: answer.run }).select('product_id', 'old_value', 'new_value');
+    expect(history.map((h) => [Number(h.product_id), Number(h.old_value), Number(h.new_value)])).toEqual([[other, 100, 777]]);
   });
 });

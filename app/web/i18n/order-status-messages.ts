@@ -2,6 +2,8 @@
 // into the catalogue in messages.ts.
 export const ORDER_STATUS_EN = {
   'kind.order-status': 'Order status',
+  'health.reason.partial.order-status': '{kind}: the last push applied only part of the status changes (unknown orders or refused changes).',
+  'health.optional_never': 'not used yet (optional: many ERPs send no order statuses)',
   'integration.order-status': 'The ERP’s word on orders: status, invoice number and tracking number, applied through the shop’s own order history (its e-mail to the customer included).',
   'settings.order_status': 'Order status from the ERP',
   'field.status_map_szamlazva': 'Shop status when invoiced (szamlazva)',
@@ -48,6 +50,8 @@ export const ORDER_STATUS_EN = {
 
 export const ORDER_STATUS_HU: Record<keyof typeof ORDER_STATUS_EN, string> = {
   'kind.order-status': 'Rendelésállapot',
+  'health.reason.partial.order-status': '{kind}: a legutóbbi küldésből csak az állapotváltozások egy része került be (ismeretlen rendelések vagy elutasított változások).',
+  'health.optional_never': 'még nem használt (nem kötelező: sok ERP nem küld rendelésállapotot)',
   'integration.order-status': 'Az ERP visszajelzése a rendelésekről: állapot, számlaszám, csomagszám, a bolt saját rendelési előzményén át (a vevőnek küldött e-maillel együtt).',
   'settings.order_status': 'Rendelésállapot az ERP-ből',
   'field.status_map_szamlazva': 'Bolti állapot számlázáskor (szamlazva)',

@@ -1,7 +1,8 @@
 <?php
 /**
- * erp-bridge's state as the module page shows it: whether erp-bridge answers, and the last run
- * of each integration URL and of the order export, read from erp-bridge's journal table.
+ * What both modules share: erp-bridge's state as the module page shows it (whether erp-bridge
+ * answers, and the last run of each integration URL and of the order export, read from
+ * erp-bridge's journal table), and the signed launch into erp-bridge's admin.
  *
  * One file for both packages (OpenCart 3.0 and 4.x load classes differently, so each module
  * includes it by path): it is installed as system/library/erp_bridge/status.php on 3.0 and as
@@ -48,6 +49,25 @@ if (!class_exists('ErpBridgeStatus', false)) {
 				}
 			}
 			return $runs;
+		}
+
+		/**
+		 * The address that opens erp-bridge's admin as this shop user: short-lived, single use
+		 * (a nonce), signed with the launch secret erp-bridge published in the shop's settings.
+		 * The message's lines are what app/admin/launch.ts checks, in this order.
+		 */
+		public static function launchUrl($address, $secret, $uid, $user, $level, $lang) {
+			$launch = array(
+				'uid'   => (string)(int)$uid,
+				'user'  => (string)$user,
+				'level' => $level === 'modify' ? 'modify' : 'access',
+				'ts'    => (string)time(),
+				'nonce' => bin2hex(random_bytes(16)),
+				'lang'  => (string)$lang,
+			);
+			$message = implode("\n", array('erp-bridge-launch-v1', $launch['uid'], $launch['user'], $launch['level'], $launch['ts'], $launch['nonce'], $launch['lang']));
+			$launch['sig'] = hash_hmac('sha256', $message, $secret);
+			return rtrim($address, '/') . '/admin/launch?' . http_build_query($launch, '', '&');
 		}
 	}
 }

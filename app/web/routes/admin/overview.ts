@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import type { AppContext } from '../../../context.js';
 import { loadDashboard } from '../../../admin/dashboard.js';
 import { alertState, mailSettingsView, reasonText, sendTestAlert } from '../../../admin/alerts.js';
-import { failureKey, type Reason } from '../../../admin/health.js';
+import { failureKey, OPTIONAL_KINDS, type Reason } from '../../../admin/health.js';
 import type { Formatter } from '../../i18n/format.js';
 import { handoverSheet } from '../../../admin/handover.js';
 import { testPush } from '../../../admin/test-push.js';
@@ -26,6 +26,7 @@ function viewHelpers(res: Response) {
     ago: (ms: number | null) => (ms === null ? t('health.never_succeeded') : fmt.relative(new Date(Date.now() - ms))),
     since: (at: string | null) => fmt.relative(at),
     failureKey,
+    optionalKinds: OPTIONAL_KINDS,
     reasonText: (r: Reason) => reasonText(t, r),
     num: (n: number) => fmt.number(n, 0),
   };

@@ -58,19 +58,11 @@ class ControllerExtensionModuleErpBridge extends Controller {
 			$this->session->data['error_erp_bridge'] = $this->language->get('error_not_started');
 			$this->response->redirect($this->url->link(self::ROUTE, 'user_token=' . $this->session->data['user_token'], true));
 		}
-		$launch = array(
-			'uid'   => (string)(int)$this->user->getId(),
-			'user'  => (string)$this->user->getUserName(),
-			'level' => $this->user->hasPermission('modify', self::ROUTE) ? 'modify' : 'access',
-			'ts'    => (string)time(),
-			'nonce' => bin2hex(random_bytes(16)),
-			'lang'  => (string)$this->language->get('code'),
-		);
-		$message = implode("\n", array('erp-bridge-launch-v1', $launch['uid'], $launch['user'], $launch['level'], $launch['ts'], $launch['nonce'], $launch['lang']));
-		$launch['sig'] = hash_hmac('sha256', $message, $secret);
+		$level = $this->user->hasPermission('modify', self::ROUTE) ? 'modify' : 'access';
+		$target = \ErpBridgeStatus::launchUrl($address, $secret, $this->user->getId(), $this->user->getUserName(), $level, $this->language->get('code'));
 		// The admin URL holds user_token: it must not travel to erp-bridge as the Referer.
 		header('Referrer-Policy: no-referrer');
-		$this->response->redirect($address . '/admin/launch?' . http_build_query($launch, '', '&'));
+		$this->response->redirect($target);
 	}
 
 	/** Event admin/view/common/column_left/before: the menu entry. */
