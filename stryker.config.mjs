@@ -14,7 +14,13 @@ const FOLDERS = ['sync', 'shop', 'erp', 'plugin', 'settings', 'admin'];
 const picked = (process.env.MUTATE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 for (const f of picked) if (!FOLDERS.includes(f)) throw new Error(`MUTATE=${f}: not one of ${FOLDERS.join(', ')}`);
 const folders = picked.length ? picked : FOLDERS;
-const name = picked.length ? picked.join('-') : 'index';
+// A run narrowed with `-m file` keeps its own incremental file and report: StrykerJS rewrites the
+// incremental file with only the files it mutated, so a narrowed run sharing the folder's file
+// would drop every other file's results.
+const argv = process.argv;
+const narrowed = argv.flatMap((a, i) => (a === '-m' || a === '--mutate' ? [argv[i + 1] ?? ''] : a.startsWith('--mutate=') ? [a.slice(9)] : []));
+const narrowName = narrowed.join(',').split(',').map((f) => path.basename(f.split(':')[0], '.ts')).filter(Boolean).join('-');
+const name = (picked.length ? picked.join('-') : 'index') + (narrowName ? `-${narrowName}` : '');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -13,6 +13,20 @@ describe('ERP numbers', () => {
   ])('%s → %s', (raw, want) => expect(parseErpNumber(raw)).toBe(want));
 });
 
+describe('ERP numbers as exporters write them', () => {
+  it('reads a number with white space around it, and a fraction without its leading zero', () => {
+    expect([' 1234 ', '\t12,5 ', ' 12.5', ',5', '.5', '-,5', '-.25', ' 1 234,5 ']. map(parseErpNumber)).toEqual([1234, 12.5, 12.5, 0.5, 0.5, -0.5, -0.25, 1234.5]);
+  });
+
+  it('refuses a grouped number longer than 64 characters (and takes one of 64)', () => {
+    const of64 = `12${' 000'.repeat(15)},5`;
+    expect(of64.length).toBe(64);
+    expect(parseErpNumber(of64)).toBe(12e45 + 0.5);
+    expect(parseErpNumber(`1${of64}`)).toBeNull();
+    expect(parseErpNumber(' ')).toBeNull();
+  });
+});
+
 describe('documents', () => {
   it('reads XML records with their fields, attributes and CDATA', () => {
     const doc = parseDocument(Buffer.from('<?xml version="1.0"?>\n<termekek>\n <termek kod="x"><termekkod>A</termekkod><nev><![CDATA[Kés & villa]]></nev></termek>\n</termekek>'), 'text/xml');

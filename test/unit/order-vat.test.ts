@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildOrderDocument } from '../../app/erp/order-document.js';
 import { ordersToCsv, orderToXml } from '../../app/erp/order-formats.js';
-import { apportion, ratesForOrder } from '../../app/erp/order-vat.js';
+import { apportion, ratesForOrder, reconcile } from '../../app/erp/order-vat.js';
 import { DEFAULTS, parseSetting, type Settings } from '../../app/settings/schema.js';
 import type { OrderTaxFacts, ShopTaxConfig, TaxRuleRate } from '../../app/shop/order-tax.js';
 import type { ShopOrder, ShopOrderProduct, ShopOrderTotal } from '../../app/shop/orders.js';
@@ -202,6 +202,17 @@ describe('the address OpenCart\'s tax rules use', () => {
     expect(ratesForOrder(order, storeRule).get(21)).toBeUndefined(); // store 0 is in zone 1
     expect(ratesForOrder({ ...order, storeId: 2 }, storeRule).get(21)?.map((r) => r.rate)).toEqual([3]); // store 2 is in zone 5
   });
+  it('the order\'s shipping country and zone choose the rules, the store standing in when it has none; the store the order was placed in counts', () => {
+    const zone5 = config({ rules: [rule(10, 1, 'ÁFA 27%', 27, 'P', 'shipping', 2)] }); // HU, zone 5 only; store 0 is in zone 1
+    const rows = totals([['sub_total', 'Részösszeg', 1000], ['tax', 'ÁFA 27%', 270], ['total', 'Összesen', 1270]]);
+    expect(build([line(P1, 1, 270)], rows, { shipping_zone_id: 5 }, {}, facts(), zone5).problem).toBeNull();
+    expect(build([line(P1, 1, 270)], rows, { shipping_zone_id: 1 }, {}, facts(), zone5).problem).toMatch(/matches none of the shop's tax classes/);
+    const noAddress = { shipping_country_id: 0, shipping_zone_id: 0 };
+    expect(build([line(P1, 1, 270)], rows, noAddress, {}, facts(), { ...zone5, store: { countryId: HU, zoneId: 5 } }).problem).toBeNull();
+    const storeBased = config({ rules: [rule(10, 1, 'ÁFA 27%', 27, 'P', 'store', 2)] }); // store 2 is in zone 5
+    expect(build([line(P1, 1, 270)], rows, { store_id: 2 }, {}, facts(), storeBased).problem).toBeNull();
+    expect(build([line(P1, 1, 270)], rows, { store_id: 0 }, {}, facts(), storeBased).problem).toMatch(/matches none/);
+  });
   it('a rate not given to the order\'s customer group does not apply', () => {
     expect(ratesForOrder({ ...o({ countryId: HU, zoneId: 5 }), customerGroupId: 2 }, cfg).get(20)).toBeUndefined();
   });
@@ -222,5 +233,161 @@ describe('apportion', () => {
     expect(apportion([0.3333, 0.3333, 0.3334], 100)).toEqual([33, 33, 34]);
     expect(apportion([0.004, 0.004, 0.004], 1)).toEqual([1, 0, 0]);
     expect(apportion([-0.025, 0.25], 23)).toEqual([-2, 25]);
+  });
+});
+
+describe('OpenCart\'s tax rules, case by case', () => {
+  const AT = 14;
+  const at = (zoneId = 0) => ({ countryId: AT, zoneId });
+  const o = (shipping: { countryId: number; zoneId: number } | null, payment: { countryId: number; zoneId: number } | null = null, storeId?: number) => ({ customerGroupId: 1, storeId, shippingAddress: shipping, paymentAddress: payment, shippingMethod: 'flat' });
+  const ids = (m: Map<number, TaxRuleRate[]>, cls: number) => m.get(cls)?.map((r) => r.taxRateId) ?? [];
+
+  it('a rate given to no customer group, or in a geo zone the shop no longer has, does not apply', () => {
+    const cfg = config({ rules: [rule(10, 1, 'ÁFA 27%', 27), rule(10, 6, 'Nincs csoport', 10), rule(10, 7, 'Nincs zóna', 10, 'P', 'shipping', 9)], rateGroups: new Map([[1, new Set([1])], [7, new Set([1])]]) });
+    expect(ids(ratesForOrder(o({ countryId: HU, zoneId: 1 }), cfg), 10)).toEqual([1]);
+  });
+
+  it('a geo zone of several countries matches an address in any of them, and never one of another country', () => {
+    const cfg = config({ rules: [rule(10, 1, 'ÁFA 27%', 27, 'P', 'shipping', 3), rule(11, 2, 'ÁFA 5%', 5)], geoZones: new Map([[1, [{ countryId: HU, zoneId: 0 }]], [3, [{ countryId: HU, zoneId: 0 }, { countryId: AT, zoneId: 0 }]]]) });
+    expect(ids(ratesForOrder(o({ countryId: HU, zoneId: 1 }), cfg), 10)).toEqual([1]);
+    expect(ids(ratesForOrder(o(at()), cfg), 10)).toEqual([1]);
+    expect(ids(ratesForOrder(o(at()), cfg), 11)).toEqual([]); // geo zone 1 is Hungary only
+  });
+
+  it('a payment-based rule looks at the payment address only; the store stands in for a missing one only when config_tax_default is payment', () => {
+    const cfg = config({ rules: [rule(20, 5, 'ÁFA 27% (zone 5)', 27, 'P', 'payment', 2)], store: { countryId: HU, zoneId: 5 } });
+    expect(ids(ratesForOrder(o({ countryId: HU, zoneId: 5 }, { countryId: HU, zoneId: 1 }), cfg), 20)).toEqual([]);
+    expect(ids(ratesForOrder(o({ countryId: HU, zoneId: 1 }, null), cfg), 20)).toEqual([]);
+    expect(ids(ratesForOrder(o({ countryId: HU, zoneId: 1 }, null), { ...cfg, taxDefault: 'payment' }), 20)).toEqual([5]);
+  });
+
+  it('a store the configuration does not know uses the default store\'s address', () => {
+    const cfg = config({ rules: [rule(21, 5, 'Helyi adó', 3, 'P', 'store', 1)], otherStores: undefined as never });
+    expect(ids(ratesForOrder(o(null, null, 2), cfg), 21)).toEqual([5]);
+  });
+});
+
+describe('per-line tax: the less common orders', () => {
+  const row = (rows: Array<[string, string, number]>) => totals(rows);
+
+  it('a product whose class gives the same tax as another class keeps its own class and rate name', () => {
+    const cfg = config({ rules: [rule(10, 1, 'ÁFA 27%', 27), rule(14, 9, 'ÁFA 27% (B)', 27)], rateGroups: new Map([1, 9].map((id) => [id, new Set([1])])) });
+    const f = facts();
+    f.products.set(5, { taxClassId: 14, points: 0 });
+    const r = build([line({ id: 5, price: 1000 }, 1, 270)], row([['sub_total', 'Részösszeg', 1000], ['tax', 'ÁFA 27% (B)', 270], ['total', 'Összesen', 1270]]), {}, {}, f, cfg);
+    expect(r.problem).toBeNull();
+    expect(r.document.lines[0]).toMatchObject({ vatRate: 27, vat: 270 });
+  });
+
+  it('a product, coupon or points product the shop no longer has: the stored tax finds the class, the discount spreads over every product', () => {
+    const gone = { id: 99, price: 1000 };
+    const coupon = build([line(gone, 1, 270)], row([['sub_total', 'Részösszeg', 1000], ['coupon', 'Kupon (GONE)', -100], ['tax', 'ÁFA 27%', 243], ['total', 'Összesen', 1143]]));
+    expect(coupon.problem).toBeNull();
+    expect(summary(coupon)).toEqual([['product', 'SKU-99', 27, 1000, 270, 1270], ['coupon', 'KUPON', 27, -100, -27, -127]]);
+    const reward = build([line(gone, 1, 270)], row([['sub_total', 'Részösszeg', 1000], ['reward', 'Pontok (100)', -100], ['tax', 'ÁFA 27%', 243], ['total', 'Összesen', 1143]]));
+    expect(reward.problem).toBeNull();
+    expect(summary(reward)[1]).toEqual(['reward', 'PONT', 27, -100, -27, -127]);
+  });
+
+  it('a product taxed by no class of the order\'s address: untaxed when its stored tax is zero, held otherwise', () => {
+    const untaxed = build([line(P1, 1, 0)], row([['sub_total', 'Részösszeg', 1000], ['total', 'Összesen', 1000]]));
+    expect(untaxed.problem).toBeNull();
+    expect(summary(untaxed)).toEqual([['product', 'SKU-1', 0, 1000, 0, 1000]]);
+    const held = build([line(P1, 1, 100)], row([['sub_total', 'Részösszeg', 1000], ['tax', 'ÁFA 10%', 100], ['total', 'Összesen', 1100]]));
+    expect(held.problem).toContain('the tax of "P1" (100 per unit) matches none of the shop\'s tax classes for this order\'s address');
+  });
+
+  it('a free-shipping coupon takes back shipping at shipping\'s rate and the rest of the discount from the products', () => {
+    const coupons = new Map([['FREE10', { type: 'P' as const, discount: 10, freeShipping: true, productIds: null }]]);
+    // Shipping 500 at 27% (135); P2 2000 at 5% (100). Coupon −700: 500 shipping (−135) + 10% of 2000 (−200, −10).
+    const r = build([line(P2, 1, 100)], row([['sub_total', 'Részösszeg', 2000], ['shipping', 'Futár', 500], ['coupon', 'Kupon (FREE10)', -700], ['tax', 'ÁFA 5%', 90], ['total', 'Összesen', 1890]]), {}, {}, facts({}, coupons));
+    expect(r.problem).toBeNull();
+    expect(summary(r)).toEqual([
+      ['product', 'SKU-2', 5, 2000, 100, 2100],
+      ['shipping', 'SZALL', 27, 500, 135, 635],
+      ['coupon', 'KUPON', 27, -500, -135, -635],
+      ['coupon', 'KUPON', 5, -200, -10, -210],
+    ]);
+  });
+
+  it('a coupon over two products of one rate is one line holding both products\' tax, and takes back no fixed tax', () => {
+    const coupons = new Map([['NYAR10', { type: 'P' as const, discount: 10, freeShipping: false, productIds: null }]]);
+    const p4 = { id: 4, price: 500 };
+    const r = build([line(P1, 1, 270), line(p4, 1, 135)], row([['sub_total', 'Részösszeg', 1500], ['coupon', 'Kupon (NYAR10)', -150], ['tax', 'ÁFA 27%', 364.5], ['total', 'Összesen', 1714.5]]), {}, {}, facts({}, coupons));
+    expect(r.problem).toBeNull();
+    expect(summary(r)[2]).toEqual(['coupon', 'KUPON', 27, -150, -40.5, -190.5]);
+    // P3: 20% and a fixed 2.00 per unit; the 10% coupon takes back 10% of the 20% only.
+    const eco = build([line(P3, 1, 22)], row([['sub_total', 'Részösszeg', 100], ['coupon', 'Kupon (NYAR10)', -10], ['tax', 'VAT 20%', 18], ['tax', 'Eco Tax (-2.00)', 2], ['total', 'Összesen', 110]]), {}, {}, facts({}, coupons));
+    expect(eco.problem).toBeNull();
+    expect(eco.document.lines[1]).toMatchObject({ kind: 'coupon', vatRate: 20, net: -10, vat: -2, gross: -12 });
+    expect(eco.document.lines[1]!.fixedTax).toBeUndefined();
+  });
+
+  it('a coupon for products no longer in the order is spread over the order\'s products', () => {
+    const coupons = new Map([['CSAK3', { type: 'F' as const, discount: 100, freeShipping: false, productIds: new Set([3]) }]]);
+    const r = build([line(P1, 1, 270)], row([['sub_total', 'Részösszeg', 1000], ['coupon', 'Kupon (CSAK3)', -100], ['tax', 'ÁFA 27%', 243], ['total', 'Összesen', 1143]]), {}, {}, facts({}, coupons));
+    expect(r.problem).toBeNull();
+    expect(summary(r)[1]).toEqual(['coupon', 'KUPON', 27, -100, -27, -127]);
+  });
+
+  it('a discount with no priced product to spread over is one line without VAT', () => {
+    const free = { id: 4, price: 0 };
+    const r = build([line(free, 1, 0)], row([['sub_total', 'Részösszeg', 0], ['coupon', 'Kupon (X)', -100], ['total', 'Összesen', -100]]));
+    expect(r.problem).toBeNull();
+    expect(summary(r)).toEqual([['product', 'SKU-4', 27, 0, 0, 0], ['coupon', 'KUPON', 0, -100, 0, -100]]);
+  });
+
+  it('the discount lines run from the highest rate down, whatever the order of the products', () => {
+    const coupons = new Map([['NYAR10', { type: 'P' as const, discount: 10, freeShipping: false, productIds: null }]]);
+    const r = build([line(P2, 1, 100), line(P1, 1, 270)], row([['sub_total', 'Részösszeg', 3000], ['coupon', 'Kupon (NYAR10)', -300], ['tax', 'ÁFA 27%', 243], ['tax', 'ÁFA 5%', 90], ['total', 'Összesen', 3033]]), {}, {}, facts({}, coupons));
+    expect(r.problem).toBeNull();
+    expect(summary(r).slice(2)).toEqual([['coupon', 'KUPON', 27, -100, -27, -127], ['coupon', 'KUPON', 5, -200, -10, -210]]);
+  });
+
+  it('a total of zero makes no line; a coupon or points total that adds to the price is a line of its own', () => {
+    const zero = build([line(P1, 1, 270)], row([['sub_total', 'Részösszeg', 1000], ['shipping', 'Ingyenes szállítás', 0], ['tax', 'ÁFA 27%', 270], ['total', 'Összesen', 1270]]));
+    expect(summary(zero).map((l) => l[0])).toEqual(['product']);
+    const plus = build([line(P1, 1, 270)], row([['sub_total', 'Részösszeg', 1000], ['coupon', 'Felár', 100], ['reward', 'Pont felár', 50], ['tax', 'ÁFA 27%', 270], ['total', 'Összesen', 1420]]));
+    expect(plus.problem).toBeNull();
+    expect(summary(plus).slice(1)).toEqual([['coupon', 'KUPON', 0, 100, 0, 100], ['reward', 'PONT', 0, 50, 0, 50]]);
+  });
+
+  it('a second currency: every line\'s VAT converted and rounded, each rate summing to its converted row', () => {
+    const coupons = new Map([['NYAR10', { type: 'P' as const, discount: 10, freeShipping: false, productIds: null }]]);
+    const rows = row([['sub_total', 'Részösszeg', 4000], ['shipping', 'Futár', 1000], ['coupon', 'Kupon (NYAR10)', -400], ['tax', 'ÁFA 27%', 756], ['tax', 'ÁFA 5%', 90], ['total', 'Összesen', 5446]]);
+    const eur = build([line(P1, 2, 270), line(P2, 1, 100)], rows, { currency_code: 'EUR', currency_value: 0.0025 }, { order_currency: 'order' }, facts({}, coupons));
+    // 27%: 1.35 + 0.675 (→ 0.68) − 0.135 (→ −0.14) = 1.89; 5%: 0.25 − 0.025 (−0.03, then the missing cent: −0.02) = 0.23.
+    expect(eur.document.lines.map((l) => l.vat)).toEqual([1.35, 0.25, 0.68, -0.14, -0.02]);
+  });
+});
+
+describe('reconciling to the cent', () => {
+  const tax = (name: string, amount: number, type: 'P' | 'F' = 'P', rate = 27) => ({ taxRateId: 1, name, rate, type, amount });
+  const exact = (net: number, taxes: ReturnType<typeof tax>[] = []) => ({ kind: 'product', title: 'x', net, taxes, vatRate: 27 });
+
+  it('holds an order whose tax row no line explains, and one whose lines differ from a row by exactly a cent', () => {
+    const r = build([line(P1, 1, 270)], totals([['sub_total', 'Részösszeg', 1000], ['tax', 'ÁFA 27%', 270], ['tax', 'Luxusadó', 50], ['total', 'Összesen', 1320]]));
+    expect(r.problem).toContain('the order\'s tax "Luxusadó" (50.00) is not explained by the shop\'s tax rules for its lines');
+    expect(reconcile([exact(1, [tax('A', 0.01)])], totals([['tax', 'A', 0.02], ['total', 'T', 1.02]])).problems).toEqual(['the lines\' tax "A" 0.01 differs from OpenCart\'s 0.02 by -0.01']);
+  });
+
+  it('the missing cent goes to a line that carries the tax, never to one without it', () => {
+    // 0.0051 rounds to 0.01; OpenCart's row 0.015 rounds to 0.02: the cent goes to the taxed line.
+    const r = reconcile([exact(1, [tax('A', 0.0051)]), exact(1)], totals([['tax', 'A', 0.015], ['total', 'T', 2.015]]));
+    expect(r.lines.map((l) => l.vat)).toEqual([0.02, 0]);
+  });
+
+  it('lists each tax with its rounded amount, leaving out one that rounds to nothing; no total row is a total of 0', () => {
+    const r = reconcile([exact(1, [tax('A', 0.27), tax('Öko', 0.004, 'F', 2)])], totals([['tax', 'A', 0.27], ['tax', 'Öko', 0.004]]));
+    expect(r.taxes).toEqual([{ name: 'A', type: 'P', rate: 27, amount: 0.27 }]);
+    expect(r.total).toBe(0);
+  });
+});
+
+describe('apportion, more cents to move', () => {
+  it('moves several cents, one per amount, the ties in order', () => {
+    expect(apportion([0.004, 0.004, 0.004], 2)).toEqual([1, 1, 0]);
+    expect(apportion([0.006, 0.006, 0.006], 1)).toEqual([0, 0, 1]);
+    expect(apportion([0.004, 0.004, 0.004, 0.004, 0.004], 2)).toEqual([1, 1, 0, 0, 0]);
   });
 });

@@ -1,0 +1,107 @@
+// The readers of ERP documents (JSON, CSV) and the format chosen from the Content-Type: what each
+// accepts, and the precise 400/415 it answers for what it refuses.
+import { describe, expect, it } from 'vitest';
+import { formatFromContentType } from '../../app/erp/document.js';
+import { DocumentError } from '../../app/erp/errors.js';
+import { readCsvRecords } from '../../app/erp/csv-reader.js';
+import { readJsonRecords } from '../../app/erp/json-reader.js';
+
+const refusal = (f: () => unknown): { status: number; message: string } => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DocumentError);
+    return { status: (e as DocumentError).status, message: (e as Error).message };
+  }
+  throw new Error('not refused');
+};
+
+describe('the format from the Content-Type', () => {
+  const none = Buffer.from('x');
+  it.each([
+    ['application/xml', 'xml'], ['text/xml; charset=ISO-8859-2', 'xml'], ['application/atom+xml', 'xml'], ['Text/XML', 'xml'],
+    ['application/json', 'json'], ['application/vnd.erp+json; charset=utf-8', 'json'],
+    ['text/csv', 'csv'], ['application/csv', 'csv'], ['text/comma-separated-values', 'csv'], [' TEXT/CSV ;header=present', 'csv'],
+  ])('%s is %s, whatever the body', (type, want) => expect(formatFromContentType(type, none)).toBe(want));
+
+  it.each([
+    [undefined, '<termekek/>', 'xml'], ['', '  \n[{"a":1}]', 'json'], ['application/octet-stream', '{"termekek":[]}', 'json'], ['text/plain', '\uFEFF<termekek/>', 'xml'],
+  ])('a body sent as %j is recognised by its first character', (type, body, want) => expect(formatFromContentType(type, Buffer.from(body))).toBe(want));
+
+  it('a UTF-8 byte order mark read as Latin-1 does not hide the first character', () => {
+    expect(formatFromContentType(undefined, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[{}]')]))).toBe('json');
+  });
+
+  it('refuses any other type with 415, naming it, even when the body looks like XML', () => {
+    expect(refusal(() => formatFromContentType('text/html', Buffer.from('<termekek/>')))).toEqual({ status: 415, message: 'unsupported content type "text/html" (send application/xml, application/json or text/csv)' });
+    expect(refusal(() => formatFromContentType(undefined, Buffer.from('kod;ar')))).toEqual({ status: 415, message: 'unsupported content type "(none)" (send application/xml, application/json or text/csv)' });
+    expect(refusal(() => formatFromContentType('text/plain', Buffer.from('kod;ar'))).message).toContain('"text/plain"');
+  });
+});
+
+describe('JSON records', () => {
+  it('reads an array of records, or the array under termekek, kategoriak, rendelesek, records or items', () => {
+    const want = [{ seq: 1, line: 1, fields: { termekkod: 'A' } }, { seq: 2, line: 2, fields: { termekkod: 'B' } }];
+    expect(readJsonRecords('[{"termekkod":"A"},{"termekkod":"B"}]')).toEqual(want);
+    for (const key of ['termekek', 'termek', 'kategoriak', 'kategoria', 'rendelesek', 'rendeles', 'records', 'items'])
+      expect(readJsonRecords(`{"${key}":[{"termekkod":"A"},{"termekkod":"B"}]}`), key).toEqual(want);
+  });
+
+  it('spells values as text: numbers in plain decimals, true as "true", null as empty', () => {
+    expect(readJsonRecords('[{"a":12.5,"b":1e-7,"c":true,"d":null,"e":1e21,"f":-3}]')[0]!.fields).toEqual({ a: '12.5', b: '0.0000001', c: 'true', d: '', e: '1000000000000000000000', f: '-3' });
+  });
+
+  it('keeps a number with more digits than a double holds exactly as written, and leaves shorter ones and strings alone', () => {
+    const f = readJsonRecords('[{"code":12345678901234567890,"neg":-1234567890.1234567,"round":1000000000000000,"tiny":0.0000000000000001,"text":"12345678901234567890","ok":123456789012345}]')[0]!.fields;
+    expect(f).toEqual({ code: '12345678901234567890', neg: '-1234567890.1234567', round: '1000000000000000', tiny: '0.0000000000000001', text: '12345678901234567890', ok: '123456789012345' });
+  });
+
+  it('a field named __proto__ or constructor is data', () => {
+    const f = readJsonRecords('[{"__proto__":"x","constructor":"y"}]')[0]!.fields;
+    expect([f['__proto__'], f['constructor'], Object.getPrototypeOf(f)]).toEqual(['x', 'y', null]);
+  });
+
+  it.each([
+    ['[\n{"a":1,}\n]', 'malformed JSON at line 2, column 8: Expected double-quoted property name'],
+    ['[{"a":1}', 'malformed JSON at line 1, column 9: Expected \',\' or \']\' after array element'],
+    ['[{"a":tru}]', 'malformed JSON at line 1, column 7: Unexpected token \'}\''],
+    ['[{"a" 1}]', 'malformed JSON at line 1, column 7: Expected \':\' after property name'],
+  ])('refuses malformed JSON %j with its line and column', (text, message) => expect(refusal(() => readJsonRecords(text))).toEqual({ status: 400, message }));
+
+  it('refuses what is not a list of flat records, naming the record and field', () => {
+    expect(refusal(() => readJsonRecords('{"a":[]}')).message).toBe('malformed JSON: expected an array of records or an object with "termekek", "kategoriak" or "rendelesek"');
+    expect(refusal(() => readJsonRecords('{"termekek":{"a":1}}')).message).toBe('malformed JSON: the records must be an array');
+    expect(refusal(() => readJsonRecords('"x"')).message).toBe('malformed JSON: the records must be an array');
+    for (const bad of ['1', 'null', '[1]', '"a"'])
+      expect(refusal(() => readJsonRecords(`[{"a":1},${bad}]`)).message, bad).toBe('malformed JSON: record 2 is not an object');
+    expect(refusal(() => readJsonRecords('[{"a":{"b":1}}]')).message).toBe('malformed JSON: record 1 field "a" is not a plain value');
+    expect(refusal(() => readJsonRecords('[{"a":[1]}]')).message).toBe('malformed JSON: record 1 field "a" is not a plain value');
+  });
+});
+
+describe('CSV records', () => {
+  it('takes the delimiter the header uses most: semicolon, tab or comma', () => {
+    expect(readCsvRecords('kod;nev,x\nA;B,C\n')[0]!.fields).toEqual({ kod: 'A', 'nev,x': 'B,C' });
+    expect(readCsvRecords('kod\tnev,x\nA\tB,C\n')[0]!.fields).toEqual({ kod: 'A', 'nev,x': 'B,C' });
+    expect(readCsvRecords('kod,nev;x,ar\nA,B;C,1\n')[0]!.fields).toEqual({ kod: 'A', 'nev;x': 'B;C', ar: '1' });
+    expect(readCsvRecords('kod;ar,x\nA;1,5\n')[0]!.fields).toEqual({ kod: 'A', 'ar,x': '1,5' }); // a tie: the semicolon
+  });
+
+  it('trims the header names, keeps the cells as written, and numbers records and their lines (blank lines skipped)', () => {
+    expect(readCsvRecords(' kod ; ar \n A ; 1 \n\nB;2\n')).toEqual([
+      { seq: 1, line: 2, fields: { kod: ' A ', ar: ' 1 ' } },
+      { seq: 2, line: 4, fields: { kod: 'B', ar: '2' } },
+    ]);
+  });
+
+  it('a header column __proto__ is data', () => {
+    const f = readCsvRecords('__proto__;kod\nx;A\n')[0]!.fields;
+    expect([f['__proto__'], Object.getPrototypeOf(f)]).toEqual(['x', null]);
+  });
+
+  it('refuses a column given twice and a broken quote, with 400', () => {
+    expect(refusal(() => readCsvRecords('kod;ar; kod\nA;1;B\n'))).toEqual({ status: 400, message: 'malformed CSV: the column "kod" appears twice in the header' });
+    expect(refusal(() => readCsvRecords('kod,"nev\nA,B\n'))).toEqual({ status: 400, message: 'malformed CSV: Quote Not Closed: the parsing is finished with an opening quote at line 2' });
+    expect(refusal(() => readCsvRecords('kod;ar\nA\n')).message).toMatch(/^malformed CSV: Invalid Record Length/);
+  });
+});
