@@ -11,6 +11,7 @@ import { decodeLikeOpenCart } from '../util/html.js';
 import { sanitizeStrings } from './xml-text.js';
 import { priceOrder, reconcile, type Address, type VatOrder } from './order-vat.js';
 import { roundHalfAway } from './numbers.js';
+import { orderProblem } from './order-problems.js';
 
 export interface OrderLine {
   /** 'product', or the code of the OpenCart total the line comes from (shipping, handling, coupon, …). */
@@ -256,7 +257,7 @@ export function buildOrderDocument(
     return line;
   });
   for (const kind of new Set(lines.filter((l) => l.kind !== 'product' && !l.code).map((l) => l.kind)))
-    problems.push(`the ERP item code setting ${codeSettingOf(kind)} is not set (needed for the order's ${kind} line)`);
+    problems.push(orderProblem('code_missing', { setting: codeSettingOf(kind), line: kind }));
 
   const byRate = new Map<number, { net: number; vat: number }>();
   for (const [i, l] of lines.entries()) {
@@ -306,6 +307,6 @@ export function buildOrderDocument(
   // Once, here, so the feed, the HTTP push and the file drop (XML, JSON, CSV) all carry the same text.
   const replaced = sanitizeStrings(document);
   const diff = round2(gross - shopTotal);
-  if (Math.abs(diff) >= 0.01) problems.push(`the document's gross total ${gross.toFixed(2)} differs from the order total ${shopTotal.toFixed(2)} by ${diff.toFixed(2)}`);
+  if (Math.abs(diff) >= 0.01) problems.push(orderProblem('total_differs', { gross: gross.toFixed(2), total: shopTotal.toFixed(2), diff: diff.toFixed(2) }));
   return { document, replaced, problem: problems.length ? problems.join('; ') : null };
 }

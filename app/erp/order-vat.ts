@@ -18,6 +18,7 @@
 import type { CouponFacts, OrderTaxFacts, ShopTaxConfig, TaxBase, TaxRuleRate } from '../shop/order-tax.js';
 import { couponCodeOf } from '../shop/order-tax.js';
 import type { ShopOrderTotal } from '../shop/orders.js';
+import { orderProblem } from './order-problems.js';
 
 export interface Address {
   countryId: number;
@@ -130,7 +131,7 @@ export function priceOrder(o: VatOrder, products: VatProduct[], totals: ShopOrde
     if (Math.abs(unitTax(p.price, classRates(current)) - p.tax) <= TOLERANCE) return classRates(current);
     for (const rs of rates.values()) if (Math.abs(unitTax(p.price, rs) - p.tax) <= TOLERANCE) return rs;
     if (Math.abs(p.tax) <= TOLERANCE) return [];
-    problems.push(`the tax of "${p.name}" (${p.tax} per unit) matches none of the shop's tax classes for this order's address`);
+    problems.push(orderProblem('tax_unmatched', { name: p.name, tax: p.tax }));
     return [];
   });
   products.forEach((p, i) => {
@@ -237,7 +238,7 @@ export function reconcile(lines: ExactLine[], totals: ShopOrderTotal[], rate = 1
   for (const t of totals.filter((x) => x.code === 'tax')) rows.set(t.title, (rows.get(t.title) ?? 0) + t.value);
   const names = new Map<string, { type: 'P' | 'F'; rate: number }>();
   for (const l of lines) for (const t of l.taxes) if (!names.has(t.name)) names.set(t.name, { type: t.type, rate: t.rate });
-  for (const title of rows.keys()) if (!names.has(title)) problems.push(`the order's tax "${title}" (${fmt(rows.get(title)!)}) is not explained by the shop's tax rules for its lines`);
+  for (const title of rows.keys()) if (!names.has(title)) problems.push(orderProblem('tax_unexplained', { title, amount: fmt(rows.get(title)!) }));
 
   const vat = lines.map(() => 0);
   const fixed = lines.map(() => 0);
@@ -251,7 +252,7 @@ export function reconcile(lines: ExactLine[], totals: ShopOrderTotal[], rate = 1
     });
     const exact = entries.reduce((a, [, x]) => a + x, 0);
     const row = rows.get(name) ?? 0;
-    if (Math.abs(exact - row) >= 0.01) problems.push(`the lines' tax "${name}" ${fmt(exact)} differs from OpenCart's ${fmt(row)} by ${fmt(exact - row)}`);
+    if (Math.abs(exact - row) >= 0.01) problems.push(orderProblem('tax_differs', { name, exact: fmt(exact), row: fmt(row), diff: fmt(exact - row) }));
     const target = cents(row * rate);
     const split = apportion(entries.map(([, x]) => x * rate), target);
     entries.forEach(([i], k) => {
@@ -266,7 +267,7 @@ export function reconcile(lines: ExactLine[], totals: ShopOrderTotal[], rate = 1
   const total = totalRow?.value ?? 0;
   const taxSum = [...rows.values()].reduce((a, x) => a + x, 0);
   const netExact = lines.reduce((a, l) => a + l.net, 0);
-  if (Math.abs(netExact - (total - taxSum)) >= 0.01) problems.push(`the lines' net ${fmt(netExact)} differs from OpenCart's total before tax ${fmt(total - taxSum)} by ${fmt(netExact - (total - taxSum))}`);
+  if (Math.abs(netExact - (total - taxSum)) >= 0.01) problems.push(orderProblem('net_differs', { exact: fmt(netExact), total: fmt(total - taxSum), diff: fmt(netExact - (total - taxSum)) }));
   const totalCents = cents(total * rate);
   const nets = apportion(lines.map((l) => l.net * rate), totalCents - taxCents);
   return {

@@ -1,6 +1,7 @@
 // Notes the export keeps about the documents it builds.
+import { orderProblem } from '../erp/order-problems.js';
 
 /** The journal's note for an order whose text was changed to be deliverable. */
 export function replacedNote(replaced: string[]): string {
-  return `characters XML cannot carry (control characters such as NUL or a vertical tab) were replaced with U+FFFD in: ${replaced.join(', ')}`.slice(0, 500);
+  return orderProblem('replaced', { fields: replaced.join(', ') }).slice(0, 500);
 }

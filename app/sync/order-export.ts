@@ -18,6 +18,7 @@ import { defaultExportStatuses, findOrdersToPrepare, loadMethodMap, loadOrders }
 import { replacedNote } from './order-documents.js';
 import { formatDateTime } from '../util/time.js';
 import { pushTransports, type Transport } from './order-transports.js';
+import { orderProblem } from '../erp/order-problems.js';
 
 export interface ExportReport {
   run: number | null;
@@ -161,7 +162,7 @@ export class OrderExporter {
       doc = JSON.parse(row.document) as OrderDocument;
     } catch {
       // A poison row is held aside with its reason; the orders behind it still go.
-      const error = 'the stored document cannot be read; retry the order to rebuild it from the shop';
+      const error = orderProblem('unreadable');
       await this.outbox.hold(row.order_id, error);
       out.failed++;
       out.errors.push({ orderId: row.order_id, error });

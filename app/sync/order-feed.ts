@@ -9,6 +9,7 @@ import { orderToXml, renderOrders, type OrderFormat } from '../erp/order-formats
 import { Journal, emptyCounts } from '../plugin/journal.js';
 import { Outbox } from '../plugin/outbox.js';
 import { assertWellFormedXml } from '../erp/xml-text.js';
+import { orderProblem } from '../erp/order-problems.js';
 
 export const FEED_MAX_LIMIT = 1000;
 
@@ -43,7 +44,7 @@ export class OrderFeed {
           docs.push(doc);
         } catch (err) {
           held.push(Number(r.order_id));
-          await this.outbox.hold(Number(r.order_id), `the stored document cannot be served (${(err as Error).message.split('\n')[0]!.slice(0, 200)}); retry the order to rebuild it from the shop`);
+          await this.outbox.hold(Number(r.order_id), orderProblem('unservable', { detail: (err as Error).message.split('\n')[0]!.slice(0, 200) }));
         }
       }
       if (take.length) cursor = Number(take[take.length - 1]!.order_id);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { OrderDocument } from '../erp/order-document.js';
 import { ordersToXml } from '../erp/order-formats.js';
 import type { Settings } from '../settings/schema.js';
+import { orderProblem } from '../erp/order-problems.js';
 
 export type Delivery = { ok: true; erpDocumentId: string | null } | { ok: false; error: string; retry: boolean };
 
@@ -48,11 +49,12 @@ export function httpTransport(settings: Settings, timeoutMs = 30_000): Transport
         if (res.ok) return { ok: true, erpDocumentId: documentIdFrom(body, res.headers) };
         // 4xx other than 408/429 will not get better by retrying the same document.
         const retry = res.status >= 500 || res.status === 408 || res.status === 429;
-        return { ok: false, retry, error: `HTTP ${res.status}: ${body.replace(/\s+/g, ' ').slice(0, 300)}` };
+        return { ok: false, retry, error: orderProblem('http_status', { status: res.status, body: body.replace(/\s+/g, ' ').slice(0, 300) }) };
       } catch (err) {
         const e = err as Error;
-        const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : ((e.cause as Error | undefined)?.message ?? e.message);
-        return { ok: false, retry: true, error: `cannot reach ${new URL(settings.export_url).host}: ${reason}` };
+        const host = new URL(settings.export_url).host;
+        if (e.name === 'TimeoutError') return { ok: false, retry: true, error: orderProblem('timeout', { host, seconds: timeoutMs / 1000 }) };
+        return { ok: false, retry: true, error: orderProblem('unreachable', { host, reason: (e.cause as Error | undefined)?.message ?? e.message }) };
       }
     },
   };
@@ -72,7 +74,7 @@ export function fileTransport(settings: Settings): Transport {
         await rename(tmp, final);
         return { ok: true, erpDocumentId: null };
       } catch (err) {
-        return { ok: false, retry: true, error: `cannot write into ${settings.export_dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+        return { ok: false, retry: true, error: orderProblem('unwritable', { dir: settings.export_dir, code: (err as NodeJS.ErrnoException).code ?? (err as Error).message }) };
       }
     },
   };

@@ -1,9 +1,10 @@
 // Every admin page in real Chromium at 1366 and 360 px: no page wider than the screen, no
 // English word in the Hungarian UI (the catalogue and the rendered text), the English UI
 // complete; a run of 5,000 unknown records paged through to the last record and filtered by
-// outcome; the product code search and a product's history. Screenshots of every page at both
+// outcome; the product code search and a product's history; an order export that failed (an order
+// held for a missing ERP item code, one refused by the ERP) on the orders page and its run. Screenshots of every page at both
 // widths go to test/artifacts/sweep-<page>-<width>.png.
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
@@ -238,9 +239,25 @@ run('admin sweep in Chromium (1366 and 360 px)', () => {
   });
 
   it('shows every admin page at 1366 and 360 px without overflow and without English words in Hungarian', async () => {
+    // An order export that goes wrong both ways: order 3 has a coupon line whose ERP item code is
+    // not set (held aside), order 2 meets an ERP that answers 503 (waits for a retry).
+    const erp = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(503).end('Karbantartás'));
+    });
+    await new Promise<void>((r) => erp.listen(0, '127.0.0.1', r));
+    await env.ctx.db.knex(env.ctx.db.t('order_total')).insert({ order_id: 3, code: 'coupon', title: 'Kupon (NYAR)', value: -100, sort_order: 2 });
+    await env.ctx.settings.update({ shipping_fee_code: 'SZALL', export_transport: 'http', export_url: `http://127.0.0.1:${(erp.address() as AddressInfo).port}/rendelesek` });
     await page.goto(`${base}/admin/orders`);
     await page.click('#export-now');
     await page.locator('#orders .alert').waitFor();
+    await new Promise((r) => erp.close(r));
+    const errors = plain(await page.locator('table.orders').textContent());
+    expect(errors).toContain('HTTP-küldés: az ERP HTTP 503 hibával válaszolt: Karbantartás');
+    expect(errors).toContain('„Kupon cikkszáma az ERP-ben” nincs beállítva, pedig a rendelés egyik sora (kupon) ezt kéri');
+    const exportRun = await env.ctx.db.knex(env.ctx.db.own('journal_run')).where({ kind: 'order-export' }).max({ id: 'id' }).first();
+    await page.goto(`${base}/admin/journal/${exportRun!.id}`);
+    expect(plain(await page.locator('table.items').textContent())).toContain('HTTP-küldés: az ERP HTTP 503 hibával válaszolt: Karbantartás');
     expect((await page.goto(`${base}/admin/integration/handover`))!.status(), 'the handover sheet').toBe(200);
     const pages: Array<[string, string]> = [
       ['dashboard', '/admin'],
@@ -256,6 +273,7 @@ run('admin sweep in Chromium (1366 and 360 px)', () => {
       ['product-history', '/admin/journal/product?code=KV-001'],
       ['product-unknown', `/admin/journal/product?code=${unknownCode(1)}`],
       ['orders', '/admin/orders'],
+      ['run-export', `/admin/journal/${exportRun!.id}`],
       ['run-missing', '/admin/journal/999999999'],
       ['not-found', '/admin/nincs-ilyen-oldal'],
     ];

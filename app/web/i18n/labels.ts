@@ -4,6 +4,7 @@
 // text), and what a run's status means in a sentence. Templates get this as `label`.
 import type { Formatter } from './format.js';
 import type { Translate } from './messages.js';
+import { orderErrorText } from './order-errors.js';
 
 export const COUNT_KEYS = ['received', 'updated', 'unchanged', 'created', 'unknown', 'ambiguous', 'invalid', 'ignored'] as const;
 
@@ -60,7 +61,8 @@ export function labels(t: Translate, fmt: Formatter) {
     field,
     /** Why a record was not applied, in the page's language. */
     reason(row: ReasonRow): string {
-      if (!row.reason_code) return String(row.reason ?? '');
+      // No code: an order export's item (its sentence is read back by order-problem templates), or an older row.
+      if (!row.reason_code) return orderErrorText(t, String(row.reason ?? ''));
       let vars: Record<string, string | number> = {};
       try {
         vars = row.reason_vars ? (JSON.parse(row.reason_vars) as Record<string, string | number>) : {};
@@ -74,6 +76,8 @@ export function labels(t: Translate, fmt: Formatter) {
       const s = t(key, shown);
       return s === key ? String(row.reason ?? '') : s;
     },
+    /** Why an order is held or did not reach the ERP (the outbox's stored sentence). */
+    orderError: (stored: string | null | undefined) => orderErrorText(t, stored),
     /** What the run's status means, in one sentence (never "every record applied" for a run that did not finish). */
     runSummary(run: RunLike, notApplied: number): string {
       const http = run.http_status ?? 0;

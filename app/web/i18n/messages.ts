@@ -1,6 +1,7 @@
 // Every string the admin shows, in English and Hungarian. Templates call t('key').
 import { ORDER_STATUS_EN, ORDER_STATUS_HU } from './order-status-messages.js';
 import { ERP_FIELDS_HU, REASONS_EN, REASONS_HU } from './reasons.js';
+import { ORDER_ERRORS_EN, ORDER_ERRORS_HU } from './order-errors.js';
 
 export const LANGUAGES = ['hu', 'en'] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -345,6 +346,10 @@ const en = {
   'count.ambiguous': '{n} ambiguous',
   'count.invalid': '{n} invalid',
   'count.ignored': '{n} ignored',
+  // The order export's and the feed's item outcomes (a run page's totals).
+  'count.failed': '{n} failed',
+  'count.noted': '{n} noted',
+  'count.acknowledged': '{n} acknowledged',
   'outcome.received': 'received',
   'outcome.updated': 'updated',
   'outcome.unchanged': 'unchanged',
@@ -817,6 +822,9 @@ const hu: Record<MessageKey, string> = {
   'count.ambiguous': '{n} kétértelmű',
   'count.invalid': '{n} hibás',
   'count.ignored': '{n} kihagyva',
+  'count.failed': '{n} sikertelen',
+  'count.noted': '{n} megjegyzés',
+  'count.acknowledged': '{n} visszaigazolva',
   'outcome.received': 'beérkezett',
   'outcome.updated': 'frissítve',
   'outcome.unchanged': 'változatlan',
@@ -947,8 +955,9 @@ const hu: Record<MessageKey, string> = {
   'test.failed': 'A próbahívás nem sikerült (HTTP {status}).',
 };
 
-// Reasons (app/erp/reasons.ts codes) and ERP field names live in their own file.
-const CATALOGUE: Record<Lang, Record<string, string>> = { en: { ...en, ...REASONS_EN }, hu: { ...hu, ...REASONS_HU, ...ERP_FIELDS_HU } };
+// Reasons (app/erp/reasons.ts codes) and ERP field names live in their own file, order problems
+// (app/erp/order-problems.ts codes) in theirs.
+const CATALOGUE: Record<Lang, Record<string, string>> = { en: { ...en, ...REASONS_EN, ...ORDER_ERRORS_EN }, hu: { ...hu, ...REASONS_HU, ...ERP_FIELDS_HU, ...ORDER_ERRORS_HU } };
 
 /** Both catalogues (the browser sweep compares them). */
 export const catalogue = (lang: Lang): Readonly<Record<string, string>> => CATALOGUE[lang];
