@@ -1,5 +1,5 @@
-// Why an order cannot go to the ERP, or did not get there: a code and its values, made where it
-// happens. The outbox and the journal keep the English sentence (the CLI, the log and the orders
+// Why an order cannot go to the ERP, or did not get there, and why the ERP's word on an order waits
+// for the shop: a code and its values, made where it happens. The outbox and the journal keep the English sentence (the CLI, the log and the orders
 // feed's holders read it); the admin recognises each sentence by these same templates and shows
 // it in the owner's language (app/web/i18n/order-errors.ts). Several problems of one order are
 // joined with "; ". Pure: it lives with the wire formats.
@@ -21,6 +21,17 @@ export const ORDER_PROBLEM_TEXT = {
   unwritable: 'cannot write into {dir}: {code}',
   unreadable: 'the stored document cannot be read; retry the order to rebuild it from the shop',
   unservable: 'the stored document cannot be served ({detail}); retry the order to rebuild it from the shop',
+  // A status change from the ERP that waits for the shop's API (app/sync/shop-api.ts, order-status.ts).
+  api_no_shop_url: "the shop's address is not set (setting shop_url)",
+  api_no_user_set: 'no API user is chosen (setting shop_api_user; `erp-bridge shop-api-user` creates one)',
+  api_tables_unreadable: "the shop's API tables cannot be read: {detail}",
+  api_no_tables: 'the shop has no API tables',
+  api_no_user: 'the shop has no enabled API user "{user}" (System → Users → API)',
+  api_answered: "the shop's API answered: {error}",
+  api_no_result: "the shop's API answered HTTP {status} without a result ({text})",
+  api_timeout: "the shop's API cannot be reached at {origin}: no answer within {seconds} s",
+  api_unreachable: "the shop's API cannot be reached at {origin}: {why}",
+  written_directly: 'written directly (no e-mail)',
 } as const;
 
 export type OrderProblemCode = keyof typeof ORDER_PROBLEM_TEXT;

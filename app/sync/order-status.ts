@@ -29,6 +29,7 @@ import { PushError, toPushError } from './push-service.js';
 import { ORDER_STATUS_KIND } from './push-kinds.js';
 import { ShopApi } from './shop-api.js';
 import { backoffMs } from './order-export.js';
+import { orderProblem } from '../erp/order-problems.js';
 
 export const STATUS_KIND = ORDER_STATUS_KIND;
 
@@ -309,7 +310,7 @@ export class OrderStatusService {
           }
           if (r.retry && settings.status_direct_fallback === 'yes') {
             await addHistoryDirectly(this.db, { orderId, orderStatusId: call.orderStatusId, comment: call.comment });
-            await this.db.knex(this.queue).where({ id: row.id }).update({ state: 'applied', applied_via: 'direct', applied_at: now(), last_error: `${r.error}; written directly (no e-mail)`.slice(0, 2000), attempts: Number(row.attempts) + 1 });
+            await this.db.knex(this.queue).where({ id: row.id }).update({ state: 'applied', applied_via: 'direct', applied_at: now(), last_error: `${r.error}; ${orderProblem('written_directly')}`.slice(0, 2000), attempts: Number(row.attempts) + 1 });
             report.direct++;
             continue;
           }

@@ -14,6 +14,7 @@ import { apiKeyOf, shopApiFlavor, type ApiFlavor } from '../shop/order-history.j
 import { readConfigValue } from '../shop/setting-rows.js';
 import type { Settings } from '../settings/schema.js';
 import { encodeLikeOpenCart } from '../util/html.js';
+import { orderProblem } from '../erp/order-problems.js';
 
 export interface HistoryCall {
   orderId: number;
@@ -28,8 +29,8 @@ export type ApiResult = { ok: true } | { ok: false; retry: boolean; error: strin
 
 /** Why the API cannot be used at all (not set up): the change waits in the queue. */
 export function apiNotReady(settings: Settings): string | null {
-  if (!settings.shop_url) return 'the shop\'s address is not set (setting shop_url)';
-  if (!settings.shop_api_user) return 'no API user is chosen (setting shop_api_user; `erp-bridge shop-api-user` creates one)';
+  if (!settings.shop_url) return orderProblem('api_no_shop_url');
+  if (!settings.shop_api_user) return orderProblem('api_no_user_set');
   return null;
 }
 
@@ -88,11 +89,11 @@ export class ShopApi {
     try {
       flavor = await shopApiFlavor(this.db);
     } catch (err) {
-      return { ok: false, retry: true, error: `the shop's API tables cannot be read: ${(err as Error).message.slice(0, 200)}` };
+      return { ok: false, retry: true, error: orderProblem('api_tables_unreadable', { detail: (err as Error).message.slice(0, 200) }) };
     }
-    if (!flavor) return { ok: false, retry: true, error: 'the shop has no API tables' };
+    if (!flavor) return { ok: false, retry: true, error: orderProblem('api_no_tables') };
     const key = await apiKeyOf(this.db, this.settings.shop_api_user);
-    if (!key) return { ok: false, retry: true, error: `the shop has no enabled API user "${this.settings.shop_api_user}" (System → Users → API)` };
+    if (!key) return { ok: false, retry: true, error: orderProblem('api_no_user', { user: this.settings.shop_api_user }) };
     const form: Array<[string, string]> = [
       ['order_id', String(call.orderId)],
       ['order_status_id', String(call.orderStatusId)],
@@ -107,13 +108,14 @@ export class ShopApi {
         const error = ShopApi.errorText(answer.json.error);
         // The shop answered but has no such order: nothing will change that.
         const notFound = answer.status === 200 && /order/i.test(error) && /not|nem/i.test(error) && !/permission|ip|key|token/i.test(error);
-        return { ok: false, retry: !notFound, error: `the shop's API answered: ${error.slice(0, 300)}` };
+        return { ok: false, retry: !notFound, error: orderProblem('api_answered', { error: error.slice(0, 300) }) };
       }
-      return { ok: false, retry: true, error: `the shop's API answered HTTP ${answer.status} without a result (${answer.text.replace(/\s+/g, ' ').slice(0, 120)})` };
+      return { ok: false, retry: true, error: orderProblem('api_no_result', { status: answer.status, text: answer.text.replace(/\s+/g, ' ').slice(0, 120) }) };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : (e.cause?.code ?? e.message);
-      return { ok: false, retry: true, error: `the shop's API cannot be reached at ${this.base().origin}: ${why}` };
+      const origin = this.base().origin;
+      if (e.name === 'TimeoutError') return { ok: false, retry: true, error: orderProblem('api_timeout', { origin, seconds: this.timeoutMs / 1000 }) };
+      return { ok: false, retry: true, error: orderProblem('api_unreachable', { origin, why: e.cause?.code ?? e.message }) };
     }
   }
 

@@ -128,6 +128,14 @@ run('admin sweep in Chromium (1366 and 360 px)', () => {
       // The language switch stays reachable on a phone.
       expect(await q.locator('#lang-switch').isVisible()).toBe(true);
       await screenshot(q, `sweep-login-${vp.width}`);
+      // An integration URL opened in a browser: a short page saying what it is for.
+      for (const kind of ['prices', 'stock', 'promo-prices', 'categories', 'order-status', 'orders']) {
+        await q.goto(`${base}/integration/${kind}`);
+        const oi = await overflow(q);
+        expect(oi.scrollWidth, `${kind} info at ${vp.width}`).toBeLessThanOrEqual(oi.innerWidth);
+        expect(englishIn(await visibleText(q)), `${kind} info`).toEqual([]);
+        await screenshot(q, `sweep-info-${kind}-${vp.width}`);
+      }
     }
     await fresh.close();
     // The sweep's own session.

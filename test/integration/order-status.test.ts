@@ -17,6 +17,7 @@ import { loginWithForm } from '../support/admin-forms.js';
 import { configureVat, placeOrder, setOrderStatus } from '../support/orders.js';
 import { KEY, addProduct, uniqueCode } from '../support/shop.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { englishIn } from '../browser/hungarian.js';
 
 const PASSWORD = 'Admin-jelszo-2026';
 
@@ -194,6 +195,11 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order status from the ERP on $name', (ta
     expect(row).toContain('TRK-888');
     expect(row).toMatch(/invoiced|számlázva/);
     expect(page.text).toContain('id="status-queue"');
+    // Why the change waits, in Hungarian too (no English word of the catalogue in it).
+    const hu = await request(app).get('/admin/orders').set('Cookie', `${cookie}; erpb_lang=hu`);
+    const queue = /<form class="alert warn" id="status-queue"[\s\S]*?<\/form>/.exec(hu.text)?.[0] ?? '';
+    expect(queue).toContain('a bolt címe nincs megadva');
+    expect(englishIn(queue.replace(/<[^>]*>/g, ' '))).toEqual([]);
     const journal = await request(app).get('/admin/journal?kind=order-status').set('Cookie', cookie);
     expect(journal.text).toContain(`/admin/journal/${r.body.run}`);
     const urls = await request(app).get('/admin/integration').set('Cookie', cookie);

@@ -22,6 +22,16 @@ const SAMPLE: Record<OrderProblemCode, Record<string, string | number>> = {
   unwritable: { dir: '/srv/erp/be', code: 'EACCES' },
   unreadable: {},
   unservable: { detail: 'Unexpected token' },
+  api_no_shop_url: {},
+  api_no_user_set: {},
+  api_tables_unreadable: { detail: 'SQLITE_ERROR' },
+  api_no_tables: {},
+  api_no_user: { user: 'erp-bridge' },
+  api_answered: { error: 'Figyelem: nincs jogosultság' },
+  api_no_result: { status: 302, text: '<html>' },
+  api_timeout: { origin: 'https://bolt.example.hu', seconds: 10 },
+  api_unreachable: { origin: 'https://bolt.example.hu', why: 'ECONNREFUSED' },
+  written_directly: {},
 };
 const hu = translator('hu');
 const en = translator('en');

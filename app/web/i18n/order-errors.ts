@@ -1,5 +1,5 @@
-// Why an order is held or did not reach the ERP (app/erp/order-problems.ts codes), in the admin's
-// languages. The outbox and the journal keep the English sentence; the orders page and the
+// Why an order is held or did not reach the ERP, or the ERP's word on it waits for the shop
+// (app/erp/order-problems.ts codes), in the admin's languages. The outbox and the journal keep the English sentence; the orders page and the
 // export's run page read each sentence back into its code and values and show it here. A text no
 // template makes (an older row) is shown as stored.
 import { ORDER_PROBLEM_TEXT, readOrderProblems, type OrderProblemCode } from '../../erp/order-problems.js';
@@ -19,6 +19,16 @@ const hu: Record<OrderProblemCode, string> = {
   unwritable: 'nem lehet írni ebbe a mappába: {dir} ({code})',
   unreadable: 'a tárolt bizonylat nem olvasható; az újraküldés a boltból újra elkészíti',
   unservable: 'a tárolt bizonylat nem adható ki ({detail}); az újraküldés a boltból újra elkészíti',
+  api_no_shop_url: 'a bolt címe nincs megadva (Beállítások, rendelésállapot)',
+  api_no_user_set: 'nincs kiválasztva a bolt API-felhasználója (Beállítások, rendelésállapot: ott létre is hozható)',
+  api_tables_unreadable: 'a bolt API-táblái nem olvashatók: {detail}',
+  api_no_tables: 'a boltnak nincsenek API-táblái',
+  api_no_user: 'a boltban nincs engedélyezett „{user}” API-felhasználó (Rendszer → Felhasználók → API)',
+  api_answered: 'a bolt API-ja ezt válaszolta: {error}',
+  api_no_result: 'a bolt API-ja HTTP {status} választ adott eredmény nélkül ({text})',
+  api_timeout: 'a bolt API-ja ({origin}) nem válaszolt {seconds} másodpercen belül',
+  api_unreachable: 'a bolt API-ja nem érhető el itt: {origin} ({why})',
+  written_directly: 'közvetlenül az adatbázisba írva (e-mail nélkül)',
 };
 
 /** The order total lines that need an ERP item code (app/erp/order-document.ts LINE_CODE_SETTINGS), as the owner names them. */
