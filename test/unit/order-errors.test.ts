@@ -71,3 +71,19 @@ describe('order problems', () => {
     expect(orderErrorText(en, orderProblem('total_differs', SAMPLE.total_differs))).toBe(orderProblem('total_differs', SAMPLE.total_differs));
   });
 });
+
+describe('order problems in the page\'s number format', () => {
+  it('shows amounts as the owner reads numbers: "12 345" and "0,01" in Hungarian, "12,345" in English', async () => {
+    const { formatter } = await import('../../app/web/i18n/format.js');
+    const stored = orderProblem('total_differs', { gross: '12345.00', total: '12245.50', diff: '-99.50' });
+    const shownHu = orderErrorText(hu, stored, formatter('hu'));
+    expect(shownHu).toContain('(12\u00a0345)');
+    expect(shownHu).toContain('(12\u00a0245,5)');
+    expect(shownHu).toMatch(/−99,5|-99,5/);
+    expect(shownHu).not.toMatch(/\d\.\d/);
+    expect(orderErrorText(en, stored, formatter('en'))).toContain('12,345');
+    // Not every value is an amount: a tax class name with digits and an HTTP status stay as they were.
+    expect(orderErrorText(hu, orderProblem('http_status', { status: 503, body: 'v1.5' }), formatter('hu'))).toContain('503');
+    expect(orderErrorText(hu, orderProblem('http_status', { status: 503, body: 'v1.5' }), formatter('hu'))).toContain('v1.5');
+  });
+});

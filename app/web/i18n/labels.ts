@@ -62,7 +62,7 @@ export function labels(t: Translate, fmt: Formatter) {
     /** Why a record was not applied, in the page's language. */
     reason(row: ReasonRow): string {
       // No code: an order export's item (its sentence is read back by order-problem templates), or an older row.
-      if (!row.reason_code) return orderErrorText(t, String(row.reason ?? ''));
+      if (!row.reason_code) return orderErrorText(t, String(row.reason ?? ''), fmt);
       let vars: Record<string, string | number> = {};
       try {
         vars = row.reason_vars ? (JSON.parse(row.reason_vars) as Record<string, string | number>) : {};
@@ -77,7 +77,7 @@ export function labels(t: Translate, fmt: Formatter) {
       return s === key ? String(row.reason ?? '') : s;
     },
     /** Why an order is held or did not reach the ERP (the outbox's stored sentence). */
-    orderError: (stored: string | null | undefined) => orderErrorText(t, stored),
+    orderError: (stored: string | null | undefined) => orderErrorText(t, stored, fmt),
     /** What the run's status means, in one sentence (never "every record applied" for a run that did not finish). */
     runSummary(run: RunLike, notApplied: number): string {
       const http = run.http_status ?? 0;

@@ -4,6 +4,7 @@
 // template makes (an older row) is shown as stored.
 import { ORDER_PROBLEM_TEXT, readOrderProblems, type OrderProblemCode } from '../../erp/order-problems.js';
 import type { Translate } from './messages.js';
+import type { Formatter } from './format.js';
 
 const hu: Record<OrderProblemCode, string> = {
   code_missing: '„{setting}” nincs beállítva, pedig a rendelés egyik sora ({line}) ezt kéri',
@@ -47,12 +48,16 @@ const catalogueOf = (texts: Record<string, string>, lines: Record<string, string
 export const ORDER_ERRORS_EN: Record<string, string> = catalogueOf(ORDER_PROBLEM_TEXT, LINES.en, { http: 'HTTP delivery: {text}', file: 'file drop: {text}' });
 export const ORDER_ERRORS_HU: Record<string, string> = catalogueOf(hu, LINES.hu, { http: 'HTTP-küldés: {text}', file: 'fájlba írás: {text}' });
 
+/** The templates' amounts: stored with a decimal point, shown in the page's number format ("275,95"). */
+const AMOUNTS = ['gross', 'total', 'diff', 'tax', 'amount', 'exact', 'row'];
+
 /** A stored order error in the page's language (the parts no template makes, as stored). */
-export function orderErrorText(t: Translate, stored: string | null | undefined): string {
+export function orderErrorText(t: Translate, stored: string | null | undefined, fmt?: Formatter): string {
   if (!stored) return '';
   return readOrderProblems(stored).map((p) => {
     if (!p.code) return p.text ?? '';
     const vars: Record<string, string> = { ...p.vars };
+    if (fmt) for (const k of AMOUNTS) if (k in vars && /^-?\d+(\.\d+)?$/.test(vars[k]!)) vars[k] = fmt.number(Number(vars[k]), 4);
     if (p.code === 'code_missing') {
       const field = t(`field.${vars.setting}`);
       if (field !== `field.${vars.setting}`) vars.setting = field;
