@@ -1,7 +1,7 @@
 // Prices, stock and promo prices, in two shapes. Stock and stock-and-price prices (the 100k hot
 // path) match codes in memory after one read of the product table and stage only what changes.
-// Promo prices and full sync match codes with the same index, stage every record matched, and
-// apply each concern with one joined statement. A dry run stops before the first shop write.
+// Promo prices (matched with the same index) and full sync (matched in SQL) stage every record
+// and apply each concern with one joined statement. A dry run stops before the first shop write.
 import type { Database } from '../db/database.js';
 import type { Counts, JournalItem } from '../plugin/journal.js';
 import type { Settings } from '../settings/schema.js';
@@ -295,11 +295,14 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   const step = async (name: string) => opts.checkpoint?.(name);
   const now = nowFn();
   const today = todayFn();
-  // Codes are matched in memory (the index a direct push uses), so the stage is loaded matched:
-  // no UPDATE of every staged row joined to the product table.
-  matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
+  // Promo prices match codes in memory (the index a direct push uses), so the stage is loaded
+  // matched: no UPDATE of every staged row joined to the product table. Full sync matches in
+  // SQL: it already holds every record's names and texts, and the index on top of them took its
+  // peak memory past 300 MB at 100,000 records.
+  if (!full) matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
   try {
     await st.load(rows, opts.onProgress);
+    if (full) await st.match(settings.product_code_field);
     await step('matched');
 
     let master: ProductMasterWriter | undefined;
