@@ -130,6 +130,19 @@ export class DirectPush {
     else this.match(seq, code, value);
   }
 
+  /**
+   * Records that wait for the index: past WAIT_LIMIT the caller stops reading until the index
+   * is there (a million records arriving while a million products are read would all be held).
+   */
+  get backlog(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves once the index is there (rejects if it could not be read). */
+  async indexRead(): Promise<void> {
+    await this.indexReady;
+  }
+
   /** Matches what waited, once the index is there, and loads changes (call between batches). */
   catchUp(): void {
     if (this.index && this.waiting.length) {
@@ -259,6 +272,8 @@ export class DirectPush {
 }
 
 const LOAD_STEP = 20_000;
+/** Records held while the index is read, before reading the body pauses (see `backlog`). */
+export const WAIT_LIMIT = 50_000;
 
 /** Whether a push of this kind takes the direct path (DirectPush) rather than the staging table. */
 export const isDirect = (kind: Exclude<PushKind, 'categories'>, settings: Settings) => kind === 'stock' || (kind === 'prices' && settings.sync_type !== 'full');

@@ -15,7 +15,7 @@ import { loadCategoryMap } from '../shop/categories.js';
 import { loadProductIndex } from '../shop/product-index.js';
 import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
-import { applyProducts, directPush, isDirect, type ApplyOptions, type DirectPush } from './apply-products.js';
+import { applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, type DirectPush } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
@@ -149,6 +149,8 @@ export class PushService {
               }
               if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
             }
+            // Reading pauses while too many records wait for the product index (memory stays flat).
+            if (direct && direct.backlog >= WAIT_LIMIT) await direct.indexRead();
             direct?.catchUp();
             await progress.report('reading', counts.received);
             // Other requests (the admin, on SQLite's one connection too) get their turn.
