@@ -16,7 +16,7 @@ import { loadCategoryMap } from '../shop/categories.js';
 import { loadProductIndex } from '../shop/product-index.js';
 import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
-import { applyProducts, directPush, isDirect, type ApplyOptions, type DirectPush } from './apply-products.js';
+import { applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, type DirectPush } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
@@ -132,8 +132,8 @@ export class PushService {
         // Stock and stock-and-price: matched as the records come (DirectPush); promo prices and
         // full sync: staged rows kept until the document is whole, twin codes found by code.
         const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings, dryRun) : null;
-        // The staged kinds match codes with the same product index, read while the body arrives.
-        const index = direct ? undefined : loadProductIndex(this.db, settings.product_code_field);
+        // Promo prices match codes with the same product index, read while the body arrives.
+        const index = kind === 'promo-prices' ? loadProductIndex(this.db, settings.product_code_field) : undefined;
         index?.catch(() => {});
         try {
           const twins = direct ? null : new TwinCodes();
@@ -150,6 +150,8 @@ export class PushService {
               }
               if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
             }
+            // Reading pauses while too many records wait for the product index (memory stays flat).
+            if (direct && direct.backlog >= WAIT_LIMIT) await direct.indexRead();
             direct?.catchUp();
             await progress.report('reading', counts.received);
             // Other requests (the admin, on SQLite's one connection too) get their turn.
