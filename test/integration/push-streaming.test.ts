@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { BATCH_RECORDS } from '../../app/erp/document.js';
 import { PushService } from '../../app/sync/push-service.js';
+import { WAIT_LIMIT } from '../../app/sync/apply-products.js';
 import { createApp } from '../../app/web/server.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import request from 'supertest';
@@ -131,6 +132,43 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     await addProduct(db(), { model: `${code}-NEW`, price: 1 });
     expect((await pushXml(app, 'prices', [{ termekkod: `${code}-NEW`, ar: 400 }])).body.counts).toMatchObject({ ambiguous: 1, updated: 0 });
     expect(Number((await product(db(), id)).price)).toBe(300);
+  });
+
+  // MariaDB only: another connection holding the product table is how the test keeps the index from being read.
+  it.skipIf(target.dialect !== 'mysql')('stops reading the body while too many records wait for the product index, then applies them all', async () => {
+    const code = uniqueCode('WT');
+    const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
+    const n = WAIT_LIMIT + 3 * BATCH_RECORDS;
+    const doc = Buffer.from(`${xml(records(n, { [n - 1]: { termekkod: code, ar: 321 } }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1 })))}</termekek>\n`);
+    let pulled = 0;
+    async function* body() {
+      for (let i = 0; i < doc.length; i += 65_536) {
+        pulled = Math.min(doc.length, i + 65_536);
+        yield doc.subarray(i, i + 65_536);
+      }
+    }
+    const lock = await db().knex.transaction();
+    let pushing: Promise<Awaited<ReturnType<PushService['push']>>> | undefined;
+    try {
+      await lock.raw(`LOCK TABLES ${db().t('product')} WRITE`);
+      pushing = new PushService(db(), env.ctx.settings).push({ kind: 'prices', actor: 'test', contentType: 'application/xml', body: body() });
+      pushing.catch(() => {});
+      // Reading goes on until WAIT_LIMIT records wait, then stops (it would read the whole body otherwise).
+      let last = -1;
+      for (let t = 0; t < 100 && pulled !== last; t++) {
+        last = pulled;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(pulled).toBeGreaterThan(0);
+      expect(pulled).toBeLessThan(doc.length);
+    } finally {
+      await lock.raw('UNLOCK TABLES');
+      await lock.commit();
+    }
+    const answer = await pushing!;
+    expect(pulled).toBe(doc.length);
+    expect(answer.counts).toMatchObject({ received: n, updated: 1, unknown: n - 1 });
+    expect(Number((await product(db(), id)).price)).toBe(321);
   });
 
   it('shows a running push\'s phase and percent on the run page, in both languages', async () => {
