@@ -1,7 +1,7 @@
 // Every setting parser's refusal carries a code and values (the admin translates them into the
 // owner's language) besides the English message, and accepts exactly what its rule says.
 import { describe, expect, it } from 'vitest';
-import { formatSetting, parseSetting, SettingError, type SettingKey } from '../../app/settings/schema.js';
+import { formatSetting, normalizeRate, parseDay, parseSetting, SettingError, type SettingKey } from '../../app/settings/schema.js';
 
 const refusal = (key: SettingKey, raw: string) => {
   try {
@@ -93,5 +93,25 @@ describe('setting refusals carry their code and values', () => {
     expect(refusal('export_transport', 'feed,ftp')).toEqual({ code: 'one_of', vars: { values: 'feed, http, file' }, message: 'must be one of feed, http, file' });
     expect(formatSetting('export_transport', ['feed', 'file'])).toBe('feed,file');
     expect(formatSetting('promo_customer_groups', [1, 2])).toBe('1,2');
+  });
+});
+
+describe('settings: the edges the first mutation run left open', () => {
+  it('tracking pages: a blank entry between separators is skipped, a URL running onto a second line refused', () => {
+    expect(parseSetting('tracking_links', 'GLS=https://gls.hu/{fuvarlevelszam}; ;')).toEqual({ GLS: 'https://gls.hu/{fuvarlevelszam}' });
+    expect(refusal('tracking_links', 'GLS=https://gls.hu\nx').code).toBe('tracking_pair');
+  });
+
+  it('the export start date: blank is no date; spaces around the separators are allowed; the year is four real digits', () => {
+    expect(parseSetting('export_start_date', '   ')).toBe('');
+    expect(parseSetting('export_start_date', '2026 .01 .05')).toBe('2026-01-05');
+    expect(parseDay(' 2026-01-05 ')).toBe('2026-01-05');
+    expect(parseDay('0050-01-01')).toBeNull(); // Date.UTC would read year 50 as 1950
+    expect(parseDay('2026-02-29')).toBeNull();
+    expect(parseDay('2028-02-29')).toBe('2028-02-29');
+  });
+
+  it('a VAT rate reads with a decimal point or comma', () => {
+    expect([normalizeRate('5,5'), normalizeRate('27.00'), normalizeRate('18')]).toEqual(['5.5', '27', '18']);
   });
 });
