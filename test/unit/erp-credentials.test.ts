@@ -43,9 +43,10 @@ describe('the Basic header', () => {
     expect(parseBasicAuth(header('bolt1:jel:szo'))).toEqual({ user: 'bolt1', password: 'jel:szo' });
     expect(parseBasicAuth(`basic   ${Buffer.from('a:').toString('base64')}  `)).toEqual({ user: 'a', password: '' });
     expect(parseBasicAuth(header('bolt1:jelszó'))).toEqual({ user: 'bolt1', password: 'jelszó' });
+    expect(parseBasicAuth(header(':jelszo'))).toEqual({ user: '', password: 'jelszo' });
   });
   it('nothing from a header that is not Basic, not base64 or without a colon', () => {
-    for (const h of [undefined, '', 'Bearer abc', `Basic ${Buffer.from('nocolon').toString('base64')}`, 'Basic a:b', `x Basic ${Buffer.from('a:b').toString('base64')}`])
+    for (const h of [undefined, '', 'Bearer abc', `Basic ${Buffer.from('nocolon').toString('base64')}`, 'Basic a:b', `x Basic ${Buffer.from('a:b').toString('base64')}`, `${header('a:b')} extra`])
       expect(parseBasicAuth(h), String(h)).toBeUndefined();
   });
 });
