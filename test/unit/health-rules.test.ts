@@ -154,3 +154,21 @@ describe('journal times', () => {
     expect(runTime('not a time')).toBeNull();
   });
 });
+
+describe('the health rules at their exact limits', () => {
+  it('a success exactly at the threshold is still recent; an export exactly a window ago still counts', () => {
+    const refused = codes({ urls: [url('prices', run(10, 'ok', 24), run(12, 'rejected', 0.5, { http_status: 401 })), url('stock', run(11, 'ok', 1))] });
+    expect(refused).toEqual(['attention:url_refused.prices']);
+    expect(codes({ ordersWaiting: 1, schedulerOn: false, lastExport: run(20, 'ok', 24) })).toEqual([]);
+  });
+
+  it('with no staleness threshold (0) an export run within 24 hours still counts', () => {
+    expect(codes({ ordersWaiting: 1, schedulerOn: false, staleAfterHours: 0, lastExport: run(20, 'ok', 2) })).toEqual([]);
+    expect(codes({ ordersWaiting: 1, schedulerOn: false, staleAfterHours: 0, lastExport: run(20, 'ok', 25) })).toEqual(['stopped:export_stopped']);
+  });
+
+  it('the words of a 503 message count only on a 503', () => {
+    for (const message of ['the integration is disabled', 'the shop is not configured', 'another push is running', 'database unavailable'])
+      expect(failureKey({ status: 'failed', http_status: 500, message }), message).toBe('failure.server');
+  });
+});

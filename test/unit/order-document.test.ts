@@ -219,6 +219,14 @@ describe('the document carries the order as OpenCart holds it', () => {
     expect(r.document.lines.map((l) => [l.name, l.unit])).toEqual([['Kés (Szín: piros, Méret: L)', 'db'], ['Villa (Szín: kék)', '']]);
   });
 
+  it('a value the shop left NULL reads as empty text: the store name falls back to the shop\'s, a code setting missing holds the line', () => {
+    expect(build({ order_description: 'shop_name' }, { store_name: null as unknown as string }).description).toBe('Shop');
+    const klarna: ShopOrderTotal[] = [...totals.slice(0, 2), { order_id: 7, code: 'klarna_fee', title: 'Klarna', value: 90, sort_order: 3 }, { ...totals[2]!, value: 1360 }];
+    const r = buildOrderDocument(order({ total: 1360 }), products, [], klarna, { ...DEFAULTS, other_total_code: undefined as unknown as string }, new Map(), 'Shop', tax);
+    expect(r.document.lines[1]!.code).toBe('');
+    expect(r.problem).toBe("the ERP item code setting other_total_code is not set (needed for the order's klarna_fee line)");
+  });
+
   it('a product without SKU or model is never blamed on an item code setting', () => {
     const r = buildOrderDocument(order(), [{ ...products[0]!, code: null, model: '' }], [], totals, DEFAULTS, new Map(), 'Shop', tax);
     expect(r.document.lines[0]!.code).toBe('');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildOrderDocument } from '../../app/erp/order-document.js';
 import { ordersToCsv, orderToXml } from '../../app/erp/order-formats.js';
-import { apportion, ratesForOrder, reconcile } from '../../app/erp/order-vat.js';
+import { apportion, priceOrder, ratesForOrder, reconcile } from '../../app/erp/order-vat.js';
 import { DEFAULTS, parseSetting, type Settings } from '../../app/settings/schema.js';
 import type { OrderTaxFacts, ShopTaxConfig, TaxRuleRate } from '../../app/shop/order-tax.js';
 import type { ShopOrder, ShopOrderProduct, ShopOrderTotal } from '../../app/shop/orders.js';
@@ -389,5 +389,47 @@ describe('apportion, more cents to move', () => {
     expect(apportion([0.004, 0.004, 0.004], 2)).toEqual([1, 1, 0]);
     expect(apportion([0.006, 0.006, 0.006], 1)).toEqual([0, 0, 1]);
     expect(apportion([0.004, 0.004, 0.004, 0.004, 0.004], 2)).toEqual([1, 1, 0, 0, 0]);
+  });
+});
+
+describe('per-line tax: what the first mutation runs left open', () => {
+  it('the store stands in for a missing shipping address only when config_tax_default is shipping', () => {
+    const cfg = config({ rules: [rule(10, 1, 'ÁFA 27%', 27, 'P', 'shipping', 2)], store: { countryId: HU, zoneId: 5 }, taxDefault: 'payment' });
+    expect(ratesForOrder({ customerGroupId: 1, shippingAddress: null, paymentAddress: { countryId: HU, zoneId: 5 }, shippingMethod: '' }, cfg).get(10)).toBeUndefined();
+  });
+
+  it('holds an order whose lines\' net misses OpenCart\'s total before tax, naming both', () => {
+    const r = build([line(P1, 1, 270)], totals([['sub_total', 'Részösszeg', 1000], ['tax', 'ÁFA 27%', 270], ['total', 'Összesen', 1300]]));
+    expect(r.problem).toContain('the lines\' net 1000.00 differs from OpenCart\'s total before tax 1030.00 by -30.00');
+  });
+
+  it('prices the products as product lines, and no gift voucher when none was sold', () => {
+    const o = { customerGroupId: 1, shippingAddress: { countryId: HU, zoneId: 1 }, paymentAddress: null, shippingMethod: 'flat' };
+    const priced = priceOrder(o, [{ productId: 1, name: 'P1', price: 1000, quantity: 2, tax: 270 }], [], config(), facts());
+    expect(priced).toEqual({ lines: [{ kind: 'product', product: 0, title: 'P1', net: 2000, taxes: [{ taxRateId: 1, name: 'ÁFA 27%', rate: 27, type: 'P', amount: 540 }], vatRate: 27 }], problems: [] });
+  });
+
+  it('one coupon line per set of percentage rates: a fixed tax beside the rate, or two classes with the same rates, make no second line', () => {
+    const coupons = new Map([['NYAR10', { type: 'P' as const, discount: 10, freeShipping: false, productIds: null }]]);
+    // Class 13 has only the 20% of class 12 (which also has the fixed eco tax).
+    const cfg = config({ rules: [...config().rules, rule(13, 4, 'VAT 20%', 20)] });
+    const f = facts({}, coupons);
+    f.products.set(5, { taxClassId: 13, points: 0 });
+    const r = build([line(P3, 1, 22), line({ id: 5, price: 100 }, 1, 20)], totals([['sub_total', 'Részösszeg', 200], ['coupon', 'Kupon (NYAR10)', -20], ['tax', 'VAT 20%', 36], ['tax', 'Eco Tax (-2.00)', 2], ['total', 'Összesen', 218]]), {}, {}, f, cfg);
+    expect(r.problem).toBeNull();
+    expect(summary(r).slice(2)).toEqual([['coupon', 'KUPON', 20, -20, -4, -24]]);
+  });
+
+  it('a coupon over a class of two percentage rates takes back each rate apart', () => {
+    const coupons = new Map([['NYAR10', { type: 'P' as const, discount: 10, freeShipping: false, productIds: null }]]);
+    // Class 15: 27% and a 3% local tax, both percentages, on two products.
+    const cfg = config({ rules: [...config().rules, rule(15, 1, 'ÁFA 27%', 27), rule(15, 6, 'Helyi 3%', 3)], rateGroups: new Map([1, 2, 3, 4, 5, 6].map((id) => [id, new Set([1])])) });
+    const f = facts({}, coupons);
+    f.products.set(5, { taxClassId: 15, points: 0 });
+    f.products.set(6, { taxClassId: 15, points: 0 });
+    const r = build([line({ id: 5, price: 1000 }, 1, 300), line({ id: 6, price: 500 }, 1, 150)], totals([['sub_total', 'Részösszeg', 1500], ['coupon', 'Kupon (NYAR10)', -150], ['tax', 'ÁFA 27%', 364.5], ['tax', 'Helyi 3%', 40.5], ['total', 'Összesen', 1755]]), {}, {}, f, cfg);
+    expect(r.problem).toBeNull();
+    expect(summary(r).slice(2)).toEqual([['coupon', 'KUPON', 30, -150, -45, -195]]);
+    expect(r.document.totals.vat).toEqual([{ rate: 30, net: 1350, vat: 405 }]);
   });
 });
