@@ -63,18 +63,20 @@ export function journalRoutes(ctx: AppContext): Router {
   router.get('/journal/product', async (req, res) => {
     const code = String(req.query.code ?? '').trim().slice(0, 255);
     if (!code) return res.redirect(res.locals.url('/journal'));
-    const settings = await ctx.settings.get();
     // The shop stores codes HTML-encoded (as its admin writes them); the journal keeps them as sent.
     const codes = [...new Set([code, encodeLikeOpenCart(code)])];
     const beforeRun = Number(req.query.before) > 0 ? Number(req.query.before) : undefined;
-    const [changes, problems] = await Promise.all([
+    // Side by side: the page waits for the slowest read, not for their sum.
+    const [settings, changes, problems, lang, currency] = await Promise.all([
+      ctx.settings.get(),
       history.changes({ codes, productIds: [], beforeRun, limit: PAGE }),
       journal.itemsByCode(codes, { limit: PAGE }),
+      defaultLanguage(ctx.db),
+      readConfigValue(ctx.db, 'config_currency').then((v) => v ?? '', () => ''),
     ]);
+    // Without history the product is found by its code: a scan, as OpenCart has no index on model or sku.
     const ids = changes.length ? [...new Set(changes.map((c) => c.product_id))] : (await findProductsByCode(ctx.db, settings.product_code_field, encodeLikeOpenCart(code))).map((p) => p.productId);
-    const lang = await defaultLanguage(ctx.db);
     const products = (await productSummaries(ctx.db, ids, lang.languageId)).map((p) => ({ ...p, name: decodeLikeOpenCart(p.name) }));
-    const currency = (await readConfigValue(ctx.db, 'config_currency').catch(() => undefined)) ?? '';
     res.render('product', { code, codeField: settings.product_code_field, products, currency, changes, problems, older: changes.length === PAGE ? changes[changes.length - 1]!.run_id : null });
   });
 
