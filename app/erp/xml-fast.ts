@@ -21,7 +21,10 @@ function decodeText(text: string): string | null {
   const out = raw.replace(/&([^;&]{0,10});?/g, (m, name: string) => {
     if (!m.endsWith(';')) return ((failed = true), '');
     if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      // Only what XML allows (`&#x` lowercase, digits only): anything else is the general parser's to refuse.
+      const hex = /^#x([0-9a-fA-F]+)$/.exec(name);
+      const dec = /^#([0-9]+)$/.exec(name);
+      const code = hex ? parseInt(hex[1]!, 16) : dec ? parseInt(dec[1]!, 10) : NaN;
       if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return ((failed = true), '');
       return String.fromCodePoint(code);
     }
@@ -158,9 +161,12 @@ export class FlatXmlScanner {
       if (!this.started) {
         if (n === 0) more();
         if (t.charCodeAt(0) === 0xfeff) i = 1;
+        const start = i;
         skipWs();
         if (i + 5 > n && '<?xml'.startsWith(t.slice(i))) more();
         if (t.startsWith('<?xml', i)) {
+          // XML allows its declaration only at the very start: after white space, the general parser refuses it.
+          if (i !== start) throw GIVE_UP;
           const end = t.indexOf('?>', i);
           if (end < 0) more();
           i = end + 2;
