@@ -163,6 +163,10 @@ export class PushService {
           const onProgress = (done: number, total: number) => progress.report('writing', counts.received, total ? (100 * done) / total : 0);
           let r: { counts: Partial<Counts>; notApplied: JournalItem[] };
           if (direct) {
+            // Records still waiting for the product index (a slow index read, a short document) are
+            // matched first: only then does `twins` hold every code that stands twice.
+            await direct.indexRead();
+            direct.catchUp();
             settleTwins(direct.twins, [], rejected);
             await progress.report('writing', counts.received, 0, true);
             r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
