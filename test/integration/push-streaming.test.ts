@@ -134,6 +134,26 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     expect(Number((await product(db(), id)).price)).toBe(300);
   });
 
+  /**
+   * A prices push of `body` while another connection holds the product table, so the product
+   * index cannot be read: `whileHeld` watches the push meanwhile; then the table is let go and the
+   * push's answer returned. MariaDB only.
+   */
+  async function pushWhileIndexHeld(body: AsyncIterable<Buffer>, whileHeld: () => Promise<void>) {
+    const lock = await db().knex.transaction();
+    let pushing: Promise<Awaited<ReturnType<PushService['push']>>> | undefined;
+    try {
+      await lock.raw(`LOCK TABLES ${db().t('product')} WRITE`);
+      pushing = new PushService(db(), env.ctx.settings).push({ kind: 'prices', actor: 'test', contentType: 'application/xml', body });
+      pushing.catch(() => {});
+      await whileHeld();
+    } finally {
+      await lock.raw('UNLOCK TABLES');
+      await lock.commit();
+    }
+    return pushing!;
+  }
+
   // MariaDB only: another connection holding the product table is how the test keeps the index from being read.
   it.skipIf(target.dialect !== 'mysql')('stops reading the body while too many records wait for the product index, then applies them all', async () => {
     const code = uniqueCode('WT');
@@ -147,12 +167,7 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
         yield doc.subarray(i, i + 65_536);
       }
     }
-    const lock = await db().knex.transaction();
-    let pushing: Promise<Awaited<ReturnType<PushService['push']>>> | undefined;
-    try {
-      await lock.raw(`LOCK TABLES ${db().t('product')} WRITE`);
-      pushing = new PushService(db(), env.ctx.settings).push({ kind: 'prices', actor: 'test', contentType: 'application/xml', body: body() });
-      pushing.catch(() => {});
+    const answer = await pushWhileIndexHeld(body(), async () => {
       // Reading goes on until WAIT_LIMIT records wait, then stops (it would read the whole body otherwise).
       let last = -1;
       for (let t = 0; t < 100 && pulled !== last; t++) {
@@ -161,11 +176,7 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
       }
       expect(pulled).toBeGreaterThan(0);
       expect(pulled).toBeLessThan(doc.length);
-    } finally {
-      await lock.raw('UNLOCK TABLES');
-      await lock.commit();
-    }
-    const answer = await pushing!;
+    });
     expect(pulled).toBe(doc.length);
     expect(answer.counts).toMatchObject({ received: n, updated: 1, unknown: n - 1 });
     expect(Number((await product(db(), id)).price)).toBe(321);
@@ -182,20 +193,11 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
       yield doc;
       read = true;
     }
-    const lock = await db().knex.transaction();
-    let pushing: Promise<Awaited<ReturnType<PushService['push']>>> | undefined;
-    try {
-      await lock.raw(`LOCK TABLES ${db().t('product')} WRITE`);
-      pushing = new PushService(db(), env.ctx.settings).push({ kind: 'prices', actor: 'test', contentType: 'application/xml', body: body() });
-      pushing.catch(() => {});
+    const answer = await pushWhileIndexHeld(body(), async () => {
       for (let t = 0; t < 100 && !read; t++) await new Promise((r) => setTimeout(r, 50));
       expect(read).toBe(true);
       await new Promise((r) => setTimeout(r, 300)); // the push is past its reading loop, waiting for the index
-    } finally {
-      await lock.raw('UNLOCK TABLES');
-      await lock.commit();
-    }
-    const answer = await pushing!;
+    });
     expect(answer.notApplied.filter((n) => n.code === twin).map((n) => [n.record, n.outcome])).toEqual([[1, 'invalid'], [3, 'invalid']]);
     expect(answer.counts).toMatchObject({ received: 3, updated: 0, invalid: 2, unknown: 1 });
     expect(Number((await product(db(), id)).price)).toBe(100);
