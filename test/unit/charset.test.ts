@@ -4,15 +4,11 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { charsetFromContentType, charsetFromXmlDeclaration, createDecoder, decodeBody } from '../../app/erp/charset.js';
 import { DocumentError } from '../../app/erp/errors.js';
+import { thrown } from '../support/thrown.js';
 
 const refusal = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DocumentError);
-    return `${(e as DocumentError).status} ${(e as Error).message}`;
-  }
-  throw new Error('not refused');
+  const e = thrown(f, DocumentError);
+  return `${e.status} ${e.message}`;
 };
 const utf8Refusal = (offset: number) => `400 the body is not valid UTF-8 (first bad byte at offset ${offset}); declare charset=windows-1250 or iso-8859-2 if that is what the ERP sends`;
 

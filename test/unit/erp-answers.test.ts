@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { answerToXml, errorToXml } from '../../app/erp/answer.js';
 import { ImageDataError, parseImageData } from '../../app/erp/image-data.js';
 import { fillReason, reason, ReasonError } from '../../app/erp/reasons.js';
+import { thrown } from '../support/thrown.js';
 
 describe('the push answer as XML', () => {
   it('carries the run, the counts, the fields and every record not applied, escaped', () => {
@@ -43,15 +44,7 @@ describe('reasons', () => {
 
 describe('picture data at its limits', () => {
   const jpeg = (size: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(size - 4)]);
-  const refusedWith = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ImageDataError);
-      return (e as ImageDataError).why;
-    }
-    throw new Error('not refused');
-  };
+  const refusedWith = (f: () => unknown) => thrown(f, ImageDataError).why;
 
   it('raw base64 counts as a picture from 200 characters; shorter is a path or a name', () => {
     const b64 = jpeg(150).toString('base64'); // 200 characters

@@ -5,15 +5,11 @@ import { formatFromContentType } from '../../app/erp/document.js';
 import { DocumentError } from '../../app/erp/errors.js';
 import { readCsvRecords } from '../../app/erp/csv-reader.js';
 import { readJsonRecords } from '../../app/erp/json-reader.js';
+import { thrown } from '../support/thrown.js';
 
 const refusal = (f: () => unknown): { status: number; message: string } => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DocumentError);
-    return { status: (e as DocumentError).status, message: (e as Error).message };
-  }
-  throw new Error('not refused');
+  const e = thrown(f, DocumentError);
+  return { status: e.status, message: e.message };
 };
 
 describe('the format from the Content-Type', () => {

@@ -4,17 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { DocumentError } from '../../app/erp/errors.js';
 import { candidateIds, readAcks } from '../../app/erp/order-ack.js';
 import { emptyFields } from '../../app/erp/record.js';
+import { thrown } from '../support/thrown.js';
 
 const rec = (fields: Record<string, string>, seq = 1) => ({ seq, line: seq, fields: Object.assign(emptyFields(), fields) });
 const refusal = (fields: Record<string, string>, seq = 3) => {
-  try {
-    readAcks([rec(fields, seq)]);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DocumentError);
-    expect((e as DocumentError).status).toBe(400);
-    return (e as Error).message;
-  }
-  throw new Error('not refused');
+  const e = thrown(() => readAcks([rec(fields, seq)]), DocumentError);
+  expect(e.status).toBe(400);
+  return e.message;
 };
 
 describe('acknowledgement records', () => {

@@ -5,20 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { readFlatXml } from '../../app/erp/xml-fast.js';
 import { XmlRecordStream, readXmlGeneral } from '../../app/erp/xml-reader.js';
 import { DocumentError } from '../../app/erp/errors.js';
+import { thrown } from '../support/thrown.js';
 
 const viaStream = (doc: string) => {
   const s = new XmlRecordStream();
   return [...s.write(doc), ...s.end()];
 };
-const refusal = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DocumentError);
-    return (err as DocumentError).message;
-  }
-  throw new Error('not refused');
-};
+const refusal = (fn: () => unknown): string => thrown(fn, DocumentError).message;
 
 describe('the fast and the general XML reader agree', () => {
   it.each([
