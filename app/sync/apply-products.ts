@@ -19,6 +19,7 @@ import type { PushKind } from './push-kinds.js';
 import type { StagedProduct } from './validate-products.js';
 import { recordStagedPrices, recordStagedPromos } from '../plugin/product-history.js';
 import { reason, type Reason } from '../erp/reasons.js';
+import { pushTiming } from '../util/push-timings.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
@@ -118,6 +119,7 @@ export class DirectPush {
     // Read while the body arrives and is parsed.
     this.indexReady = loadProductIndex(db, this.field);
     this.indexReady.then((i) => {
+      pushTiming(runId, 'index read');
       this.index = i;
       this.firstSeq = new Int32Array(i.size + 1);
     }, () => {});
@@ -249,10 +251,11 @@ export class DirectPush {
       await this.table.load(this.changeList(), this.loadedTo, this.changeRows.length);
       this.loadedTo = this.changeRows.length;
       if (this.twinRows.size) await this.table.remove([...this.twinRows].map((r) => index.productIdOf(r)));
+      pushTiming(this.runId, 'loaded');
       await opts.checkpoint?.('loaded');
       const now = nowFn();
       const column = kind === 'stock' ? 'quantity' : 'price';
-      updated = n === 0 ? 0 : await this.table.write(now, { historyRun: this.runId, tableRows: index.size, rows: n, onStep });
+      updated = n === 0 ? 0 : await this.table.write(now, { tableRows: index.size, rows: n, onStep });
       // The warm index follows the shop; a write that did not land everywhere makes it read again.
       if (updated === n) index.wrote(column, keptRows, keptValues, n, now);
       else forgetProductIndex(this.db);
@@ -281,7 +284,7 @@ export const isDirect = (kind: Exclude<PushKind, 'categories'>, settings: Settin
 /** A direct push; unless a dry run, its change table is opened (close() it in every case). */
 export async function directPush(db: Database, runId: number, kind: 'prices' | 'stock', settings: Settings, dryRun: boolean): Promise<DirectPush> {
   const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-  const table = dryRun ? null : await ChangeTable.open(db, settings.product_code_field, kind === 'stock' ? 'quantity' : 'price');
+  const table = dryRun ? null : await ChangeTable.open(db, settings.product_code_field, kind === 'stock' ? 'quantity' : 'price', runId);
   return new DirectPush(db, runId, kind, settings, rates, table);
 }
 

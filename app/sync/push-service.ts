@@ -20,6 +20,7 @@ import { applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, typ
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
+import { pushTiming } from '../util/push-timings.js';
 import { reason } from '../erp/reasons.js';
 import { ProductValidator, settleTwins, TwinCodes, type StagedProduct } from './validate-products.js';
 
@@ -123,6 +124,7 @@ export class PushService {
           unknownFields = r.unknownFields;
           return;
         }
+        pushTiming(run, 'start');
         const progress = new Progress(this.journal, run, req.size);
         const counted = countBytes(body, progress);
         const doc: DocumentStream = await openDocumentStream(counted, req.contentType, req.format);
@@ -157,6 +159,7 @@ export class PushService {
             // Other requests (the admin, on SQLite's one connection too) get their turn.
             await new Promise((r) => setImmediate(r));
           }
+          pushTiming(run, 'read');
           ignoredFields = v.ignoredFields;
           unknownFields = v.unknownFields;
           await progress.report('matching', counts.received, 0, true);
@@ -166,10 +169,12 @@ export class PushService {
             // Records still waiting for the product index (a slow index read, a short document) are
             // matched first: only then does `twins` hold every code that stands twice.
             await direct.indexRead();
+            pushTiming(run, 'index');
             direct.catchUp();
             settleTwins(direct.twins, [], rejected);
             await progress.report('writing', counts.received, 0, true);
             r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
+            pushTiming(run, 'end');
           } else {
             staged = settleTwins(twins!.twins, staged, rejected);
             v.keepPicturesOf(staged);

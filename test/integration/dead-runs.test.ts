@@ -12,11 +12,13 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDeadRuns } from '../../app/plugin/dead-runs.js';
 import { LEASE_TTL_MS, release, tryAcquire } from '../../app/plugin/lease.js';
-import { pushLease, EXPORT_LEASE, PUSH_LEASE_WAIT_MS } from '../../app/plugin/run-leases.js';
+import { pushLease, EXPORT_LEASE, PUSH_LEASE_WAIT_MS, STATUS_LEASE_WAIT_MS } from '../../app/plugin/run-leases.js';
 import { formatDateTime } from '../../app/util/time.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 
 const ago = (ms: number) => formatDateTime(new Date(Date.now() - ms));
+/** The time dead-runs.ts allows beyond a run's wait and the TTL (GRACE_MS). */
+const GRACE = 5 * 60_000;
 
 describe.each(DIALECT_TARGETS.filter((t) => !t.release))('dead runs closed on $name', (target) => {
   let env: TargetEnv;
@@ -83,6 +85,54 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('dead runs closed on $n
     expect((await statusOf(exportOld)).status).toBe('interrupted');
     expect((await statusOf(ackOld)).status).toBe('interrupted');
     await runs().where({ id: exportRecent }).update({ status: 'ok' });
+  });
+
+  it('an order-status run waits for its URL\'s lease like a push, but only a minute: left while the lease is live, closed once its shorter limit is past', async () => {
+    await clearLeases();
+    const waiting = await running('order-status', ago(STATUS_LEASE_WAIT_MS + LEASE_TTL_MS + GRACE + 60_000));
+    expect(await tryAcquire(db(), pushLease('order-status'), 'run:999999998', LEASE_TTL_MS)).not.toBeNull();
+    expect(await closeDeadRuns(db())).toBe(0);
+    expect((await statusOf(waiting)).status).toBe('running');
+    await release(db(), pushLease('order-status'), 'run:999999998');
+    // Well short of a push's ten-minute wait, past the status run's one minute.
+    expect(await closeDeadRuns(db())).toBe(1);
+    expect((await statusOf(waiting)).status).toBe('interrupted');
+  });
+
+  it('an order export is left while a worker holds the export lease, however old; an acknowledgement takes no lease and is closed anyway', async () => {
+    await clearLeases();
+    const exporting = await running('order-export', ago(LEASE_TTL_MS + GRACE + 60_000));
+    const ack = await running('order-ack', ago(LEASE_TTL_MS + GRACE + 60_000));
+    expect(await tryAcquire(db(), EXPORT_LEASE, 'export:w-live', LEASE_TTL_MS)).not.toBeNull();
+    expect(await closeDeadRuns(db())).toBe(1);
+    expect((await statusOf(exporting)).status).toBe('running');
+    expect((await statusOf(ack)).status).toBe('interrupted');
+    await runs().where({ id: exporting }).update({ status: 'ok' });
+  });
+
+  it('a run without a live lease is closed only once older than its wait + TTL + five minutes: at that very second it stays, a second later it goes', async () => {
+    await clearLeases();
+    const nowMs = Date.now();
+    const limit = formatDateTime(new Date(nowMs - PUSH_LEASE_WAIT_MS - LEASE_TTL_MS - GRACE));
+    const atLimit = await running('prices', limit);
+    const inside = await running('prices', formatDateTime(new Date(nowMs - PUSH_LEASE_WAIT_MS - GRACE)));
+    expect(await closeDeadRuns(db(), nowMs)).toBe(0);
+    expect(await closeDeadRuns(db(), nowMs + 1_000)).toBe(1);
+    expect((await statusOf(atLimit)).status).toBe('interrupted');
+    expect((await statusOf(inside)).status).toBe('running');
+    await runs().where({ id: inside }).update({ status: 'ok' });
+  });
+
+  it('a run\'s lease is live through its last millisecond: the run is closed only once the expiry has passed', async () => {
+    await clearLeases();
+    const id = await running('stock', ago(1_000));
+    const name = pushLease('stock');
+    expect(await tryAcquire(db(), name, `run:${id}`, LEASE_TTL_MS)).not.toBeNull();
+    const expiresAt = Number((await db().knex(db().own('lease')).where({ name }).first('expires_at'))!.expires_at);
+    expect(await closeDeadRuns(db(), expiresAt)).toBe(0);
+    expect((await statusOf(id)).status).toBe('running');
+    expect(await closeDeadRuns(db(), expiresAt + 1)).toBe(1);
+    expect((await statusOf(id)).status).toBe('interrupted');
   });
 
   it('never touches a finished run', async () => {

@@ -78,6 +78,19 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('journal retention on $
     expect(pruned.runs).toBeGreaterThanOrEqual(1);
     expect(await count('journal_run', newer)).toBe(1);
   });
+
+  it('prunes every run older than the limit, not only the oldest; a younger run stays though it is not its kind\'s newest, and 0 days keeps it too', async () => {
+    const insert = async (days: number) => {
+      const [row] = await knex()(own('journal_run')).insert({ kind: 'order-ack', actor: 'test', status: 'ok', dry_run: false, started_at: daysAgo(days) }, ['id']);
+      return Number(typeof row === 'object' ? row.id : row);
+    };
+    const [oldA, oldB, younger, newest] = [await insert(400), await insert(400), await insert(10), await insert(5)];
+    await pruneJournal(env.ctx.db, 365);
+    expect([await count('journal_run', oldA), await count('journal_run', oldB)]).toEqual([0, 0]);
+    expect([await count('journal_run', younger), await count('journal_run', newest)]).toEqual([1, 1]);
+    await pruneJournal(env.ctx.db, 0);
+    expect(await count('journal_run', younger)).toBe(1);
+  });
 });
 
 describe('JOURNAL_KEEP_DAYS', () => {
