@@ -4,11 +4,12 @@
 // in its own order (MyISAM writes fastest that way: ~35% quicker than the other order at 100k).
 // The join re-checks the code, so a product whose code changed since it was read is left alone.
 // Each row also carries the value the push compared against (the warm index's, which the
-// signature check proved to be the shop's). The products' history gets the same rows in the
-// same load, while the document is still being read: the database is idle then, and at the end
-// only the UPDATE is left (a 100,000-row history copy took a third as long as the UPDATE itself).
-// Those rows count once the run reaches its writing phase (ProductHistory reads only such runs);
-// a push that stops before writing takes them out again.
+// signature check proved to be the shop's). The products' history gets the same rows while the
+// document is still being read, on a second connection beside the change table's loads (the
+// database is mostly idle then; a 100,000-row history copy at the end took a third as long as
+// the UPDATE itself). Those rows count once the run reaches its writing phase (ProductHistory
+// reads only such runs); a push that stops before writing takes them out again. Every history
+// statement but the re-check's runs outside the change table's transaction, so none waits on it.
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
@@ -64,6 +65,9 @@ export class ChangeTable {
   private maxId = -Infinity;
   /** Set once the shop write began: from then on the history rows stay whatever happens. */
   private writing = false;
+  /** The history loads, one after another on a connection of their own; the first failure. */
+  private history: Promise<void> = Promise.resolve();
+  private historyFailure: unknown = null;
 
   private constructor(
     private readonly db: Database,
@@ -101,27 +105,37 @@ export class ChangeTable {
         if (id > this.maxId) this.maxId = id;
         rows.push([id, changes.code(k), changes.value(k), changes.old(k)]);
       }
-      await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], rows);
       if (this.historyRun !== undefined) {
         const h = historyLoad(this.db, this.historyRun, this.column);
-        await this.db.dialect.bulkInsert(this.k, h.table, h.columns, rows, h.constants);
+        this.history = this.history.then(() => (this.historyFailure ? undefined : this.db.dialect.bulkInsert(this.db.knex, h.table, h.columns, rows, h.constants))).catch((err) => {
+          this.historyFailure ??= err;
+        });
       }
+      await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], rows);
       this.loaded += rows.length;
     }
   }
 
   /** Takes rows out again (products whose code turned out to stand twice in the document). */
   async remove(productIds: number[]): Promise<void> {
+    await this.historyLoaded();
     for (let i = 0; i < productIds.length; i += 1000) {
       const ids = productIds.slice(i, i + 1000).map((n) => Number(n)).join(', ');
       await this.k.raw(`DELETE FROM ${this.tmp} WHERE product_id IN (${ids})`);
-      if (this.historyRun !== undefined) await this.k.raw(`DELETE FROM ${this.db.own('product_change')} WHERE run_id = ${Number(this.historyRun)} AND product_id IN (${ids})`);
+      if (this.historyRun !== undefined) await this.db.knex.raw(`DELETE FROM ${this.db.own('product_change')} WHERE run_id = ${Number(this.historyRun)} AND product_id IN (${ids})`);
     }
+  }
+
+  /** Waits for the history loads; throws the first that failed (nothing is written then). */
+  private async historyLoaded(): Promise<void> {
+    await this.history;
+    if (this.historyFailure) throw this.historyFailure;
   }
 
   /** Writes the loaded changes to the shop; returns how many products were written. */
   async write(now: string, opts: { tableRows?: number; rows: number; onStep?: (done: number, total: number) => Promise<void> | void }): Promise<number> {
     const { db, k, tmp, field, column, historyRun } = this;
+    await this.historyLoaded();
     this.writing = true;
     const total = opts.rows;
     let written = 0;
@@ -155,7 +169,8 @@ export class ChangeTable {
     try {
       // Stopped before the shop was written (a refused document, a twin, an error): the history
       // loaded so far describes nothing that happened.
-      if (this.historyRun !== undefined && !this.writing) await forgetRun(this.k, this.db, this.historyRun);
+      await this.history;
+      if (this.historyRun !== undefined && !this.writing) await forgetRun(this.db.knex, this.db, this.historyRun);
       await this.db.dialect.dropTempTable(this.k, this.tmp);
     } finally {
       await this.release(this.ok);

@@ -246,8 +246,10 @@ export class DirectPush {
     await opts.checkpoint?.('classified');
     let updated = n;
     if (!opts.dryRun && this.table) {
+      pushTiming(this.runId, 'classified');
       while (this.loading) await this.loading;
       if (this.loadFailure) throw this.loadFailure;
+      pushTiming(this.runId, `last load of ${this.changeRows.length - this.loadedTo}`);
       await this.table.load(this.changeList(), this.loadedTo, this.changeRows.length);
       this.loadedTo = this.changeRows.length;
       if (this.twinRows.size) await this.table.remove([...this.twinRows].map((r) => index.productIdOf(r)));

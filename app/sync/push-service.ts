@@ -89,6 +89,7 @@ export class PushService {
     let run: number;
     try {
       run = await this.journal.start(req.kind, req.actor, dryRun);
+      pushTiming(run, 'start');
     } catch (err) {
       if (isConnectionError(err)) throw new PushError(503, `the shop database is unavailable: ${describeDbError(err)}`, null, 30);
       throw err;
@@ -124,7 +125,7 @@ export class PushService {
           unknownFields = r.unknownFields;
           return;
         }
-        pushTiming(run, 'start');
+        pushTiming(run, 'lease taken');
         const progress = new Progress(this.journal, run, req.size);
         const counted = countBytes(body, progress);
         const doc: DocumentStream = await openDocumentStream(counted, req.contentType, req.format);
@@ -174,7 +175,7 @@ export class PushService {
             settleTwins(direct.twins, [], rejected);
             await progress.report('writing', counts.received, 0, true);
             r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
-            pushTiming(run, 'end');
+            pushTiming(run, 'written');
           } else {
             staged = settleTwins(twins!.twins, staged, rejected);
             v.keepPicturesOf(staged);
@@ -211,6 +212,7 @@ export class PushService {
       const status = notApplied.some((n) => n.outcome !== 'ignored') ? 'partial' : 'ok';
       await this.journal.addItems(run, notApplied);
       await this.journal.finish(run, { status, httpStatus: 200, counts, durationMs: elapsed(), message: dryRun ? 'dry run: nothing was written' : undefined });
+      pushTiming(run, 'journaled');
       return {
         // What the ERP sent is quoted cut: a 10 MB field name or code is never sent back whole.
         run, kind: req.kind, dryRun, status, format, charset, counts,

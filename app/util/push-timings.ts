@@ -9,5 +9,5 @@ export function pushTiming(run: number, step: string): void {
   if (step === 'start') started.set(run, now);
   const t0 = started.get(run) ?? now;
   process.stderr.write(`[push ${run}] ${step} ${(now - t0).toFixed(0)} ms\n`);
-  if (step === 'end') started.delete(run);
+  if (step === 'journaled') started.delete(run);
 }
