@@ -312,7 +312,10 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     }
   }
   const st = new ProductStaging(db, runId, kind);
-  const step = async (name: string) => opts.checkpoint?.(name);
+  const step = async (name: string) => {
+    pushTiming(runId, name);
+    await opts.checkpoint?.(name);
+  };
   const now = nowFn();
   const today = todayFn();
   // Promo prices match codes in memory (the index a direct push uses), so the stage is loaded
@@ -321,7 +324,9 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   // peak memory past 300 MB at 100,000 records.
   if (!full) matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
   try {
+    pushTiming(runId, 'index matched');
     await st.load(rows, opts.onProgress);
+    pushTiming(runId, 'staged');
     if (full) await st.match(settings.product_code_field);
     await step('matched');
 
@@ -353,6 +358,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     if (kind === 'promo-prices') {
       specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1));
       await specials.resolveStartDates();
+      pushTiming(runId, 'start dates');
       await specials.classify();
     }
     await st.markUnmatched();
@@ -362,14 +368,17 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
       // The products' history: prices read before they change, promos as written.
       if (master) {
         await recordStagedPrices(db, runId, st.S);
+        pushTiming(runId, 'price history');
         await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
       } else {
         await specials!.apply(now, step);
+        pushTiming(runId, 'specials written');
         await recordStagedPromos(db, runId, st.S);
       }
       await step('applied');
     }
 
+    pushTiming(runId, 'history');
     const { counts, notApplied } = await st.outcomes();
     const field = settings.product_code_field;
     return {
