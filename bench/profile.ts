@@ -45,5 +45,8 @@ function summarize(file: string) {
     self.set(key, (self.get(key) ?? 0) + us);
   }
   console.log(`\n${file}`);
+  const byFile = new Map<string, number>();
+  for (const [k, us] of self) { const f = k.split(' ').slice(1).join(' ').replace(/:\d+$/, ''); byFile.set(f, (byFile.get(f) ?? 0) + us); }
+  for (const [k, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(us / 1000).toFixed(0).padStart(7)} ms  FILE ${k}`);
   for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
 }

@@ -7,6 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const APP_SECRET = 'bench-secret-0123456789';
+
+/** Node's own flags of `npm start` (package.json): the bench serves the way a shop does. */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('bin/erp-bridge.js'));
+}
 export const KEY = 'bench';
 
 /** A free port in 8600-8699 (the range this machine's hand-started servers use). */
@@ -44,7 +51,7 @@ const statusMb = (pid: number, field: string) => Number(new RegExp(`${field}:\\s
 export async function startServer(databaseUrl: string, prefix: string, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
   const port = await benchPort();
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/erp-bridge.js', 'serve'], {
+  const child = spawn(process.execPath, [...startFlags(), ...nodeArgs, 'bin/erp-bridge.js', 'serve'], {
     env: { ...process.env, DATABASE_URL: databaseUrl, TABLE_PREFIX: prefix, PORT: String(port), DATA_DIR: dataDir, APP_SECRET, LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -16,7 +16,9 @@ const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 const significantDigits = (literal: string) => literal.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').length;
 
 function keepLongNumbersExact(text: string): string {
-  if (!/\d{16}/.test(text)) return text;
+  // The shortcut: a literal of 16 or more significant digits has 16 digits with at most a decimal
+  // point among them (12345678.123456789 has no run of 16 digits, yet would lose its last one).
+  if (!/\d(?:\.?\d){15}/.test(text)) return text;
   return text.replace(TOKENS, (t) => (t[0] !== '"' && significantDigits(t) > 15 ? `"${t}"` : t));
 }
 

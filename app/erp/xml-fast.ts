@@ -67,6 +67,8 @@ export class FlatXmlScanner {
   private closedAt = -1;
   private started = false;
   private seq = 0;
+  /** Element names seen so far (see openTag). */
+  private readonly names: string[] = [];
   gaveUp = false;
 
   /** Feeds text; returns the records it completed, or null once it gave up (see `rest()`). */
@@ -106,6 +108,17 @@ export class FlatXmlScanner {
 
   private lineAt(pos: number): number {
     const t = this.text;
+    if (this.lineScan >= pos) return this.line;
+    const cr = t.indexOf('\r', this.lineScan);
+    if (cr < 0 || cr >= pos) {
+      // No CR up to pos (nearly every document): jump from line feed to line feed.
+      for (let j = t.indexOf('\n', this.lineScan); j >= 0 && j < pos; j = t.indexOf('\n', j + 1)) {
+        this.line++;
+        this.lineStart = j + 1;
+      }
+      this.lineScan = pos;
+      return this.line;
+    }
     for (; this.lineScan < pos; this.lineScan++) {
       const c = t.charCodeAt(this.lineScan);
       if (c === 10 || (c === 13 && t.charCodeAt(this.lineScan + 1) !== 10)) {
@@ -131,14 +144,25 @@ export class FlatXmlScanner {
         else return;
       }
     };
+    const names = this.names;
     /** Reads `<name>` (no attributes). */
     const openTag = (): string => {
       if (i >= n) more();
       if (t.charCodeAt(i) !== 60) throw GIVE_UP;
       const end = t.indexOf('>', i);
       if (end < 0) more();
+      // A name read before is taken as it is (no new string, no pattern test): a document has a handful.
+      const len = end - i - 1;
+      for (let k = 0; k < names.length; k++) {
+        const known = names[k]!;
+        if (known.length === len && t.startsWith(known, i + 1)) {
+          i = end + 1;
+          return known;
+        }
+      }
       const name = t.slice(i + 1, end);
       if (!NAME.test(name)) throw GIVE_UP;
+      if (names.length < 64) names.push(name);
       i = end + 1;
       return name;
     };
@@ -149,7 +173,7 @@ export class FlatXmlScanner {
         if (`</${name}`.startsWith(t.slice(i))) more();
         return false;
       }
-      if (!t.startsWith(`</${name}`, i)) return false;
+      if (t.charCodeAt(i) !== 60 || t.charCodeAt(i + 1) !== 47 || !t.startsWith(name, i + 2)) return false;
       let j = i + len;
       while (j < n && (t[j] === ' ' || t[j] === '\t' || t[j] === '\n' || t[j] === '\r')) j++;
       if (j >= n) more();

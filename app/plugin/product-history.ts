@@ -1,6 +1,6 @@
 // What the ERP changed on each product, and when: one row per product and concern (price,
-// stock, promo price) per push, written set-based next to the shop write it describes (one
-// INSERT … SELECT over the same rows the write joins), never one statement per product. Read by
+// stock, promo price) per push, written set-based with the shop write it describes (bulk loads
+// or one INSERT … SELECT over the same rows the write joins), never one statement per product. Read by
 // code through its index, newest first (retention deletes by run: the only other index, since
 // every index is paid for on every push; migration 010).
 import type { Knex } from 'knex';
@@ -27,17 +27,20 @@ export interface ProductChangeRow {
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
- * Stock and stock-and-price pushes: the rows about to be written sit in a temporary table `from`
- * (product_id, code, v, old), where `old` is the value the push compared against (its product
- * index, proved current by the signature check). Called just before the UPDATE, on the same
- * connection: a plain copy, no join to the product table. The UPDATE's own re-check may still
- * leave a row alone (the shop changed it meanwhile): `forgetUnwritten` takes those out after it.
+ * Stock and stock-and-price pushes: where the change table's own rows [product_id, code, new
+ * value, old value] go in the history, loaded beside them (the old value is the one the push
+ * compared against: its product index, proved current by the signature check). Loaded while the
+ * document is read; they count from the run's writing phase on (`changes`). The UPDATE's own
+ * re-check may still leave a row alone (the shop changed it meanwhile): `forgetUnwritten` takes
+ * those out after it.
  */
-export async function recordDirectChanges(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, column: 'price' | 'quantity'): Promise<void> {
-  await trx.raw(
-    `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value)
-     SELECT ${sqlInt(runId)}, s.product_id, s.code, ${lit(column)}, s.old, s.v FROM ${from} s`,
-  );
+export function historyLoad(db: Database, runId: number, column: 'price' | 'quantity') {
+  return { table: db.own('product_change'), columns: ['product_id', 'code', 'new_value', 'old_value'], constants: { run_id: runId, field: column } };
+}
+
+/** A run's history rows, all of them (the push stopped before it wrote the shop). */
+export async function forgetRun(trx: Knex | Knex.Transaction, db: Database, runId: number): Promise<void> {
+  await trx.raw(`DELETE FROM ${db.own('product_change')} WHERE run_id = ${sqlInt(runId)}`);
 }
 
 /**
@@ -86,6 +89,9 @@ export class ProductHistory {
     const c = this.db.own('product_change');
     const q = knex(`${c} as c`)
       .join(`${this.db.own('journal_run')} as r`, 'r.id', 'c.run_id')
+      // A stock or price push loads its rows while it reads the document: they describe a change
+      // only once the run got to write the shop (a run stopped earlier by a crash keeps them).
+      .where((w) => w.where('r.phase', 'writing').orWhereIn('r.status', ['ok', 'partial']))
       .where((w) => {
         if (f.codes.length) w.whereIn('c.code', f.codes);
         if (f.productIds.length) w.orWhereIn('c.product_id', f.productIds);

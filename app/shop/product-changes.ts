@@ -4,13 +4,18 @@
 // in its own order (MyISAM writes fastest that way: ~35% quicker than the other order at 100k).
 // The join re-checks the code, so a product whose code changed since it was read is left alone.
 // Each row also carries the value the push compared against (the warm index's, which the
-// signature check proved to be the shop's): the products' history is copied straight from these
-// rows, without a second join to the product table.
+// signature check proved to be the shop's). The products' history gets the same rows while the
+// document is still being read, on a second connection beside the change table's loads (the
+// database is mostly idle then; a 100,000-row history copy at the end took a third as long as
+// the UPDATE itself). Those rows count once the run reaches its writing phase (ProductHistory
+// reads only such runs); a push that stops before writing takes them out again. Every history
+// statement but the re-check's runs outside the change table's transaction, so none waits on it.
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
-import { forgetUnwritten, recordDirectChanges } from '../plugin/product-history.js';
+import { pushTiming } from '../util/push-timings.js';
+import { forgetRun, forgetUnwritten, historyLoad } from '../plugin/product-history.js';
 
 export interface ProductChange {
   productId: number;
@@ -58,18 +63,25 @@ export class ChangeTable {
   /** Lowest and highest product id loaded (the SQLite write goes through them in steps). */
   private minId = Infinity;
   private maxId = -Infinity;
+  /** Set once the shop write began: from then on the history rows stay whatever happens. */
+  private writing = false;
+  /** The history loads, one after another on a connection of their own; the first failure. */
+  private history: Promise<void> = Promise.resolve();
+  private historyFailure: unknown = null;
 
   private constructor(
     private readonly db: Database,
     private readonly field: ProductCodeField,
     private readonly column: keyof typeof CONCERNS,
+    /** The journal run the products' history is loaded under (none: no history). */
+    private readonly historyRun?: number,
   ) {
     // One name per table: on SQLite every caller shares the one connection.
     this.tmp = `${db.prefix}erpb_changes${db.dialect.name === 'sqlite' ? `_${++tables}` : ''}`;
   }
 
-  static async open(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS): Promise<ChangeTable> {
-    const t = new ChangeTable(db, field, column);
+  static async open(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS, historyRun?: number): Promise<ChangeTable> {
+    const t = new ChangeTable(db, field, column, historyRun);
     const pinned = await db.dialect.pinConnection(db.knex);
     t.k = pinned.knex;
     t.release = pinned.release;
@@ -93,6 +105,12 @@ export class ChangeTable {
         if (id > this.maxId) this.maxId = id;
         rows.push([id, changes.code(k), changes.value(k), changes.old(k)]);
       }
+      if (this.historyRun !== undefined) {
+        const h = historyLoad(this.db, this.historyRun, this.column);
+        this.history = this.history.then(() => (this.historyFailure ? undefined : this.db.dialect.bulkInsert(this.db.knex, h.table, h.columns, rows, h.constants))).catch((err) => {
+          this.historyFailure ??= err;
+        });
+      }
       await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], rows);
       this.loaded += rows.length;
     }
@@ -100,13 +118,25 @@ export class ChangeTable {
 
   /** Takes rows out again (products whose code turned out to stand twice in the document). */
   async remove(productIds: number[]): Promise<void> {
-    for (let i = 0; i < productIds.length; i += 1000)
-      await this.k.raw(`DELETE FROM ${this.tmp} WHERE product_id IN (${productIds.slice(i, i + 1000).map((n) => Number(n)).join(', ')})`);
+    await this.historyLoaded();
+    for (let i = 0; i < productIds.length; i += 1000) {
+      const ids = productIds.slice(i, i + 1000).map((n) => Number(n)).join(', ');
+      await this.k.raw(`DELETE FROM ${this.tmp} WHERE product_id IN (${ids})`);
+      if (this.historyRun !== undefined) await this.db.knex.raw(`DELETE FROM ${this.db.own('product_change')} WHERE run_id = ${Number(this.historyRun)} AND product_id IN (${ids})`);
+    }
+  }
+
+  /** Waits for the history loads; throws the first that failed (nothing is written then). */
+  private async historyLoaded(): Promise<void> {
+    await this.history;
+    if (this.historyFailure) throw this.historyFailure;
   }
 
   /** Writes the loaded changes to the shop; returns how many products were written. */
-  async write(now: string, opts: { historyRun?: number; tableRows?: number; rows: number; onStep?: (done: number, total: number) => Promise<void> | void }): Promise<number> {
-    const { db, k, tmp, field, column } = this;
+  async write(now: string, opts: { tableRows?: number; rows: number; onStep?: (done: number, total: number) => Promise<void> | void }): Promise<number> {
+    const { db, k, tmp, field, column, historyRun } = this;
+    await this.historyLoaded();
+    this.writing = true;
     const total = opts.rows;
     let written = 0;
     const stepRows = db.dialect.updateStepRows;
@@ -116,7 +146,6 @@ export class ChangeTable {
       const between = `BETWEEN ${this.minId + i * span} AND ${this.minId + (i + 1) * span - 1}`;
       const range = steps === 1 ? '' : ` AND s.product_id ${between}`;
       // The product's history (what changes, old and new), copied from the same rows before they are written.
-      if (opts.historyRun !== undefined) await recordDirectChanges(k, db, opts.historyRun, steps === 1 ? tmp : `(SELECT * FROM ${tmp} WHERE product_id ${between})`, column);
       const result = await k.raw(db.dialect.joinUpdate({
         table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's', straight: opts.tableRows === undefined || total * 5 >= opts.tableRows,
         on: 's.product_id = p.product_id',
@@ -124,19 +153,24 @@ export class ChangeTable {
         where: `s.code = TRIM(p.${field}) AND ${CONCERNS[column].differs}${range}`,
       }));
       written += db.dialect.affectedRows(result);
+      if (historyRun !== undefined) pushTiming(historyRun, `updated ${i + 1}/${steps}`);
       await opts.onStep?.(i + 1, steps);
       // Other requests (the admin on SQLite) get their turn between steps.
       if (steps > 1) await new Promise((r) => setImmediate(r));
     }
     // A row the UPDATE left alone (its code or value changed in the shop since the push read it)
     // leaves the history again: rare, so this join runs only then.
-    if (opts.historyRun !== undefined && written < total) await forgetUnwritten(k, db, opts.historyRun, tmp, field, column);
+    if (historyRun !== undefined && written < total) await forgetUnwritten(k, db, historyRun, tmp, field, column);
     this.ok = true;
     return written;
   }
 
   async close(): Promise<void> {
     try {
+      // Stopped before the shop was written (a refused document, a twin, an error): the history
+      // loaded so far describes nothing that happened.
+      await this.history;
+      if (this.historyRun !== undefined && !this.writing) await forgetRun(this.db.knex, this.db, this.historyRun);
       await this.db.dialect.dropTempTable(this.k, this.tmp);
     } finally {
       await this.release(this.ok);
@@ -163,11 +197,11 @@ export async function applyProductChanges(
 ): Promise<number> {
   const changes = Array.isArray(input) ? listOf(input) : input;
   if (changes.length === 0) return 0;
-  const table = await ChangeTable.open(db, field, column);
+  const table = await ChangeTable.open(db, field, column, historyRun);
   try {
     await table.load(changes);
     await onLoaded?.();
-    return await table.write(now, { historyRun, tableRows, rows: changes.length, onStep });
+    return await table.write(now, { tableRows, rows: changes.length, onStep });
   } finally {
     await table.close();
   }

@@ -86,7 +86,8 @@ export class ProductIndex {
     return this.codes[row]!;
   }
 
-  add(productId: number, storedCode: string, price: number, quantity: number, taxClassId: number): void {
+  /** One product row; `crc` is its checksum term as the database computed it (none: computed here). */
+  add(productId: number, storedCode: string, price: number, quantity: number, taxClassId: number, crc?: number): void {
     const row = this.rows++;
     if (row === this.productId.length) this.grow();
     this.productId[row] = productId;
@@ -103,7 +104,7 @@ export class ProductIndex {
       this.first[slot] = row;
     }
     this.count[slot]! += 1;
-    const c = rowCrc(productId, storedCode, price, quantity, taxClassId);
+    const c = crc ?? rowCrc(productId, storedCode, price, quantity, taxClassId);
     this.rowCrcs[row] = c;
     this.crc = (this.crc ^ c) >>> 0;
     if (productId > this.maxId) this.maxId = productId;
@@ -218,22 +219,18 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   warm.delete(db);
   const index = new ProductIndex();
   // In pages by primary key: the connection is free between them (SQLite has only one, and the
-  // admin shares it), and no result is held whole.
+  // admin shares it), and no result is held whole. Where the database keeps a signature, each
+  // row's checksum term comes with it: the index then checks the read against the signature
+  // taken before it without hashing 100,000 rows itself (`seal`). Without a signature (SQLite)
+  // the index is never kept warm, and no checksum is needed.
+  const crc = sig ? db.dialect.productRowCrcSql?.(field) : undefined;
+  const columns = `product_id, TRIM(COALESCE(${field}, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)${crc ? `, ${crc}` : ''}`;
+  const pageRows = db.dialect.readPageRows;
   for (let after = -1; ; ) {
-    const page: Array<{ product_id: number; code: string | null; price: number | string; quantity: number | string; tax_class_id: number | string }> = await db.knex(db.t('product'))
-      .select(
-        'product_id',
-        db.knex.raw(`TRIM(COALESCE(${field}, '')) AS code`),
-        db.knex.raw('COALESCE(price, 0) AS price'),
-        db.knex.raw('COALESCE(quantity, 0) AS quantity'),
-        db.knex.raw('COALESCE(tax_class_id, 0) AS tax_class_id'),
-      )
-      .where('product_id', '>', after)
-      .orderBy('product_id')
-      .limit(db.dialect.readPageRows);
-    for (const r of page) index.add(Number(r.product_id), String(r.code ?? ''), Number(r.price), Number(r.quantity), Number(r.tax_class_id));
-    if (page.length < db.dialect.readPageRows) break;
-    after = Number(page.at(-1)!.product_id);
+    const page = await db.dialect.readArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} WHERE product_id > ${after} ORDER BY product_id LIMIT ${pageRows}`);
+    for (const r of page) index.add(Number(r[0]), String(r[1] ?? ''), Number(r[2]), Number(r[3]), Number(r[4]), crc ? Number(r[5]) >>> 0 : sig ? undefined : 0);
+    if (page.length < pageRows) break;
+    after = Number(page.at(-1)![0]);
     // Other requests get their turn between pages (an awaited SQLite query alone never lets them).
     await new Promise((r) => setImmediate(r));
   }

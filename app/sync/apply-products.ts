@@ -19,6 +19,7 @@ import type { PushKind } from './push-kinds.js';
 import type { StagedProduct } from './validate-products.js';
 import { recordStagedPrices, recordStagedPromos } from '../plugin/product-history.js';
 import { reason, type Reason } from '../erp/reasons.js';
+import { pushTiming } from '../util/push-timings.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
@@ -118,6 +119,7 @@ export class DirectPush {
     // Read while the body arrives and is parsed.
     this.indexReady = loadProductIndex(db, this.field);
     this.indexReady.then((i) => {
+      pushTiming(runId, 'index read');
       this.index = i;
       this.firstSeq = new Int32Array(i.size + 1);
     }, () => {});
@@ -244,15 +246,18 @@ export class DirectPush {
     await opts.checkpoint?.('classified');
     let updated = n;
     if (!opts.dryRun && this.table) {
+      pushTiming(this.runId, 'classified');
       while (this.loading) await this.loading;
       if (this.loadFailure) throw this.loadFailure;
+      pushTiming(this.runId, `last load of ${this.changeRows.length - this.loadedTo}`);
       await this.table.load(this.changeList(), this.loadedTo, this.changeRows.length);
       this.loadedTo = this.changeRows.length;
       if (this.twinRows.size) await this.table.remove([...this.twinRows].map((r) => index.productIdOf(r)));
+      pushTiming(this.runId, 'loaded');
       await opts.checkpoint?.('loaded');
       const now = nowFn();
       const column = kind === 'stock' ? 'quantity' : 'price';
-      updated = n === 0 ? 0 : await this.table.write(now, { historyRun: this.runId, tableRows: index.size, rows: n, onStep });
+      updated = n === 0 ? 0 : await this.table.write(now, { tableRows: index.size, rows: n, onStep });
       // The warm index follows the shop; a write that did not land everywhere makes it read again.
       if (updated === n) index.wrote(column, keptRows, keptValues, n, now);
       else forgetProductIndex(this.db);
@@ -281,7 +286,7 @@ export const isDirect = (kind: Exclude<PushKind, 'categories'>, settings: Settin
 /** A direct push; unless a dry run, its change table is opened (close() it in every case). */
 export async function directPush(db: Database, runId: number, kind: 'prices' | 'stock', settings: Settings, dryRun: boolean): Promise<DirectPush> {
   const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-  const table = dryRun ? null : await ChangeTable.open(db, settings.product_code_field, kind === 'stock' ? 'quantity' : 'price');
+  const table = dryRun ? null : await ChangeTable.open(db, settings.product_code_field, kind === 'stock' ? 'quantity' : 'price', runId);
   return new DirectPush(db, runId, kind, settings, rates, table);
 }
 
@@ -307,7 +312,10 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     }
   }
   const st = new ProductStaging(db, runId, kind);
-  const step = async (name: string) => opts.checkpoint?.(name);
+  const step = async (name: string) => {
+    pushTiming(runId, name);
+    await opts.checkpoint?.(name);
+  };
   const now = nowFn();
   const today = todayFn();
   // Promo prices match codes in memory (the index a direct push uses), so the stage is loaded
@@ -316,7 +324,9 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   // peak memory past 300 MB at 100,000 records.
   if (!full) matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
   try {
+    pushTiming(runId, 'index matched');
     await st.load(rows, opts.onProgress);
+    pushTiming(runId, 'staged');
     if (full) await st.match(settings.product_code_field);
     await step('matched');
 
@@ -348,6 +358,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     if (kind === 'promo-prices') {
       specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1));
       await specials.resolveStartDates();
+      pushTiming(runId, 'start dates');
       await specials.classify();
     }
     await st.markUnmatched();
@@ -357,14 +368,17 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
       // The products' history: prices read before they change, promos as written.
       if (master) {
         await recordStagedPrices(db, runId, st.S);
+        pushTiming(runId, 'price history');
         await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
       } else {
         await specials!.apply(now, step);
+        pushTiming(runId, 'specials written');
         await recordStagedPromos(db, runId, st.S);
       }
       await step('applied');
     }
 
+    pushTiming(runId, 'history');
     const { counts, notApplied } = await st.outcomes();
     const field = settings.product_code_field;
     return {

@@ -20,6 +20,7 @@ import { applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, typ
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
+import { pushTiming } from '../util/push-timings.js';
 import { reason } from '../erp/reasons.js';
 import { ProductValidator, settleTwins, TwinCodes, type StagedProduct } from './validate-products.js';
 
@@ -88,6 +89,7 @@ export class PushService {
     let run: number;
     try {
       run = await this.journal.start(req.kind, req.actor, dryRun);
+      pushTiming(run, 'start');
     } catch (err) {
       if (isConnectionError(err)) throw new PushError(503, `the shop database is unavailable: ${describeDbError(err)}`, null, 30);
       throw err;
@@ -123,6 +125,7 @@ export class PushService {
           unknownFields = r.unknownFields;
           return;
         }
+        pushTiming(run, 'lease taken');
         const progress = new Progress(this.journal, run, req.size);
         const counted = countBytes(body, progress);
         const doc: DocumentStream = await openDocumentStream(counted, req.contentType, req.format);
@@ -157,6 +160,7 @@ export class PushService {
             // Other requests (the admin, on SQLite's one connection too) get their turn.
             await new Promise((r) => setImmediate(r));
           }
+          pushTiming(run, 'read');
           ignoredFields = v.ignoredFields;
           unknownFields = v.unknownFields;
           await progress.report('matching', counts.received, 0, true);
@@ -166,10 +170,12 @@ export class PushService {
             // Records still waiting for the product index (a slow index read, a short document) are
             // matched first: only then does `twins` hold every code that stands twice.
             await direct.indexRead();
+            pushTiming(run, 'index');
             direct.catchUp();
             settleTwins(direct.twins, [], rejected);
             await progress.report('writing', counts.received, 0, true);
             r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
+            pushTiming(run, 'written');
           } else {
             staged = settleTwins(twins!.twins, staged, rejected);
             v.keepPicturesOf(staged);
@@ -206,6 +212,7 @@ export class PushService {
       const status = notApplied.some((n) => n.outcome !== 'ignored') ? 'partial' : 'ok';
       await this.journal.addItems(run, notApplied);
       await this.journal.finish(run, { status, httpStatus: 200, counts, durationMs: elapsed(), message: dryRun ? 'dry run: nothing was written' : undefined });
+      pushTiming(run, 'journaled');
       return {
         // What the ERP sent is quoted cut: a 10 MB field name or code is never sent back whole.
         run, kind: req.kind, dryRun, status, format, charset, counts,

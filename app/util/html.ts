@@ -1,6 +1,10 @@
 // OpenCart's admin stores every text through htmlspecialchars(ENT_COMPAT): & " < > become
 // entities, the storefront decodes them. Writing the same way makes "Kés & villa" show as typed.
+const NEEDS_ENCODING = /[&"<>]/;
+
 export function encodeLikeOpenCart(s: string): string {
+  // Nearly every code and name has none of the four: no new string then (a push encodes each code).
+  if (!NEEDS_ENCODING.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

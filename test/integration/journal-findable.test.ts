@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { createApp } from '../../app/web/server.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
-import { KEY, addProduct, uniqueCode } from '../support/shop.js';
+import { KEY, addProduct, product, uniqueCode } from '../support/shop.js';
 import { loginWithForm } from '../support/admin-forms.js';
+import { ChangeTable } from '../../app/shop/product-changes.js';
+import { Journal } from '../../app/plugin/journal.js';
+import { ProductHistory } from '../../app/plugin/product-history.js';
 
 const PASSWORD = 'Admin-jelszo-2026';
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -90,6 +93,50 @@ describe.each(TARGETS)('findable records on $name', (target) => {
     expect(html).toMatch(/100(?:,00)?[^0-9→]* → [^0-9]*250/);
     expect(html).toMatch(/199(?:,00)?[^0-9]*, kezdete: 2026\. 01\. 01\., vége: 2026\. 01\. 31\./);
     if (target.dialect === 'sqlite') expect(html).toContain('100 Ft → 250 Ft');
+  });
+
+  // A stock or price push loads its history rows while it still reads the document (beside its
+  // change table): they must describe only what was written.
+  it('keeps a push\'s history only once it writes: loaded rows leave with a push stopped before writing, and a crash while reading shows none', async () => {
+    const journal = new Journal(db());
+    const history = new ProductHistory(db());
+    const codes = [uniqueCode('HL'), uniqueCode('HL')];
+    const ids = [await addProduct(db(), { model: codes[0]!, price: 100 }), await addProduct(db(), { model: codes[1]!, price: 100 })];
+    const changes = ids.map((productId, k) => ({ productId, code: codes[k]!, value: 150 + k, old: 100 }));
+    const list = { length: 2, productId: (k: number) => changes[k]!.productId, code: (k: number) => changes[k]!.code, value: (k: number) => changes[k]!.value, old: (k: number) => changes[k]!.old };
+    const rowsOf = (run: number) => db().knex(db().own('product_change')).where({ run_id: run }).orderBy('product_id').select('product_id', 'code', 'field', 'old_value', 'new_value');
+
+    // Stopped before writing (a refused document, an error): the rows loaded with the changes leave.
+    const refused = await journal.start('prices', 'test');
+    const stopped = await ChangeTable.open(db(), 'model', 'price', refused);
+    await stopped.load(list);
+    await stopped.close();
+    expect(await rowsOf(refused)).toEqual([]);
+
+    // Written: each row keeps the old value the push compared against and the new one.
+    const written = await journal.start('prices', 'test');
+    await journal.progress(written, 2, 'writing');
+    const table = await ChangeTable.open(db(), 'model', 'price', written);
+    try {
+      await table.load(list);
+      expect(await table.write('2026-12-02 10:00:00', { rows: 2 })).toBe(2);
+    } finally {
+      await table.close();
+    }
+    expect((await rowsOf(written)).map((r) => [r.product_id, r.code, r.field, Number(r.old_value), Number(r.new_value)])).toEqual([
+      [ids[0], codes[0], 'price', 100, 150],
+      [ids[1], codes[1], 'price', 100, 151],
+    ]);
+    expect(Number((await product(db(), ids[1]!)).price)).toBe(151);
+
+    // A process that died while reading leaves its loaded rows behind: the run never wrote, so the
+    // product's history does not show them (the run that wrote does).
+    const crashed = await journal.start('prices', 'test');
+    await journal.progress(crashed, 2, 'reading');
+    await db().knex(db().own('product_change')).insert({ run_id: crashed, product_id: ids[0], code: codes[0], field: 'price', old_value: 150, new_value: 999 });
+    await journal.markInterrupted(crashed);
+    const shown = await history.changes({ codes: [codes[0]!], productIds: [], limit: 10 });
+    expect(shown.map((r) => [Number(r.run_id), r.new_value])).toEqual([[written, 150]]);
   });
 
   it('keeps full sync\'s price changes too, a new product\'s first price without an old one', async () => {

@@ -2,6 +2,7 @@
 // and the picture data checks at their limits.
 import { describe, expect, it } from 'vitest';
 import { answerToXml, errorToXml } from '../../app/erp/answer.js';
+import { statusAnswerToXml } from '../../app/erp/order-status-answer.js';
 import { ImageDataError, parseImageData } from '../../app/erp/image-data.js';
 import { fillReason, reason, ReasonError } from '../../app/erp/reasons.js';
 import { thrown } from '../support/thrown.js';
@@ -23,6 +24,22 @@ describe('the push answer as XML', () => {
       '    <record n="3" code="B" outcome="invalid">ar &quot;x&quot; is not a number</record>\n' +
       '  </notApplied>\n' +
       '  <durationMs>40</durationMs>\n</answer>\n',
+    );
+  });
+
+  it('the order status answer adds what the shop did with the records, before the duration', () => {
+    const xml = statusAnswerToXml({
+      run: 5, kind: 'order-status', dryRun: false, status: 'ok', format: 'csv', charset: 'utf-8', counts: { received: 4, applied: 4 } as never,
+      ignoredFields: [], unknownFields: [], notApplied: [], shop: { applied: 2, waiting: 1, failed: 1, error: null }, durationMs: 9,
+    });
+    expect(xml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<answer>\n' +
+      '  <run>5</run>\n  <kind>order-status</kind>\n  <status>ok</status>\n  <dryRun>false</dryRun>\n' +
+      '  <counts received="4" applied="4"/>\n' +
+      '  <ignoredFields></ignoredFields>\n  <unknownFields></unknownFields>\n' +
+      '  <notApplied>\n  </notApplied>\n' +
+      '  <shop applied="2" waiting="1" failed="1"/>\n' +
+      '  <durationMs>9</durationMs>\n</answer>\n',
     );
   });
 
@@ -58,6 +75,12 @@ describe('picture data at its limits', () => {
     expect(parseImageData(jpeg(max).toString('base64'), max)!.data.length).toBe(max);
     expect(refusedWith(() => parseImageData(jpeg(max + 1).toString('base64'), max))).toEqual({ reason: 'kep holds a picture larger than 3 MB', reasonCode: 'picture_too_large', reasonVars: { max: 3 } });
     expect(refusedWith(() => parseImageData(jpeg(max + 3).toString('base64'), max)).reasonCode).toBe('picture_too_large');
+    // A limit of 3k + 1 bytes: the base64 of a picture of exactly the limit (two '=') stands for
+    // limit + 2 bytes, the edge of the estimate made before decoding; so does that of one byte
+    // more (one '='), which only the decoded length refuses.
+    const odd = 2 * 1024 * 1024 + 2;
+    expect(parseImageData(jpeg(odd).toString('base64'), odd)!.data.length).toBe(odd);
+    expect(refusedWith(() => parseImageData(jpeg(odd + 1).toString('base64'), odd))).toEqual({ reason: 'kep holds a picture larger than 2 MB', reasonCode: 'picture_too_large', reasonVars: { max: 2 } });
   });
 
   it('reads a data URI with parameters and any image label case; names the hash by content, 24 hex digits', () => {

@@ -52,6 +52,22 @@ describe('JSON records', () => {
     expect(f).toEqual({ code: '12345678901234567890', neg: '-1234567890.1234567', round: '1000000000000000', tiny: '0.0000000000000001', text: '12345678901234567890', ok: '123456789012345' });
   });
 
+  it('keeps every digit of a long decimal whose point splits its digits into runs shorter than 16', () => {
+    expect(readJsonRecords('[{"ar":12345678.123456789,"neg":-1234567.123456789}]')[0]!.fields).toEqual({ ar: '12345678.123456789', neg: '-1234567.123456789' });
+  });
+
+  it('beside a long code, a literal of up to 15 significant digits is still a number: zeros before the first digit and the exponent are not counted', () => {
+    const f = readJsonRecords('[{"code":12345678901234567890,"ar":12.50,"half":0.50,"tiny":0.000000000000000120,"fifteen":1234567890.12340,"exp":123456789012345e10,"small":1e-7,"big":10000000000000000.1}]')[0]!.fields;
+    expect(f).toEqual({
+      code: '12345678901234567890', ar: '12.5', half: '0.5', tiny: '0.00000000000000012', fifteen: '1234567890.1234',
+      exp: '1234567890123450000000000', small: '0.0000001', big: '10000000000000000.1',
+    });
+  });
+
+  it('spells minus zero as 0', () => {
+    expect(readJsonRecords('[{"a":-0,"b":-0.0}]')[0]!.fields).toEqual({ a: '0', b: '0' });
+  });
+
   it('a field named __proto__ or constructor is data', () => {
     const f = readJsonRecords('[{"__proto__":"x","constructor":"y"}]')[0]!.fields;
     expect([f['__proto__'], f['constructor'], Object.getPrototypeOf(f)]).toEqual(['x', 'y', null]);
@@ -63,6 +79,15 @@ describe('JSON records', () => {
     ['[{"a":tru}]', 'malformed JSON at line 1, column 7: Unexpected token \'}\''],
     ['[{"a" 1}]', 'malformed JSON at line 1, column 7: Expected \':\' after property name'],
   ])('refuses malformed JSON %j with its line and column', (text, message) => expect(refusal(() => readJsonRecords(text))).toEqual({ status: 400, message }));
+
+  it('a text that is not JSON from its first character is refused at line 1, column 1', () => {
+    expect(refusal(() => readJsonRecords('x'))).toEqual({ status: 400, message: "malformed JSON at line 1, column 1: Unexpected token 'x'" });
+    expect(refusal(() => readJsonRecords(''))).toEqual({ status: 400, message: 'malformed JSON at line 1, column 1: Unexpected end of JSON input' });
+  });
+
+  it('names no position when it cannot tell where the text went wrong (an escape JSON does not know)', () => {
+    expect(refusal(() => readJsonRecords('[{"a":"\\x"}]'))).toEqual({ status: 400, message: 'malformed JSON: Bad escaped character' });
+  });
 
   it('refuses what is not a list of flat records, naming the record and field', () => {
     expect(refusal(() => readJsonRecords('{"a":[]}')).message).toBe('malformed JSON: expected an array of records or an object with "termekek", "kategoriak" or "rendelesek"');
@@ -83,6 +108,15 @@ describe('CSV records', () => {
     expect(readCsvRecords('kod;ar,x\nA;1,5\n')[0]!.fields).toEqual({ kod: 'A', 'ar,x': '1,5' }); // a tie: the semicolon
   });
 
+  it('reads the delimiter off the header line alone, whatever the rows below hold', () => {
+    for (const eol of ['\n', '\r\n'])
+      expect(readCsvRecords(`kod;nev${eol}A;"a,b,c,d"${eol}`), JSON.stringify(eol)).toEqual([{ seq: 1, line: 2, fields: { kod: 'A', nev: 'a,b,c,d' } }]);
+  });
+
+  it('an empty document has no records', () => {
+    expect(readCsvRecords('')).toEqual([]);
+  });
+
   it('trims the header names, keeps the cells as written, and numbers records and their lines (blank lines skipped)', () => {
     expect(readCsvRecords(' kod ; ar \n A ; 1 \n\nB;2\n')).toEqual([
       { seq: 1, line: 2, fields: { kod: ' A ', ar: ' 1 ' } },
@@ -99,5 +133,12 @@ describe('CSV records', () => {
     expect(refusal(() => readCsvRecords('kod;ar; kod\nA;1;B\n'))).toEqual({ status: 400, message: 'malformed CSV: the column "kod" appears twice in the header' });
     expect(refusal(() => readCsvRecords('kod,"nev\nA,B\n'))).toEqual({ status: 400, message: 'malformed CSV: Quote Not Closed: the parsing is finished with an opening quote at line 2' });
     expect(refusal(() => readCsvRecords('kod;ar\nA\n')).message).toMatch(/^malformed CSV: Invalid Record Length/);
+  });
+
+  it('a refusal quotes no more than 300 characters of the parser\'s message, and 60 of a column name', () => {
+    const long = refusal(() => readCsvRecords(`kod;nev\nA;${'y'.repeat(400)}"z\n`)).message;
+    expect([long.length, long.startsWith('malformed CSV: Invalid Opening Quote: ')]).toEqual(['malformed CSV: '.length + 300, true]);
+    const name = 'x'.repeat(100);
+    expect(refusal(() => readCsvRecords(`${name};${name}\nA;B\n`)).message).toBe(`malformed CSV: the column "${'x'.repeat(60)}" appears twice in the header`);
   });
 });

@@ -16,6 +16,14 @@ describe('XML-safe text', () => {
     expect(hasNonXmlChars('plain')).toBe(false);
     expect(xmlText('<a href="x">&\u0001')).toBe('&lt;a href=&quot;x&quot;&gt;&amp;\uFFFD');
   });
+  it('escapes all five characters XML reserves, the apostrophe included', () => {
+    expect(xmlText(`<'&">`)).toBe('&lt;&#39;&amp;&quot;&gt;');
+  });
+
+  it('sanitizing leaves anything that is not an object alone and reports nothing', () => {
+    for (const v of [null, undefined, 5, 'x\u0000', true]) expect(sanitizeStrings(v), String(v)).toEqual([]);
+  });
+
   it('tells well-formed XML from what an XML reader refuses (the oracle of the hostile order tests)', () => {
     expect(() => assertWellFormedXml('<?xml version="1.0"?><a b="1">x &amp; y</a>')).not.toThrow();
     expect(() => assertWellFormedXml('<a>\u000b</a>')).toThrow();

@@ -13,10 +13,32 @@ export function setLoadDataForTests(value: boolean | null): void {
   loadDataWorks = value;
 }
 
+const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
+
 /** One field of LOAD DATA's text format: NULL as \\N; tab, newline, backslash escaped. */
 function loadDataField(v: unknown): string {
   if (v === null || v === undefined) return '\\N';
-  return String(v).replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+  // Numbers and plain codes (nearly every field of a push) are written as they are.
+  if (typeof v === 'number') return String(v);
+  const text = String(v);
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  return text.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
+}
+
+/**
+ * The LOAD DATA text of a set of rows, made once: the same rows are often loaded into two tables
+ * (a push's changes and the products' history), and making the text is most of a load's cost here.
+ */
+const loadTexts = new WeakMap<unknown[][], Buffer>();
+function loadText(rows: unknown[][]): Buffer {
+  let text = loadTexts.get(rows);
+  if (!text) {
+    const lines: string[] = new Array(rows.length);
+    for (let k = 0; k < rows.length; k++) lines[k] = rows[k]!.map(loadDataField).join('\t');
+    text = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    loadTexts.set(rows, text);
+  }
+  return text;
 }
 
 /** OpenCart's own connection mode: strict mode would reject its '0000-00-00' defaults. */
@@ -37,6 +59,10 @@ function columnKind(type: string): ColumnDescription['kind'] {
   return 'other';
 }
 
+/** One product row's checksum term: the signature XORs them, the index reads each with its row. */
+const productRowCrc = (field: string) =>
+  `CRC32(CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)))`;
+
 export const mysqlHelper: DialectHelper = {
   name: 'mysql',
   // The protocol allows 65,535 placeholders per prepared statement; stay well below it and
@@ -50,8 +76,9 @@ export const mysqlHelper: DialectHelper = {
   straightJoin: () => 'STRAIGHT_JOIN',
   rows: <T>(result: unknown) => (result as [T[]])[0],
   affectedRows: (result) => Number((result as [{ affectedRows: number }])[0].affectedRows),
-  async bulkInsert(knex, table, columns, rows) {
+  async bulkInsert(knex, table, columns, rows, constants = {}) {
     if (rows.length === 0) return;
+    const fixed = Object.entries(constants);
     // LOAD DATA LOCAL INFILE from a stream we build is about twice as fast as multi-row INSERT
     // on the server side. mysql2 hands the server only that stream, never a file of ours. A
     // server with local_infile off refuses: then multi-row INSERTs, for good.
@@ -61,8 +88,8 @@ export const mysqlHelper: DialectHelper = {
         await new Promise<void>((resolve, reject) =>
           conn.query(
             {
-              sql: `LOAD DATA LOCAL INFILE 'erp-bridge-stage' INTO TABLE ${table} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columns.join(', ')})`,
-              infileStreamFactory: () => Readable.from([Buffer.from(rows.map((r) => r.map(loadDataField).join('\t')).join('\n') + '\n', 'utf8')]),
+              sql: `LOAD DATA LOCAL INFILE 'erp-bridge-stage' INTO TABLE ${table} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columns.join(', ')})${fixed.length ? ` SET ${fixed.map(([c, v]) => format('?? = ?', [c, v])).join(', ')}` : ''}`,
+              infileStreamFactory: () => Readable.from([loadText(rows)]),
             },
             (err) => (err ? reject(err) : resolve()),
           ),
@@ -79,8 +106,11 @@ export const mysqlHelper: DialectHelper = {
       }
     }
     // Formatted by mysql2 into one statement per chunk (no placeholder limit, bounded packets).
+    const names = [...columns, ...fixed.map(([c]) => c)].join(', ');
+    const values = fixed.map(([, v]) => v);
     for (let i = 0; i < rows.length; i += 5000) {
-      const sql = format(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ?`, [rows.slice(i, i + 5000)] as never);
+      const chunk = rows.slice(i, i + 5000);
+      const sql = format(`INSERT INTO ${table} (${names}) VALUES ?`, [values.length ? chunk.map((r) => [...r, ...values]) : chunk] as never);
       await knex.raw(sql);
     }
   },
@@ -198,7 +228,10 @@ export const mysqlHelper: DialectHelper = {
   updateStepRows: Number.MAX_SAFE_INTEGER,
   readPageRows: 50_000,
   productSignatureSql: (table, field) =>
-    `SELECT COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified,
-       BIT_XOR(CRC32(CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)))) AS crc
-     FROM ${table}`,
+    `SELECT COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified, BIT_XOR(${productRowCrc(field)}) AS crc FROM ${table}`,
+  productRowCrcSql: productRowCrc,
+  async readArrays(knex, sql) {
+    // Arrays, not one object per row: a 100,000-product read spent most of its time making objects.
+    return ((await knex.raw(sql).options({ rowsAsArray: true })) as unknown as [unknown[][]])[0];
+  },
 };

@@ -21,8 +21,11 @@ export const sqliteHelper: DialectHelper = {
   straightJoin: () => 'CROSS JOIN',
   rows: <T>(result: unknown) => result as T[],
   affectedRows: (result) => Number((result as { changes: number }).changes),
-  async bulkInsert(knex, table, columns, rows) {
+  async bulkInsert(knex, table, columns, rows, constants = {}) {
     if (rows.length === 0) return;
+    const fixed = Object.entries(constants);
+    const names = [...columns, ...fixed.map(([c]) => c)];
+    const values = fixed.map(([, v]) => v);
     type Db = { prepare(sql: string): { run(...v: unknown[]): unknown }; transaction(fn: () => void): () => void };
     // In transactions of LOAD_STEP rows with other requests' turns between them: each one holds
     // the process (better-sqlite3 is synchronous). Only staging tables are loaded this way.
@@ -30,9 +33,9 @@ export const sqliteHelper: DialectHelper = {
       if (i > 0) await new Promise((r) => setImmediate(r));
       const conn = (await knex.client.acquireConnection()) as Db;
       try {
-        const stmt = conn.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+        const stmt = conn.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
         conn.transaction(() => {
-          for (let k = i; k < Math.min(rows.length, i + LOAD_STEP); k++) stmt.run(...rows[k]!);
+          for (let k = i; k < Math.min(rows.length, i + LOAD_STEP); k++) stmt.run(...rows[k]!, ...values);
         })();
       } finally {
         await knex.client.releaseConnection(conn);
@@ -100,4 +103,7 @@ export const sqliteHelper: DialectHelper = {
   updateStepRows: 10_000,
   // 10,000 rows: about 40 ms of reading and indexing at 250,000 products, then other requests' turn.
   readPageRows: 10_000,
+  async readArrays(knex, sql) {
+    return ((await knex.raw(sql)) as Array<Record<string, unknown>>).map((r) => Object.values(r));
+  },
 };

@@ -65,10 +65,11 @@ export interface DialectHelper {
    */
   straightJoin(): string;
   /**
-   * Inserts many rows fast (the staging load): mysql2's own multi-row formatting on MySQL, one
-   * prepared statement in a transaction on SQLite.
+   * Inserts many rows fast (the staging load): LOAD DATA LOCAL (else mysql2's own multi-row
+   * formatting) on MySQL, one prepared statement in a transaction on SQLite. `constants` are
+   * columns with the same value on every row (given after `columns`).
    */
-  bulkInsert(knex: Knex, table: string, columns: string[], rows: unknown[][]): Promise<void>;
+  bulkInsert(knex: Knex, table: string, columns: string[], rows: unknown[][], constants?: Record<string, string | number>): Promise<void>;
   /** Rows written by a knex.raw() INSERT/UPDATE/DELETE. */
   affectedRows(result: unknown): number;
   /** The rows of a knex.raw() result (mysql2 answers [rows, fields], better-sqlite3 rows). */
@@ -133,4 +134,8 @@ export interface DialectHelper {
    * product index; undefined where the database has no CRC32 (the index is then read every time).
    */
   productSignatureSql?(productTable: string, codeField: string): string;
+  /** The checksum term of one product row (the signature's BIT_XOR is over these); where the signature is. */
+  productRowCrcSql?(codeField: string): string;
+  /** A SELECT's rows as arrays of column values, in the SELECT's column order. */
+  readArrays(knex: Knex, sql: string): Promise<unknown[][]>;
 }
