@@ -80,8 +80,8 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('the outbox on $name', 
     expect((await outbox.get(4))!.claimed_by).toBe('w0');
   });
 
-  it('an exported order is marked once with its ERP document id, its error and claim cleared; marking it again changes nothing', async () => {
-    await add([1]);
+  it('an exported order is marked once with its ERP document id, its error and claim cleared; marking it again changes nothing, nor any other order', async () => {
+    await add([1, 2]);
     await set(1, { last_error: 'timeout', claimed_by: 'w1', claimed_until: at(60_000), exported_at: null });
     await outbox.markExported(1, 'ERP-1');
     const first = (await outbox.get(1))!;
@@ -90,6 +90,7 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('the outbox on $name', 
     await set(1, { exported_at: '2000-01-01 00:00:00' });
     await outbox.markExported(1, 'ERP-2');
     expect(await outbox.get(1)).toMatchObject({ erp_document_id: 'ERP-1', exported_at: '2000-01-01 00:00:00' });
+    expect(await outbox.get(2)).toMatchObject({ state: 'waiting', erp_document_id: null, exported_at: null });
   });
 
   it('a failed delivery waits for its next attempt, or fails after the last, with the error cut to 2000 characters; an order no longer waiting is not touched', async () => {
@@ -173,11 +174,13 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('the outbox on $name', 
 
   it('an order the feed never served is refused with the reason; one held for attention, not in the outbox or of an unknown number is unknown', async () => {
     await add([20, 21]);
+    await outbox.add([{ orderId: 22, document: doc(22, 'INV-X-22'), problem: 'held' }]);
     await set(21, { state: 'attention' });
-    await outbox.markFed([21]);
-    expect(await outbox.acknowledge([byId(1, 20), byId(2, 21), byId(3, 99), byNumber(4, 'INV-X-77'), byNumber(5, 'INV-X-21')])).toEqual({
+    await outbox.markFed([21, 22]);
+    expect(await outbox.acknowledge([byId(1, 20), byId(2, 21), byId(3, 99), byNumber(4, 'INV-X-77'), byNumber(5, 'INV-X-21'), byNumber(6, 'INV-X-22')])).toEqual({
       acknowledged: [],
-      unknown: [21, 99, 'INV-X-77', 'INV-X-21'],
+      // An order number is answered as the ERP wrote it, an order id as the id.
+      unknown: [21, 99, 'INV-X-77', 'INV-X-21', 'INV-X-22'],
       refused: [{ record: 1, order: '20', reason: 'the orders feed has not served this order yet: nothing to acknowledge' }],
     });
     expect(await state(20)).toBe('waiting');
@@ -210,13 +213,15 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('the outbox on $name', 
     expect(await outbox.counts()).toEqual({ exported: 1200 });
   });
 
-  it('the admin sends an order again only from the states allowed: waiting with its attempts and claim reset', async () => {
-    await add([1, 2]);
+  it('the admin sends an order again only from the states allowed: waiting with its attempts and claim reset; no other order moves', async () => {
+    await add([1, 2, 3]);
+    await set(3, { state: 'failed' });
     await set(1, { state: 'failed', attempts: 5, next_attempt_at: at(60_000), claimed_by: 'w1', claimed_until: at(60_000) });
     expect(await outbox.requeue(1, ['failed', 'attention'])).toBe(true);
     expect(await outbox.get(1)).toMatchObject({ state: 'waiting', attempts: 0, next_attempt_at: null, claimed_by: null, claimed_until: null });
     await set(2, { state: 'exported' });
     expect(await outbox.requeue(2, ['failed' as OutboxState])).toBe(false);
     expect(await state(2)).toBe('exported');
+    expect(await state(3)).toBe('failed');
   });
 });
