@@ -73,10 +73,24 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('the journal on $name',
       { day: '2026-03-01', kind, runs: 1, applied: 0, problems: 0 },
       { day: '2026-02-28', kind, runs: 9, applied: 9, problems: 9 },
     ]);
-    expect((await journal.days('2026-03-01')).filter((d) => d.kind === kind)).toEqual([
+    const mine = [
       { day: '2026-03-01', kind, runs: 1, applied: 0, problems: 0 },
       { day: '2026-03-02', kind, runs: 2, applied: 5, problems: 1 },
-    ]);
+    ];
+    expect((await journal.days('2026-03-01')).filter((d) => d.kind === kind)).toEqual(mine);
+    // A run of another kind finishing adds to its own day's row only.
+    const run = await journal.start(kindOf(), 'erp');
+    await journal.finish(run, { status: 'failed', durationMs: 0 });
+    expect((await journal.days('2026-03-01')).filter((d) => d.kind === kind)).toEqual(mine);
+  });
+
+  it('a run\'s records come a thousand at a time unless a page size is asked for', async () => {
+    const run = await journal.start(kindOf(), 'erp');
+    await journal.addItems(run, Array.from({ length: 1001 }, (_, i) => item(i + 1, `C${i}`)));
+    const page = await journal.items(run);
+    expect(page).toHaveLength(1000);
+    expect(page[999]!.seq).toBe(1000);
+    expect(await journal.itemTotals(run)).toEqual({ unknown: 1001 });
   });
 
   it('a running push\'s progress: records read, its phase, and a percent kept within 0–100 in whole numbers; a finished run is not moved', async () => {
@@ -133,7 +147,8 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('the journal on $name',
       [4, 1, 8, 'unknown', '{}'],
       [5, 1, 8, null, null],
     ]);
-    expect(rows[0]).toMatchObject({ run_id: run, outcome: 'invalid' });
+    // A record as the admin reads it: these columns and no others.
+    expect(rows[1]).toEqual({ run_id: run, seq: 2, code: 'B', outcome: 'invalid', reason: 'reason 2', reason_code: 'number', reason_vars: JSON.stringify(fits) });
   });
 
   it('pages a run\'s records in record order after a seq, optionally of one outcome, and counts them per outcome', async () => {
@@ -161,10 +176,15 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('the journal on $name',
     expect(await journal.itemsByCode([], { limit: 10 })).toEqual([]);
     const found = await journal.itemsByCode([code], { limit: 10 });
     expect(found.map((r) => [r.run_id, r.code, r.kind])).toEqual([[runs[2], code, kind], [runs[1], code, kind], [runs[0], code, kind]]);
-    expect(Boolean(found[1]!.dry_run)).toBe(true);
+    expect(found.map((r) => Boolean(r.dry_run))).toEqual([false, true, false]);
     expect(found[0]!.started_at).toBe((await journal.get(runs[2]!))!.started_at);
     expect((await journal.itemsByCode([code], { beforeRun: runs[2], limit: 10 })).map((r) => r.run_id)).toEqual([runs[1], runs[0]]);
     expect((await journal.itemsByCode([code], { limit: 1 })).map((r) => r.run_id)).toEqual([runs[2]]);
+    expect(Object.keys(found[0]!).sort()).toEqual(['code', 'dry_run', 'kind', 'outcome', 'reason', 'reason_code', 'reason_vars', 'run_id', 'seq', 'started_at']);
+    // The same code twice in one run: the later record first.
+    const twice = await journal.start(kind, 'erp');
+    await journal.addItems(twice, [item(1, code, 'invalid'), item(2, code, 'unknown')]);
+    expect((await journal.itemsByCode([code], { limit: 2 })).map((r) => [r.run_id, r.seq])).toEqual([[twice, 2], [twice, 1]]);
   });
 
   it('closes as interrupted a run still running, and every running run of one kind; a finished run and other kinds keep theirs', async () => {
