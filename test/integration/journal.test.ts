@@ -28,6 +28,7 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('the journal on $name',
     const run = await journal.start(kind, 'a'.repeat(200), true);
     expect(await journal.get(run)).toMatchObject({ kind, actor: 'a'.repeat(128), status: 'running', finished_at: null });
     expect(Boolean((await journal.get(run))!.dry_run)).toBe(true);
+    expect(Boolean((await journal.get(await journal.start(kind, 'erp')))!.dry_run)).toBe(false); // not a dry run unless said
     const counts = { ...emptyCounts(), received: 5, updated: 2, created: 1, unknown: 1, invalid: 1 };
     await journal.finish(run, { status: 'partial', httpStatus: 200, counts, message: 'm'.repeat(5000), durationMs: 12.6 });
     const done = (await journal.get(run))!;
