@@ -147,6 +147,7 @@ export class SpecialWriter {
       set: { date_end: sqlDate(this.yesterday) },
       where: `${updated} AND s.promo = 0 AND ${this.ours('ps')} AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)})`,
     }));
+    pushTiming(this.st.runId, 'ended promos');
     await this.st.applyToProducts({}, now);
   }
 }
