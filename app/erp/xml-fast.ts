@@ -100,17 +100,25 @@ export class FlatXmlScanner {
   private consume(k: number): void {
     this.lineAt(k);
     this.text = this.text.slice(k);
+    this.noCrBefore = Math.max(0, this.noCrBefore - k);
     this.i -= k;
     this.lineScan -= k;
     this.lineStart -= k;
     if (this.closedAt >= 0) this.closedAt -= k;
   }
 
+  /** No CR stands in `text` before this position (from `lineScan` on). */
+  private noCrBefore = 0;
+
   private lineAt(pos: number): number {
     const t = this.text;
     if (this.lineScan >= pos) return this.line;
-    const cr = t.indexOf('\r', this.lineScan);
-    if (cr < 0 || cr >= pos) {
+    // Where the next CR is, searched once per stretch of text (not once per record).
+    if (this.noCrBefore < pos && this.noCrBefore < t.length) {
+      const cr = t.indexOf('\r', Math.max(this.noCrBefore, this.lineScan));
+      this.noCrBefore = cr < 0 ? t.length : cr;
+    }
+    if (pos <= this.noCrBefore) {
       // No CR up to pos (nearly every document): jump from line feed to line feed.
       for (let j = t.indexOf('\n', this.lineScan); j >= 0 && j < pos; j = t.indexOf('\n', j + 1)) {
         this.line++;

@@ -25,9 +25,11 @@ export interface StageRow {
   tax_class_id?: number | null;
   image?: string | null;
   category_code?: string | null;
+  /** Set before staging where it is known in memory (promo prices: matched and classified there). */
+  outcome?: 'updated' | 'check' | 'unknown' | 'ambiguous' | null;
 }
 
-const STAGE_COLUMNS = ['seq', 'code', 'product_id', 'match_count', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
+const STAGE_COLUMNS = ['seq', 'code', 'product_id', 'match_count', 'outcome', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
 
 export class ProductStaging {
   readonly S: string;

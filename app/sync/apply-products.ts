@@ -323,6 +323,8 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   // SQL: it already holds every record's names and texts, and the index on top of them took its
   // peak memory past 300 MB at 100,000 records.
   if (!full) matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
+  const specials = kind === 'promo-prices' ? new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1)) : undefined;
+  await specials?.prepare(rows);
   try {
     pushTiming(runId, 'index matched');
     await st.load(rows, opts.onProgress);
@@ -354,14 +356,9 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     if (settings.price_basis === 'gross') await st.grossToNet(kind === 'prices' ? 'price' : 'promo', await vatRates(db, settings));
 
     if (master) await st.classify(master.sameExpr());
-    let specials: SpecialWriter | undefined;
-    if (kind === 'promo-prices') {
-      specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1));
-      await specials.resolveStartDates();
-      pushTiming(runId, 'start dates');
-      await specials.classify();
-    }
-    await st.markUnmatched();
+    // Promo prices came matched and mostly classified (`prepare`); full sync is matched in SQL.
+    if (specials) await specials.classify();
+    else await st.markUnmatched();
     await step('classified');
 
     if (!opts.dryRun) {
