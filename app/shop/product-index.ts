@@ -37,7 +37,7 @@ const MISSING = -1;
  * several products share has one slot whose `count` is above 1 (and no single product).
  */
 export class ProductIndex {
-  private readonly slots = new Map<string, number>();
+  private slots = new Map<string, number>();
   /** Per product row (not per code): id, price, quantity, tax class, and its code's slot. */
   private productId = new Int32Array(1024);
   price = new Float64Array(1024);
@@ -51,7 +51,9 @@ export class ProductIndex {
   private first = new Int32Array(1024);
   private count = new Int32Array(1024);
   /** The stored code of each product row (the same string as its key unless HTML-encoded). */
-  private readonly codes: string[] = [];
+  private codes: string[] = [];
+  /** Each product row's code checksum, as the database gives it (a refresh compares these, not the codes). */
+  private codeCrcs = new Uint32Array(1024);
   private rows = 0;
   /** The checksum over what the index holds (as the database computes it), when known. */
   signature: Signature | null = null;
@@ -87,7 +89,7 @@ export class ProductIndex {
   }
 
   /** One product row; `crc` is its checksum term as the database computed it (none: computed here). */
-  add(productId: number, storedCode: string, price: number, quantity: number, taxClassId: number, crc?: number): void {
+  add(productId: number, storedCode: string, price: number, quantity: number, taxClassId: number, crc?: number, codeCrc = 0): void {
     const row = this.rows++;
     if (row === this.productId.length) this.grow();
     this.productId[row] = productId;
@@ -105,6 +107,7 @@ export class ProductIndex {
     }
     this.count[slot]! += 1;
     const c = crc ?? rowCrc(productId, storedCode, price, quantity, taxClassId);
+    this.codeCrcs[row] = codeCrc;
     this.rowCrcs[row] = c;
     this.crc = (this.crc ^ c) >>> 0;
     if (productId > this.maxId) this.maxId = productId;
@@ -124,6 +127,41 @@ export class ProductIndex {
     const c = new Uint32Array(n);
     c.set(this.rowCrcs);
     this.rowCrcs = c;
+    const cc = new Uint32Array(n);
+    cc.set(this.codeCrcs);
+    this.codeCrcs = cc;
+  }
+
+  /**
+   * A new index with this one's products and codes (shared: they are never changed once read)
+   * and fresh values, filled row by row with `refresh`; null as soon as a row is not the same
+   * product with the same code (then the caller reads the table whole).
+   */
+  startRefresh(): { refresh(productId: number, codeCrc: number, price: number, quantity: number, taxClassId: number, crc: number): boolean; done(): ProductIndex | null } {
+    const next = new ProductIndex();
+    const n = this.productId.length;
+    Object.assign(next, {
+      slots: this.slots, codes: this.codes, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
+      maxId: this.maxId, price: new Float64Array(n), quantity: new Int32Array(n), taxClassId: new Int32Array(n), rowCrcs: new Uint32Array(n),
+    });
+    let row = 0;
+    return {
+      refresh: (productId, codeCrc, price, quantity, taxClassId, crc) => {
+        if (row >= this.rows || this.productId[row] !== productId || this.codeCrcs[row] !== codeCrc) return false;
+        next.price[row] = price;
+        next.quantity[row] = quantity;
+        next.taxClassId[row] = taxClassId;
+        next.rowCrcs[row] = crc;
+        next.crc = (next.crc ^ crc) >>> 0;
+        row++;
+        return true;
+      },
+      done: () => {
+        if (row !== this.rows) return null;
+        next.rows = row;
+        return next;
+      },
+    };
   }
 
   private growSlots(): void {
@@ -217,28 +255,52 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   await cached?.index.ready();
   if (sig && cached && cached.field === field && cached.index.signature && same(cached.index.signature, sig)) return cached.index;
   warm.delete(db);
-  const index = new ProductIndex();
-  // In pages by primary key: the connection is free between them (SQLite has only one, and the
-  // admin shares it), and no result is held whole. Where the database keeps a signature, each
-  // row's checksum term comes with it: the index then checks the read against the signature
-  // taken before it without hashing 100,000 rows itself (`seal`). Without a signature (SQLite)
-  // the index is never kept warm, and no checksum is needed.
-  const crc = sig ? db.dialect.productRowCrcSql?.(field) : undefined;
-  const columns = `product_id, TRIM(COALESCE(${field}, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)${crc ? `, ${crc}` : ''}`;
-  const pageRows = db.dialect.readPageRows;
-  for (let after = -1; ; ) {
-    const page = await db.dialect.readArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} WHERE product_id > ${after} ORDER BY product_id LIMIT ${pageRows}`);
-    for (const r of page) index.add(Number(r[0]), String(r[1] ?? ''), Number(r[2]), Number(r[3]), Number(r[4]), crc ? Number(r[5]) >>> 0 : sig ? undefined : 0);
-    if (page.length < pageRows) break;
-    after = Number(page.at(-1)![0]);
-    // Other requests get their turn between pages (an awaited SQLite query alone never lets them).
-    await new Promise((r) => setImmediate(r));
-  }
+  // A table whose products and codes are the ones the warm index holds (only prices, stock or tax
+  // classes changed, as between two pushes of a working shop) is refreshed without reading a code.
+  const refreshed = sig && cached && cached.field === field ? await refreshIndex(db, field, cached.index) : null;
+  const index = refreshed ?? (await readIndex(db, field, sig !== null));
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });
   return index;
 }
 
+/**
+ * The whole product table, in pages by primary key: the connection is free between them (SQLite
+ * has only one, and the admin shares it), and no result is held whole. Where the database keeps
+ * a signature (`checked`), each row's checksum terms come with it: the index then checks the read
+ * against the signature taken before it without hashing 100,000 rows itself (`seal`). Without a
+ * signature (SQLite) the index is never kept warm, and no checksum is needed.
+ */
+async function readIndex(db: Database, field: ProductCodeField, checked: boolean): Promise<ProductIndex> {
+  const index = new ProductIndex();
+  const crc = checked ? db.dialect.productRowCrcSql?.(field) : undefined;
+  const columns = `product_id, TRIM(COALESCE(${field}, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)${crc ? `, ${crc}, ${db.dialect.productCodeCrcSql!(field)}` : ''}`;
+  await eachPage(db, columns, (r) => index.add(Number(r[0]), String(r[1] ?? ''), Number(r[2]), Number(r[3]), Number(r[4]), crc ? Number(r[5]) >>> 0 : checked ? undefined : 0, crc ? Number(r[6]) >>> 0 : 0));
+  return index;
+}
+
+/** The warm index with the table's values, or null once a row is not the product and code it holds. */
+async function refreshIndex(db: Database, field: ProductCodeField, old: ProductIndex): Promise<ProductIndex | null> {
+  const crc = db.dialect.productRowCrcSql?.(field);
+  if (!crc) return null;
+  const r = old.startRefresh();
+  const columns = `product_id, ${db.dialect.productCodeCrcSql!(field)}, COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0), ${crc}`;
+  const whole = await eachPage(db, columns, (row) => r.refresh(Number(row[0]), Number(row[1]) >>> 0, Number(row[2]), Number(row[3]), Number(row[4]), Number(row[5]) >>> 0));
+  return whole ? r.done() : null;
+}
+
+/** Every product row's `columns`, in product_id order; stops (and answers false) when `each` does. */
+async function eachPage(db: Database, columns: string, each: (row: unknown[]) => boolean | void): Promise<boolean> {
+  const pageRows = db.dialect.readPageRows;
+  for (let after = -1; ; ) {
+    const page = await db.dialect.readArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} WHERE product_id > ${after} ORDER BY product_id LIMIT ${pageRows}`);
+    for (const r of page) if (each(r) === false) return false;
+    if (page.length < pageRows) return true;
+    after = Number(page.at(-1)![0]);
+    // Other requests get their turn between pages (an awaited SQLite query alone never lets them).
+    await new Promise((r) => setImmediate(r));
+  }
+}
 /** Forgets the warm index (tests that write the product table behind erp-bridge's back use the signature instead). */
 export function forgetProductIndex(db: Database): void {
   warm.delete(db);

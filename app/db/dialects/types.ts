@@ -136,6 +136,8 @@ export interface DialectHelper {
   productSignatureSql?(productTable: string, codeField: string): string;
   /** The checksum term of one product row (the signature's BIT_XOR is over these); where the signature is. */
   productRowCrcSql?(codeField: string): string;
+  /** The checksum of one product row's code alone (an index refresh compares it instead of the code). */
+  productCodeCrcSql?(codeField: string): string;
   /** A SELECT's rows as arrays of column values, in the SELECT's column order. */
   readArrays(knex: Knex, sql: string): Promise<unknown[][]>;
 }
