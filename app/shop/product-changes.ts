@@ -7,9 +7,11 @@
 // signature check proved to be the shop's). The products' history gets the same rows while the
 // document is still being read, on a second connection beside the change table's loads (the
 // database is mostly idle then; a 100,000-row history copy at the end took a third as long as
-// the UPDATE itself). Those rows count once the run reaches its writing phase (ProductHistory
-// reads only such runs); a push that stops before writing takes them out again. Every history
-// statement but the re-check's runs outside the change table's transaction, so none waits on it.
+// the UPDATE itself); its last loads may still run beside the UPDATE, and are awaited right
+// after it (a failed history load fails the push, which then says the shop was changed). Those
+// rows count once the run reaches its writing phase (ProductHistory reads only such runs); a
+// push that stops before writing takes them out again. Every history statement but the
+// re-check's runs outside the change table's transaction, so none waits on it.
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
@@ -135,7 +137,8 @@ export class ChangeTable {
   /** Writes the loaded changes to the shop; returns how many products were written. */
   async write(now: string, opts: { tableRows?: number; rows: number; onStep?: (done: number, total: number) => Promise<void> | void }): Promise<number> {
     const { db, k, tmp, field, column, historyRun } = this;
-    await this.historyLoaded();
+    // The history's last loads may still run beside the UPDATE (they are awaited right after it).
+    if (this.historyFailure) throw this.historyFailure;
     this.writing = true;
     const total = opts.rows;
     let written = 0;
@@ -158,6 +161,8 @@ export class ChangeTable {
       // Other requests (the admin on SQLite) get their turn between steps.
       if (steps > 1) await new Promise((r) => setImmediate(r));
     }
+    await this.historyLoaded();
+    if (historyRun !== undefined) pushTiming(historyRun, 'history loaded');
     // A row the UPDATE left alone (its code or value changed in the shop since the push read it)
     // leaves the history again: rare, so this join runs only then.
     if (historyRun !== undefined && written < total) await forgetUnwritten(k, db, historyRun, tmp, field, column);
