@@ -52,11 +52,21 @@ export class SpecialWriter {
   async prepare(rows: StageRow[]): Promise<void> {
     // Per product with any of our specials in the groups: the earliest start of those running today.
     const ours = new Map<number, string | null>();
+    // A small push reads the specials of its own products only (by the specials' product index);
+    // a big one reads all of ours in one pass.
+    const ids = [...new Set(rows.filter((r) => r.match_count === 1).map((r) => r.product_id!))];
+    if (ids.length === 0) return this.mark(rows, ours);
+    const only = ids.length <= 10_000 ? ` AND ps.product_id IN (${sqlIntList(ids)})` : '';
     const rs = this.st.db.dialect.rows<{ product_id: number; d: string | null }>(
       await this.raw(`SELECT ps.product_id AS product_id, MIN(CASE WHEN ${activeDates('ps', this.today)} THEN ps.date_start END) AS d FROM ${this.PS} ps
-        WHERE ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)}) GROUP BY ps.product_id`),
+        WHERE ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)})${only} GROUP BY ps.product_id`),
     );
     for (const r of rs) ours.set(Number(r.product_id), r.d === null ? null : String(r.d));
+    this.mark(rows, ours);
+  }
+
+  /** Sets each record's outcome and start date from `ours` (product → earliest running start, or null). */
+  private mark(rows: StageRow[], ours: Map<number, string | null>): void {
     this.toCheck = 0;
     for (const r of rows) {
       if (r.match_count !== 1) {
