@@ -43,6 +43,14 @@ describe('the push answer as XML', () => {
     );
   });
 
+  it('the order status answer says why the shop refused, escaped, as the JSON answer does', () => {
+    const xml = statusAnswerToXml({
+      run: 6, kind: 'order-status', dryRun: false, status: 'ok', format: 'xml', charset: 'utf-8', counts: { received: 1, applied: 1 } as never,
+      ignoredFields: [], unknownFields: [], notApplied: [], shop: { applied: 0, waiting: 0, failed: 1, error: 'the shop answered 403: "<no> & access"' }, durationMs: 3,
+    });
+    expect(xml).toContain('  <shop applied="0" waiting="0" failed="1" error="the shop answered 403: &quot;&lt;no&gt; &amp; access&quot;"/>\n');
+  });
+
   it('an error names its status, its run when there is one, and its message escaped', () => {
     expect(errorToXml(400, 'malformed XML: <x> & "y"', 7)).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<error status="400" run="7">malformed XML: &lt;x&gt; &amp; &quot;y&quot;</error>\n');
     expect(errorToXml(401, 'wrong credentials', null)).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<error status="401">wrong credentials</error>\n');
