@@ -1,0 +1,99 @@
+// A product's history read through `ProductHistory.changes` (what the admin's product page shows):
+// which runs count, how a product is found, the order, the paging, and the values as numbers.
+// The rows are written here directly, each under a run in the state the test names.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Journal } from '../../app/plugin/journal.js';
+import { ProductHistory, forgetRun } from '../../app/plugin/product-history.js';
+import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { uniqueCode } from '../support/shop.js';
+
+describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
+  let env: TargetEnv;
+  let journal: Journal;
+  let history: ProductHistory;
+  const db = () => env.ctx.db;
+  let nextProduct = 900_000;
+  const change = (runId: number, code: string, o: { productId?: number; old?: number | null; value?: number | null; field?: string } = {}) =>
+    db().knex(db().own('product_change')).insert({
+      run_id: runId, product_id: o.productId ?? nextProduct++, code, field: o.field ?? 'price',
+      old_value: o.old === undefined ? 100 : o.old, new_value: o.value === undefined ? 150 : o.value,
+    });
+  const runIn = async (state: 'reading' | 'writing' | 'ok' | 'partial' | 'failed' | 'rejected' | 'failed-writing' | 'interrupted', dryRun = false) => {
+    const run = await journal.start('prices', 'test', dryRun);
+    await journal.progress(run, 1, state === 'writing' || state === 'failed-writing' ? 'writing' : 'reading');
+    if (state === 'interrupted') await journal.markInterrupted(run);
+    else if (state === 'failed-writing') await journal.finish(run, { status: 'failed', durationMs: 1 });
+    else if (state !== 'reading' && state !== 'writing') await journal.finish(run, { status: state, durationMs: 1 });
+    return run;
+  };
+  const runsShown = async (code: string) => (await history.changes({ codes: [code], productIds: [], limit: 50 })).map((r) => Number(r.run_id));
+
+  beforeAll(async () => {
+    env = await openTarget(target);
+    journal = new Journal(db());
+    history = new ProductHistory(db());
+  });
+  afterAll(async () => env?.cleanup());
+
+  it('shows a run\'s rows once it wrote (writing now, ended ok or partial, or failed while writing), never one that stopped before', async () => {
+    const code = uniqueCode('PHS');
+    const runs: Record<string, number> = {};
+    for (const state of ['reading', 'writing', 'ok', 'partial', 'failed', 'rejected', 'failed-writing', 'interrupted'] as const) {
+      runs[state] = await runIn(state);
+      await change(runs[state]!, code);
+    }
+    expect(await runsShown(code)).toEqual([runs['failed-writing'], runs.partial, runs.ok, runs.writing]);
+  });
+
+  it('finds a product by its code or by its id, and by either when both are given', async () => {
+    const run = await runIn('ok');
+    const [a, b, c] = [uniqueCode('PHA'), uniqueCode('PHB'), uniqueCode('PHC')];
+    await change(run, a, { productId: 810_001 });
+    await change(run, b, { productId: 810_002 });
+    await change(run, c, { productId: 810_003 });
+    const codesOf = async (codes: string[], productIds: number[]) => (await history.changes({ codes, productIds, limit: 50 })).map((r) => r.code).sort();
+    expect(await codesOf([a], [])).toEqual([a]);
+    expect(await codesOf([], [810_002])).toEqual([b]);
+    expect(await codesOf([a], [810_003])).toEqual([a, c].sort());
+    expect(await codesOf([], [])).toEqual([]); // nothing asked: nothing, not every row
+  });
+
+  it('lists the newest run first and a run\'s last row first, at most the limit, and pages on before a run', async () => {
+    const code = uniqueCode('PHO');
+    const first = await runIn('ok');
+    await change(first, code, { value: 1 });
+    await change(first, code, { value: 2 });
+    const second = await runIn('ok');
+    await change(second, code, { value: 3 });
+    const third = await runIn('ok');
+    await change(third, code, { value: 4 });
+    const values = async (f: { beforeRun?: number; limit: number }) => (await history.changes({ codes: [code], productIds: [], ...f })).map((r) => r.new_value);
+    expect(await values({ limit: 10 })).toEqual([4, 3, 2, 1]);
+    expect(await values({ limit: 2 })).toEqual([4, 3]);
+    expect(await values({ limit: 10, beforeRun: third })).toEqual([3, 2, 1]);
+    expect(await values({ limit: 10, beforeRun: second })).toEqual([2, 1]);
+  });
+
+  it('gives the row\'s own id and values as numbers, a missing old value as null, with the run\'s start, kind and dry-run flag', async () => {
+    const code = uniqueCode('PHV');
+    const run = await runIn('ok', true);
+    const [id] = await change(run, code, { old: null, value: 12.5 });
+    const [row] = await history.changes({ codes: [code], productIds: [], limit: 5 });
+    expect(row).toMatchObject({ id: Number(id), run_id: run, code, field: 'price', old_value: null, new_value: 12.5, kind: 'prices' });
+    expect(Boolean(row!.dry_run)).toBe(true);
+    expect(row!.started_at).toBeTruthy();
+    const ended = uniqueCode('PHV');
+    await change(run, ended, { old: 7, value: null, field: 'promo' });
+    expect((await history.changes({ codes: [ended], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value])).toEqual([[7, null]]);
+  });
+
+  it('forgets one run\'s rows only', async () => {
+    const code = uniqueCode('PHF');
+    const [kept, forgotten] = [await runIn('writing'), await runIn('writing')];
+    await change(kept, code);
+    await change(forgotten, code);
+    await forgetRun(db().knex, db(), forgotten);
+    expect(await runsShown(code)).toEqual([kept]);
+    expect(await db().knex(db().own('product_change')).where({ run_id: forgotten })).toEqual([]);
+  });
+});
