@@ -1,0 +1,141 @@
+// The edges of the promo writer (app/shop/specials.ts) that push-promo.test.ts does not reach:
+// which of our specials count as running today, which are still open for a 0 to end, what a
+// hand-made copy or a group outside the setting changes, gross promos, and codes that match no
+// product or several. Each case was a mutant that survived the mutation run (docs/testing.md).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { createApp } from '../../app/web/server.js';
+import { addDays, today } from '../../app/util/time.js';
+import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { KEY, addProduct, addSpecial, pushXml, specials, uniqueCode } from '../support/shop.js';
+
+describe.each(TARGETS)('promo price edges on $name', (target) => {
+  let env: TargetEnv;
+  let app: Express;
+  let groups: number[];
+  const db = () => env.ctx.db;
+  const ours = async (id: number) => (await specials(db(), id)).filter((r) => Number(r.priority) === 10).map((r) => ({ ...r, price: Number(r.price) }));
+  beforeAll(async () => {
+    env = await openTarget(target);
+    await env.ctx.settings.update({ import_password: KEY, vat_map: '27=9' });
+    app = createApp(env.ctx);
+    if ((await db().knex(db().t('customer_group')).count({ n: '*' }).first())!.n === 1) {
+      await db().knex(db().t('customer_group')).insert({ customer_group_id: 7, approval: 0, sort_order: 2 });
+    }
+    groups = (await db().knex(db().t('customer_group')).orderBy('customer_group_id').pluck('customer_group_id')).map(Number);
+    expect(groups.length).toBeGreaterThan(1); // the group cases below need two
+  });
+  afterAll(async () => env?.cleanup());
+
+  /** Our special, by hand, in every group (as an earlier push or the owner's admin left it). */
+  const addOurs = async (id: number, price: number, date_start: string, date_end: string) => {
+    for (const g of groups) await addSpecial(db(), { product_id: id, customer_group_id: g, priority: 10, price, date_start, date_end });
+  };
+
+  it('a promo that ends today is not running: a resend without a start begins today', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await addOurs(id, 40, addDays(today(), -5), today());
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 40 }]);
+    expect(res.body.counts).toMatchObject({ updated: 1 });
+    expect((await ours(id)).map((r) => [r.date_start, r.date_end])).toEqual(groups.map(() => [today(), '0000-00-00']));
+  });
+
+  it('a running special without a start date keeps it on a resend, and the resend is unchanged', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await addOurs(id, 44, '0000-00-00', '0000-00-00');
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 44 }]);
+    expect(res.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    expect((await ours(id)).map((r) => r.date_start)).toEqual(groups.map(() => '0000-00-00'));
+  });
+
+  it('a resend is not unchanged while a hand-made copy of ours with another price stands beside the right one', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 30 }]);
+    await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 10, price: 31, date_start: today() });
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 30 }]);
+    expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+    expect((await ours(id)).map((r) => [r.customer_group_id, r.price])).toEqual(groups.map((g) => [g, 30]));
+  });
+
+  it('a 0 for a promo that ended yesterday is unchanged; for one that ends today it ends it as of yesterday', async () => {
+    const endedCode = uniqueCode();
+    const ended = await addProduct(db(), { model: endedCode });
+    await addOurs(ended, 20, addDays(today(), -9), addDays(today(), -1));
+    const endingCode = uniqueCode();
+    const ending = await addProduct(db(), { model: endingCode });
+    await addOurs(ending, 20, addDays(today(), -9), today());
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: endedCode, arakcios: 0 }, { termekkod: endingCode, arakcios: 0 }]);
+    expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 1 });
+    expect((await ours(ended)).map((r) => r.date_end)).toEqual(groups.map(() => addDays(today(), -1)));
+    expect((await ours(ending)).map((r) => r.date_end)).toEqual(groups.map(() => addDays(today(), -1)));
+  });
+
+  it('a 0 ends the open specials of ours and leaves the end of one that ended long ago', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 10, price: 20, date_start: addDays(today(), -30), date_end: addDays(today(), -20) });
+    await addSpecial(db(), { product_id: id, customer_group_id: groups[1]!, priority: 10, price: 20, date_start: addDays(today(), -5), date_end: '0000-00-00' });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
+    expect((await ours(id)).map((r) => [r.customer_group_id, r.date_end])).toEqual([[groups[0], addDays(today(), -20)], [groups[1], addDays(today(), -1)]]);
+  });
+
+  it('a 0 ends every copy of ours, deleting none', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    for (const price of [20, 21]) await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 10, price });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
+    expect((await ours(id)).map((r) => [r.price, r.date_end])).toEqual([[20, addDays(today(), -1)], [21, addDays(today(), -1)]]);
+  });
+
+  it('leaves specials of ours in a customer group outside the setting alone, copies included', async () => {
+    const [other, chosen] = [groups[0]!, groups[groups.length - 1]!];
+    await env.ctx.settings.update({ promo_customer_groups: String(chosen) });
+    try {
+      const code = uniqueCode();
+      const id = await addProduct(db(), { model: code });
+      for (const price of [10, 11]) await addSpecial(db(), { product_id: id, customer_group_id: other, priority: 10, price });
+      await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 5 }]);
+      expect((await ours(id)).map((r) => [r.customer_group_id, r.price])).toEqual([[other, 10], [other, 11], [chosen, 5]]);
+      // The chosen group's row is all there is to compare: a resend is unchanged.
+      expect((await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 5 }])).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    } finally {
+      await env.ctx.settings.update({ promo_customer_groups: '' });
+    }
+  });
+
+  it('writes a gross promo as net, and a resend of it is unchanged', async () => {
+    await env.ctx.settings.update({ price_basis: 'gross' });
+    try {
+      const code = uniqueCode();
+      const id = await addProduct(db(), { model: code, tax_class_id: 9 });
+      const first = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 127 }]);
+      expect(first.body.counts).toMatchObject({ updated: 1 });
+      expect((await ours(id)).map((r) => r.price)).toEqual(groups.map(() => 100));
+      expect((await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 127 }])).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    } finally {
+      await env.ctx.settings.update({ price_basis: 'net' });
+    }
+  });
+
+  it('answers a code no product has as unknown and one two products share as ambiguous, writing no special', async () => {
+    const twin = uniqueCode();
+    const a = await addProduct(db(), { model: twin });
+    const b = await addProduct(db(), { model: twin });
+    // Two unknown, one ambiguous: swapped outcomes would not give the same counts.
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: uniqueCode('NONE'), arakcios: 9 }, { termekkod: uniqueCode('NONE'), arakcios: 9 }, { termekkod: twin, arakcios: 9 }]);
+    expect(res.body.counts).toMatchObject({ updated: 0, unknown: 2, ambiguous: 1 });
+    expect([...(await specials(db(), a)), ...(await specials(db(), b))]).toEqual([]);
+  });
+
+  it('records a 0 in the product history as an end with no start date', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await addOurs(id, 20, addDays(today(), -9), '0000-00-00');
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
+    const rows = await db().knex(db().own('product_change')).where({ product_id: id, field: 'promo' }).select('new_value', 'promo_start');
+    expect(rows.map((r) => [Number(r.new_value), r.promo_start])).toEqual([[0, null]]);
+  });
+});
