@@ -61,11 +61,20 @@ describe.each(TARGETS)('the product staging table on $name', (target) => {
   it('loads more rows than one insert holds in parts, each row once, reporting the rows done after each part', async () => {
     const st = staging();
     const n = 20_001;
+    const rows = Array.from({ length: n }, (_, k) => ({ seq: k + 1, code: `B${k}` }));
     const done: number[] = [];
-    await st.load(Array.from({ length: n }, (_, k) => ({ seq: k + 1, code: `B${k}` })), async (d) => void done.push(d));
+    await st.load(rows, async (d) => void done.push(d));
     expect(done).toEqual([20_000, n]);
-    const row = await db().knex(st.S).where({ run_id: RUN }).select(db().knex.raw('COUNT(*) AS n, COUNT(DISTINCT seq) AS seqs, MAX(seq) AS top')).first();
-    expect([Number(row.n), Number(row.seqs), Number(row.top)]).toEqual([n, n, n]);
+    const count = async () => {
+      const row = await db().knex(st.S).where({ run_id: RUN }).select(db().knex.raw('COUNT(*) AS n, COUNT(DISTINCT seq) AS seqs, MAX(seq) AS top')).first();
+      return [Number(row.n), Number(row.seqs), Number(row.top)];
+    };
+    expect(await count()).toEqual([n, n, n]);
+    // Exactly one part's worth: one part, reported once.
+    done.length = 0;
+    await st.load(rows.slice(0, 20_000), async (d) => void done.push(d));
+    expect(done).toEqual([20_000]);
+    expect(await count()).toEqual([20_000, 20_000, 20_000]);
   });
 
   it('matches each code against the trimmed code field: one product gives its id, none a count of 0, several their count and the lowest id', async () => {
