@@ -17,7 +17,9 @@ const b = await openBenchShop(release);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'erpb-prof-'));
 try {
   await seedProducts(b, n);
-  const server = await startServer(b.shop.databaseUrl, b.prefix, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  // PROFILE_NODE_ARGS: more flags for the server's node (e.g. --trace-gc, which NODE_OPTIONS refuses).
+  const more = (process.env.PROFILE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const server = await startServer(b.shop.databaseUrl, b.prefix, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...more]);
   await b.context().settings.update({ import_password: KEY, max_body_mb: String(Math.max(64, Math.ceil((n * 160) / 1024 / 1024) + 16)), vat_map: `27=${b.ids.taxClass}` });
   await push(server, 'stock', stockPriceXml(1000, nextRound()));
   for (const k of kinds) {

@@ -2,8 +2,8 @@
 // columns carry no index (and erp-bridge adds none to the shop's tables), so matching 100k
 // codes in memory after one scan is cheaper than joining on TRIM(code) in the database.
 //
-// The index is compact (a Map from code to a slot, and typed arrays per column: a million
-// products fit in well under 100 MB) and stays warm between pushes. Before it is used again,
+// The index is compact (a table of codes without a string per code, and typed arrays per column:
+// a million products take about 70 MB) and stays warm between pushes. Before it is used again,
 // one aggregate query over the product table (count, highest id, latest date_modified and a
 // checksum of id, code, price, quantity and tax class: MySQL only) must give exactly what the
 // index itself gives, with the push's own writes applied to it; any other change anywhere
@@ -12,6 +12,7 @@ import { crc32 } from 'node:zlib';
 import type { Database } from '../db/database.js';
 import { decodeLikeOpenCart } from '../util/html.js';
 import type { ProductCodeField } from './products.js';
+import { CodeTable } from './code-table.js';
 
 export interface IndexedProduct {
   productId: number;
@@ -29,15 +30,14 @@ interface Signature {
   crc: number;
 }
 
-const MISSING = -1;
-
 /**
  * code (trimmed as SQL TRIM does, and decoded: OpenCart's admin stores `KV&1` as `KV&amp;1`)
  * → a slot; per slot the product's id, stored code, price, quantity and tax class. A code that
  * several products share has one slot whose `count` is above 1 (and no single product).
  */
 export class ProductIndex {
-  private slots = new Map<string, number>();
+  /** The distinct codes (decoded); a code's entry is its slot. */
+  private slots = new CodeTable();
   /** Per product row (not per code): id, price, quantity, tax class, and its code's slot. */
   private productId = new Int32Array(1024);
   price = new Float64Array(1024);
@@ -50,8 +50,10 @@ export class ProductIndex {
   /** Per slot: the first product row with the code, and how many share it. */
   private first = new Int32Array(1024);
   private count = new Int32Array(1024);
-  /** The stored code of each product row (the same string as its key unless HTML-encoded). */
-  private codes: string[] = [];
+  /** Each product row's slot, whose code is the row's stored code, unless `encoded` has the row. */
+  private rowSlot = new Int32Array(1024);
+  /** The stored code of each product row that the shop keeps HTML-encoded (a few, if any). */
+  private encoded = new Map<number, string>();
   /** Each product row's code checksum, as the database gives it (a refresh compares these, not the codes). */
   private codeCrcs = new Uint32Array(1024);
   private rows = 0;
@@ -67,7 +69,7 @@ export class ProductIndex {
 
   /** The slot of a code, or -1. */
   slotOf(code: string): number {
-    return this.slots.get(code) ?? MISSING;
+    return this.slots.find(code);
   }
 
   /** How many products have the slot's code. */
@@ -85,7 +87,7 @@ export class ProductIndex {
   }
 
   storedCodeOf(row: number): string {
-    return this.codes[row]!;
+    return this.encoded.get(row) ?? this.slots.text(this.rowSlot[row]!);
   }
 
   /** One product row; `crc` is its checksum term as the database computed it (none: computed here). */
@@ -96,15 +98,15 @@ export class ProductIndex {
     this.price[row] = price;
     this.quantity[row] = quantity;
     this.taxClassId[row] = taxClassId;
-    this.codes.push(storedCode);
     const code = storedCode.includes('&') ? decodeLikeOpenCart(storedCode) : storedCode;
-    let slot = this.slots.get(code);
-    if (slot === undefined) {
-      slot = this.slots.size;
+    if (code !== storedCode) this.encoded.set(row, storedCode);
+    const known = this.slots.size;
+    const slot = this.slots.add(code);
+    if (slot === known) {
       if (slot === this.first.length) this.growSlots();
-      this.slots.set(code, slot);
       this.first[slot] = row;
     }
+    this.rowSlot[row] = slot;
     this.count[slot]! += 1;
     const c = crc ?? rowCrc(productId, storedCode, price, quantity, taxClassId);
     this.codeCrcs[row] = codeCrc;
@@ -114,7 +116,7 @@ export class ProductIndex {
   }
 
   private grow(): void {
-    const n = this.productId.length * 2;
+    const n = Math.max(1024, this.productId.length * 2);
     const g = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T) => {
       const b = make(n);
       b.set(a);
@@ -130,6 +132,7 @@ export class ProductIndex {
     const cc = new Uint32Array(n);
     cc.set(this.codeCrcs);
     this.codeCrcs = cc;
+    this.rowSlot = g(this.rowSlot, (k) => new Int32Array(k));
   }
 
   /**
@@ -141,7 +144,7 @@ export class ProductIndex {
     const next = new ProductIndex();
     const n = this.productId.length;
     Object.assign(next, {
-      slots: this.slots, codes: this.codes, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
+      slots: this.slots, rowSlot: this.rowSlot, encoded: this.encoded, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
       maxId: this.maxId, price: new Float64Array(n), quantity: new Int32Array(n), taxClassId: new Int32Array(n), rowCrcs: new Uint32Array(n),
     });
     let row = 0;
@@ -164,8 +167,28 @@ export class ProductIndex {
     };
   }
 
+  /** Gives back the room grown for rows and codes that never came (up to half of each array). */
+  private trim(): void {
+    const rows = this.rows;
+    if (this.productId.length > rows) {
+      this.productId = this.productId.slice(0, rows);
+      this.price = this.price.slice(0, rows);
+      this.quantity = this.quantity.slice(0, rows);
+      this.taxClassId = this.taxClassId.slice(0, rows);
+      this.rowCrcs = this.rowCrcs.slice(0, rows);
+      this.codeCrcs = this.codeCrcs.slice(0, rows);
+      this.rowSlot = this.rowSlot.slice(0, rows);
+    }
+    const slots = this.slots.size;
+    if (this.first.length > slots) {
+      this.first = this.first.slice(0, slots);
+      this.count = this.count.slice(0, slots);
+    }
+    this.slots.trim();
+  }
+
   private growSlots(): void {
-    const n = this.first.length * 2;
+    const n = Math.max(1024, this.first.length * 2);
     const f = new Int32Array(n);
     f.set(this.first);
     this.first = f;
@@ -179,9 +202,17 @@ export class ProductIndex {
    * the checksum follows in the background (`ready()` waits for it), and until then the index
    * is not trusted by anyone else.
    */
-  wrote(column: 'price' | 'quantity', rows: ArrayLike<number>, values: ArrayLike<number>, count: number, now: string): void {
+  wrote(column: 'price' | 'quantity', rows: ArrayLike<number>, values: ArrayLike<number>, count: number, now: string, skip?: ReadonlySet<number>): void {
     const target = column === 'price' ? this.price : this.quantity;
-    for (let k = 0; k < count; k++) target[rows[k]!] = values[k]!;
+    const list = new Int32Array(count);
+    let written = 0;
+    for (let k = 0; k < count; k++) {
+      const row = rows[k]!;
+      if (skip?.has(row)) continue;
+      target[row] = values[k]!;
+      list[written++] = row;
+    }
+    count = written;
     if (count > 0 && now > this.modified) this.modified = now;
     const sealed = this.signature !== null;
     this.signature = null;
@@ -189,12 +220,11 @@ export class ProductIndex {
       if (sealed) this.signature = this.own();
       return;
     }
-    const list = Int32Array.from({ length: count }, (_, k) => rows[k]!);
     const previous = this.settling ?? Promise.resolve();
     this.settling = previous.then(async () => {
       for (let k = 0; k < count; k++) {
         const row = list[k]!;
-        const c = rowCrc(this.productId[row]!, this.codes[row]!, this.price[row]!, this.quantity[row]!, this.taxClassId[row]!);
+        const c = rowCrc(this.productId[row]!, this.storedCodeOf(row), this.price[row]!, this.quantity[row]!, this.taxClassId[row]!);
         this.crc = (this.crc ^ this.rowCrcs[row]! ^ c) >>> 0;
         this.rowCrcs[row] = c;
         if (k % 10_000 === 9_999) await new Promise((r) => setImmediate(r));
@@ -218,6 +248,7 @@ export class ProductIndex {
 
   /** After a full read: the database's signature (read before the rows) must be the index's own. */
   seal(db: Signature | null, modified: string): void {
+    this.trim();
     this.modified = modified;
     this.signature = db && db.crc === this.crc && db.n === this.rows && db.maxId === this.maxId ? this.own() : null;
   }
