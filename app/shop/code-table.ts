@@ -1,6 +1,7 @@
 // The product codes of the index without a string and a Map entry per code: every code's UTF-16
-// units sit in one growing array, found through an open-addressing table of entry numbers. A
-// million codes take about 30 MB here instead of about 70 MB of strings, Map and array, and the
+// units sit in one growing array (one byte per unit while every code is Latin-1, as product codes
+// nearly always are), found through an open-addressing table of entry numbers. A million codes
+// take about 30 MB here instead of about 70 MB of strings, Map and array, and the
 // garbage collector has a handful of arrays to trace instead of a million objects: at a million
 // products that was most of a major collection's work, repeated through every push.
 
@@ -13,15 +14,28 @@ function hashOf(s: string): number {
   return h >>> 0;
 }
 
+type Units = Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
+
 export class CodeTable {
-  private units: Uint16Array<ArrayBuffer> = new Uint16Array(1 << 14);
+  private units: Units;
   private used = 0;
   /** Per entry: where its units start (entry e ends where e + 1 starts). */
-  private starts = new Int32Array(1025);
-  private hashes = new Uint32Array(1024);
+  private starts: Int32Array;
+  private hashes: Uint32Array;
   private entries = 0;
   /** Entry + 1 per bucket (0: empty); a power of two, never more than half full. */
-  private buckets = new Int32Array(2048);
+  private buckets: Int32Array;
+
+  /** `capacity`: the codes expected (the table grows past it). */
+  constructor(capacity = 1024) {
+    const n = Math.max(16, capacity);
+    this.starts = new Int32Array(n + 1);
+    this.hashes = new Uint32Array(n);
+    let b = 32;
+    while (b < n * 2) b *= 2;
+    this.buckets = new Int32Array(b);
+    this.units = new Uint8Array(n * 8);
+  }
 
   get size(): number {
     return this.entries;
@@ -51,7 +65,12 @@ export class CodeTable {
     const e = this.entries++;
     if (e >= this.hashes.length) this.growEntries();
     if (this.used + s.length > this.units.length) this.units = grown(this.units, this.used + s.length);
-    for (let i = 0; i < s.length; i++) this.units[this.used + i] = s.charCodeAt(i);
+    let units = this.units;
+    for (let i = 0; i < s.length; i++) {
+      const u = s.charCodeAt(i);
+      if (u > 0xff && units instanceof Uint8Array) units = this.units = widened(units);
+      units[this.used + i] = u;
+    }
     this.used += s.length;
     this.starts[e + 1] = this.used;
     this.hashes[e] = h;
@@ -109,8 +128,16 @@ export class CodeTable {
 }
 
 /** A copy of `a` with room for at least `need` units (half again as much, to keep the waste small). */
-function grown(a: Uint16Array<ArrayBuffer>, need: number): Uint16Array<ArrayBuffer> {
-  const b = new Uint16Array(Math.max(need, Math.ceil(a.length * 1.5)));
+function grown(a: Units, need: number): Units {
+  const n = Math.max(need, Math.ceil(a.length * 1.5));
+  const b = a instanceof Uint8Array ? new Uint8Array(n) : new Uint16Array(n);
+  b.set(a);
+  return b;
+}
+
+/** The same units, two bytes each: the first code with a unit past Latin-1 arrived. */
+function widened(a: Uint8Array<ArrayBuffer>): Uint16Array<ArrayBuffer> {
+  const b = new Uint16Array(a.length);
   b.set(a);
   return b;
 }

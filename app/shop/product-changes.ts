@@ -44,7 +44,7 @@ const CONCERNS = {
 
 const LOAD_ROWS = 20_000;
 /** History steps that may wait for their connection (each holds its LOAD_ROWS rows, about 2.5 MB). */
-const HISTORY_AHEAD = 8;
+const HISTORY_AHEAD = 4;
 let tables = 0;
 
 function listOf(changes: ProductChange[]): ChangeList {

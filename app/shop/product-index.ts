@@ -36,26 +36,44 @@ interface Signature {
  * several products share has one slot whose `count` is above 1 (and no single product).
  */
 export class ProductIndex {
+  /**
+   * `capacity`: the rows expected (the database's count, when it gives one). Arrays made to size
+   * hold no spare room; at a million products, doubling from 1,024 left up to half of each array
+   * empty, and copying them to size afterwards only moved the peak.
+   */
+  constructor(capacity = 1024) {
+    this.slots = new CodeTable(capacity);
+    this.productId = new Int32Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.quantity = new Int32Array(capacity);
+    this.taxClassId = new Int32Array(capacity);
+    this.rowCrcs = new Uint32Array(capacity);
+    this.first = new Int32Array(capacity);
+    this.count = new Int32Array(capacity);
+    this.rowSlot = new Int32Array(capacity);
+    this.codeCrcs = new Uint32Array(capacity);
+  }
+
   /** The distinct codes (decoded); a code's entry is its slot. */
-  private slots = new CodeTable();
+  private slots!: CodeTable;
   /** Per product row (not per code): id, price, quantity, tax class, and its code's slot. */
-  private productId = new Int32Array(1024);
-  price = new Float64Array(1024);
-  quantity = new Int32Array(1024);
-  taxClassId = new Int32Array(1024);
+  private productId!: Int32Array;
+  price!: Float64Array;
+  quantity!: Int32Array;
+  taxClassId!: Int32Array;
   /** Each product row's checksum term (so a write recomputes only the new one). */
-  private rowCrcs = new Uint32Array(1024);
+  private rowCrcs!: Uint32Array;
   /** The push's own writes, folded into the checksum after its answer (off the request's path). */
   private settling: Promise<void> | null = null;
   /** Per slot: the first product row with the code, and how many share it. */
-  private first = new Int32Array(1024);
-  private count = new Int32Array(1024);
+  private first!: Int32Array;
+  private count!: Int32Array;
   /** Each product row's slot, whose code is the row's stored code, unless `encoded` has the row. */
-  private rowSlot = new Int32Array(1024);
+  private rowSlot!: Int32Array;
   /** The stored code of each product row that the shop keeps HTML-encoded (a few, if any). */
   private encoded = new Map<number, string>();
   /** Each product row's code checksum, as the database gives it (a refresh compares these, not the codes). */
-  private codeCrcs = new Uint32Array(1024);
+  private codeCrcs!: Uint32Array;
   private rows = 0;
   /** The checksum over what the index holds (as the database computes it), when known. */
   signature: Signature | null = null;
@@ -141,7 +159,7 @@ export class ProductIndex {
    * product with the same code (then the caller reads the table whole).
    */
   startRefresh(): { refresh(productId: number, codeCrc: number, price: number, quantity: number, taxClassId: number, crc: number): boolean; done(): ProductIndex | null } {
-    const next = new ProductIndex();
+    const next = new ProductIndex(0);
     const n = this.productId.length;
     Object.assign(next, {
       slots: this.slots, rowSlot: this.rowSlot, encoded: this.encoded, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
@@ -165,26 +183,6 @@ export class ProductIndex {
         return next;
       },
     };
-  }
-
-  /** Gives back the room grown for rows and codes that never came (up to half of each array). */
-  private trim(): void {
-    const rows = this.rows;
-    if (this.productId.length > rows) {
-      this.productId = this.productId.slice(0, rows);
-      this.price = this.price.slice(0, rows);
-      this.quantity = this.quantity.slice(0, rows);
-      this.taxClassId = this.taxClassId.slice(0, rows);
-      this.rowCrcs = this.rowCrcs.slice(0, rows);
-      this.codeCrcs = this.codeCrcs.slice(0, rows);
-      this.rowSlot = this.rowSlot.slice(0, rows);
-    }
-    const slots = this.slots.size;
-    if (this.first.length > slots) {
-      this.first = this.first.slice(0, slots);
-      this.count = this.count.slice(0, slots);
-    }
-    this.slots.trim();
   }
 
   private growSlots(): void {
@@ -248,7 +246,7 @@ export class ProductIndex {
 
   /** After a full read: the database's signature (read before the rows) must be the index's own. */
   seal(db: Signature | null, modified: string): void {
-    this.trim();
+    this.slots.trim();
     this.modified = modified;
     this.signature = db && db.crc === this.crc && db.n === this.rows && db.maxId === this.maxId ? this.own() : null;
   }
@@ -289,7 +287,7 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   // A table whose products and codes are the ones the warm index holds (only prices, stock or tax
   // classes changed, as between two pushes of a working shop) is refreshed without reading a code.
   const refreshed = sig && cached && cached.field === field ? await refreshIndex(db, field, cached.index) : null;
-  const index = refreshed ?? (await readIndex(db, field, sig !== null));
+  const index = refreshed ?? (await readIndex(db, field, sig));
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });
   return index;
@@ -302,8 +300,10 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
  * against the signature taken before it without hashing 100,000 rows itself (`seal`). Without a
  * signature (SQLite) the index is never kept warm, and no checksum is needed.
  */
-async function readIndex(db: Database, field: ProductCodeField, checked: boolean): Promise<ProductIndex> {
-  const index = new ProductIndex();
+async function readIndex(db: Database, field: ProductCodeField, signed: Signature | null): Promise<ProductIndex> {
+  const checked = signed !== null;
+  // Sized to the signature's count (a product added since makes the arrays grow once).
+  const index = new ProductIndex(signed ? Math.max(1024, signed.n + 64) : undefined);
   const crc = checked ? db.dialect.productRowCrcSql?.(field) : undefined;
   const columns = `product_id, TRIM(COALESCE(${field}, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)${crc ? `, ${crc}, ${db.dialect.productCodeCrcSql!(field)}` : ''}`;
   await eachPage(db, columns, (r) => index.add(Number(r[0]), String(r[1] ?? ''), Number(r[2]), Number(r[3]), Number(r[4]), crc ? Number(r[5]) >>> 0 : checked ? undefined : 0, crc ? Number(r[6]) >>> 0 : 0));

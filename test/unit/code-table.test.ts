@@ -63,3 +63,26 @@ describe('the code table, trimmed to its codes', () => {
     expect(empty.find('X')).toBe(0);
   });
 });
+
+describe('the code table, one byte per unit until a code needs two', () => {
+  it('keeps every Latin-1 code when the first code past Latin-1 arrives, and finds both kinds after', () => {
+    const t = new CodeTable(4);
+    const narrow = Array.from({ length: 500 }, (_, i) => `Kód-${i}-ÿ`);
+    narrow.forEach((c) => t.add(c));
+    expect(t.add('Kő-1')).toBe(500);
+    const wide = Array.from({ length: 500 }, (_, i) => `ű-${i}`);
+    wide.forEach((c) => t.add(c));
+    const all = [...narrow, 'Kő-1', ...wide];
+    expect(all.filter((c, i) => t.find(c) !== i || t.text(i) !== c)).toEqual([]);
+    // 'ő' (U+0151) is not its low byte 'Q' (U+0051) in a one-byte table.
+    expect(t.find('KQ-1')).toBe(-1);
+  });
+
+  it('does not take a unit past Latin-1 as its low byte while it is narrow', () => {
+    const t = new CodeTable();
+    t.add('KQ-1');
+    expect(t.find('Kő-1')).toBe(-1);
+    expect(t.add('Kő-1')).toBe(1);
+    expect([t.text(0), t.text(1)]).toEqual(['KQ-1', 'Kő-1']);
+  });
+});
