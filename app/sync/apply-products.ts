@@ -90,9 +90,12 @@ export class DirectPush {
   private readonly indexReady: Promise<ProductIndex>;
   /** Records that arrived before the index: matched once it is there. */
   private waiting: Array<{ seq: number; code: string; value: number }> = [];
-  /** Product row per record, or -1 - k for the k-th code no single product has (kept in `others`). */
-  private readonly rows = ints();
+  /** Records with a value whose code one product has (counted, not kept: a million records took 4 MB). */
+  private singles = 0;
+  /** Per product row: the seq of its first record (negative: that record had no value), 0: none yet. */
   private firstSeq = new Int32Array(0);
+  /** Per product row whose code stands twice: how many of its records had a value (not matched, then). */
+  private readonly twinValued = new Map<number, number>();
   private readonly otherSeen = new Map<string, number>();
   private readonly others: Array<{ seq: number; code: string; slot: number }> = [];
   readonly twins = new Map<string, number[]>();
@@ -187,23 +190,27 @@ export class DirectPush {
     const single = slot >= 0 && index.countOf(slot) === 1;
     // The twin check: by the product's row when one product has the code, else by the code.
     const key = single ? index.rowOf(slot) : -1;
+    const valued = !Number.isNaN(value);
     const first = key >= 0 ? this.firstSeq[key]! : this.otherSeen.get(code) ?? 0;
     if (first === 0) {
-      if (key >= 0) this.firstSeq[key] = seq;
+      if (key >= 0) this.firstSeq[key] = valued ? seq : -seq;
       else this.otherSeen.set(code, seq);
     } else {
       const list = this.twins.get(code);
       if (list) list.push(seq);
-      else this.twins.set(code, [first, seq]);
-      if (key >= 0) this.twinRows.add(key);
+      else this.twins.set(code, [Math.abs(first), seq]);
+      if (key >= 0) {
+        this.twinRows.add(key);
+        if (!this.twinValued.has(key)) this.twinValued.set(key, first > 0 ? 1 : 0);
+        if (valued) this.twinValued.set(key, this.twinValued.get(key)! + 1);
+      }
     }
-    if (Number.isNaN(value)) return;
+    if (!valued) return;
     if (!single) {
-      this.rows.push(-1 - this.others.length);
       this.others.push({ seq, code, slot });
       return;
     }
-    this.rows.push(key);
+    this.singles++;
     // A twin's second record is not loaded (its first may be: both leave the table in `finish`).
     if (first !== 0) return;
     if (this.kind === 'stock') {
@@ -219,19 +226,14 @@ export class DirectPush {
     this.catchUp();
     const { kind, field } = this;
     const notApplied: JournalItem[] = [];
-    let matched = 0;
-    const rows = this.rows.data;
-    for (let k = 0; k < this.rows.length; k++) {
-      const row = rows[k]!;
-      if (row < 0) {
-        const o = this.others[-1 - row]!;
-        if (this.twins.has(o.code)) continue;
-        if (o.slot < 0) notApplied.push({ seq: o.seq, code: o.code, outcome: 'unknown', ...unmatchedReason(field, o.code, false) });
-        else notApplied.push({ seq: o.seq, code: o.code, outcome: 'ambiguous', ...ambiguousReason(field, o.code, index.countOf(o.slot)) });
-        continue;
-      }
-      if (!this.twinRows.has(row)) matched++;
+    for (const o of this.others) {
+      if (this.twins.has(o.code)) continue;
+      if (o.slot < 0) notApplied.push({ seq: o.seq, code: o.code, outcome: 'unknown', ...unmatchedReason(field, o.code, false) });
+      else notApplied.push({ seq: o.seq, code: o.code, outcome: 'ambiguous', ...ambiguousReason(field, o.code, index.countOf(o.slot)) });
     }
+    // Records of a product whose code stands twice are not matched (the caller refuses them).
+    let matched = this.singles;
+    for (const n of this.twinValued.values()) matched -= n;
     // The changes that stand: twins' rows leave (counted here; skipped where they are used, not
     // copied: at a million changes a copy was 12 MB at the push's peak).
     const cr = this.changeRows.data;
