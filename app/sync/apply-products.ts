@@ -1,6 +1,6 @@
 // Prices, stock and promo prices, in two shapes. Stock and stock-and-price prices (the 100k hot
 // path) match codes in memory after one read of the product table and stage only what changes.
-// Promo prices (matched with the same index) and full sync (matched in SQL) stage every record
+// Promo prices and full sync (matched with the same index) stage every record
 // and apply each concern with one joined statement. A dry run stops before the first shop write.
 import type { Database } from '../db/database.js';
 import type { Counts, JournalItem } from '../plugin/journal.js';
@@ -314,18 +314,18 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   };
   const now = nowFn();
   const today = todayFn();
-  // Promo prices match codes in memory (the index a direct push uses), so the stage is loaded
-  // matched: no UPDATE of every staged row joined to the product table. Full sync matches in
-  // SQL: it already holds every record's names and texts, and the index on top of them took its
-  // peak memory past 300 MB at 100,000 records.
-  if (!full) matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
+  // Promo prices and full sync match codes in memory (the index a direct push uses), so the
+  // stage is loaded matched: no UPDATE of every staged row joined to the product table (full
+  // sync matched in SQL while the index was a Map of strings: with every record's names and
+  // texts beside it, that took its peak past 300 MB at 100,000 records). The products full sync
+  // creates are matched in SQL, by id, right after they are inserted.
+  matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
   const specials = kind === 'promo-prices' ? new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1)) : undefined;
   await specials?.prepare(rows);
   try {
     pushTiming(runId, 'index matched');
     await st.load(rows, opts.onProgress);
     pushTiming(runId, 'staged');
-    if (full) await st.match(settings.product_code_field);
     await step('matched');
 
     let master: ProductMasterWriter | undefined;
@@ -352,7 +352,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     if (settings.price_basis === 'gross') await st.grossToNet(kind === 'prices' ? 'price' : 'promo', await vatRates(db, settings));
 
     if (master) await st.classify(master.sameExpr());
-    // Promo prices came matched and mostly classified (`prepare`); full sync is matched in SQL.
+    // Promo prices came matched and mostly classified (`prepare`); full sync is classified here.
     if (specials) await specials.classify();
     else await st.markUnmatched();
     await step('classified');
