@@ -190,7 +190,7 @@ describe('full sync product data', () => {
 
   it('refuses a kep that is neither: another scheme, a URL with a space, an absolute or dotted path, another file type, a path over 255', () => {
     const s = full();
-    for (const bad of ['ftp://x.hu/a.jpg', 'http://x.hu/a b.jpg', 'http://', '/var/www/a.jpg', '../a.jpg', 'catalog/a.txt', 'catalog/a.jpg.php', 'a.jpg x', 'catalog\\a.jpg', 'xhttp://a.jpg']) {
+    for (const bad of ['ftp://x.hu/a.jpg', 'http://x.hu/a b.jpg', 'http://', '/var/www/a.jpg', '../a.jpg', 'catalog/../../x.jpg', 'catalog/..', 'a/../b.png', 'catalog/a.txt', 'catalog/a.jpg.php', 'a.jpg x', 'catalog\\a.jpg', 'xhttp://a.jpg']) {
       const c = check('prices', { termekkod: 'A', kep: bad }, s);
       expect(refusedAs(c)).toEqual(['invalid', 'picture_reference', { value: bad }]);
     }
