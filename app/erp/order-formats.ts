@@ -21,7 +21,7 @@ export function orderToXml(d: OrderDocument): string {
     el('rendelesszam', d.orderNumber) + el('datum', d.date) + el('penznem', d.currency) + el('arfolyam', d.currencyValue) +
     `<allapot kod="${d.shopStatus.id}">${esc(d.shopStatus.name)}</allapot>` +
     el('megjegyzes', d.description) + el('belsomegjegyzes', d.internalNote) +
-    `<vevo azonosito="${esc(c.key)}" felismeres="${c.recognition}" kezeles="${c.processing}">` +
+    `<vevo azonosito="${esc(c.key)}" felismeres="${esc(c.recognition)}" kezeles="${esc(c.processing)}">` +
     el('kod', c.code) + el('nev', c.name) + el('ceg', c.company) + el('adoszam', c.taxNumber) + el('email', c.email) + el('telefon', c.phone) +
     party('szamlazasicim', c.billing) + party('szallitasicim', c.shipping) +
     `</vevo>` +

@@ -43,6 +43,8 @@ const CONCERNS = {
 } as const;
 
 const LOAD_ROWS = 20_000;
+/** History steps that may wait for their connection (each holds its LOAD_ROWS rows, about 2.5 MB). */
+const HISTORY_AHEAD = 4;
 let tables = 0;
 
 function listOf(changes: ProductChange[]): ChangeList {
@@ -70,6 +72,8 @@ export class ChangeTable {
   /** The history loads, one after another on a connection of their own; the first failure. */
   private history: Promise<void> = Promise.resolve();
   private historyFailure: unknown = null;
+  /** The history steps queued and not yet loaded, oldest first. */
+  private historyQueue: Array<Promise<void>> = [];
 
   private constructor(
     private readonly db: Database,
@@ -108,10 +112,14 @@ export class ChangeTable {
         rows.push([id, changes.code(k), changes.value(k), changes.old(k)]);
       }
       if (this.historyRun !== undefined) {
+        // A history connection that falls behind slows the loads down rather than holding every
+        // waiting step's rows: at a million records the queue alone held over 100 MB.
+        while (this.historyQueue.length >= HISTORY_AHEAD) await this.historyQueue.shift();
         const h = historyLoad(this.db, this.historyRun, this.column);
         this.history = this.history.then(() => (this.historyFailure ? undefined : this.db.dialect.bulkInsert(this.db.knex, h.table, h.columns, rows, h.constants))).catch((err) => {
           this.historyFailure ??= err;
         });
+        this.historyQueue.push(this.history);
       }
       await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], rows);
       this.loaded += rows.length;

@@ -2,8 +2,8 @@
 // columns carry no index (and erp-bridge adds none to the shop's tables), so matching 100k
 // codes in memory after one scan is cheaper than joining on TRIM(code) in the database.
 //
-// The index is compact (a Map from code to a slot, and typed arrays per column: a million
-// products fit in well under 100 MB) and stays warm between pushes. Before it is used again,
+// The index is compact (a table of codes without a string per code, and typed arrays per column:
+// a million products take about 70 MB) and stays warm between pushes. Before it is used again,
 // one aggregate query over the product table (count, highest id, latest date_modified and a
 // checksum of id, code, price, quantity and tax class: MySQL only) must give exactly what the
 // index itself gives, with the push's own writes applied to it; any other change anywhere
@@ -12,6 +12,7 @@ import { crc32 } from 'node:zlib';
 import type { Database } from '../db/database.js';
 import { decodeLikeOpenCart } from '../util/html.js';
 import type { ProductCodeField } from './products.js';
+import { CodeTable } from './code-table.js';
 
 export interface IndexedProduct {
   productId: number;
@@ -29,31 +30,50 @@ interface Signature {
   crc: number;
 }
 
-const MISSING = -1;
-
 /**
  * code (trimmed as SQL TRIM does, and decoded: OpenCart's admin stores `KV&1` as `KV&amp;1`)
  * → a slot; per slot the product's id, stored code, price, quantity and tax class. A code that
  * several products share has one slot whose `count` is above 1 (and no single product).
  */
 export class ProductIndex {
-  private slots = new Map<string, number>();
+  /**
+   * `capacity`: the rows expected (the database's count, when it gives one). Arrays made to size
+   * hold no spare room; at a million products, doubling from 1,024 left up to half of each array
+   * empty, and copying them to size afterwards only moved the peak.
+   */
+  constructor(capacity = 1024) {
+    this.slots = new CodeTable(capacity);
+    this.productId = new Int32Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.quantity = new Int32Array(capacity);
+    this.taxClassId = new Int32Array(capacity);
+    this.rowCrcs = new Uint32Array(capacity);
+    this.first = new Int32Array(capacity);
+    this.count = new Int32Array(capacity);
+    this.rowSlot = new Int32Array(capacity);
+    this.codeCrcs = new Uint32Array(capacity);
+  }
+
+  /** The distinct codes (decoded); a code's entry is its slot. */
+  private slots!: CodeTable;
   /** Per product row (not per code): id, price, quantity, tax class, and its code's slot. */
-  private productId = new Int32Array(1024);
-  price = new Float64Array(1024);
-  quantity = new Int32Array(1024);
-  taxClassId = new Int32Array(1024);
+  private productId!: Int32Array;
+  price!: Float64Array;
+  quantity!: Int32Array;
+  taxClassId!: Int32Array;
   /** Each product row's checksum term (so a write recomputes only the new one). */
-  private rowCrcs = new Uint32Array(1024);
+  private rowCrcs!: Uint32Array;
   /** The push's own writes, folded into the checksum after its answer (off the request's path). */
   private settling: Promise<void> | null = null;
   /** Per slot: the first product row with the code, and how many share it. */
-  private first = new Int32Array(1024);
-  private count = new Int32Array(1024);
-  /** The stored code of each product row (the same string as its key unless HTML-encoded). */
-  private codes: string[] = [];
+  private first!: Int32Array;
+  private count!: Int32Array;
+  /** Each product row's slot, whose code is the row's stored code, unless `encoded` has the row. */
+  private rowSlot!: Int32Array;
+  /** The stored code of each product row that the shop keeps HTML-encoded (a few, if any). */
+  private encoded = new Map<number, string>();
   /** Each product row's code checksum, as the database gives it (a refresh compares these, not the codes). */
-  private codeCrcs = new Uint32Array(1024);
+  private codeCrcs!: Uint32Array;
   private rows = 0;
   /** The checksum over what the index holds (as the database computes it), when known. */
   signature: Signature | null = null;
@@ -67,7 +87,7 @@ export class ProductIndex {
 
   /** The slot of a code, or -1. */
   slotOf(code: string): number {
-    return this.slots.get(code) ?? MISSING;
+    return this.slots.find(code);
   }
 
   /** How many products have the slot's code. */
@@ -85,7 +105,7 @@ export class ProductIndex {
   }
 
   storedCodeOf(row: number): string {
-    return this.codes[row]!;
+    return this.encoded.get(row) ?? this.slots.text(this.rowSlot[row]!);
   }
 
   /** One product row; `crc` is its checksum term as the database computed it (none: computed here). */
@@ -96,15 +116,15 @@ export class ProductIndex {
     this.price[row] = price;
     this.quantity[row] = quantity;
     this.taxClassId[row] = taxClassId;
-    this.codes.push(storedCode);
     const code = storedCode.includes('&') ? decodeLikeOpenCart(storedCode) : storedCode;
-    let slot = this.slots.get(code);
-    if (slot === undefined) {
-      slot = this.slots.size;
+    if (code !== storedCode) this.encoded.set(row, storedCode);
+    const known = this.slots.size;
+    const slot = this.slots.add(code);
+    if (slot === known) {
       if (slot === this.first.length) this.growSlots();
-      this.slots.set(code, slot);
       this.first[slot] = row;
     }
+    this.rowSlot[row] = slot;
     this.count[slot]! += 1;
     const c = crc ?? rowCrc(productId, storedCode, price, quantity, taxClassId);
     this.codeCrcs[row] = codeCrc;
@@ -114,7 +134,7 @@ export class ProductIndex {
   }
 
   private grow(): void {
-    const n = this.productId.length * 2;
+    const n = Math.max(1024, this.productId.length * 2);
     const g = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T) => {
       const b = make(n);
       b.set(a);
@@ -130,6 +150,7 @@ export class ProductIndex {
     const cc = new Uint32Array(n);
     cc.set(this.codeCrcs);
     this.codeCrcs = cc;
+    this.rowSlot = g(this.rowSlot, (k) => new Int32Array(k));
   }
 
   /**
@@ -138,10 +159,10 @@ export class ProductIndex {
    * product with the same code (then the caller reads the table whole).
    */
   startRefresh(): { refresh(productId: number, codeCrc: number, price: number, quantity: number, taxClassId: number, crc: number): boolean; done(): ProductIndex | null } {
-    const next = new ProductIndex();
+    const next = new ProductIndex(0);
     const n = this.productId.length;
     Object.assign(next, {
-      slots: this.slots, codes: this.codes, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
+      slots: this.slots, rowSlot: this.rowSlot, encoded: this.encoded, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
       maxId: this.maxId, price: new Float64Array(n), quantity: new Int32Array(n), taxClassId: new Int32Array(n), rowCrcs: new Uint32Array(n),
     });
     let row = 0;
@@ -165,7 +186,7 @@ export class ProductIndex {
   }
 
   private growSlots(): void {
-    const n = this.first.length * 2;
+    const n = Math.max(1024, this.first.length * 2);
     const f = new Int32Array(n);
     f.set(this.first);
     this.first = f;
@@ -179,9 +200,17 @@ export class ProductIndex {
    * the checksum follows in the background (`ready()` waits for it), and until then the index
    * is not trusted by anyone else.
    */
-  wrote(column: 'price' | 'quantity', rows: ArrayLike<number>, values: ArrayLike<number>, count: number, now: string): void {
+  wrote(column: 'price' | 'quantity', rows: ArrayLike<number>, values: ArrayLike<number>, count: number, now: string, skip?: ReadonlySet<number>): void {
     const target = column === 'price' ? this.price : this.quantity;
-    for (let k = 0; k < count; k++) target[rows[k]!] = values[k]!;
+    const list = new Int32Array(count);
+    let written = 0;
+    for (let k = 0; k < count; k++) {
+      const row = rows[k]!;
+      if (skip?.has(row)) continue;
+      target[row] = values[k]!;
+      list[written++] = row;
+    }
+    count = written;
     if (count > 0 && now > this.modified) this.modified = now;
     const sealed = this.signature !== null;
     this.signature = null;
@@ -189,12 +218,11 @@ export class ProductIndex {
       if (sealed) this.signature = this.own();
       return;
     }
-    const list = Int32Array.from({ length: count }, (_, k) => rows[k]!);
     const previous = this.settling ?? Promise.resolve();
     this.settling = previous.then(async () => {
       for (let k = 0; k < count; k++) {
         const row = list[k]!;
-        const c = rowCrc(this.productId[row]!, this.codes[row]!, this.price[row]!, this.quantity[row]!, this.taxClassId[row]!);
+        const c = rowCrc(this.productId[row]!, this.storedCodeOf(row), this.price[row]!, this.quantity[row]!, this.taxClassId[row]!);
         this.crc = (this.crc ^ this.rowCrcs[row]! ^ c) >>> 0;
         this.rowCrcs[row] = c;
         if (k % 10_000 === 9_999) await new Promise((r) => setImmediate(r));
@@ -218,6 +246,7 @@ export class ProductIndex {
 
   /** After a full read: the database's signature (read before the rows) must be the index's own. */
   seal(db: Signature | null, modified: string): void {
+    this.slots.trim();
     this.modified = modified;
     this.signature = db && db.crc === this.crc && db.n === this.rows && db.maxId === this.maxId ? this.own() : null;
   }
@@ -258,7 +287,7 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   // A table whose products and codes are the ones the warm index holds (only prices, stock or tax
   // classes changed, as between two pushes of a working shop) is refreshed without reading a code.
   const refreshed = sig && cached && cached.field === field ? await refreshIndex(db, field, cached.index) : null;
-  const index = refreshed ?? (await readIndex(db, field, sig !== null));
+  const index = refreshed ?? (await readIndex(db, field, sig));
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });
   return index;
@@ -271,8 +300,10 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
  * against the signature taken before it without hashing 100,000 rows itself (`seal`). Without a
  * signature (SQLite) the index is never kept warm, and no checksum is needed.
  */
-async function readIndex(db: Database, field: ProductCodeField, checked: boolean): Promise<ProductIndex> {
-  const index = new ProductIndex();
+async function readIndex(db: Database, field: ProductCodeField, signed: Signature | null): Promise<ProductIndex> {
+  const checked = signed !== null;
+  // Sized to the signature's count (a product added since makes the arrays grow once).
+  const index = new ProductIndex(signed ? Math.max(1024, signed.n + 64) : undefined);
   const crc = checked ? db.dialect.productRowCrcSql?.(field) : undefined;
   const columns = `product_id, TRIM(COALESCE(${field}, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)${crc ? `, ${crc}, ${db.dialect.productCodeCrcSql!(field)}` : ''}`;
   await eachPage(db, columns, (r) => index.add(Number(r[0]), String(r[1] ?? ''), Number(r[2]), Number(r[3]), Number(r[4]), crc ? Number(r[5]) >>> 0 : checked ? undefined : 0, crc ? Number(r[6]) >>> 0 : 0));

@@ -59,7 +59,7 @@ export class ProductMasterWriter {
        SELECT ${exprs.join(', ')}
        FROM ${S} s WHERE s.run_id = ${R} AND s.outcome = 'created' AND s.match_count = 0`,
     );
-    await this.st.match(d.codeField, Number(before?.id ?? 0));
+    await this.st.matchCreated(d.codeField, Number(before?.id ?? 0));
   }
 
   /** Resolves kat (ERP category code) to the shop's category through the mapping table. */

@@ -81,19 +81,18 @@ export class ProductStaging {
   // statements follow that need it.
 
   /**
-   * Sets match_count and product_id by comparing the code with the shop's code field. A push
-   * matches its records in memory before staging (`matchFromIndex`); this statement then only
-   * matches the products it created, those with an id above `createdAfter`.
+   * Sets match_count and product_id of the rows no product matched, from the products with an id
+   * above `createdAfter`: those full sync just created for them. (Every other row was matched in
+   * memory before staging: `matchFromIndex`.)
    */
-  async match(field: ProductCodeField, createdAfter?: number): Promise<void> {
-    // Driven from the product table: one scan of it, one index lookup into the stage per product
-    // (the shop's code columns carry no index, and we add none to the shop's tables).
-    const newOnly = createdAfter === undefined ? '' : ` WHERE p.product_id > ${sqlInt(createdAfter)}`;
+  async matchCreated(field: ProductCodeField, createdAfter: number): Promise<void> {
+    // Driven from the product table, only its new ids (a range of the primary key), one index
+    // lookup into the stage per product (the shop's code columns carry no index, and we add none).
     const sub = `(SELECT s2.seq AS seq, COUNT(*) AS n, MIN(p.product_id) AS pid FROM ${this.P} p ${this.db.dialect.straightJoin()} ${this.S} s2
-      ON s2.run_id = ${this.R} AND s2.code = TRIM(p.${field})${newOnly} GROUP BY s2.seq)`;
+      ON s2.run_id = ${this.R} AND s2.code = TRIM(p.${field}) WHERE p.product_id > ${sqlInt(createdAfter)} GROUP BY s2.seq)`;
     await this.update({
       table: this.S, alias: 's', from: sub, fromAlias: 'm', on: 'm.seq = s.seq', set: { match_count: 'm.n', product_id: 'm.pid' },
-      where: `s.run_id = ${this.R}${createdAfter === undefined ? '' : ' AND s.match_count = 0'}`,
+      where: `s.run_id = ${this.R} AND s.match_count = 0`,
     });
   }
 

@@ -1,6 +1,6 @@
 // Prices, stock and promo prices, in two shapes. Stock and stock-and-price prices (the 100k hot
 // path) match codes in memory after one read of the product table and stage only what changes.
-// Promo prices (matched with the same index) and full sync (matched in SQL) stage every record
+// Promo prices and full sync (matched with the same index) stage every record
 // and apply each concern with one joined statement. A dry run stops before the first shop write.
 import type { Database } from '../db/database.js';
 import type { Counts, JournalItem } from '../plugin/journal.js';
@@ -90,9 +90,12 @@ export class DirectPush {
   private readonly indexReady: Promise<ProductIndex>;
   /** Records that arrived before the index: matched once it is there. */
   private waiting: Array<{ seq: number; code: string; value: number }> = [];
-  /** Product row per record, or -1 - k for the k-th code no single product has (kept in `others`). */
-  private readonly rows = ints();
+  /** Records with a value whose code one product has (counted, not kept: a million records took 4 MB). */
+  private singles = 0;
+  /** Per product row: the seq of its first record (negative: that record had no value), 0: none yet. */
   private firstSeq = new Int32Array(0);
+  /** Per product row whose code stands twice: how many of its records had a value (not matched, then). */
+  private readonly twinValued = new Map<number, number>();
   private readonly otherSeen = new Map<string, number>();
   private readonly others: Array<{ seq: number; code: string; slot: number }> = [];
   readonly twins = new Map<string, number[]>();
@@ -187,23 +190,27 @@ export class DirectPush {
     const single = slot >= 0 && index.countOf(slot) === 1;
     // The twin check: by the product's row when one product has the code, else by the code.
     const key = single ? index.rowOf(slot) : -1;
+    const valued = !Number.isNaN(value);
     const first = key >= 0 ? this.firstSeq[key]! : this.otherSeen.get(code) ?? 0;
     if (first === 0) {
-      if (key >= 0) this.firstSeq[key] = seq;
+      if (key >= 0) this.firstSeq[key] = valued ? seq : -seq;
       else this.otherSeen.set(code, seq);
     } else {
       const list = this.twins.get(code);
       if (list) list.push(seq);
-      else this.twins.set(code, [first, seq]);
-      if (key >= 0) this.twinRows.add(key);
+      else this.twins.set(code, [Math.abs(first), seq]);
+      if (key >= 0) {
+        this.twinRows.add(key);
+        if (!this.twinValued.has(key)) this.twinValued.set(key, first > 0 ? 1 : 0);
+        if (valued) this.twinValued.set(key, this.twinValued.get(key)! + 1);
+      }
     }
-    if (Number.isNaN(value)) return;
+    if (!valued) return;
     if (!single) {
-      this.rows.push(-1 - this.others.length);
       this.others.push({ seq, code, slot });
       return;
     }
-    this.rows.push(key);
+    this.singles++;
     // A twin's second record is not loaded (its first may be: both leave the table in `finish`).
     if (first !== 0) return;
     if (this.kind === 'stock') {
@@ -219,30 +226,19 @@ export class DirectPush {
     this.catchUp();
     const { kind, field } = this;
     const notApplied: JournalItem[] = [];
-    let matched = 0;
-    const rows = this.rows.data;
-    for (let k = 0; k < this.rows.length; k++) {
-      const row = rows[k]!;
-      if (row < 0) {
-        const o = this.others[-1 - row]!;
-        if (this.twins.has(o.code)) continue;
-        if (o.slot < 0) notApplied.push({ seq: o.seq, code: o.code, outcome: 'unknown', ...unmatchedReason(field, o.code, false) });
-        else notApplied.push({ seq: o.seq, code: o.code, outcome: 'ambiguous', ...ambiguousReason(field, o.code, index.countOf(o.slot)) });
-        continue;
-      }
-      if (!this.twinRows.has(row)) matched++;
+    for (const o of this.others) {
+      if (this.twins.has(o.code)) continue;
+      if (o.slot < 0) notApplied.push({ seq: o.seq, code: o.code, outcome: 'unknown', ...unmatchedReason(field, o.code, false) });
+      else notApplied.push({ seq: o.seq, code: o.code, outcome: 'ambiguous', ...ambiguousReason(field, o.code, index.countOf(o.slot)) });
     }
-    // The changes that stand: twins' rows leave.
+    // Records of a product whose code stands twice are not matched (the caller refuses them).
+    let matched = this.singles;
+    for (const n of this.twinValued.values()) matched -= n;
+    // The changes that stand: twins' rows leave (counted here; skipped where they are used, not
+    // copied: at a million changes a copy was 12 MB at the push's peak).
     const cr = this.changeRows.data;
-    const cv = this.changeValues.data;
     let n = 0;
-    const keptRows = new Int32Array(this.changeRows.length);
-    const keptValues = new Float64Array(this.changeRows.length);
-    for (let k = 0; k < this.changeRows.length; k++) {
-      if (this.twinRows.has(cr[k]!)) continue;
-      keptRows[n] = cr[k]!;
-      keptValues[n++] = cv[k]!;
-    }
+    for (let k = 0; k < this.changeRows.length; k++) if (!this.twinRows.has(cr[k]!)) n++;
     await opts.checkpoint?.('classified');
     let updated = n;
     if (!opts.dryRun && this.table) {
@@ -259,7 +255,7 @@ export class DirectPush {
       const column = kind === 'stock' ? 'quantity' : 'price';
       updated = n === 0 ? 0 : await this.table.write(now, { tableRows: index.size, rows: n, onStep });
       // The warm index follows the shop; a write that did not land everywhere makes it read again.
-      if (updated === n) index.wrote(column, keptRows, keptValues, n, now);
+      if (updated === n) index.wrote(column, cr, this.changeValues.data, this.changeRows.length, now, this.twinRows);
       else forgetProductIndex(this.db);
       await opts.checkpoint?.('applied');
     }
@@ -318,18 +314,18 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   };
   const now = nowFn();
   const today = todayFn();
-  // Promo prices match codes in memory (the index a direct push uses), so the stage is loaded
-  // matched: no UPDATE of every staged row joined to the product table. Full sync matches in
-  // SQL: it already holds every record's names and texts, and the index on top of them took its
-  // peak memory past 300 MB at 100,000 records.
-  if (!full) matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
+  // Promo prices and full sync match codes in memory (the index a direct push uses), so the
+  // stage is loaded matched: no UPDATE of every staged row joined to the product table (full
+  // sync matched in SQL while the index was a Map of strings: with every record's names and
+  // texts beside it, that took its peak past 300 MB at 100,000 records). The products full sync
+  // creates are matched in SQL, by id, right after they are inserted.
+  matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
   const specials = kind === 'promo-prices' ? new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1)) : undefined;
   await specials?.prepare(rows);
   try {
     pushTiming(runId, 'index matched');
     await st.load(rows, opts.onProgress);
     pushTiming(runId, 'staged');
-    if (full) await st.match(settings.product_code_field);
     await step('matched');
 
     let master: ProductMasterWriter | undefined;
@@ -356,7 +352,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     if (settings.price_basis === 'gross') await st.grossToNet(kind === 'prices' ? 'price' : 'promo', await vatRates(db, settings));
 
     if (master) await st.classify(master.sameExpr());
-    // Promo prices came matched and mostly classified (`prepare`); full sync is matched in SQL.
+    // Promo prices came matched and mostly classified (`prepare`); full sync is classified here.
     if (specials) await specials.classify();
     else await st.markUnmatched();
     await step('classified');

@@ -135,8 +135,8 @@ export class PushService {
         // Stock and stock-and-price: matched as the records come (DirectPush); promo prices and
         // full sync: staged rows kept until the document is whole, twin codes found by code.
         const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings, dryRun) : null;
-        // Promo prices match codes with the same product index, read while the body arrives.
-        const index = kind === 'promo-prices' ? loadProductIndex(this.db, settings.product_code_field) : undefined;
+        // Promo prices and full sync match codes with the same product index, read while the body arrives.
+        const index = direct ? undefined : loadProductIndex(this.db, settings.product_code_field);
         index?.catch(() => {});
         try {
           const twins = direct ? null : new TwinCodes();

@@ -159,7 +159,9 @@ export class ProductValidator {
               if (!opts.imageDir) throw new Invalid(reason('picture_no_folder'));
               row.image = picturePath(picture.hash, picture.ext);
               pictures.set(row.image, picture.data);
-            } else if (!/^https?:\/\/\S+$/i.test(img) && !/^[\w][\w./ -]*\.(jpe?g|png|gif|webp)$/i.test(img))
+            } else if (!/^https?:\/\/\S+$/i.test(img) && (!/^[\w][\w./ -]*\.(jpe?g|png|gif|webp)$/i.test(img) || img.split('/').includes('..')))
+              // A path is stored as the product's image, which the storefront serves from the
+              // shop's image folder: `..` would point out of it.
               throw new Invalid(reason('picture_reference', { value: img.slice(0, 80) }));
             else {
               if (img.length > 255 && !/^https?:/i.test(img)) throw new Invalid(reason('too_long', { field: 'kep', max: 255 }));

@@ -5,7 +5,7 @@ import { createApp } from '../../app/web/server.js';
 import { decodeLikeOpenCart } from '../../app/util/html.js';
 import { today } from '../../app/util/time.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
-import { KEY, addProduct, breadcrumb, categoryIdOf, defaultLanguageId, pushXml, uniqueCode } from '../support/shop.js';
+import { KEY, addProduct, breadcrumb, categoryIdOf, defaultLanguageId, product, pushXml, uniqueCode } from '../support/shop.js';
 import { pngBytes } from '../support/pictures.js';
 import { encodeLikeOpenCart } from '../../app/util/html.js';
 import { shopSchema } from '../../app/shop/schema.js';
@@ -115,6 +115,20 @@ describe.each(TARGETS)('full sync on $name', (target) => {
     const promo = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 5 }, { termekkod: `${code}&missing`, arakcios: 5 }]);
     expect(promo.body.counts).toMatchObject({ updated: 1, unknown: 1 });
     expect(promo.body.notApplied).toMatchObject([{ code: `${code}&missing`, outcome: 'unknown' }]);
+  });
+
+  it('matches a product whose code another tool stored unencoded (and case-sensitively), instead of creating a second one', async () => {
+    // Full sync matches with the same product index as stock and prices: the stored code is
+    // decoded before it is compared, so `KV&1` stored as is and `KV&amp;1` are the same code.
+    const code = `R&D-${uniqueCode()}`;
+    const id = await addProduct(db(), { model: code, price: 10 });
+    const res = await pushXml(app, 'prices', [{ termekkod: code, ar: 12, nev: 'Nyers kód' }, { termekkod: code.toLowerCase(), ar: 13, nev: 'Kisbetűs' }]);
+    expect(res.body.counts).toMatchObject({ updated: 1, created: 1 });
+    expect(Number((await product(db(), id)).price)).toBe(12);
+    // Compared here in JS: the 3.0 schema's collation would also match the other case.
+    const rows: Array<{ product_id: number; model: string; price: number | string }> = await db().knex(db().t('product')).whereIn('model', [code, encodeLikeOpenCart(code), encodeLikeOpenCart(code.toLowerCase())]).select('product_id', 'model', 'price');
+    expect(rows.filter((r) => r.model === code || r.model === encodeLikeOpenCart(code)).map((r) => r.product_id)).toEqual([id]);
+    expect(rows.filter((r) => r.model === encodeLikeOpenCart(code.toLowerCase())).map((r) => Number(r.price))).toEqual([13]);
   });
 
   it('stores a picture sent as data under the shop\'s image folder, named by its content', async () => {

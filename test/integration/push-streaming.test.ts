@@ -62,6 +62,30 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     expect(await specials(db(), otherId)).toEqual([]);
   });
 
+  it('counts a product whose code stands twice neither matched nor unchanged, also when one of its records has no valid value', async () => {
+    // Records are counted, not kept, as they are matched: the twin's records (valued or not), the
+    // unchanged, the changed and the refused product must each land in their own count.
+    const [twin, same, changed, refused] = ['TV', 'SA', 'CH', 'RF'].map((t) => uniqueCode(t)) as [string, string, string, string];
+    const ids = await Promise.all([twin, same, changed, refused].map((model) => addProduct(db(), { model, price: 100, quantity: 4 })));
+    for (const [kind, field, bad] of [['prices', 'ar', 'x'], ['stock', 'szabadraktar', 'x']] as const) {
+      const doc = [
+        { termekkod: twin, [field]: 111 },
+        { termekkod: same, [field]: kind === 'prices' ? 100 : 4 },
+        { termekkod: twin, [field]: bad },
+        { termekkod: changed, [field]: 7 },
+        { termekkod: refused, [field]: bad },
+        ...Array.from({ length: far }, (_, i) => ({ termekkod: `NOPE-${i}`, [field]: 1 })),
+        { termekkod: twin, [field]: 5 },
+      ];
+      const res = await pushXml(app, kind, doc);
+      expect(res.status).toBe(200);
+      expect(res.body.counts).toMatchObject({ received: far + 6, updated: 1, unchanged: 1, invalid: 4, unknown: far });
+      expect(res.body.notApplied.filter((n: { code: string }) => n.code === twin).map((n: { record: number }) => n.record)).toEqual([1, 3, far + 6]);
+    }
+    const [t, , c] = await Promise.all(ids.map((id) => product(db(), id)));
+    expect([Number(t!.price), Number(t!.quantity), Number(c!.price), Number(c!.quantity)]).toEqual([100, 4, 7, 7]);
+  });
+
   it.each(['prices', 'stock', 'promo-prices'])('%s: a document broken after thousands of good records writes nothing', async (kind) => {
     const codes = [uniqueCode('BR'), uniqueCode('BR')];
     const ids = [await addProduct(db(), { model: codes[0]!, price: 100, quantity: 1 }), await addProduct(db(), { model: codes[1]!, price: 100, quantity: 1 })];

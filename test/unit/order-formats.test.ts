@@ -44,6 +44,13 @@ describe('an order as XML', () => {
     expect(orderToXml(doc({ headerComment: 'Webshop order A--B-' }))).toContain('<!-- Webshop order A- -B-  -->');
   });
 
+  it('escapes the customer\'s attributes too, whatever a stored document holds', () => {
+    // Today they come from the settings' fixed lists; a document written by an older version or
+    // edited by hand must still give well-formed XML.
+    const customer = { ...doc().customer, recognition: 'a"b<', processing: "c'&d" };
+    expect(orderToXml(doc({ customer } as Partial<OrderDocument>))).toContain('<vevo azonosito="C3" felismeres="a&quot;b&lt;" kezeles="c&#39;&amp;d">');
+  });
+
   it('a document without fixed taxes has no <egyebado> total', () => {
     expect(orderToXml(doc({ totals: { net: 1, vat: [], fixedTaxes: undefined as never, gross: 1, shopTotal: 1 } }))).toContain('<osszesen><netto>1</netto><brutto>1</brutto></osszesen>');
   });
