@@ -77,8 +77,9 @@ describe.each(TARGETS)('the product staging table on $name', (target) => {
     expect(await count()).toEqual([20_000, 20_000, 20_000]);
   });
 
-  it('matches each code against the trimmed code field: one product gives its id, none a count of 0, several their count and the lowest id', async () => {
+  it('matches each unmatched code against the trimmed code field of the products created: one gives its id, none a count of 0, several their count and the lowest id', async () => {
     const [one, two, none] = [uniqueCode('SM'), uniqueCode('SM'), uniqueCode('SM')];
+    const before = Number((await db().knex(db().t('product')).max({ id: 'product_id' }).first())!.id);
     const oneId = await addProduct(db(), { model: ` ${one}  ` });
     const twoIds = [await addProduct(db(), { model: two }), await addProduct(db(), { model: two })];
     // Case counts: a product whose code differs only in case is another code.
@@ -86,7 +87,7 @@ describe.each(TARGETS)('the product staging table on $name', (target) => {
     const st = staging();
     await st.load([{ seq: 1, code: one }, { seq: 2, code: two }, { seq: 3, code: none }]);
     await otherRunRow(st, one);
-    await st.match('model');
+    await st.matchCreated('model', before);
     expect(await stageRows(st, ['seq', 'match_count', 'product_id'])).toEqual([
       { seq: 1, match_count: 1, product_id: oneId },
       { seq: 2, match_count: 2, product_id: Math.min(...twoIds) },
@@ -107,7 +108,7 @@ describe.each(TARGETS)('the product staging table on $name', (target) => {
     const racedNew = await addProduct(db(), { model: raced });
     // A product created now with the already matched row's code does not make that row ambiguous.
     await addProduct(db(), { model: known });
-    await st.match('model', before);
+    await st.matchCreated('model', before);
     expect(await stageRows(st, ['seq', 'match_count', 'product_id'])).toEqual([
       { seq: 1, match_count: 1, product_id: createdId },
       { seq: 2, match_count: 1, product_id: knownId },
