@@ -52,8 +52,11 @@ describe('password hashes', () => {
       'an empty key (would compare nothing)': storedHash(pw, salt, 0),
       'N = 1': `scrypt$1$8$1$${b64(salt)}$${b64(randomBytes(32))}`,
       'N not a number': `scrypt$x$8$1$${b64(salt)}$${b64(randomBytes(32))}`,
-      'r = 0': `scrypt$16384$0$1$${b64(salt)}$${b64(randomBytes(32))}`,
-      'p = 0': `scrypt$16384$8$0$${b64(salt)}$${b64(randomBytes(32))}`,
+      // Node's scrypt reads r = 0 and p = 0 as "use the default" (8 and 1): these keys are that default's,
+      // so only the check itself refuses them.
+      'r = 0': storedHash(pw, salt, 32).replace('scrypt$16384$8$1$', 'scrypt$16384$0$1$'),
+      'p = 0': storedHash(pw, salt, 32).replace('scrypt$16384$8$1$', 'scrypt$16384$8$0$'),
+      'r negative': `scrypt$16384$-8$1$${b64(salt)}$${b64(randomBytes(32))}`,
       'nothing': '',
     };
     for (const [what, stored] of Object.entries(refused)) {
@@ -109,9 +112,12 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the admin\'s account, sessions and launc
     it('lets exactly one of parallel first setups of the same name win (the unique name decides, not the last write)', async () => {
       // The account of the test above exists; remove it so this race starts from an empty table.
       await k()(db().own('admin_user')).delete();
-      const results = await Promise.all(['race-pw-aaaaaa', 'race-pw-bbbbbb', 'race-pw-cccccc'].map((pw) => accounts.createFirst('admin', pw)));
+      // Each exactly the minimum length (10): taken, not refused as too short.
+      const pws = ['race-pw-a1', 'race-pw-b2', 'race-pw-c3'];
+      expect(pws.every((pw) => pw.length === MIN_PASSWORD)).toBe(true);
+      const results = await Promise.all(pws.map((pw) => accounts.createFirst('admin', pw)));
       expect(results.filter(Boolean)).toHaveLength(1);
-      const winner = ['race-pw-aaaaaa', 'race-pw-bbbbbb', 'race-pw-cccccc'][results.indexOf(true)]!;
+      const winner = pws[results.indexOf(true)]!;
       expect(await accounts.verify('admin', winner)).toBe(true);
     });
 
@@ -305,6 +311,17 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the admin\'s account, sessions and launc
       expect(fresh).toMatch(/^[0-9a-f]{64}$/);
       expect(fresh).not.toBe(secret);
       secret = fresh!;
+      // Rows removed altogether (by hand, or a half-done uninstall): none, and a launch is refused for it, not a crash.
+      const keep = await k()(db().t('setting')).where({ store_id: 0, code: 'erp_bridge' }).whereIn('key', [LAUNCH_SECRET_KEY, PUBLIC_URL_KEY]).select();
+      await k()(db().t('setting')).where({ store_id: 0, code: 'erp_bridge' }).whereIn('key', [LAUNCH_SECRET_KEY, PUBLIC_URL_KEY]).delete();
+      try {
+        expect(await readPublishedUrl(db())).toBeNull();
+        expect(await readLaunchSecret(db())).toBeNull();
+        expect(await reason(launch())).toBe('no_secret');
+      } finally {
+        await k()(db().t('setting')).insert(keep);
+      }
+      expect(await readLaunchSecret(db())).toBe(secret);
     });
 
     it('turns a signed launch into the shop user it names: the id, the name as the shop shows it, the level and the language', async () => {
@@ -397,6 +414,8 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the admin\'s account, sessions and launc
       // A field sent twice (an array in the query) is not a string.
       expect(await reason({ ...launch(), uid: [String(activeUser), '1'] })).toBe('malformed');
       expect(await reason({ ...launch(), level: ['modify'] })).toBe('malformed');
+      // A name sent twice is no name (malformed), not some other name whose signature fails.
+      expect(await reason({ ...launch(), user: ['boltos', 'boltos'] })).toBe('malformed');
       expect(await reason({})).toBe('malformed');
       // The reason is named, for the log and the refused page.
       const err = await acceptLaunch(db(), {}).catch((e) => e);
