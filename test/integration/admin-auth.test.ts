@@ -57,6 +57,9 @@ describe('password hashes', () => {
       'r = 0': storedHash(pw, salt, 32).replace('scrypt$16384$8$1$', 'scrypt$16384$0$1$'),
       'p = 0': storedHash(pw, salt, 32).replace('scrypt$16384$8$1$', 'scrypt$16384$8$0$'),
       'r negative': `scrypt$16384$-8$1$${b64(salt)}$${b64(randomBytes(32))}`,
+      // scrypt itself refuses these parameters (it threw, and the login page showed an error).
+      'N not a power of two': `scrypt$3$8$1$${b64(salt)}$${b64(randomBytes(32))}`,
+      'N needing more memory than allowed': `scrypt$1048576$8$1$${b64(salt)}$${b64(randomBytes(32))}`,
       'nothing': '',
     };
     for (const [what, stored] of Object.entries(refused)) {
