@@ -20,8 +20,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [alg, n, r, p, salt, hash] = stored.split('$');
   if (alg !== 'scrypt' || !salt || !hash || !(Number(n) > 1) || !(Number(r) > 0) || !(Number(p) > 0)) return false;
   const expected = Buffer.from(hash, 'base64');
-  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem });
-  return timingSafeEqual(got, expected);
+  try {
+    const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem });
+    return timingSafeEqual(got, expected);
+  } catch (err) {
+    // A stored hash whose parameters scrypt refuses (N not a power of two, too much memory) is
+    // a wrong password, not an error page: only someone writing the table can make one.
+    if ((err as { code?: string }).code?.startsWith('ERR_CRYPTO')) return false;
+    throw err;
+  }
 }
 
 let dummy: Promise<string> | undefined;
