@@ -55,6 +55,19 @@ export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database
   );
 }
 
+/**
+ * After a push failed once its write had begun: the history rows of products that do not hold
+ * the new value now. Where the write was taken back (InnoDB's rollback) that is all of them;
+ * where it stayed (MyISAM, SQLite) none, or those a write cut short did not reach.
+ */
+export async function forgetNotInShop(db: Database, runId: number, column: 'price' | 'quantity'): Promise<void> {
+  const pc = db.own('product_change');
+  await db.knex.raw(
+    `DELETE FROM ${pc} WHERE run_id = ${sqlInt(runId)} AND field = ${lit(column)} AND NOT EXISTS (
+       SELECT 1 FROM ${db.t('product')} p WHERE p.product_id = ${pc}.product_id AND p.${column} = ${pc}.new_value)`,
+  );
+}
+
 /** Full sync: the staged prices that are about to change (called before they are written). */
 export async function recordStagedPrices(db: Database, runId: number, stage: string): Promise<void> {
   await db.knex.raw(

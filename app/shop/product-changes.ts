@@ -17,7 +17,7 @@ import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
 import { pushTiming } from '../util/push-timings.js';
-import { forgetRun, forgetUnwritten, historyLoad } from '../plugin/product-history.js';
+import { forgetNotInShop, forgetRun, forgetUnwritten, historyLoad } from '../plugin/product-history.js';
 
 export interface ProductChange {
   productId: number;
@@ -188,6 +188,10 @@ export class ChangeTable {
     } finally {
       await this.release(this.ok);
     }
+    // Failed after the write began: on InnoDB the release above took the write back, and the
+    // history (loaded on another connection, outside that transaction) must not show a change
+    // the shop does not hold. Best effort: the push's own error is what the caller reports.
+    if (this.historyRun !== undefined && this.writing && !this.ok) await forgetNotInShop(this.db, this.historyRun, this.column).catch(() => {});
   }
 }
 

@@ -360,18 +360,21 @@ describe.each(TARGETS)('product changes on $name', (target) => {
   // OpenCart 4's tables are InnoDB: there the change table's transaction takes back a write whose
   // push failed after the UPDATE (here: its progress report fails). SQLite and MyISAM (3.0) have
   // no such transaction: the shop keeps the write, and the push says the shop was changed.
-  it('takes back the write of a push that failed after its UPDATE where the product table is transactional (InnoDB)', async () => {
+  it('takes back the write and its history of a push that failed after its UPDATE where the product table is transactional (InnoDB)', async () => {
     const code = uniqueCode('PX');
     const id = await addProduct(db(), { model: code, price: 100 });
     const table = db().t('product');
     const engineOf = async () => target.dialect === 'sqlite' ? 'none' : String(db().dialect.rows<{ e: string }>(await db().knex.raw('SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table]))[0]!.e);
     const engine = await engineOf();
     if (engine === 'MyISAM') await db().knex.raw(`ALTER TABLE ${table} ENGINE=InnoDB`);
+    const run = await journal.start('prices', 'test');
     try {
-      await expect(applyProductChanges(db(), 'model', 'price', [{ productId: id, code, value: 333 }], NOW, undefined, undefined, () => {
+      await expect(applyProductChanges(db(), 'model', 'price', [{ productId: id, code, value: 333, old: 100 }], NOW, undefined, run, () => {
         throw new Error('progress not saved');
       })).rejects.toThrow('progress not saved');
       expect(await price(id)).toBe(target.dialect === 'sqlite' ? 333 : 100);
+      // The history (loaded on another connection) follows the shop: no change the shop does not hold.
+      expect(await historyOf(run)).toEqual(target.dialect === 'sqlite' ? [[id, code, 'price', 100, 333]] : []);
     } finally {
       if (engine === 'MyISAM') await db().knex.raw(`ALTER TABLE ${table} ENGINE=MyISAM`);
     }
