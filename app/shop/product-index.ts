@@ -200,7 +200,7 @@ export class ProductIndex {
    * the checksum follows in the background (`ready()` waits for it), and until then the index
    * is not trusted by anyone else.
    */
-  wrote(column: 'price' | 'quantity', rows: ArrayLike<number>, values: ArrayLike<number>, count: number, now: string, skip?: ReadonlySet<number>): void {
+  wrote(column: 'price' | 'quantity', rows: ArrayLike<number>, values: ArrayLike<number>, count: number, now: string, skip?: { has(row: number): boolean }): void {
     const target = column === 'price' ? this.price : this.quantity;
     const list = new Int32Array(count);
     let written = 0;

@@ -94,12 +94,14 @@ export class DirectPush {
   private singles = 0;
   /** Per product row: the seq of its first record (negative: that record had no value), 0: none yet. */
   private firstSeq = new Int32Array(0);
-  /** Per product row whose code stands twice: how many of its records had a value (not matched, then). */
-  private readonly twinValued = new Map<number, number>();
+  /**
+   * Per product row whose code stands twice (its keys: the rows whose changes leave the table):
+   * how many of its records had a value (not matched, then).
+   */
+  private readonly twinRows = new Map<number, number>();
   private readonly otherSeen = new Map<string, number>();
   private readonly others: Array<{ seq: number; code: string; slot: number }> = [];
   readonly twins = new Map<string, number[]>();
-  private readonly twinRows = new Set<number>();
   private readonly field: ProductCodeField;
   /** Changes (product row, new value), in document order; those up to `loadedTo` are in the table. */
   private readonly changeRows = ints();
@@ -200,9 +202,8 @@ export class DirectPush {
       if (list) list.push(seq);
       else this.twins.set(code, [Math.abs(first), seq]);
       if (key >= 0) {
-        this.twinRows.add(key);
-        if (!this.twinValued.has(key)) this.twinValued.set(key, first > 0 ? 1 : 0);
-        if (valued) this.twinValued.set(key, this.twinValued.get(key)! + 1);
+        const n = this.twinRows.get(key) ?? (first > 0 ? 1 : 0);
+        this.twinRows.set(key, valued ? n + 1 : n);
       }
     }
     if (!valued) return;
@@ -233,7 +234,7 @@ export class DirectPush {
     }
     // Records of a product whose code stands twice are not matched (the caller refuses them).
     let matched = this.singles;
-    for (const n of this.twinValued.values()) matched -= n;
+    for (const n of this.twinRows.values()) matched -= n;
     // The changes that stand: twins' rows leave (counted here; skipped where they are used, not
     // copied: at a million changes a copy was 12 MB at the push's peak).
     const cr = this.changeRows.data;
@@ -248,7 +249,7 @@ export class DirectPush {
       pushTiming(this.runId, `last load of ${this.changeRows.length - this.loadedTo}`);
       await this.table.load(this.changeList(), this.loadedTo, this.changeRows.length);
       this.loadedTo = this.changeRows.length;
-      if (this.twinRows.size) await this.table.remove([...this.twinRows].map((r) => index.productIdOf(r)));
+      if (this.twinRows.size) await this.table.remove([...this.twinRows.keys()].map((r) => index.productIdOf(r)));
       pushTiming(this.runId, 'loaded');
       await opts.checkpoint?.('loaded');
       const now = nowFn();
