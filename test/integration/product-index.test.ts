@@ -1,0 +1,236 @@
+// The product index (app/shop/product-index.ts) through its own functions on each database: what a
+// read holds for each code, when the warm index is trusted again (MySQL's signature: count, highest
+// id, latest date_modified and a checksum) and when any change behind erp-bridge's back makes it
+// read the table again, and how a push's own writes keep it warm. The push suites reach it only
+// through HTTP, where a stale index shows as a wrong "unchanged" count at best.
+import { crc32 } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ProductIndex, forgetProductIndex, loadProductIndex } from '../../app/shop/product-index.js';
+import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { addProduct, uniqueCode } from '../support/shop.js';
+
+const LATER = '2031-05-06 07:08:09';
+
+describe.each(TARGETS)('the product index on $name', (target) => {
+  let env: TargetEnv;
+  const db = () => env.ctx.db;
+  const signed = target.dialect === 'mysql';
+  const setRow = (id: number, values: Record<string, unknown>) => db().knex(db().t('product')).where({ product_id: id }).update(values);
+  /** What the index holds for a code: every product id with it, and the single product's values. */
+  const lookup = (index: ProductIndex, code: string) => {
+    const slot = index.slotOf(code);
+    if (slot < 0) return null;
+    const count = index.countOf(slot);
+    if (count !== 1) return { count };
+    const row = index.rowOf(slot);
+    return { id: index.productIdOf(row), stored: index.storedCodeOf(row), price: index.price[row], quantity: index.quantity[row], tax: index.taxClassId[row] };
+  };
+
+  beforeAll(async () => {
+    env = await openTarget(target);
+  });
+  afterAll(async () => env?.cleanup());
+  beforeEach(() => forgetProductIndex(db()));
+
+  it('holds every product under its trimmed, HTML-decoded code with its id, stored code, price, quantity and tax class', async () => {
+    const plain = uniqueCode('IX');
+    const a = await addProduct(db(), { model: plain, price: 12.3456, quantity: 7, tax_class_id: 9 });
+    const b = await addProduct(db(), { model: `  ${plain}-SP  `, price: 1, quantity: -2, tax_class_id: 10 });
+    const c = await addProduct(db(), { model: `${plain}&amp;R&amp;D`, price: 0.5, quantity: 0, tax_class_id: 0 });
+    const d = await addProduct(db(), { model: `${plain}-Ő`, price: 3, quantity: 1 });
+    const index = await loadProductIndex(db(), 'model');
+    expect(lookup(index, plain)).toEqual({ id: a, stored: plain, price: 12.3456, quantity: 7, tax: 9 });
+    expect(lookup(index, `${plain}-SP`)).toEqual({ id: b, stored: `${plain}-SP`, price: 1, quantity: -2, tax: 10 });
+    // OpenCart's admin stores R&D as R&amp;D: the ERP sends R&D, the shop's own form is kept for writing.
+    expect(lookup(index, `${plain}&R&D`)).toEqual({ id: c, stored: `${plain}&amp;R&amp;D`, price: 0.5, quantity: 0, tax: 0 });
+    expect(lookup(index, `${plain}&amp;R&amp;D`)).toBeNull();
+    expect(lookup(index, `${plain}-Ő`)).toMatchObject({ id: d, stored: `${plain}-Ő` });
+    // Near misses are not matches.
+    for (const miss of [`${plain}-sp`, `  ${plain}-SP`, `${plain}-O`, `${plain}x`, plain.slice(0, -1)]) expect(lookup(index, miss), miss).toBeNull();
+    // Every product of the table is in it, once.
+    const all = await db().knex(db().t('product')).count({ n: '*' }).first();
+    expect(index.size).toBe(Number(all!.n));
+  });
+
+  it('gives a code that several products share one slot with their count and no single product; an empty code is a code too', async () => {
+    const code = uniqueCode('TWIN');
+    await addProduct(db(), { model: code });
+    await addProduct(db(), { model: ` ${code}` });
+    await addProduct(db(), { model: `${code} ` });
+    const index = await loadProductIndex(db(), 'model');
+    expect(lookup(index, code)).toEqual({ count: 3 });
+    const e = await addProduct(db(), { model: '' });
+    const again = await loadProductIndex(db(), 'model');
+    expect(again.countOf(again.slotOf(''))).toBeGreaterThanOrEqual(1);
+    expect(lookup(again, code)).toEqual({ count: 3 });
+    await db().knex(db().t('product')).where({ product_id: e }).delete();
+  });
+
+  it('indexes the code field the settings name: the same products under their SKU', async () => {
+    const model = uniqueCode('MOD');
+    const sku = uniqueCode('SKU');
+    const id = await addProduct(db(), { model, sku, price: 4 });
+    const bySku = await loadProductIndex(db(), 'sku');
+    expect(lookup(bySku, sku)).toMatchObject({ id, stored: sku, price: 4 });
+    expect(lookup(bySku, model)).toBeNull();
+    const byModel = await loadProductIndex(db(), 'model');
+    expect(byModel).not.toBe(bySku);
+    expect(lookup(byModel, model)).toMatchObject({ id });
+    expect(lookup(byModel, sku)).toBeNull();
+  });
+
+  it(signed ? 'is kept warm while nothing changed, and read again after any change behind its back: a price, a stock, a tax class, a code, a new or a deleted product' : 'is read again on every load (SQLite keeps no signature)', async () => {
+    const code = uniqueCode('WARM');
+    const id = await addProduct(db(), { model: code, price: 10, quantity: 5, tax_class_id: 9 });
+    const first = await loadProductIndex(db(), 'model');
+    const second = await loadProductIndex(db(), 'model');
+    if (!signed) {
+      expect(second).not.toBe(first);
+      await setRow(id, { price: 11 });
+      expect(lookup(await loadProductIndex(db(), 'model'), code)).toMatchObject({ price: 11 });
+      return;
+    }
+    expect(second).toBe(first);
+    // Each change keeps date_modified as it was (an import or a direct edit may): only the checksum can see it.
+    const changes: Array<[string, Record<string, unknown>, Record<string, unknown> | null]> = [
+      ['price', { price: 10.5 }, { price: 10.5 }],
+      ['stock', { quantity: 6 }, { quantity: 6 }],
+      ['tax class', { tax_class_id: 10 }, { tax: 10 }],
+    ];
+    let prev = second;
+    for (const [what, values, held] of changes) {
+      await setRow(id, values);
+      const next = await loadProductIndex(db(), 'model');
+      expect(next, what).not.toBe(prev);
+      expect(lookup(next, code), what).toMatchObject(held!);
+      expect(await loadProductIndex(db(), 'model'), `${what}: warm again`).toBe(next);
+      prev = next;
+    }
+    // A new code for the same product: the old code is gone, the new one found.
+    await setRow(id, { model: `${code}-NEW` });
+    const recoded = await loadProductIndex(db(), 'model');
+    expect(recoded).not.toBe(prev);
+    expect(lookup(recoded, code)).toBeNull();
+    expect(lookup(recoded, `${code}-NEW`)).toMatchObject({ id, price: 10.5, quantity: 6, tax: 10 });
+    // A product added, then one deleted.
+    const added = await addProduct(db(), { model: `${code}-ADDED`, price: 2 });
+    const withAdded = await loadProductIndex(db(), 'model');
+    expect(withAdded).not.toBe(recoded);
+    expect(lookup(withAdded, `${code}-ADDED`)).toMatchObject({ id: added, price: 2 });
+    await db().knex(db().t('product')).where({ product_id: added }).delete();
+    const withoutAdded = await loadProductIndex(db(), 'model');
+    expect(withoutAdded).not.toBe(withAdded);
+    expect(lookup(withoutAdded, `${code}-ADDED`)).toBeNull();
+    expect(withoutAdded.size).toBe(withAdded.size - 1);
+  });
+
+  it.runIf(signed)('refreshes values without reading codes when only values changed, and still holds every code and product', async () => {
+    const code = uniqueCode('REF');
+    const ids = [await addProduct(db(), { model: `${code}-1`, price: 1 }), await addProduct(db(), { model: `${code}&amp;2`, price: 2 }), await addProduct(db(), { model: `${code}-1` })];
+    const first = await loadProductIndex(db(), 'model');
+    await db().knex(db().t('product')).whereIn('product_id', ids).update({ price: 99, quantity: 42 });
+    const next = await loadProductIndex(db(), 'model');
+    expect(next).not.toBe(first);
+    expect(next.size).toBe(first.size);
+    expect(lookup(next, `${code}&2`)).toEqual({ id: ids[1], stored: `${code}&amp;2`, price: 99, quantity: 42, tax: 9 });
+    expect(lookup(next, `${code}-1`)).toEqual({ count: 2 });
+    // The old index keeps its own values: a push that read it is not changed under its feet.
+    expect(lookup(first, `${code}&2`)).toMatchObject({ price: 2, quantity: 5 });
+    expect(await loadProductIndex(db(), 'model')).toBe(next);
+  });
+
+  it.runIf(signed)('stays warm after a push\'s own write that it was told of, once the checksum has followed; not when told a value the shop does not hold, or when not told', async () => {
+    const code = uniqueCode('OWN');
+    const ids = [await addProduct(db(), { model: `${code}-A`, price: 10, quantity: 1 }), await addProduct(db(), { model: `${code}&amp;B`, price: 20, quantity: 2 }), await addProduct(db(), { model: `${code}-C`, price: 30, quantity: 3 })];
+    const index = await loadProductIndex(db(), 'model');
+    const rowOf = (c: string) => index.rowOf(index.slotOf(c));
+    const rows = [rowOf(`${code}-A`), rowOf(`${code}&B`), rowOf(`${code}-C`)];
+    // The push writes A and B (C stands twice in its document: skipped), as its UPDATE does.
+    await db().knex(db().t('product')).whereIn('product_id', ids.slice(0, 2)).update({ price: 55.5, date_modified: LATER });
+    index.wrote('price', rows, [55.5, 55.5, 77], 3, LATER, new Set([rows[2]]));
+    expect(index.price[rows[0]!]).toBe(55.5);
+    expect(index.price[rows[2]!]).toBe(30);
+    // Until the checksum follows, nobody trusts it.
+    expect(index.signature).toBeNull();
+    await index.ready();
+    expect(index.signature).not.toBeNull();
+    expect(await loadProductIndex(db(), 'model')).toBe(index);
+    // Told a value the shop does not hold: the next load reads the table again, and holds the shop's value.
+    await db().knex(db().t('product')).where({ product_id: ids[2] }).update({ quantity: 8, date_modified: '2031-05-06 07:08:10' });
+    index.wrote('quantity', [rows[2]!], [9], 1, '2031-05-06 07:08:10');
+    await index.ready();
+    const reread = await loadProductIndex(db(), 'model');
+    expect(reread).not.toBe(index);
+    expect(lookup(reread, `${code}-C`)).toMatchObject({ quantity: 8 });
+    // Not told of a write: read again.
+    await db().knex(db().t('product')).where({ product_id: ids[0] }).update({ quantity: 4 });
+    const third = await loadProductIndex(db(), 'model');
+    expect(third).not.toBe(reread);
+    expect(lookup(third, `${code}-A`)).toMatchObject({ price: 55.5, quantity: 4 });
+  });
+
+  it.runIf(signed)('a write that changed nothing leaves the index trusted as it was', async () => {
+    const index = await loadProductIndex(db(), 'model');
+    const sig = index.signature;
+    expect(sig).not.toBeNull();
+    index.wrote('price', [0], [123], 0, LATER);
+    expect(index.signature).toEqual(sig);
+    expect(await loadProductIndex(db(), 'model')).toBe(index);
+  });
+});
+
+describe('the product index in memory', () => {
+  const filled = (capacity: number, n: number) => {
+    const index = new ProductIndex(capacity);
+    for (let i = 0; i < n; i++) index.add(1000 + i, i % 7 === 0 ? `C&amp;${i}` : `C${i}`, i + 0.25, i * 2, i % 3);
+    return index;
+  };
+
+  it('keeps every row when it grows past the capacity it was made with', () => {
+    const index = filled(2, 3000);
+    expect(index.size).toBe(3000);
+    for (const i of [0, 1, 2, 1023, 1024, 1025, 2047, 2048, 2999]) {
+      const code = i % 7 === 0 ? `C&${i}` : `C${i}`;
+      const row = index.rowOf(index.slotOf(code));
+      expect([index.productIdOf(row), index.storedCodeOf(row), index.price[row], index.quantity[row], index.taxClassId[row]], code).toEqual([1000 + i, i % 7 === 0 ? `C&amp;${i}` : `C${i}`, i + 0.25, i * 2, i % 3]);
+    }
+  });
+
+  it('is sealed only by a signature equal to its own count, highest id and checksum (the database\'s CONCAT_WS row terms, XORed)', () => {
+    let crc = 0;
+    for (let i = 0; i < 10; i++) crc = (crc ^ crc32(`${1000 + i}|${i % 7 === 0 ? `C&amp;${i}` : `C${i}`}|${(i + 0.25).toFixed(4)}|${i * 2}|${i % 3}`)) >>> 0;
+    const sealWith = (sig: { n: number; maxId: number; crc: number } | null) => {
+      const index = filled(16, 10);
+      index.seal(sig ? { ...sig, modified: 'ignored' } : null, '2026-01-01 00:00:00');
+      return index.signature;
+    };
+    expect(sealWith({ n: 10, maxId: 1009, crc })).toEqual({ n: 10, maxId: 1009, modified: '2026-01-01 00:00:00', crc });
+    expect(sealWith(null)).toBeNull();
+    expect(sealWith({ n: 11, maxId: 1009, crc })).toBeNull();
+    expect(sealWith({ n: 10, maxId: 1010, crc })).toBeNull();
+    expect(sealWith({ n: 10, maxId: 1009, crc: (crc ^ 1) >>> 0 })).toBeNull();
+  });
+
+  it('refreshes only the same products with the same codes, in the same order, all of them', () => {
+    const index = filled(16, 3);
+    const ok = index.startRefresh();
+    expect(ok.refresh(1000, 0, 9, 9, 9, 1)).toBe(true);
+    expect(ok.refresh(1001, 0, 8, 8, 8, 2)).toBe(true);
+    // One row short: not the same table.
+    expect(ok.done()).toBeNull();
+    const wrongId = index.startRefresh();
+    expect(wrongId.refresh(1001, 0, 9, 9, 9, 1)).toBe(false);
+    const wrongCode = index.startRefresh();
+    expect(wrongCode.refresh(1000, 12345, 9, 9, 9, 1)).toBe(false);
+    const all = index.startRefresh();
+    for (let i = 0; i < 3; i++) expect(all.refresh(1000 + i, 0, 50 + i, 60 + i, 1, i)).toBe(true);
+    expect(all.refresh(1003, 0, 1, 1, 1, 1)).toBe(false);
+    const next = all.done()!;
+    expect(next).not.toBeNull();
+    expect(next.size).toBe(3);
+    const row = next.rowOf(next.slotOf('C1'));
+    expect([next.productIdOf(row), next.price[row], next.quantity[row], next.taxClassId[row]]).toEqual([1001, 51, 61, 1]);
+    // The old index keeps its values.
+    expect(index.price[index.rowOf(index.slotOf('C1'))]).toBe(1.25);
+  });
+});
