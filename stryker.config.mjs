@@ -39,7 +39,7 @@ export default {
   // (apportion's cent loop) is called a timeout after 8 s instead of 20 s.
   timeoutMS: process.env.MUTATION_TESTS === 'unit' ? 8_000 : 20_000,
   timeoutFactor: 2,
-  ignorePatterns: ['/reports', '/data', 'test/artifacts', '/bench', '/opencart', '.stryker-tmp'],
+  ignorePatterns: ['/reports', '/data', 'test/artifacts', '/bench', '/opencart', '/build', '.stryker-tmp'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   // Static mutants (module-level constants, evaluated once at import) need every test re-run per

@@ -22,6 +22,7 @@ export default defineConfig({
       'test/integration/opencart-*.test.ts',
       'test/integration/order-vat-opencart.test.ts',
       'test/integration/cli.test.ts',
+      'test/integration/build.test.ts',
     ],
   },
 });

@@ -1,6 +1,6 @@
 // An erp-bridge server for the bench: a child process (`erp-bridge serve`), so its memory is its
 // own; peak memory is read from /proc (VmHWM) and reset between cases through clear_refs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -15,6 +15,14 @@ function startFlags(): string[] {
   return words.slice(words.indexOf('node') + 1, words.indexOf('bin/erp-bridge.js'));
 }
 export const KEY = 'bench';
+
+let built = false;
+/** `npm start` builds first (prestart): so does the bench, once, unless BENCH_SOURCES=1 (the TypeScript through tsx). */
+function buildOnce(): void {
+  if (built || process.env.BENCH_SOURCES === '1') return;
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  built = true;
+}
 
 /** A free port in 8600-8699 (the range this machine's hand-started servers use). */
 export async function benchPort(): Promise<number> {
@@ -49,10 +57,11 @@ process.once('exit', () => {
 const statusMb = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 export async function startServer(databaseUrl: string, prefix: string, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
+  buildOnce();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'erpb-bench-'));
   const port = await benchPort();
   const child = spawn(process.execPath, [...startFlags(), ...nodeArgs, 'bin/erp-bridge.js', 'serve'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, TABLE_PREFIX: prefix, PORT: String(port), DATA_DIR: dataDir, APP_SECRET, LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
+    env: { ...process.env, ...(process.env.BENCH_SOURCES === '1' ? { ERP_BRIDGE_SOURCES: '1' } : {}), DATABASE_URL: databaseUrl, TABLE_PREFIX: prefix, PORT: String(port), DATA_DIR: dataDir, APP_SECRET, LOG_LEVEL: 'warn', ERP_BRIDGE_SCHEDULER: 'off', ...extra },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   running.add(child);

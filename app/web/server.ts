@@ -1,5 +1,6 @@
 // The HTTP application: thin routes over the services in the context.
 import express, { type Express, type RequestHandler } from 'express';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,10 @@ import { integrationRoutes } from './routes/integration.js';
 import { apiErrorHandler, notFound } from './middleware/errors.js';
 import { baseOf, mountPath, pathOf } from './base-path.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The project's root: two folders up from app/web, or from build/app/web (npm run build) the
+// folder that holds build/ (known by the stamp the build leaves in it).
+const twoUp = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = existsSync(path.join(twoUp, '.built')) ? path.dirname(twoUp) : twoUp;
 const require = createRequire(import.meta.url);
 
 /**
