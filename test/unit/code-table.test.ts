@@ -3,7 +3,32 @@
 import { describe, expect, it } from 'vitest';
 import { CodeTable } from '../../app/shop/code-table.js';
 
+/** FNV-1a over UTF-16 units, as the table hashes (the standard function, written out here). */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 describe('the code table', () => {
+  it('tells apart codes whose hashes are equal, of the same length or not, in either order of adding', () => {
+    // Found by a search over random codes: two pairs of different codes with one hash each.
+    const pairs = [['JTHH6D8', 'J*VD(D2'], ['6X**:X4', '22X']];
+    for (const [a, b] of pairs) {
+      expect(fnv1a(a!), `${a} and ${b} collide`).toBe(fnv1a(b!));
+      for (const [first, second] of [[a!, b!], [b!, a!]]) {
+        const t = new CodeTable();
+        expect(t.find(second)).toBe(-1);
+        t.add(first);
+        // The other code of the pair is not found at the first one's entry, and is added as new.
+        expect(t.find(second)).toBe(-1);
+        expect(t.add(second)).toBe(1);
+        expect([t.find(first), t.find(second), t.size]).toEqual([0, 1, 2]);
+        expect([t.text(0), t.text(1)]).toEqual([first, second]);
+      }
+    }
+  });
+
   it('finds each of 20,000 codes at its own entry after growing many times, and no near miss', () => {
     const t = new CodeTable();
     const codes = Array.from({ length: 20_000 }, (_, i) => `KV-${i}`);
