@@ -1,0 +1,96 @@
+// The fast XML reader at the edges of what it takes: every document it reads must read as the
+// general parser reads it, and every document the general parser refuses must be handed to it
+// (so the ERP gets the general parser's 400 with line and column, never a quiet acceptance).
+// Cases found by mutation testing (issue 16), and two bugs found with them: character references
+// to characters XML does not allow, and XML declarations saxes refuses, were read by the scanner.
+import { describe, expect, it } from 'vitest';
+import { FlatXmlScanner, readFlatXml } from '../../app/erp/xml-fast.js';
+import { readXmlGeneral, XmlRecordStream } from '../../app/erp/xml-reader.js';
+import { DocumentError } from '../../app/erp/errors.js';
+import { thrown } from '../support/thrown.js';
+
+const viaStream = (doc: string) => {
+  const s = new XmlRecordStream();
+  return [...s.write(doc), ...s.end()];
+};
+const refusal = (fn: () => unknown): string => thrown(fn, DocumentError).message;
+const value = (inner: string) => `<t><r><c>${inner}</c></r></t>`;
+
+describe('character references at the edges of what XML allows', () => {
+  it.each([
+    ['U+0001', '&#1;'],
+    ['U+0008, in hexadecimal', '&#x8;'],
+    ['a vertical tab', '&#xB;'],
+    ['a form feed', '&#12;'],
+    ['U+001F', '&#x1F;'],
+    ['U+FFFE', '&#xFFFE;'],
+    ['U+FFFF', '&#xFFFF;'],
+    ['the last surrogate, U+DFFF', '&#xDFFF;'],
+  ])('a reference to %s is refused with the general parser\'s 400, as the character itself is', (_what, ref) => {
+    const doc = value(`a${ref}b`);
+    expect(readFlatXml(doc)).toBeNull();
+    const general = refusal(() => readXmlGeneral(doc));
+    expect(general).toMatch(/^malformed XML at line 1, column \d+: .*malformed character entity/);
+    expect(refusal(() => viaStream(doc))).toBe(general);
+  });
+
+  it.each([
+    ['a tab, a line feed and a carriage return', '&#9;&#xA;&#13;', '\t\n\r'],
+    ['U+0020, the first character after the controls', '&#x20;', ' '],
+    ['U+D7FF and U+E000, either side of the surrogates', '&#xD7FF;&#xE000;', '\uD7FF\uE000'],
+    ['U+FFFD, just before U+FFFE', '&#xFFFD;', '\uFFFD'],
+    ['U+10000 and U+10FFFF, the last character', '&#x10000;&#x10FFFF;', '\u{10000}\u{10FFFF}'],
+  ])('a reference to %s is read by the fast reader, as the general parser reads it', (_what, ref, want) => {
+    const doc = value(ref);
+    expect(readFlatXml(doc)).toEqual([{ seq: 1, line: 1, fields: { c: want } }]);
+    expect(readXmlGeneral(doc)).toEqual(readFlatXml(doc));
+  });
+});
+
+describe('the XML declaration', () => {
+  it.each([
+    ['without a version', '<?xml?>'],
+    ['with only an encoding', '<?xml encoding="UTF-8"?>'],
+    ['of version 2.0', '<?xml version="2.0"?>'],
+    ['of version "1."', '<?xml version="1."?>'],
+    ['with quotes that do not pair', '<?xml version="1.0\'?>'],
+    ['with an unknown pseudo-attribute', '<?xml version="1.0" foo="1"?>'],
+    ['with standalone before the encoding', '<?xml version="1.0" standalone="yes" encoding="UTF-8"?>'],
+    ['with standalone "maybe"', '<?xml version="1.0" standalone="maybe"?>'],
+    ['with an empty encoding', '<?xml version="1.0" encoding=""?>'],
+    ['without white space between its parts', '<?xml version="1.0"encoding="UTF-8"?>'],
+    ['with a no-break space after "xml"', '<?xml\u00a0version="1.0"?>'],
+  ])('%s is refused with the general parser\'s 400, never read past', (_what, decl) => {
+    const doc = `${decl}<t><r><c>x</c></r></t>`;
+    expect(readFlatXml(doc)).toBeNull();
+    const general = refusal(() => readXmlGeneral(doc));
+    expect(general).toMatch(/^malformed XML at line 1, column \d+: /);
+    expect(refusal(() => viaStream(doc))).toBe(general);
+  });
+
+  it.each([
+    ['the usual one', '<?xml version="1.0" encoding="UTF-8"?>'],
+    ['in single quotes', "<?xml version='1.0' encoding='ISO-8859-2'?>"],
+    ['version 1.1, white space around = and before ?>', '<?xml version = "1.1" ?>'],
+    ['standalone, parts on lines of their own', '<?xml\nversion="1.0"\nencoding="utf-8"\nstandalone="no"?>'],
+    ['standalone="yes" without an encoding', '<?xml version="1.0" standalone="yes"?>'],
+  ])('%s is read by the fast reader, as the general parser reads it', (_what, decl) => {
+    const doc = `${decl}\n<t><r><c>x</c></r></t>`;
+    const line = decl.split('\n').length + 1;
+    expect(readFlatXml(doc)).toEqual([{ seq: 1, line, fields: { c: 'x' } }]);
+    expect(readXmlGeneral(doc)).toEqual(readFlatXml(doc));
+  });
+
+  it('a processing instruction whose name only starts with "xml" is handed over, and read', () => {
+    const doc = '<?xml-stylesheet href="a.xsl"?><t><r><c>x</c></r></t>';
+    expect(readFlatXml(doc)).toBeNull();
+    expect(viaStream(doc)).toEqual([{ seq: 1, line: 1, fields: { c: 'x' } }]);
+  });
+
+  it('a declaration arriving a character at a time is waited for, then read', () => {
+    const doc = '<?xml version="1.0" encoding="UTF-8"?><t><r><c>x</c></r></t>';
+    const s = new FlatXmlScanner();
+    const out: unknown[] = [...doc].flatMap((ch): unknown[] => s.write(ch) ?? ['gave up']);
+    expect([...out, ...(s.end() ?? ['gave up'])]).toEqual([{ seq: 1, line: 1, fields: { c: 'x' } }]);
+  });
+});
