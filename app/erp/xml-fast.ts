@@ -31,8 +31,8 @@ function decodeText(text: string): string | null {
       const hex = /^#x([0-9a-fA-F]+)$/.exec(name);
       const dec = /^#([0-9]+)$/.exec(name);
       const code = hex ? parseInt(hex[1]!, 16) : dec ? parseInt(dec[1]!, 10) : NaN;
-      if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return ((failed = true), '');
-      // A reference to a character XML does not allow (a control character, U+FFFE, U+FFFF) is refused as the character itself is.
+      if (!Number.isFinite(code) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return ((failed = true), '');
+      // A reference to a character XML does not allow (U+0000, a control character, U+FFFE, U+FFFF) is refused as the character itself is.
       const ch = String.fromCodePoint(code);
       if (DISALLOWED.test(ch)) return ((failed = true), '');
       return ch;

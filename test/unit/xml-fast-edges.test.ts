@@ -94,3 +94,40 @@ describe('the XML declaration', () => {
     expect([...out, ...(s.end() ?? ['gave up'])]).toEqual([{ seq: 1, line: 1, fields: { c: 'x' } }]);
   });
 });
+
+describe('text and references the fast reader decodes', () => {
+  it('a value that starts with a CR LF or a lone CR reads them as line feeds', () => {
+    const doc = value('\r\nx\ry');
+    expect(readFlatXml(doc)).toEqual([{ seq: 1, line: 1, fields: { c: '\nx\ny' } }]);
+    expect(readFlatXml(value('\rz'))).toEqual([{ seq: 1, line: 1, fields: { c: '\nz' } }]);
+    expect(readXmlGeneral(doc)).toEqual(readFlatXml(doc));
+  });
+
+  it('lowercase hexadecimal digits are read; a letter after the hexadecimal digits is refused', () => {
+    expect(readFlatXml(value('&#xe9;&#xfb;'))).toEqual([{ seq: 1, line: 1, fields: { c: 'éû' } }]);
+    const doc = value('&#x41g;');
+    expect(readFlatXml(doc)).toBeNull();
+    expect(refusal(() => viaStream(doc))).toBe(refusal(() => readXmlGeneral(doc)));
+  });
+});
+
+describe('the scanner after its last record', () => {
+  it('once it gave up, it takes no more text and the end gives nothing (the general parser reads on)', () => {
+    const s = new FlatXmlScanner();
+    expect(s.write('<t><r a="1">')).toBeNull();
+    expect(s.write('<c>x</c></r><r><c>y</c></r>')).toBeNull();
+    expect(s.end()).toBeNull();
+    expect(s.rest()).toEqual({ text: '<r a="1">', line: 1, column: 4, root: 't', seq: 0 });
+  });
+
+  it('a record arriving after the root\'s end tag, in a later piece, is handed over (and refused)', () => {
+    const s = new FlatXmlScanner();
+    expect(s.write('<t><r><c>x</c></r></t>')).toEqual([{ seq: 1, line: 1, fields: { c: 'x' } }]);
+    expect(s.write('\n')).toEqual([]);
+    expect(s.write('<r><c>y</c></r>')).toBeNull();
+    const stream = new XmlRecordStream();
+    expect(stream.write('<t><r><c>x</c></r></t>')).toEqual([{ seq: 1, line: 1, fields: { c: 'x' } }]);
+    expect(stream.write('\n')).toEqual([]);
+    expect(refusal(() => stream.write('<r><c>y</c></r>'))).toBe('malformed XML at line 2, column 3: 2:3: documents may contain only one root.');
+  });
+});
