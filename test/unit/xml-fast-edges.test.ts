@@ -111,6 +111,14 @@ describe('text and references the fast reader decodes', () => {
   });
 });
 
+describe('element names the fast reader has seen before', () => {
+  it('a name that starts with a name seen before is a name of its own', () => {
+    const doc = '<t><r><c>1</c><cc>2</cc><c.d>3</c.d></r><rr><c>4</c></rr></t>';
+    expect(readFlatXml(doc)).toEqual([{ seq: 1, line: 1, fields: { c: '1', cc: '2', 'c.d': '3' } }, { seq: 2, line: 1, fields: { c: '4' } }]);
+    expect(readXmlGeneral(doc)).toEqual(readFlatXml(doc));
+  });
+});
+
 describe('the scanner after its last record', () => {
   it('once it gave up, it takes no more text and the end gives nothing (the general parser reads on)', () => {
     const s = new FlatXmlScanner();
