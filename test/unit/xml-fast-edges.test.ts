@@ -139,3 +139,46 @@ describe('the scanner after its last record', () => {
     expect(refusal(() => stream.write('<r><c>y</c></r>'))).toBe('malformed XML at line 2, column 3: 2:3: documents may contain only one root.');
   });
 });
+
+describe('what the fast reader must not take for something it knows', () => {
+  it.each([
+    ['an entity without its ; at the very end of a value', value('x&amp')],
+    ['a decimal reference with a second # inside', value('&#1#65;')],
+    ['text before a > at the root\'s level', '<t>xr><c>1</c></r></t>'],
+    ['an end tag with a letter after the field\'s name', '<t><r><c>x</cX</r></t>'],
+  ])('%s is handed over, and refused as the general parser refuses it', (_what, doc) => {
+    expect(readFlatXml(doc)).toBeNull();
+    const general = refusal(() => readXmlGeneral(doc));
+    expect(refusal(() => viaStream(doc))).toBe(general);
+  });
+
+  it('a field whose name ends with the record\'s name does not end the record', () => {
+    const doc = '<t><r><ar>1</ar><br>2</br></r></t>';
+    expect(readFlatXml(doc)).toEqual([{ seq: 1, line: 1, fields: { ar: '1', br: '2' } }]);
+    expect(readXmlGeneral(doc)).toEqual(readFlatXml(doc));
+  });
+
+  it('a character XML forbids, written in the text, makes the scanner give up at once', () => {
+    const s = new FlatXmlScanner();
+    expect(s.write('<t><r><c>a\u0001</c></r></t>')).toBeNull();
+    expect(s.gaveUp).toBe(true);
+  });
+});
+
+describe('lines and columns the fast reader counts', () => {
+  it('a lone CR as the very first character starts line 2', () => {
+    const doc = '\r<t><r><c>x</c></r></t>';
+    expect(readFlatXml(doc)).toEqual([{ seq: 1, line: 2, fields: { c: 'x' } }]);
+    expect(readXmlGeneral(doc)).toEqual(readFlatXml(doc));
+  });
+
+  it('an error on line 1 after earlier pieces were read names its column in the whole document', () => {
+    const doc = '<t><r><c>1</c></r><r><c>2</c></r><r a="3"><c>3</d></r></t>';
+    const whole = refusal(() => readXmlGeneral(doc));
+    const stream = new XmlRecordStream();
+    expect(stream.write('<t><r><c>1</c></r>')).toHaveLength(1);
+    expect(stream.write('<r><c>2</c></r>')).toHaveLength(1);
+    expect(refusal(() => stream.write('<r a="3"><c>3</d></r></t>'))).toBe(whole);
+    expect(whole).toMatch(/^malformed XML at line 1, column 50: 1:50: /);
+  });
+});

@@ -2,7 +2,7 @@
 // the one the ERP is told, and the root element's name is read past comments and instructions.
 // Cases found by mutation testing (issue 16).
 import { describe, expect, it } from 'vitest';
-import { readXmlGeneral, xmlRootName } from '../../app/erp/xml-reader.js';
+import { readXmlGeneral, XmlRecordStream, xmlRootName } from '../../app/erp/xml-reader.js';
 import { DocumentError } from '../../app/erp/errors.js';
 import { thrown } from '../support/thrown.js';
 
@@ -23,5 +23,18 @@ describe('the root element\'s name, past what stands before it', () => {
   it('skips a processing instruction holding a tag, and reads a name with a dash and a dot', () => {
     expect(xmlRootName('<?pi <a> ?><termek-lista.v2>')).toBe('termek-lista.v2');
     expect(xmlRootName('<termekek\n>')).toBe('termekek');
+  });
+});
+
+describe('the general parser\'s messages', () => {
+  it('quotes stray text without the white space around it', () => {
+    expect(refusal(() => readXmlGeneral('<t>\n   x\n<r><c>1</c></r></t>'))).toBe('malformed XML at line 3, column 1: unexpected text "x"');
+  });
+
+  it('an error ten or more lines after the fast reader handed over names the line in the whole document', () => {
+    const doc = `<t>\n<r x="1"><c>1</c></r>\n${'\n'.repeat(10)}<r><c>2</d></r></t>`;
+    const s = new XmlRecordStream();
+    expect(refusal(() => [...s.write(doc), ...s.end()])).toBe(refusal(() => readXmlGeneral(doc)));
+    expect(refusal(() => readXmlGeneral(doc))).toMatch(/^malformed XML at line 13, column \d+: 13:\d+: /);
   });
 });
