@@ -146,6 +146,7 @@ describe('what the fast reader must not take for something it knows', () => {
     ['a decimal reference with a second # inside', value('&#1#65;')],
     ['text before a > at the root\'s level', '<t>xr><c>1</c></r></t>'],
     ['an end tag with a letter after the field\'s name', '<t><r><c>x</cX</r></t>'],
+    ['text where the record\'s end tag should stand', '<t><r>x/r></t>'],
   ])('%s is handed over, and refused as the general parser refuses it', (_what, doc) => {
     expect(readFlatXml(doc)).toBeNull();
     const general = refusal(() => readXmlGeneral(doc));
@@ -166,6 +167,13 @@ describe('what the fast reader must not take for something it knows', () => {
 });
 
 describe('lines and columns the fast reader counts', () => {
+  it('in a document with CR LF line ends, records after the hand-over keep their lines', () => {
+    const doc = '<t>\r\n<r><c>1</c></r>\r\n<r a="2"><c>2</c></r>\r\n<r><c>3</c></r>\r\n</t>';
+    expect(viaStream(doc)).toEqual([
+      { seq: 1, line: 2, fields: { c: '1' } }, { seq: 2, line: 3, fields: { a: '2', c: '2' } }, { seq: 3, line: 4, fields: { c: '3' } },
+    ]);
+  });
+
   it('a lone CR as the very first character starts line 2', () => {
     const doc = '\r<t><r><c>x</c></r></t>';
     expect(readFlatXml(doc)).toEqual([{ seq: 1, line: 2, fields: { c: 'x' } }]);
