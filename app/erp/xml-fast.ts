@@ -13,6 +13,12 @@ import { emptyFields, type RawRecord } from './record.js';
 const NAME = /^[A-Za-z_][\w.-]*$/;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+// Characters XML 1.0 does not allow anywhere, written or referenced: the general parser names them.
+const DISALLOWED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+// The XML declaration as XML writes it (version 1.x, then the encoding, then standalone, in that order):
+// any other text after "<?xml" is the general parser's to read or refuse.
+const DECLARATION = /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][\w.-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>$/;
+
 function decodeText(text: string): string | null {
   // XML reads every CR LF (or lone CR) in text as LF.
   const raw = text.indexOf('\r') < 0 ? text : text.replace(/\r\n?/g, '\n');
@@ -25,8 +31,11 @@ function decodeText(text: string): string | null {
       const hex = /^#x([0-9a-fA-F]+)$/.exec(name);
       const dec = /^#([0-9]+)$/.exec(name);
       const code = hex ? parseInt(hex[1]!, 16) : dec ? parseInt(dec[1]!, 10) : NaN;
-      if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return ((failed = true), '');
-      return String.fromCodePoint(code);
+      if (!Number.isFinite(code) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return ((failed = true), '');
+      // A reference to a character XML does not allow (U+0000, a control character, U+FFFE, U+FFFF) is refused as the character itself is.
+      const ch = String.fromCodePoint(code);
+      if (DISALLOWED.test(ch)) return ((failed = true), '');
+      return ch;
     }
     const e = ENTITIES[name];
     if (e === undefined) return ((failed = true), '');
@@ -34,9 +43,6 @@ function decodeText(text: string): string | null {
   });
   return failed ? null : out;
 }
-
-// Characters XML 1.0 does not allow anywhere: the general parser names them.
-const DISALLOWED = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /** Thrown inside the scanner when the text ends before the construct does (more text may come). */
 const MORE = Symbol('more');
@@ -201,6 +207,7 @@ export class FlatXmlScanner {
           if (i !== start) throw GIVE_UP;
           const end = t.indexOf('?>', i);
           if (end < 0) more();
+          if (!DECLARATION.test(t.slice(i, end + 2))) throw GIVE_UP;
           i = end + 2;
         }
         skipWs();
