@@ -40,6 +40,8 @@ interface Script {
   on?: (line: string, s: Session, secure: boolean) => Answer | undefined;
   /** A reply to the final "." of DATA. */
   dataEnd?: string;
+  /** Each written answer waits this long (a slow server; not with STARTTLS, which swaps the socket at once). */
+  replyDelayMs?: number;
 }
 
 const servers: net.Server[] = [];
@@ -68,7 +70,11 @@ async function scripted(script: Script = {}): Promise<{ port: number; sessions: 
         socket.destroy();
         return;
       }
-      socket.write(Array.isArray(a) ? a.map((l) => l + '\r\n').join('') : a);
+      const text = Array.isArray(a) ? a.map((l) => l + '\r\n').join('') : a;
+      if (script.replyDelayMs) {
+        const to = socket;
+        setTimeout(() => !to.destroyed && to.write(text), script.replyDelayMs);
+      } else socket.write(text);
     };
     write(script.greeting ?? ['220 test-smtp ESMTP ready']);
     let buffer = '';
@@ -399,6 +405,16 @@ describe('TLS', () => {
     await sendMail(opts(port, { security: 'starttls', rejectUnauthorized: false }), msg());
     expect(sessions[0]!.servername).toBe(false);
     expect(sessions[0]!.secureLines[0]).toBe(helo);
+  });
+
+  it('keeps a slow conversation over implicit TLS going past the time limit, and names no server for an IP address', async () => {
+    // Each answer after 300 ms: the five before DATA take longer than the 1 s limit, each within it.
+    const { port, sessions } = await scripted({ tls: 'implicit', replyDelayMs: 300 });
+    const started = Date.now();
+    await sendMail(opts(port, { security: 'ssl', rejectUnauthorized: false, timeoutMs: 1000 }), msg({ to: ['a@example.hu', 'b@example.hu'] }));
+    expect(Date.now() - started).toBeGreaterThan(1400);
+    expect(sessions[0]!.lines.map((l) => l.split(/[ :]/)[0])).toEqual(['EHLO', 'MAIL', 'RCPT', 'RCPT', 'DATA', 'QUIT']);
+    expect(sessions[0]!.servername).toBe(false);
   });
 
   it('refuses STARTTLS when the server does not offer it as its own keyword, or refuses the command', async () => {
