@@ -6,14 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { FlatXmlScanner, readFlatXml } from '../../app/erp/xml-fast.js';
 import { readXmlGeneral, XmlRecordStream } from '../../app/erp/xml-reader.js';
-import { DocumentError } from '../../app/erp/errors.js';
-import { thrown } from '../support/thrown.js';
+import { refusal, viaStream } from '../support/xml-readers.js';
 
-const viaStream = (doc: string) => {
-  const s = new XmlRecordStream();
-  return [...s.write(doc), ...s.end()];
-};
-const refusal = (fn: () => unknown): string => thrown(fn, DocumentError).message;
 const value = (inner: string) => `<t><r><c>${inner}</c></r></t>`;
 
 describe('character references at the edges of what XML allows', () => {

@@ -3,10 +3,7 @@
 // Cases found by mutation testing (issue 16).
 import { describe, expect, it } from 'vitest';
 import { readXmlGeneral, XmlRecordStream, xmlRootName } from '../../app/erp/xml-reader.js';
-import { DocumentError } from '../../app/erp/errors.js';
-import { thrown } from '../support/thrown.js';
-
-const refusal = (fn: () => unknown): string => thrown(fn, DocumentError).message;
+import { refusal } from '../support/xml-readers.js';
 
 describe('the general XML parser with several faults in one piece of text', () => {
   it('reports the first fault, not a later one', () => {

@@ -3,15 +3,9 @@
 // inputs the scanner used to take while the general parser refused them (found by mutation testing).
 import { describe, expect, it } from 'vitest';
 import { readFlatXml } from '../../app/erp/xml-fast.js';
-import { XmlRecordStream, readXmlGeneral } from '../../app/erp/xml-reader.js';
-import { DocumentError } from '../../app/erp/errors.js';
-import { thrown } from '../support/thrown.js';
+import { readXmlGeneral } from '../../app/erp/xml-reader.js';
+import { refusal, viaStream } from '../support/xml-readers.js';
 
-const viaStream = (doc: string) => {
-  const s = new XmlRecordStream();
-  return [...s.write(doc), ...s.end()];
-};
-const refusal = (fn: () => unknown): string => thrown(fn, DocumentError).message;
 
 describe('the fast and the general XML reader agree', () => {
   it.each([
