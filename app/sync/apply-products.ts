@@ -320,7 +320,9 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   // sync matched in SQL while the index was a Map of strings: with every record's names and
   // texts beside it, that took its peak past 300 MB at 100,000 records). The products full sync
   // creates are matched in SQL, by id, right after they are inserted.
-  matchFromIndex(rows, await (opts.index ?? loadProductIndex(db, settings.product_code_field)));
+  const index = await (opts.index ?? loadProductIndex(db, settings.product_code_field));
+  matchFromIndex(rows, index);
+  st.scanProducts(rows.length, index.size);
   const specials = kind === 'promo-prices' ? new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1)) : undefined;
   await specials?.prepare(rows);
   try {
