@@ -118,8 +118,12 @@ export class SpecialWriter {
     );
   }
 
-  /** `step` runs between statements (tests stop a push there, as a crash would). */
-  async apply(now: string, step: (name: string) => Promise<void> = async () => {}): Promise<void> {
+  /**
+   * Writes the specials, then the products' date_modified; `beside` runs at the same time as
+   * that last statement, on a connection of its own (the history of the specials just written).
+   * `step` runs between statements (tests stop a push there, as a crash would).
+   */
+  async apply(now: string, step: (name: string) => Promise<void> = async () => {}, beside: () => Promise<void> = async () => {}): Promise<void> {
     const { S, R, db } = this.st;
     const groups = sqlIntList(this.groups);
     const updated = `s.run_id = ${R} AND s.outcome = 'updated'`;
@@ -158,6 +162,8 @@ export class SpecialWriter {
       where: `${updated} AND s.promo = 0 AND ${this.ours('ps')} AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)})`,
     }));
     pushTiming(this.st.runId, 'ended promos');
-    await this.st.applyToProducts({}, now);
+    // Both only read the stage and write different tables; the specials they describe are written.
+    const done = await Promise.allSettled([this.st.applyToProducts({}, now), beside()]);
+    for (const d of done) if (d.status === 'rejected') throw d.reason;
   }
 }

@@ -367,9 +367,8 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
         pushTiming(runId, 'price history');
         await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
       } else {
-        await specials!.apply(now, step);
+        await specials!.apply(now, step, () => recordStagedPromos(db, runId, st.S));
         pushTiming(runId, 'specials written');
-        await recordStagedPromos(db, runId, st.S);
       }
       await step('applied');
     }
