@@ -59,8 +59,18 @@ export class ProductStaging {
    * columns the push uses (a stock push stages seq, code and quantity).
    */
   async load(rows: StageRow[], onChunk?: (done: number) => Promise<void>): Promise<void> {
-    // Rows of an interrupted earlier run of this URL would only be in the way.
+    await this.begin();
+    await this.append(rows, onChunk);
+    await this.loaded();
+  }
+
+  /** Empties the stage before a load: rows of an interrupted earlier run of this URL would only be in the way. */
+  async begin(): Promise<void> {
     await this.db.knex(this.S).truncate();
+  }
+
+  /** Adds rows (after `begin`; a push may add its rows in several parts while it reads). */
+  async append(rows: StageRow[], onChunk?: (done: number) => Promise<void>): Promise<void> {
     const used = STAGE_COLUMNS.filter((c) => c === 'seq' || c === 'code' || rows.some((r) => r[c] !== undefined && r[c] !== null));
     const cols = ['run_id', ...used];
     // The stage holds codes as the shop stores them (HTML-encoded, as OpenCart's admin saves
@@ -72,6 +82,17 @@ export class ProductStaging {
       await this.db.dialect.bulkInsert(this.db.knex, this.S, cols, chunk);
       await onChunk?.(Math.min(rows.length, i + step));
     }
+  }
+
+  /** Takes rows out again by seq (records found twice in the document after they were added). */
+  async removeSeqs(seqs: number[]): Promise<void> {
+    for (let i = 0; i < seqs.length; i += 1000) {
+      await this.db.knex(this.S).where({ run_id: this.runId }).whereIn('seq', seqs.slice(i, i + 1000)).delete();
+    }
+  }
+
+  /** Call once every row is in. */
+  async loaded(): Promise<void> {
     // An InnoDB table just filled has stale statistics until a background thread catches up;
     // plans made on them can go quadratic. Sampling a few pages takes milliseconds.
     await this.db.dialect.refreshStatistics(this.db.knex, this.S);

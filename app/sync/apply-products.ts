@@ -23,6 +23,9 @@ import { pushTiming } from '../util/push-timings.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
+  /** Promo prices: the stage the caller loaded while the document was read (`PromoStager`), and every row it was given (`rows` are those that stand). */
+  stager?: PromoStager;
+  stagerRows?: StagedProduct[];
   /** Called between steps; tests use it to stop a push half-way, as a crash would. */
   checkpoint?: (step: string) => Promise<void> | void;
   onProgress?: (staged: number) => Promise<void>;
@@ -297,6 +300,84 @@ function matchFromIndex(rows: StagedProduct[], index: ProductIndex): void {
   }
 }
 
+/** Records staged while the document is still read: from this many on, in parts of this many. */
+export const STAGE_WHILE_READING = 20_000;
+
+/**
+ * Promo prices of a big push: the records are matched, marked and staged in parts while the
+ * document is still being read (the database is mostly idle then), instead of all at once after
+ * it: at 100,000 records the load took about as long as the rest of the push's own work. Only the
+ * stage is written while reading (never the shop), so a refused document still changes nothing.
+ * A small push never starts this: it stages everything at the end, as before.
+ */
+export class PromoStager {
+  private loadedTo = 0;
+  private loading: Promise<void> | null = null;
+  private failure: unknown = null;
+  private prepared: Promise<{ index: ProductIndex; st: ProductStaging; specials: SpecialWriter }> | null = null;
+  private readonly today = todayFn();
+
+  constructor(
+    private readonly db: Database,
+    private readonly runId: number,
+    private readonly settings: Settings,
+    private readonly index: Promise<ProductIndex>,
+  ) {}
+
+  get started(): boolean {
+    return this.prepared !== null;
+  }
+
+  /** Call between batches with the rows staged so far (the same array, growing). */
+  async catchUp(rows: StagedProduct[]): Promise<void> {
+    if (this.loading || this.failure || rows.length - this.loadedTo < STAGE_WHILE_READING) return;
+    this.prepared ??= this.prepare();
+    const { index, st, specials } = await this.prepared;
+    const part = rows.slice(this.loadedTo);
+    this.loadedTo = rows.length;
+    matchFromIndex(part, index);
+    specials.prepareMore(part);
+    this.loading = st.append(part).then(
+      () => void (this.loading = null),
+      (err) => {
+        this.failure ??= err;
+        this.loading = null;
+      },
+    );
+  }
+
+  private async prepare() {
+    const { db, runId, settings } = this;
+    const index = await this.index;
+    const st = new ProductStaging(db, runId, 'promo-prices');
+    const specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), this.today, addDays(this.today, -1));
+    await specials.prepareAll();
+    await st.begin();
+    return { index, st, specials };
+  }
+
+  /** Stages the rest (rows refused as twins left out, and taken out again where already staged). */
+  async finish(rows: StagedProduct[], refusedSeqs: Set<number>): Promise<{ index: ProductIndex; st: ProductStaging; specials: SpecialWriter }> {
+    const { index, st, specials } = await this.prepared!;
+    while (this.loading) await this.loading;
+    if (this.failure) throw this.failure;
+    const part = rows.slice(this.loadedTo).filter((r) => !refusedSeqs.has(r.seq));
+    matchFromIndex(part, index);
+    specials.prepareMore(part);
+    await st.append(part);
+    const staged = rows.slice(0, this.loadedTo).filter((r) => refusedSeqs.has(r.seq)).map((r) => r.seq);
+    await st.removeSeqs(staged);
+    await st.loaded();
+    return { index, st, specials };
+  }
+
+  /** Waits for a load still running and empties the stage (whether or not the push got to apply it). */
+  async close(): Promise<void> {
+    while (this.loading) await this.loading;
+    if (this.prepared) await (await this.prepared.catch(() => null))?.st.clear();
+  }
+}
+
 export async function applyProducts(db: Database, runId: number, kind: Exclude<PushKind, 'categories'>, rows: StagedProduct[], settings: Settings, opts: ApplyOptions): Promise<ApplyResult> {
   const full = kind === 'prices' && settings.sync_type === 'full';
   if (kind === 'stock' || (kind === 'prices' && !full)) {
@@ -308,7 +389,6 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
       await d.close();
     }
   }
-  const st = new ProductStaging(db, runId, kind);
   const step = async (name: string) => {
     pushTiming(runId, name);
     await opts.checkpoint?.(name);
@@ -319,15 +399,28 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   // stage is loaded matched: no UPDATE of every staged row joined to the product table (full
   // sync matched in SQL while the index was a Map of strings: with every record's names and
   // texts beside it, that took its peak past 300 MB at 100,000 records). The products full sync
-  // creates are matched in SQL, by id, right after they are inserted.
+  // creates are matched in SQL, by id, right after they are inserted. A big promo push was
+  // staged while it was read (`PromoStager`): `rows` are then the records that stand.
+  let st: ProductStaging;
+  let specials: SpecialWriter | undefined;
+  let stagedEarly = false;
+  if (kind === 'promo-prices' && opts.stager?.started) {
+    const seqs = new Set(rows.map((r) => r.seq));
+    ({ st, specials } = await opts.stager.finish(opts.stagerRows!, new Set(opts.stagerRows!.filter((r) => !seqs.has(r.seq)).map((r) => r.seq))));
+    stagedEarly = true;
+  } else {
+    st = new ProductStaging(db, runId, kind);
+  }
   const index = await (opts.index ?? loadProductIndex(db, settings.product_code_field));
-  matchFromIndex(rows, index);
   st.scanProducts(rows.length, index.size);
-  const specials = kind === 'promo-prices' ? new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1)) : undefined;
-  await specials?.prepare(rows);
+  if (!stagedEarly) {
+    matchFromIndex(rows, index);
+    specials = kind === 'promo-prices' ? new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1)) : undefined;
+    await specials?.prepare(rows);
+  }
   try {
     pushTiming(runId, 'index matched');
-    await st.load(rows, opts.onProgress);
+    if (!stagedEarly) await st.load(rows, opts.onProgress);
     pushTiming(runId, 'staged');
     await step('matched');
 
