@@ -24,8 +24,7 @@ import { pushTiming } from '../util/push-timings.js';
 export interface ApplyOptions {
   dryRun: boolean;
   /** Promo prices: the stage the caller loaded while the document was read (`PromoStager`), and every row it was given (`rows` are those that stand). */
-  stager?: PromoStager;
-  stagerRows?: StagedProduct[];
+  stager?: { stager: PromoStager; read: StagedProduct[] };
   /** Called between steps; tests use it to stop a push half-way, as a crash would. */
   checkpoint?: (step: string) => Promise<void> | void;
   onProgress?: (staged: number) => Promise<void>;
@@ -306,7 +305,7 @@ export const STAGE_WHILE_READING = 20_000;
 /**
  * Promo prices of a big push: the records are matched, marked and staged in parts while the
  * document is still being read (the database is mostly idle then), instead of all at once after
- * it: at 100,000 records the load took about as long as the rest of the push's own work. Only the
+ * it (0.65–0.9 s at 100,000 records, with nothing else to do meanwhile). Only the
  * stage is written while reading (never the shop), so a refused document still changes nothing.
  * A small push never starts this: it stages everything at the end, as before.
  */
@@ -328,7 +327,7 @@ export class PromoStager {
     return this.prepared !== null;
   }
 
-  /** Call between batches with the rows staged so far (the same array, growing). */
+  /** Call between batches with the rows read so far (the same array, growing). */
   async catchUp(rows: StagedProduct[]): Promise<void> {
     if (this.loading || this.failure || rows.length - this.loadedTo < STAGE_WHILE_READING) return;
     this.prepared ??= this.prepare();
@@ -356,17 +355,20 @@ export class PromoStager {
     return { index, st, specials };
   }
 
-  /** Stages the rest (rows refused as twins left out, and taken out again where already staged). */
-  async finish(rows: StagedProduct[], refusedSeqs: Set<number>): Promise<{ index: ProductIndex; st: ProductStaging; specials: SpecialWriter }> {
+  /**
+   * Stages the rest of `read` (every row it was given) once the document is whole; rows not in
+   * `stand` (refused at the end, as twins) are left out, or taken out again where already staged.
+   */
+  async finish(read: StagedProduct[], stand: StagedProduct[]): Promise<{ index: ProductIndex; st: ProductStaging; specials: SpecialWriter }> {
     const { index, st, specials } = await this.prepared!;
     while (this.loading) await this.loading;
     if (this.failure) throw this.failure;
-    const part = rows.slice(this.loadedTo).filter((r) => !refusedSeqs.has(r.seq));
+    const standing = new Set(stand.map((r) => r.seq));
+    const part = read.slice(this.loadedTo).filter((r) => standing.has(r.seq));
     matchFromIndex(part, index);
     specials.prepareMore(part);
     await st.append(part);
-    const staged = rows.slice(0, this.loadedTo).filter((r) => refusedSeqs.has(r.seq)).map((r) => r.seq);
-    await st.removeSeqs(staged);
+    await st.removeSeqs(read.slice(0, this.loadedTo).filter((r) => !standing.has(r.seq)).map((r) => r.seq));
     await st.loaded();
     return { index, st, specials };
   }
@@ -404,9 +406,8 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   let st: ProductStaging;
   let specials: SpecialWriter | undefined;
   let stagedEarly = false;
-  if (kind === 'promo-prices' && opts.stager?.started) {
-    const seqs = new Set(rows.map((r) => r.seq));
-    ({ st, specials } = await opts.stager.finish(opts.stagerRows!, new Set(opts.stagerRows!.filter((r) => !seqs.has(r.seq)).map((r) => r.seq))));
+  if (kind === 'promo-prices' && opts.stager?.stager.started) {
+    ({ st, specials } = await opts.stager.stager.finish(opts.stager.read, rows));
     stagedEarly = true;
   } else {
     st = new ProductStaging(db, runId, kind);

@@ -200,8 +200,7 @@ export class PushService {
               dryRun,
               checkpoint: req.checkpoint,
               index,
-              stager: stager ?? undefined,
-              stagerRows: read,
+              stager: stager ? { stager, read } : undefined,
               onProgress: (n) => onProgress(n, total * 2),
             });
           }
