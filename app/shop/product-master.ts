@@ -95,14 +95,19 @@ export class ProductMasterWriter {
     const applied = `s.run_id = ${R} AND s.match_count = 1 AND s.outcome IN ('updated', 'created')`;
     const L = sqlInt(this.languageId);
     await this.st.applyToProducts(
-      {
-        price: 'COALESCE(s.price, p.price)',
-        tax_class_id: 'COALESCE(s.tax_class_id, p.tax_class_id)',
-        image: "CASE WHEN s.image IS NULL OR s.image LIKE 'http%' THEN p.image ELSE s.image END",
-      },
+      { price: 'COALESCE(s.price, p.price)', tax_class_id: 'COALESCE(s.tax_class_id, p.tax_class_id)' },
       now,
       ['updated', 'created'],
+      ['price', 'tax_class_id'],
     );
+    // A picture path in the shop's image folder (a URL waits for its download instead): a
+    // statement of its own, because the stage's image column (1,000 characters, for URLs) is too
+    // wide for the scan above (see ProductStaging.updateFromStage).
+    await this.raw(db.dialect.joinUpdate({
+      table: this.t('product'), alias: 'p', from: S, fromAlias: 's', on: 's.product_id = p.product_id',
+      set: { image: 's.image' },
+      where: `${applied} AND s.image IS NOT NULL AND s.image NOT LIKE 'http%'`,
+    }));
     await step('master:products');
     // Names: the default language is the ERP's; a product new to a language gets the name too.
     await this.raw(db.dialect.joinUpdate({

@@ -50,24 +50,43 @@ export class SpecialWriter {
    * UPDATE of the staging table took a second or more, the comparison with no specials 3.5 s).
    */
   async prepare(rows: StageRow[]): Promise<void> {
-    // Per product with any of our specials in the groups: the earliest start of those running today.
-    const ours = new Map<number, string | null>();
     // A small push reads the specials of its own products only (by the specials' product index);
     // a big one reads all of ours in one pass.
     const ids = [...new Set(rows.filter((r) => r.match_count === 1).map((r) => r.product_id!))];
-    if (ids.length === 0) return this.mark(rows, ours);
-    const only = ids.length <= 10_000 ? ` AND ps.product_id IN (${sqlIntList(ids)})` : '';
+    this.toCheck = 0;
+    if (ids.length === 0) return this.mark(rows, new Map());
+    this.mark(rows, await this.readOurs(ids.length <= 10_000 ? ids : null));
+  }
+
+  /**
+   * For a push that stages its records in parts while it reads (see PromoStager): reads all of
+   * our specials once, before the first part; then `prepareMore` marks each part.
+   */
+  async prepareAll(): Promise<void> {
+    this.toCheck = 0;
+    this.all = await this.readOurs(null);
+  }
+
+  prepareMore(rows: StageRow[]): void {
+    this.mark(rows, this.all!);
+  }
+
+  private all: Map<number, string | null> | undefined;
+
+  /** Per product with any of our specials in the groups (of `ids`, or all): the earliest start of those running today. */
+  private async readOurs(ids: number[] | null): Promise<Map<number, string | null>> {
+    const ours = new Map<number, string | null>();
+    const only = ids ? ` AND ps.product_id IN (${sqlIntList(ids)})` : '';
     const rs = this.st.db.dialect.rows<{ product_id: number; d: string | null }>(
       await this.raw(`SELECT ps.product_id AS product_id, MIN(CASE WHEN ${activeDates('ps', this.today)} THEN ps.date_start END) AS d FROM ${this.PS} ps
         WHERE ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)})${only} GROUP BY ps.product_id`),
     );
     for (const r of rs) ours.set(Number(r.product_id), r.d === null ? null : String(r.d));
-    this.mark(rows, ours);
+    return ours;
   }
 
   /** Sets each record's outcome and start date from `ours` (product → earliest running start, or null). */
   private mark(rows: StageRow[], ours: Map<number, string | null>): void {
-    this.toCheck = 0;
     for (const r of rows) {
       if (r.match_count !== 1) {
         r.outcome = r.match_count === 0 ? 'unknown' : 'ambiguous';
@@ -118,8 +137,12 @@ export class SpecialWriter {
     );
   }
 
-  /** `step` runs between statements (tests stop a push there, as a crash would). */
-  async apply(now: string, step: (name: string) => Promise<void> = async () => {}): Promise<void> {
+  /**
+   * Writes the specials, then the products' date_modified; `beside` runs at the same time as
+   * that last statement, on a connection of its own (the history of the specials just written).
+   * `step` runs between statements (tests stop a push there, as a crash would).
+   */
+  async apply(now: string, step: (name: string) => Promise<void> = async () => {}, beside: () => Promise<void> = async () => {}): Promise<void> {
     const { S, R, db } = this.st;
     const groups = sqlIntList(this.groups);
     const updated = `s.run_id = ${R} AND s.outcome = 'updated'`;
@@ -158,6 +181,8 @@ export class SpecialWriter {
       where: `${updated} AND s.promo = 0 AND ${this.ours('ps')} AND (ps.date_end = '0000-00-00' OR ps.date_end > ${sqlDate(this.yesterday)})`,
     }));
     pushTiming(this.st.runId, 'ended promos');
-    await this.st.applyToProducts({}, now);
+    // Both only read the stage and write different tables; the specials they describe are written.
+    const done = await Promise.allSettled([this.st.applyToProducts({}, now), beside()]);
+    for (const d of done) if (d.status === 'rejected') throw d.reason;
   }
 }

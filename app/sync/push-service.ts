@@ -16,7 +16,7 @@ import { loadCategoryMap } from '../shop/categories.js';
 import { loadProductIndex } from '../shop/product-index.js';
 import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
-import { applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, type DirectPush } from './apply-products.js';
+import { PromoStager, applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, type DirectPush } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
@@ -138,6 +138,8 @@ export class PushService {
         // Promo prices and full sync match codes with the same product index, read while the body arrives.
         const index = direct ? undefined : loadProductIndex(this.db, settings.product_code_field);
         index?.catch(() => {});
+        // A big promo push is staged while it is read (only the stage is written then).
+        const stager = kind === 'promo-prices' && index ? new PromoStager(this.db, run, settings, index) : null;
         try {
           const twins = direct ? null : new TwinCodes();
           let staged: StagedProduct[] = [];
@@ -156,6 +158,7 @@ export class PushService {
             // Reading pauses while too many records wait for the product index (memory stays flat).
             if (direct && direct.backlog >= WAIT_LIMIT) await direct.indexRead();
             direct?.catchUp();
+            await stager?.catchUp(staged);
             await progress.report('reading', counts.received);
             // Other requests (the admin, on SQLite's one connection too) get their turn.
             await new Promise((r) => setImmediate(r));
@@ -177,6 +180,7 @@ export class PushService {
             r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
             pushTiming(run, 'written');
           } else {
+            const read = staged;
             staged = settleTwins(twins!.twins, staged, rejected);
             v.keepPicturesOf(staged);
             // kat must name a category the ERP already sent (checked before anything is written).
@@ -196,6 +200,7 @@ export class PushService {
               dryRun,
               checkpoint: req.checkpoint,
               index,
+              stager: stager ? { stager, read } : undefined,
               onProgress: (n) => onProgress(n, total * 2),
             });
           }
@@ -205,6 +210,7 @@ export class PushService {
         } finally {
           // The change table (and its connection) goes whatever happened: nothing was written before the end.
           await direct?.close();
+          await stager?.close().catch(() => {});
         }
       }, { waitMs: PUSH_LEASE_WAIT_MS, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
       if (!dryRun) written = counts;

@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import { LEASE_TTL_MS, tryAcquire } from '../../app/plugin/lease.js';
 import { createApp } from '../../app/web/server.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
-import { KEY, addProduct, product, pushXml, uniqueCode, xmlDoc } from '../support/shop.js';
+import { KEY, addProduct, product, pushXml, specials, uniqueCode, xmlDoc } from '../support/shop.js';
 
 function wellFormed(xml: string): boolean {
   const parser = new SaxesParser({ xmlns: false });
@@ -80,6 +80,21 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile pushes on $name', (target) => {
     expectNoInternals(res.text, db().prefix);
     expect((await product(db(), id)).quantity).toBe(9);
     expect(await run(res.body.run)).toMatchObject({ status: 'failed', http_status: 500, updated: 1, message: expect.stringContaining('updated 1') });
+  });
+
+  it('a promo push whose history cannot be written fails, though its specials and the product were written beside it', async () => {
+    const code = uniqueCode('HP');
+    const id = await addProduct(db(), { model: code });
+    let res!: request.Response;
+    // The history is written at the same time as the products' date_modified: its failure still fails the push.
+    await withoutTable(db().own('product_change'), async () => {
+      res = await post('promo-prices', xmlDoc([{ termekkod: code, arakcios: 5 }]));
+    });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatch(/^internal error \(reference [0-9a-f]{10}/);
+    expectNoInternals(res.text, db().prefix);
+    expect(await run(res.body.run)).toMatchObject({ status: 'failed', http_status: 500 });
+    expect((await specials(db(), id)).filter((r) => Number(r.priority) === 10).map((r) => Number(r.price))).not.toEqual([]);
   });
 
   it('an internal error answers a short message and a reference, never SQL, a stack or a path (JSON and XML)', async () => {

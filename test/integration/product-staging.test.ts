@@ -206,7 +206,12 @@ describe.each(TARGETS)('the product staging table on $name', (target) => {
     expect((await stageRows(st, ['outcome'])).map((r) => r.outcome)).toEqual([null, 'updated', 'check', null, null]);
   });
 
-  it('writes the given columns and date_modified of the rows whose outcome is listed (updated unless said), and no other product', async () => {
+  // scanProducts: a push of a fifth of the shop or more scans the product table (the staged rows
+  // as a derived table), a smaller one looks each staged product up; both write the same.
+  it.each([
+    ['looking each staged product up', 3, 1_000],
+    ['scanning the product table', 3, 3],
+  ])('writes the given columns and date_modified of the rows whose outcome is listed (updated unless said), and no other product, %s', async (_way, staged, shop) => {
     const codes = [uniqueCode('SW'), uniqueCode('SW'), uniqueCode('SW'), uniqueCode('SW')];
     const ids: number[] = [];
     for (const model of codes) ids.push(await addProduct(db(), { model, price: 10 }));
@@ -219,11 +224,12 @@ describe.each(TARGETS)('the product staging table on $name', (target) => {
     await setOutcome(st, 2, 'created');
     await setOutcome(st, 3, 'unchanged');
     await otherRunRow(st, codes[3]!, { match_count: 1, product_id: ids[3], price: 23, outcome: 'updated' });
-    await st.applyToProducts({ price: 's.price' }, NOW);
+    st.scanProducts(staged, shop);
+    await st.applyToProducts({ price: 's.price' }, NOW, undefined, ['price']);
     expect(await Promise.all(ids.map(price))).toEqual([20, 10, 10, 10]);
     expect(String((await product(db(), ids[0]!)).date_modified)).toBe(NOW);
     expect(String((await product(db(), ids[2]!)).date_modified)).toBe('2026-01-01 10:00:00');
-    await st.applyToProducts({ price: 's.price + 100' }, NOW, ['updated', 'created']);
+    await st.applyToProducts({ price: 's.price + 100' }, NOW, ['updated', 'created'], ['price']);
     expect(await Promise.all(ids.map(price))).toEqual([120, 121, 10, 10]);
   });
 

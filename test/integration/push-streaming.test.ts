@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { BATCH_RECORDS } from '../../app/erp/document.js';
 import { PushService } from '../../app/sync/push-service.js';
-import { WAIT_LIMIT } from '../../app/sync/apply-products.js';
+import { STAGE_WHILE_READING, WAIT_LIMIT } from '../../app/sync/apply-products.js';
 import { createApp } from '../../app/web/server.js';
+import { addDays, today } from '../../app/util/time.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import request from 'supertest';
 import { KEY, addProduct, product, pushXml, specials, uniqueCode, xmlDoc } from '../support/shop.js';
@@ -62,6 +63,49 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     expect(await specials(db(), otherId)).toEqual([]);
   });
 
+  it('promo prices of a big push, staged in parts while it is read, answer and write as a small push would', async () => {
+    // Past STAGE_WHILE_READING the records are staged while the document is read; what comes
+    // after the last part, and twins found after their first record was staged, are settled at the end.
+    const n = 2 * STAGE_WHILE_READING + 3 * BATCH_RECORDS;
+    const at = { early: 3, late: n - 3 };
+    const [earlyTwin, lateTwin, same, changed, ended, late] = ['ET', 'LT', 'SA', 'CH', 'EN', 'LA'].map((t) => uniqueCode(t)) as [string, string, string, string, string, string];
+    const ids = await Promise.all([earlyTwin, lateTwin, same, changed, ended, late].map((model) => addProduct(db(), { model, price: 100 })));
+    const groups = (await db().knex(db().t('customer_group')).pluck('customer_group_id')).map(Number);
+    const running = '2026-01-05';
+    for (const g of groups) {
+      await db().knex(db().t('product_special')).insert([
+        { product_id: ids[2], customer_group_id: g, priority: 10, price: 70, date_start: running, date_end: '0000-00-00' },
+        { product_id: ids[4], customer_group_id: g, priority: 10, price: 60, date_start: running, date_end: '0000-00-00' },
+      ]);
+    }
+    const doc = records(n, {
+      [at.early]: { termekkod: earlyTwin, arakcios: 11 },
+      [at.early + 1]: { termekkod: same, arakcios: 70 },
+      [at.early + 2]: { termekkod: ended, arakcios: 0 },
+      [STAGE_WHILE_READING + 7]: { termekkod: earlyTwin, arakcios: 12 },
+      [STAGE_WHILE_READING + 8]: { termekkod: lateTwin, arakcios: 21 },
+      [at.late - 1]: { termekkod: changed, arakcios: 80 },
+      [at.late]: { termekkod: lateTwin, arakcios: 22 },
+      [at.late + 1]: { termekkod: late, arakcios: 90 },
+    }, (i) => ({ termekkod: `NOPE-${i}`, arakcios: 1 }));
+    const res = await pushXml(app, 'promo-prices', doc);
+    expect(res.status).toBe(200);
+    expect(res.body.counts).toMatchObject({ received: n, updated: 3, unchanged: 1, invalid: 4, unknown: n - 8 });
+    expect(res.body.notApplied.filter((x: { outcome: string }) => x.outcome === 'invalid').map((x: { record: number; code: string }) => [x.record, x.code])).toEqual([
+      [at.early + 1, earlyTwin], [STAGE_WHILE_READING + 8, earlyTwin], [STAGE_WHILE_READING + 9, lateTwin], [at.late + 1, lateTwin],
+    ]);
+    const promo = async (id: number) => (await specials(db(), id)).filter((r) => Number(r.priority) === 10).map((r) => [Number(r.price), r.date_start, r.date_end]);
+    const yesterday = addDays(today(), -1);
+    expect(await promo(ids[0]!)).toEqual([]);
+    expect(await promo(ids[1]!)).toEqual([]);
+    expect(await promo(ids[2]!)).toEqual(groups.map(() => [70, running, '0000-00-00']));
+    expect(await promo(ids[3]!)).toEqual(groups.map(() => [80, today(), '0000-00-00']));
+    expect(await promo(ids[4]!)).toEqual(groups.map(() => [60, running, yesterday]));
+    expect(await promo(ids[5]!)).toEqual(groups.map(() => [90, today(), '0000-00-00']));
+    // The stage is left empty.
+    expect(Number((await db().knex(db().own('stage_promo_prices')).count({ n: '*' }).first())!.n)).toBe(0);
+  });
+
   it('counts a product whose code stands twice neither matched nor unchanged, also when one of its records has no valid value', async () => {
     // Records are counted, not kept, as they are matched: the twin's records (valued or not), the
     // unchanged, the changed and the refused product must each land in their own count.
@@ -100,6 +144,37 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     for (const id of ids) expect(await specials(db(), id)).toEqual([]);
     const run = await db().knex(db().own('journal_run')).orderBy('id', 'desc').first();
     expect(run).toMatchObject({ kind, status: 'rejected', http_status: 400, updated: 0, created: 0 });
+  });
+
+  it('promo prices: a big push stages records while its body still arrives; a document broken after that writes nothing and leaves the stage empty', async () => {
+    const pushes = new PushService(db(), env.ctx.settings);
+    const code = uniqueCode('SB');
+    const id = await addProduct(db(), { model: code, price: 100 });
+    const good = xml(records(STAGE_WHILE_READING + BATCH_RECORDS, { 2: { termekkod: code, arakcios: 55 } }, (i) => ({ termekkod: `NOPE-${i}`, arakcios: 1 })));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* body() {
+      yield Buffer.from(good);
+      await gate;
+      yield Buffer.from('<termek><termekkod>X</termekkod><arakcios>1</arakcios></termek>'); // and no </termekek>
+    }
+    const stageRows = async () => Number((await db().knex(db().own('stage_promo_prices')).count({ n: '*' }).first())!.n);
+    const pushing = pushes.push({ kind: 'promo-prices', body: body(), size: good.length + 80, contentType: 'application/xml', actor: 'test' }).then(
+      () => null,
+      (e: unknown) => e as { status: number; message: string },
+    );
+    // While the rest of the body has not come, the first part is in the stage already.
+    let n = 0;
+    for (let i = 0; i < 200 && n < STAGE_WHILE_READING; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      n = await stageRows();
+    }
+    expect(n).toBeGreaterThanOrEqual(STAGE_WHILE_READING);
+    release();
+    const refused = await pushing;
+    expect(refused).toMatchObject({ status: 400, message: expect.stringMatching(/^malformed XML/) });
+    expect(await specials(db(), id)).toEqual([]);
+    expect(await stageRows()).toBe(0);
   });
 
   it('records the phases of a running push (reading with its percent, matching, writing to 100%) in the journal', async () => {
