@@ -6,10 +6,36 @@
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProductIndex, forgetProductIndex, loadProductIndex } from '../../app/shop/product-index.js';
+import type { Database } from '../../app/db/database.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, uniqueCode } from '../support/shop.js';
 
 const LATER = '2031-05-06 07:08:09';
+/** Later than any date_modified the suite writes. */
+const LATEST = '2099-12-31 23:59:59';
+
+/**
+ * Codes for products `a` and `b` (price 100, stock 5, tax class 9: addProduct's defaults) whose
+ * checksum terms, as the database's CONCAT_WS gives them, are equal: added or removed together,
+ * or one in place of the other, they leave the XOR checksum as it was (a CRC32 birthday search).
+ */
+function sameTerm(a: number, b: number, prefix: string): [string, string] {
+  const term = (id: number, code: string) => crc32(`${id}|${code}|100.0000|5|9`);
+  // Random letters and digits: CRC32 is linear, so codes that differ only in a few bits (counting
+  // digits) may never meet; ten characters of 36 reach every checksum.
+  const random = () => Array.from({ length: 10 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
+  const seen = new Map<number, string>();
+  for (let i = 0; i < 1 << 17; i++) {
+    const code = `${prefix}-${random()}`;
+    seen.set(term(a, code), code);
+  }
+  for (let j = 0; j < 1 << 22; j++) {
+    const code = `${prefix}-${random()}`;
+    const hit = seen.get(term(b, code));
+    if (hit !== undefined) return [hit, code];
+  }
+  throw new Error('no codes with the same checksum term found');
+}
 
 describe.each(TARGETS)('the product index on $name', (target) => {
   let env: TargetEnv;
@@ -129,7 +155,13 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     const ids = [await addProduct(db(), { model: `${code}-1`, price: 1 }), await addProduct(db(), { model: `${code}&amp;2`, price: 2 }), await addProduct(db(), { model: `${code}-1` })];
     const first = await loadProductIndex(db(), 'model');
     await db().knex(db().t('product')).whereIn('product_id', ids).update({ price: 99, quantity: 42 });
-    const next = await loadProductIndex(db(), 'model');
+    // What the database answers during the load: no row of it carries a code.
+    const answers: string[] = [];
+    const listen = (response: unknown) => void answers.push(JSON.stringify(Array.isArray(response) ? response[0] : response));
+    db().knex.on('query-response', listen);
+    const next = await loadProductIndex(db(), 'model').finally(() => db().knex.off('query-response', listen));
+    expect(answers.length).toBeGreaterThan(1);
+    expect(answers.join('\n')).not.toContain(code);
     expect(next).not.toBe(first);
     expect(next.size).toBe(first.size);
     expect(lookup(next, `${code}&2`)).toEqual({ id: ids[1], stored: `${code}&amp;2`, price: 99, quantity: 42, tax: 9 });
@@ -173,9 +205,104 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     const index = await loadProductIndex(db(), 'model');
     const sig = index.signature;
     expect(sig).not.toBeNull();
-    index.wrote('price', [0], [123], 0, LATER);
+    // Not even the date moves: the shop's latest date_modified is still the one it had.
+    index.wrote('price', [0], [123], 0, LATEST);
     expect(index.signature).toEqual(sig);
+    index.wrote('price', [0], [123], 1, LATEST, new Set([0]));
+    expect(index.signature).toEqual(sig);
+    expect(index.price[0]).not.toBe(123);
     expect(await loadProductIndex(db(), 'model')).toBe(index);
+  });
+
+  it('holds the product whose id is 1 (where a shop without sample data starts)', async () => {
+    const code = uniqueCode('ONE');
+    const id = await addProduct(db(), { model: code, price: 7 });
+    expect(await db().knex(db().t('product')).where({ product_id: 1 }).first()).toBeUndefined();
+    await setRow(id, { product_id: 1 });
+    try {
+      expect(lookup(await loadProductIndex(db(), 'model'), code)).toMatchObject({ id: 1, price: 7 });
+    } finally {
+      await db().knex(db().t('product')).where({ product_id: 1 }).delete();
+    }
+  });
+
+  it('reads a table of more than one page in pages: every product once', async () => {
+    const code = uniqueCode('PAGE');
+    for (let i = 0; i < 4; i++) await addProduct(db(), { model: `${code}-${i}`, price: i });
+    // The same database read three rows a page.
+    const d = db();
+    const paged: Database = { knex: d.knex, dialect: { ...d.dialect, readPageRows: 3 }, prefix: d.prefix, t: d.t, own: d.own, reads: d, close: d.close };
+    const index = await loadProductIndex(paged, 'model');
+    const ids = (await d.knex(d.t('product')).orderBy('product_id').select('product_id')).map((r) => Number(r.product_id));
+    expect(ids.length).toBeGreaterThan(6);
+    expect(Array.from({ length: index.size }, (_, row) => index.productIdOf(row))).toEqual(ids);
+    for (let i = 0; i < 4; i++) expect(lookup(index, `${code}-${i}`)).toMatchObject({ price: i });
+    forgetProductIndex(paged);
+  });
+
+  it.runIf(signed)('forgets the warm index when told to: the next load reads the table', async () => {
+    const first = await loadProductIndex(db(), 'model');
+    expect(await loadProductIndex(db(), 'model')).toBe(first);
+    forgetProductIndex(db());
+    const next = await loadProductIndex(db(), 'model');
+    expect(next).not.toBe(first);
+    expect(await loadProductIndex(db(), 'model')).toBe(next);
+  });
+
+  it.runIf(signed)('is read again when only a product\'s date_modified moved (the checksum cannot see it)', async () => {
+    const id = await addProduct(db(), { model: uniqueCode('DATE') });
+    const first = await loadProductIndex(db(), 'model');
+    expect(await loadProductIndex(db(), 'model')).toBe(first);
+    await setRow(id, { date_modified: '2032-01-01 00:00:00' });
+    const next = await loadProductIndex(db(), 'model');
+    expect(next).not.toBe(first);
+    const { n, maxId, crc } = first.signature!;
+    expect(next.signature).toEqual({ n, maxId, crc, modified: '2032-01-01 00:00:00' });
+  });
+
+  it.runIf(signed)('is read again when products were added whose checksum terms cancel out: the count sees them', async () => {
+    const code = uniqueCode('CNT');
+    const a = await addProduct(db(), { model: `${code}-a` });
+    const b = await addProduct(db(), { model: `${code}-b` });
+    await addProduct(db(), { model: `${code}-top` });
+    const [codeA, codeB] = sameTerm(a, b, code);
+    await setRow(a, { model: codeA });
+    await setRow(b, { model: codeB });
+    const saved = await db().knex(db().t('product')).whereIn('product_id', [a, b]).select();
+    await db().knex(db().t('product')).whereIn('product_id', [a, b]).delete();
+    const first = await loadProductIndex(db(), 'model');
+    expect(await loadProductIndex(db(), 'model')).toBe(first);
+    await db().knex(db().t('product')).insert(saved);
+    const next = await loadProductIndex(db(), 'model');
+    expect(next).not.toBe(first);
+    // Only the count differs: the same highest id, date and checksum.
+    const { n, maxId, modified, crc } = first.signature!;
+    expect(next.signature).toEqual({ n: n + 2, maxId, modified, crc });
+    expect(lookup(next, codeA)).toMatchObject({ id: a });
+    expect(lookup(next, codeB)).toMatchObject({ id: b });
+  });
+
+  it.runIf(signed)('is read again when a product was replaced by one with a higher id and the same checksum term: the highest id sees it', async () => {
+    const code = uniqueCode('MAX');
+    const x = await addProduct(db(), { model: `${code}-x` });
+    const y = await addProduct(db(), { model: `${code}-y` });
+    const [codeX, codeY] = sameTerm(x, y, code);
+    await setRow(x, { model: codeX });
+    await setRow(y, { model: codeY });
+    const saved = await db().knex(db().t('product')).where({ product_id: y }).select();
+    await db().knex(db().t('product')).where({ product_id: y }).delete();
+    const first = await loadProductIndex(db(), 'model');
+    expect(await loadProductIndex(db(), 'model')).toBe(first);
+    await db().knex(db().t('product')).where({ product_id: x }).delete();
+    await db().knex(db().t('product')).insert(saved);
+    const next = await loadProductIndex(db(), 'model');
+    expect(next).not.toBe(first);
+    // Only the highest id differs: the same count, date and checksum.
+    const { n, maxId, modified, crc } = first.signature!;
+    expect(maxId).toBe(x);
+    expect(next.signature).toEqual({ n, maxId: y, modified, crc });
+    expect(lookup(next, codeY)).toMatchObject({ id: y });
+    expect(lookup(next, codeX)).toBeNull();
   });
 });
 
@@ -232,5 +359,98 @@ describe('the product index in memory', () => {
     expect([next.productIdOf(row), next.price[row], next.quantity[row], next.taxClassId[row]]).toEqual([1001, 51, 61, 1]);
     // The old index keeps its values.
     expect(index.price[index.rowOf(index.slotOf('C1'))]).toBe(1.25);
+  });
+
+  /** The checksum term of `filled`'s row i, with `price` in place of its own. */
+  const term = (i: number, price = i + 0.25) => crc32(`${1000 + i}|${i % 7 === 0 ? `C&amp;${i}` : `C${i}`}|${price.toFixed(4)}|${i * 2}|${i % 3}`);
+  /** `filled`'s index, sealed by the signature the database would give for it. */
+  const sealed = (n: number, modified = '2026-06-01 00:00:00') => {
+    const index = filled(16, n);
+    let crc = 0;
+    for (let i = 0; i < n; i++) crc = (crc ^ term(i)) >>> 0;
+    index.seal({ n, maxId: 1000 + n - 1, modified, crc }, modified);
+    expect(index.signature).not.toBeNull();
+    return index;
+  };
+
+  it('takes its highest id from the highest product added, whatever the order of the rows', () => {
+    const index = new ProductIndex(16);
+    index.add(7, 'B', 1, 1, 1);
+    index.add(5, 'A', 1, 1, 1);
+    const crc = (crc32('7|B|1.0000|1|1') ^ crc32('5|A|1.0000|1|1')) >>> 0;
+    index.seal({ n: 2, maxId: 7, modified: 'm', crc }, 'm');
+    expect(index.signature).toEqual({ n: 2, maxId: 7, modified: 'm', crc });
+  });
+
+  it('a stock write changes the stock of those rows, not their price', async () => {
+    const index = sealed(10);
+    const row = index.rowOf(index.slotOf('C3'));
+    index.wrote('quantity', [row], [99], 1, '2026-07-01 00:00:00');
+    expect([index.price[row], index.quantity[row]]).toEqual([3.25, 99]);
+    await index.ready();
+    let crc = 0;
+    for (let i = 0; i < 10; i++) crc = (crc ^ (i === 3 ? crc32(`1003|C3|3.2500|99|0`) : term(i))) >>> 0;
+    expect(index.signature).toEqual({ n: 10, maxId: 1009, modified: '2026-07-01 00:00:00', crc });
+  });
+
+  it('keeps the latest date in its signature when a write is dated before it', async () => {
+    const index = sealed(10, '2026-06-01 00:00:00');
+    index.wrote('price', [2], [5], 1, '2026-05-01 00:00:00');
+    await index.ready();
+    expect(index.signature).toMatchObject({ modified: '2026-06-01 00:00:00' });
+  });
+
+  it('a write never makes an index it does not trust trusted', async () => {
+    const index = filled(16, 10);
+    index.seal(null, '2026-06-01 00:00:00');
+    index.wrote('price', [1], [9], 1, '2026-07-01 00:00:00');
+    await index.ready();
+    expect(index.price[1]).toBe(9);
+    expect(index.signature).toBeNull();
+    index.wrote('price', [1], [9], 0, '2026-07-01 00:00:00');
+    await index.ready();
+    expect(index.signature).toBeNull();
+  });
+
+  it('folds a write of more than 10,000 rows into its checksum in turns, other work running between them', async () => {
+    const n = 25_000;
+    const index = sealed(n);
+    const rows = Int32Array.from({ length: n }, (_, i) => i);
+    const prices = Float64Array.from({ length: n }, (_, i) => i + 0.5);
+    index.wrote('price', rows, prices, n, '2026-07-01 00:00:00');
+    let seen: unknown = 'not run';
+    setImmediate(() => (seen = index.signature));
+    await index.ready();
+    // Work queued after the write ran before its checksum was done.
+    expect(seen).toBeNull();
+    let crc = 0;
+    for (let i = 0; i < n; i++) crc = (crc ^ term(i, i + 0.5)) >>> 0;
+    expect(index.signature).toEqual({ n, maxId: 1000 + n - 1, modified: '2026-07-01 00:00:00', crc });
+  });
+
+  it('ready() waits for every write, also one made the moment the write before it was folded in', async () => {
+    const n = 25_000;
+    const index = sealed(n);
+    index.wrote('price', [0], [7], 1, '2026-07-01 00:00:00');
+    // The second write comes as soon as the index is trusted again, before the first has tidied up.
+    const second = new Promise<void>((resolve, reject) => {
+      let ticks = 0;
+      const poll = () => {
+        if (index.signature) {
+          index.wrote('price', Int32Array.from({ length: n }, (_, i) => i), new Float64Array(n).fill(8), n, '2026-07-02 00:00:00');
+          resolve();
+        } else if (++ticks > 1000) reject(new Error('the first write never settled'));
+        else queueMicrotask(poll);
+      };
+      queueMicrotask(poll);
+    });
+    await second;
+    expect(index.signature).toBeNull();
+    // The second write's checksum is between its turns.
+    await new Promise((r) => setImmediate(r));
+    await index.ready();
+    let crc = 0;
+    for (let i = 0; i < n; i++) crc = (crc ^ term(i, 8)) >>> 0;
+    expect(index.signature).toEqual({ n, maxId: 1000 + n - 1, modified: '2026-07-02 00:00:00', crc });
   });
 });
