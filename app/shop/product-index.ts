@@ -286,7 +286,11 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   warm.delete(db);
   // A table whose products and codes are the ones the warm index holds (only prices, stock or tax
   // classes changed, as between two pushes of a working shop) is refreshed without reading a code.
-  const refreshed = sig && cached && cached.field === field ? await refreshIndex(db, field, cached.index) : null;
+  // Not a table with a product above the highest id the warm index was sealed with: the refresh
+  // would read every row it holds only to fail at that one (after a full sync or the owner's new
+  // products), and the table would then be read twice.
+  const grown = !!sig && !!cached?.index.signature && sig.maxId > cached.index.signature.maxId;
+  const refreshed = sig && cached && cached.field === field && !grown ? await refreshIndex(db, field, cached.index) : null;
   const index = refreshed ?? (await readIndex(db, field, sig));
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });

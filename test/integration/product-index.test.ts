@@ -171,6 +171,22 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     expect(await loadProductIndex(db(), 'model')).toBe(next);
   });
 
+  it.runIf(signed)('reads a table that gained a product above its highest id in one pass, without first refreshing the rows it holds', async () => {
+    const code = uniqueCode('GROW');
+    await addProduct(db(), { model: `${code}-1`, price: 1 });
+    const first = await loadProductIndex(db(), 'model');
+    const added = await addProduct(db(), { model: `${code}-2`, price: 2 });
+    const pages: string[] = [];
+    const listen = (q: { sql: string }) => void (/ from \S*product\S* where product_id >/i.test(q.sql) && pages.push(q.sql));
+    db().knex.on('query', listen);
+    const next = await loadProductIndex(db(), 'model').finally(() => db().knex.off('query', listen));
+    expect(pages.length).toBeGreaterThan(0);
+    // Every page read carries the codes themselves: no refresh pass (which reads only their checksums, CRC32(…)) came first.
+    for (const sql of pages) expect(sql).toMatch(/^SELECT product_id, TRIM\(COALESCE\(/);
+    expect(next).not.toBe(first);
+    expect(lookup(next, `${code}-2`)).toMatchObject({ id: added, price: 2 });
+  });
+
   it.runIf(signed)('stays warm after a push\'s own write that it was told of, once the checksum has followed; not when told a value the shop does not hold, or when not told', async () => {
     const code = uniqueCode('OWN');
     const ids = [await addProduct(db(), { model: `${code}-A`, price: 10, quantity: 1 }), await addProduct(db(), { model: `${code}&amp;B`, price: 20, quantity: 2 }), await addProduct(db(), { model: `${code}-C`, price: 30, quantity: 3 })];
