@@ -12,7 +12,7 @@ import { createApp } from '../../app/web/server.js';
 import { addDays, today } from '../../app/util/time.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import request from 'supertest';
-import { KEY, addProduct, product, pushXml, specials, uniqueCode, xmlDoc } from '../support/shop.js';
+import { KEY, addProduct, addSpecial, product, pushXml, specials, uniqueCode, xmlDoc } from '../support/shop.js';
 import { loginWithForm } from '../support/admin-forms.js';
 
 const records = (n: number, at: Record<number, Record<string, string | number>>, make: (i: number) => Record<string, string | number>) =>
@@ -73,10 +73,8 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     const groups = (await db().knex(db().t('customer_group')).pluck('customer_group_id')).map(Number);
     const running = '2026-01-05';
     for (const g of groups) {
-      await db().knex(db().t('product_special')).insert([
-        { product_id: ids[2], customer_group_id: g, priority: 10, price: 70, date_start: running, date_end: '0000-00-00' },
-        { product_id: ids[4], customer_group_id: g, priority: 10, price: 60, date_start: running, date_end: '0000-00-00' },
-      ]);
+      await addSpecial(db(), { product_id: ids[2]!, customer_group_id: g, priority: 10, price: 70, date_start: running, date_end: '0000-00-00' });
+      await addSpecial(db(), { product_id: ids[4]!, customer_group_id: g, priority: 10, price: 60, date_start: running, date_end: '0000-00-00' });
     }
     const doc = records(n, {
       [at.early]: { termekkod: earlyTwin, arakcios: 11 },
