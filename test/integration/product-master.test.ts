@@ -106,6 +106,28 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
     expect([p.model, p.sku, p.upc, p.ean, p.jan, p.isbn, p.mpn, Number(p.status)]).toEqual([code, code, '', '', '', '', '', 0]);
   });
 
+  it.each(['upc', 'ean', 'jan', 'isbn', 'mpn'] as const)('writes the code into %s when that is the configured code field, and matches the product by it', async (field) => {
+    const code = uniqueCode(field.toUpperCase());
+    const { st, master } = await staged([{ seq: 1, code, match_count: 0, name: `${field} termék` }]);
+    await master.markCreatable();
+    await master.createProducts(defaults({ codeField: field }));
+    const [p] = await byModel(code);
+    expect([p.model, p[field]]).toEqual([code, code]);
+    expect((await stage(st)).map((r) => [r.outcome, r.match_count, r.product_id])).toEqual([['created', 1, Number(p.product_id)]]);
+  });
+
+  it('matches a created product by its new id only: a product that got the same code before the insert is not taken for it', async () => {
+    const code = uniqueCode('RACE');
+    // The owner added a product with this code after the push matched its rows (match_count 0).
+    const older = await addProduct(db(), { model: code });
+    const { st, master } = await staged([{ seq: 1, code, match_count: 0, name: 'Új' }]);
+    await master.markCreatable();
+    await master.createProducts(defaults());
+    const made = (await byModel(code)).map((r: Record<string, unknown>) => Number(r.product_id)).filter((id: number) => id !== older);
+    expect(made).toHaveLength(1);
+    expect((await stage(st)).map((r) => [r.outcome, r.match_count, r.product_id])).toEqual([['created', 1, made[0]]]);
+  });
+
   it('resolves ERP category codes through the category mapping; an unmapped code resolves to none', async () => {
     await mapCategory('K1', 9101);
     const { st, master } = await staged([

@@ -61,6 +61,27 @@ describe.each(TARGETS)('the shop\'s category tables on $name', (target) => {
     nextId = top + 51;
   });
 
+  it('gives the next free id above the highest id the map has promised, not just any', async () => {
+    const top = Math.max(Number((await db().knex(t('category')).max({ m: 'category_id' }).first())!.m ?? 0), nextId);
+    await writer.addMappings([
+      { erp_code: `LOW-${top}`, category_id: top + 5, updated_at: NOW },
+      { erp_code: `HIGH-${top}`, category_id: top + 9, updated_at: NOW },
+    ]);
+    expect(await nextCategoryId(db())).toBe(top + 10);
+    nextId = top + 10;
+  });
+
+  it('updates a release without category dates (4.1) without writing date_modified', async () => {
+    const [a] = await ids(1);
+    await addCategories([a!]);
+    const schema = await shopSchema(db());
+    const noDates = Object.create(schema) as typeof schema;
+    noDates.has = (table: string, column?: string) => !(table === 'category' && column === 'date_modified') && schema.has(table, column);
+    await new CategoryWriter(db(), noDates).updateCategories([{ category_id: a!, parent_id: 0, sort_order: 42, status: 0 }], '2026-12-02 12:34:56');
+    expect((await loadCategories(db())).get(a!)).toEqual({ categoryId: a, parentId: 0, sortOrder: 42, status: 0 });
+    if (hasDates) expect(String((await row(a!)).date_modified)).toBe(NOW);
+  });
+
   it('updates parent, order and status of exactly the categories given, each to its own values, past one statement\'s worth of rows', async () => {
     const list = await ids(3752);
     await addCategories(list);
@@ -106,6 +127,14 @@ describe.each(TARGETS)('the shop\'s category tables on $name', (target) => {
     expect(links.has(a!)).toBe(true);
     expect(links.has(b!)).toBe(false);
     await writer.addStoreLinks([]);
+  });
+
+  it('reads each category\'s path in level order, whatever order the rows are stored in', async () => {
+    // A category moved under ancestors with higher ids: by path_id (the key) the levels run 2, 0, 1.
+    const [leaf, top, mid] = await ids(3);
+    const rows = [{ category_id: leaf!, path_id: leaf!, level: 2 }, { category_id: leaf!, path_id: mid!, level: 1 }, { category_id: leaf!, path_id: top!, level: 0 }];
+    await writer.replacePaths([leaf!], rows);
+    expect((await loadPaths(db())).get(leaf!)).toEqual([...rows].reverse());
   });
 
   it('replaces the paths of the categories given, in level order, and leaves every other path as it was', async () => {
