@@ -348,6 +348,59 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the order status service on $name', (tar
     expect(r.notApplied[0]!.code).toBe(code);
   });
 
+  it('hands the queue to the shop only after a push that queued something, never on a dry run', async () => {
+    const a = await exported();
+    const other = await exported();
+    await queueRow(other.orderId, S.invoiced);
+    const dry = await push([{ order_id: a.orderId, allapot: 'szamlazva' }], { dryRun: true });
+    expect(dry.shop).toEqual({ applied: 0, waiting: 0, failed: 0, error: null });
+    await push([{ order_id: a.orderId, allapot: 'visszakuldve' }]);
+    expect(shop.posts).toEqual([]);
+    expect((await queueOf(other.orderId))[0].state).toBe('waiting');
+    const r = await push([{ order_id: a.orderId, allapot: 'szamlazva' }]);
+    expect(r.shop).toEqual({ applied: 1, waiting: 0, failed: 0, error: null });
+    expect(shop.posts.map((p) => p.query.order_id)).toEqual([String(other.orderId), String(a.orderId)]);
+  });
+
+  it('the current status is the last change still waiting for the shop, else the shop\'s own', async () => {
+    const a = await exported();
+    await queueRow(a.orderId, S.invoiced, { state: 'waiting', next_attempt_at: '2999-01-01 00:00:00' });
+    await queueRow(a.orderId, S.shipped, { state: 'waiting', next_attempt_at: '2999-01-01 00:00:00' });
+    const r = await push([{ order_id: a.orderId, allapot: 'szallitas_alatt' }, { order_id: a.orderId, allapot: 'szamlazva' }], { dryRun: true });
+    expect([r.counts.unchanged, r.counts.updated]).toEqual([1, 1]);
+    // A change applied (or failed) long ago is not the current status: the shop's is.
+    await queue().where({ order_id: a.orderId }).update({ state: 'applied' });
+    const b = await exported();
+    await queueRow(b.orderId, S.shipped, { state: 'failed' });
+    const d = await push([{ order_id: a.orderId, allapot: 'szallitas_alatt' }, { order_id: b.orderId, allapot: 'szallitas_alatt' }], { dryRun: true });
+    expect([d.counts.unchanged, d.counts.updated]).toEqual([0, 2]);
+  });
+
+  it('what the ERP said of an order is rewritten only when the order changed', async () => {
+    const a = await exported();
+    const b = await exported();
+    const first = await push([{ order_id: a.orderId, allapot: 'szamlazva', szamlaszam: 'SZ-A' }, { order_id: b.orderId, allapot: 'szamlazva' }]);
+    const second = await push([{ order_id: a.orderId, allapot: 'szamlazva', szamlaszam: 'SZ-A' }, { order_id: b.orderId, allapot: 'szallitas_alatt' }]);
+    const states = await db().knex(db().own('order_erp_state')).whereIn('order_id', [a.orderId, b.orderId]).orderBy('order_id').select('order_id', 'run_id', 'erp_state');
+    expect(states.map((s) => [Number(s.order_id), Number(s.run_id), s.erp_state])).toEqual([[a.orderId, first.run, 'szamlazva'], [b.orderId, second.run, 'szallitas_alatt']]);
+  });
+
+  it('the warning to stderr about applying in the shop is cut to 2000 characters', async () => {
+    const a = await exported();
+    const other = new OrderStatusService(db(), env.ctx.settings);
+    other.drain = () => Promise.reject(new Error('x'.repeat(3000)));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      await other.push({ body: Buffer.from(JSON.stringify([{ order_id: a.orderId, allapot: 'szamlazva' }])), contentType: 'application/json', actor: 'erp' });
+      await new Promise((res) => setImmediate(res));
+      expect(warnings.map((w) => w.length)).toEqual([2000]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('reject journals a call refused before its document was read', async () => {
     const run = await svc.reject('erp@1.2.3.4', 401, 'wrong key');
     expect(await journal().get(run!)).toMatchObject({ kind: 'order-status', actor: 'erp@1.2.3.4', status: 'rejected', http_status: 401, message: 'wrong key' });
@@ -455,7 +508,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the order status service on $name', (tar
       expect((await queueOf(b.orderId))[0]).toMatchObject({ state: 'failed' });
     });
 
-    it('a long error is stored cut to 2000 characters', async () => {
+    it('names a missing API user in the stored reason; the shop\'s long refusal is stored cut to its first 300 characters', async () => {
       const a = await exported();
       shop.answerHistory(() => ({ status: 500, body: 'x' }));
       await queueRow(a.orderId, S.invoiced);
@@ -472,6 +525,17 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the order status service on $name', (tar
       await queue().update({ next_attempt_at: null });
       await svc.drain();
       expect(String((await queueOf(a.orderId))[0].last_error)).toHaveLength("the shop's API answered: ".length + 300);
+    });
+
+    it('an applied change forgets the reason it waited; a retry after applied changes counts only the changes left', async () => {
+      const a = await exported();
+      const b = await exported();
+      await queueRow(a.orderId, S.invoiced, { last_error: 'the shop was down' });
+      shop.answerHistory((p) => (p.query.order_id === String(a.orderId) ? ok(p) : down));
+      await queueRow(b.orderId, S.invoiced);
+      await queueRow(a.orderId, S.shipped);
+      expect(await svc.drain()).toEqual({ applied: 1, direct: 0, retrying: 2, failed: 0, error: "the shop's API answered HTTP 503 without a result (maintenance)" });
+      expect((await queueOf(a.orderId)).map((q) => [q.state, q.last_error])).toEqual([['applied', null], ['waiting', "the shop's API answered HTTP 503 without a result (maintenance)"]]);
     });
 
     it('one runner at a time: a drain while another holds the queue is skipped, or waits when asked', async () => {
