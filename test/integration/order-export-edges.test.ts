@@ -9,7 +9,14 @@ import { configureVat, placeOrder, setOrderStatus } from '../support/orders.js';
 import { addProduct, uniqueCode } from '../support/shop.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 
-describe.each(FIXTURE_DIALECT_TARGETS.filter((t) => t.dialect === 'mysql'))('what the export reads beside the order on $name', (target) => {
+const MARIADB = FIXTURE_DIALECT_TARGETS.filter((t) => t.dialect === 'mysql');
+
+// Without MariaDB (no MYSQL_URL) the file says so instead of failing for want of a test.
+describe.skipIf(MARIADB.length > 0)('what the export reads beside the order', () => {
+  it.skip('needs MariaDB (MYSQL_URL)', () => {});
+});
+
+describe.each(MARIADB)('what the export reads beside the order on $name', (target) => {
   let env: TargetEnv;
   let productId: number;
   let code: string;
