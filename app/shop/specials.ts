@@ -59,7 +59,7 @@ export class SpecialWriter {
   }
 
   /**
-   * For a push that stages its records in parts while it reads (see PromoStager): reads all of
+   * For a push that stages its records in parts while it reads (see ReadingStager): reads all of
    * our specials once, before the first part; then `prepareMore` marks each part.
    */
   async prepareAll(): Promise<void> {

@@ -23,10 +23,12 @@ import { pushTiming } from '../util/push-timings.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
-  /** Promo prices: the stage the caller loaded while the document was read (`PromoStager`), and every row it was given (`rows` are those that stand). */
-  stager?: { stager: PromoStager; read: StagedProduct[] };
+  /** The stage the caller loaded while the document was read (`ReadingStager`), and every row it was given (`rows` are those that stand). */
+  stager?: { stager: ReadingStager; read: StagedProduct[] };
   /** Called between steps; tests use it to stop a push half-way, as a crash would. */
   checkpoint?: (step: string) => Promise<void> | void;
+  /** Called just before the first statement that changes the shop (a failure after it may leave the shop part-changed). */
+  writing?: () => void;
   onProgress?: (staged: number) => Promise<void>;
   /** The product index, when the caller started reading it early (while the body arrived). */
   index?: Promise<ProductIndex>;
@@ -256,6 +258,7 @@ export class DirectPush {
       await opts.checkpoint?.('loaded');
       const now = nowFn();
       const column = kind === 'stock' ? 'quantity' : 'price';
+      if (n > 0) opts.writing?.();
       updated = n === 0 ? 0 : await this.table.write(now, { tableRows: index.size, rows: n, onStep });
       // The warm index follows the shop; a write that did not land everywhere makes it read again.
       if (updated === n) index.wrote(column, cr, this.changeValues.data, this.changeRows.length, now, this.twinRows);
@@ -299,26 +302,34 @@ function matchFromIndex(rows: StagedProduct[], index: ProductIndex): void {
   }
 }
 
+/** What a ReadingStager staged: the stage, the index it matched with and (promo prices) the specials' marks. */
+interface Staged {
+  index: ProductIndex;
+  st: ProductStaging;
+  specials?: SpecialWriter;
+}
+
 /** Records staged while the document is still read: from this many on, in parts of this many. */
 export const STAGE_WHILE_READING = 20_000;
 
 /**
- * Promo prices of a big push: the records are matched, marked and staged in parts while the
- * document is still being read (the database is mostly idle then), instead of all at once after
- * it (0.65–0.9 s at 100,000 records, with nothing else to do meanwhile). Only the
- * stage is written while reading (never the shop), so a refused document still changes nothing.
- * A small push never starts this: it stages everything at the end, as before.
+ * Promo prices and full sync of a big push: the records are matched (and promo prices marked)
+ * and staged in parts while the document is still being read (the database is mostly idle then),
+ * instead of all at once after it (0.65–0.9 s at 100,000 records, with nothing else to do
+ * meanwhile). Only the stage is written while reading (never the shop), so a refused document
+ * still changes nothing. A small push never starts this: it stages everything at the end, as before.
  */
-export class PromoStager {
+export class ReadingStager {
   private loadedTo = 0;
   private loading: Promise<void> | null = null;
   private failure: unknown = null;
-  private prepared: Promise<{ index: ProductIndex; st: ProductStaging; specials: SpecialWriter }> | null = null;
+  private prepared: Promise<Staged> | null = null;
   private readonly today = todayFn();
 
   constructor(
     private readonly db: Database,
     private readonly runId: number,
+    private readonly kind: 'promo-prices' | 'prices',
     private readonly settings: Settings,
     private readonly index: Promise<ProductIndex>,
   ) {}
@@ -335,7 +346,7 @@ export class PromoStager {
     const part = rows.slice(this.loadedTo);
     this.loadedTo = rows.length;
     matchFromIndex(part, index);
-    specials.prepareMore(part);
+    specials?.prepareMore(part);
     this.loading = st.append(part).then(
       () => void (this.loading = null),
       (err) => {
@@ -345,12 +356,15 @@ export class PromoStager {
     );
   }
 
-  private async prepare() {
+  private async prepare(): Promise<Staged> {
     const { db, runId, settings } = this;
     const index = await this.index;
-    const st = new ProductStaging(db, runId, 'promo-prices');
-    const specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), this.today, addDays(this.today, -1));
-    await specials.prepareAll();
+    const st = new ProductStaging(db, runId, this.kind);
+    let specials: SpecialWriter | undefined;
+    if (this.kind === 'promo-prices') {
+      specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), this.today, addDays(this.today, -1));
+      await specials.prepareAll();
+    }
     await st.begin();
     return { index, st, specials };
   }
@@ -359,14 +373,14 @@ export class PromoStager {
    * Stages the rest of `read` (every row it was given) once the document is whole; rows not in
    * `stand` (refused at the end, as twins) are left out, or taken out again where already staged.
    */
-  async finish(read: StagedProduct[], stand: StagedProduct[]): Promise<{ index: ProductIndex; st: ProductStaging; specials: SpecialWriter }> {
+  async finish(read: StagedProduct[], stand: StagedProduct[]): Promise<Staged> {
     const { index, st, specials } = await this.prepared!;
     while (this.loading) await this.loading;
     if (this.failure) throw this.failure;
     const standing = new Set(stand.map((r) => r.seq));
     const part = read.slice(this.loadedTo).filter((r) => standing.has(r.seq));
     matchFromIndex(part, index);
-    specials.prepareMore(part);
+    specials?.prepareMore(part);
     await st.append(part);
     await st.removeSeqs(read.slice(0, this.loadedTo).filter((r) => !standing.has(r.seq)).map((r) => r.seq));
     await st.loaded();
@@ -402,11 +416,11 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   // sync matched in SQL while the index was a Map of strings: with every record's names and
   // texts beside it, that took its peak past 300 MB at 100,000 records). The products full sync
   // creates are matched in SQL, by id, right after they are inserted. A big promo push was
-  // staged while it was read (`PromoStager`): `rows` are then the records that stand.
+  // staged while it was read (`ReadingStager`): `rows` are then the records that stand.
   let st: ProductStaging;
   let specials: SpecialWriter | undefined;
   let stagedEarly = false;
-  if (kind === 'promo-prices' && opts.stager?.stager.started) {
+  if (opts.stager?.stager.started) {
     ({ st, specials } = await opts.stager.stager.finish(opts.stager.read, rows));
     stagedEarly = true;
   } else {
@@ -431,6 +445,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
       master = new ProductMasterWriter(st, lang.languageId, await shopSchema(db));
       await master.markCreatable();
       if (!opts.dryRun) {
+        opts.writing?.();
         const cfg = async (key: string, fallback: number) => Number((await readConfigValue(db, key)) ?? fallback) || fallback;
         await master.createProducts({
           codeField: settings.product_code_field,
@@ -455,11 +470,13 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     await step('classified');
 
     if (!opts.dryRun) {
+      opts.writing?.();
       // The products' history: prices read before they change, promos as written.
       if (master) {
-        await recordStagedPrices(db, runId, st.S);
-        pushTiming(runId, 'price history');
-        await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
+        await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step, async () => {
+          await recordStagedPrices(db, runId, st.S);
+          pushTiming(runId, 'price history');
+        });
       } else {
         await specials!.apply(now, step, () => recordStagedPromos(db, runId, st.S));
         pushTiming(runId, 'specials written');
