@@ -471,7 +471,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
 
     if (!opts.dryRun) {
       opts.writing?.();
-      // The products' history: prices read before they change, promos as written.
+      // The products' history: prices read before the products lane writes them, promos beside their writing.
       if (master) {
         await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step, async () => {
           await recordStagedPrices(db, runId, st.S);
