@@ -79,6 +79,42 @@ const ints = () => new Column(new Int32Array(4096), (n) => new Int32Array(n));
 const floats = () => new Column(new Float64Array(4096), (n) => new Float64Array(n));
 
 /**
+ * Loads that run in the background while the document is read: one at a time (the next waits
+ * for the caller's next batch), the first failure kept and thrown once the caller waits.
+ */
+class BackgroundLoad {
+  private running: Promise<void> | null = null;
+  private failed = false;
+  private failure: unknown;
+
+  /** Whether a load is running or one has failed (then no other is started). */
+  get blocked(): boolean {
+    return this.running !== null || this.failed;
+  }
+
+  start(load: Promise<void>): void {
+    this.running = load.then(
+      () => void (this.running = null),
+      (err: unknown) => {
+        if (!this.failed) [this.failed, this.failure] = [true, err];
+        this.running = null;
+      },
+    );
+  }
+
+  /** Waits for the running load; throws the first failure. */
+  async done(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.failed) throw this.failure;
+  }
+
+  /** Waits for the running load, whatever its end (before the stage or table is cleared). */
+  async stopped(): Promise<void> {
+    while (this.running) await this.running;
+  }
+}
+
+/**
  * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents and more.
  * Records come in batches as the document is read; each is matched against the product index
  * (one read of the product table, kept warm between pushes) and kept as two numbers: record and
@@ -111,8 +147,7 @@ export class DirectPush {
   private readonly changeRows = ints();
   private readonly changeValues = floats();
   private loadedTo = 0;
-  private loading: Promise<void> | null = null;
-  private loadFailure: unknown = null;
+  private readonly loads = new BackgroundLoad();
 
   constructor(
     private readonly db: Database,
@@ -161,7 +196,7 @@ export class DirectPush {
       this.waiting = [];
       for (const r of w) this.match(r.seq, r.code, r.value);
     }
-    if (this.table && !this.loading && this.changeRows.length - this.loadedTo >= LOAD_STEP) this.loadMore();
+    if (this.table && !this.loads.blocked && this.changeRows.length - this.loadedTo >= LOAD_STEP) this.loadMore();
   }
 
   /** Loads the changes found so far into the change table, in the background. */
@@ -169,13 +204,7 @@ export class DirectPush {
     const from = this.loadedTo;
     const to = this.changeRows.length;
     this.loadedTo = to;
-    this.loading = this.table!.load(this.changeList(), from, to).then(
-      () => void (this.loading = null),
-      (err) => {
-        this.loadFailure ??= err;
-        this.loading = null;
-      },
-    );
+    this.loads.start(this.table!.load(this.changeList(), from, to));
   }
 
   private changeList(): ChangeList {
@@ -248,8 +277,7 @@ export class DirectPush {
     let updated = n;
     if (!opts.dryRun && this.table) {
       pushTiming(this.runId, 'classified');
-      while (this.loading) await this.loading;
-      if (this.loadFailure) throw this.loadFailure;
+      await this.loads.done();
       pushTiming(this.runId, `last load of ${this.changeRows.length - this.loadedTo}`);
       await this.table.load(this.changeList(), this.loadedTo, this.changeRows.length);
       this.loadedTo = this.changeRows.length;
@@ -273,7 +301,7 @@ export class DirectPush {
 
   /** Drops the change table and frees its connection (always, also after an error). */
   async close(): Promise<void> {
-    while (this.loading) await this.loading.catch(() => {});
+    await this.loads.stopped();
     await this.table?.close();
   }
 }
@@ -321,8 +349,7 @@ export const STAGE_WHILE_READING = 20_000;
  */
 export class ReadingStager {
   private loadedTo = 0;
-  private loading: Promise<void> | null = null;
-  private failure: unknown = null;
+  private readonly loads = new BackgroundLoad();
   private prepared: Promise<Staged> | null = null;
   private readonly today = todayFn();
 
@@ -340,20 +367,14 @@ export class ReadingStager {
 
   /** Call between batches with the rows read so far (the same array, growing). */
   async catchUp(rows: StagedProduct[]): Promise<void> {
-    if (this.loading || this.failure || rows.length - this.loadedTo < STAGE_WHILE_READING) return;
+    if (this.loads.blocked || rows.length - this.loadedTo < STAGE_WHILE_READING) return;
     this.prepared ??= this.prepare();
     const { index, st, specials } = await this.prepared;
     const part = rows.slice(this.loadedTo);
     this.loadedTo = rows.length;
     matchFromIndex(part, index);
     specials?.prepareMore(part);
-    this.loading = st.append(part).then(
-      () => void (this.loading = null),
-      (err) => {
-        this.failure ??= err;
-        this.loading = null;
-      },
-    );
+    this.loads.start(st.append(part));
   }
 
   private async prepare(): Promise<Staged> {
@@ -375,8 +396,7 @@ export class ReadingStager {
    */
   async finish(read: StagedProduct[], stand: StagedProduct[]): Promise<Staged> {
     const { index, st, specials } = await this.prepared!;
-    while (this.loading) await this.loading;
-    if (this.failure) throw this.failure;
+    await this.loads.done();
     const standing = new Set(stand.map((r) => r.seq));
     const part = read.slice(this.loadedTo).filter((r) => standing.has(r.seq));
     matchFromIndex(part, index);
@@ -389,7 +409,7 @@ export class ReadingStager {
 
   /** Waits for a load still running and empties the stage (whether or not the push got to apply it). */
   async close(): Promise<void> {
-    while (this.loading) await this.loading;
+    await this.loads.stopped();
     if (this.prepared) await (await this.prepared.catch(() => null))?.st.clear();
   }
 }
