@@ -125,10 +125,11 @@ export class ProductMasterWriter {
   private async writeProducts(now: string): Promise<void> {
     const { S, db } = this.st;
     const applied = this.applied;
+    // Updated products only: a created one was just inserted with these values and this date.
     await this.st.applyToProducts(
       { price: 'COALESCE(s.price, p.price)', tax_class_id: 'COALESCE(s.tax_class_id, p.tax_class_id)' },
       now,
-      ['updated', 'created'],
+      ['updated'],
       ['price', 'tax_class_id'],
     );
     // A picture path in the shop's image folder (a URL waits for its download instead): a
