@@ -122,6 +122,14 @@ export class ProductMasterWriter {
     return `s.run_id = ${this.st.R} AND s.match_count = 1 AND s.outcome IN ('updated', 'created')`;
   }
 
+  /**
+   * The rows an UPDATE of existing rows needs: a product created by this push has no texts or
+   * mapping before the INSERTs below give it them, with the same values.
+   */
+  private get updatedOnly(): string {
+    return `s.run_id = ${this.st.R} AND s.match_count = 1 AND s.outcome = 'updated'`;
+  }
+
   private async writeProducts(now: string): Promise<void> {
     const { S, db } = this.st;
     const applied = this.applied;
@@ -151,7 +159,7 @@ export class ProductMasterWriter {
     await this.raw(db.dialect.joinUpdate({
       table: this.t('product_description'), alias: 'pd', from: S, fromAlias: 's', on: 's.product_id = pd.product_id',
       set: { name: 'COALESCE(s.name, pd.name)', description: 'COALESCE(s.description, pd.description)' },
-      where: `${applied} AND pd.language_id = ${L} AND (s.name IS NOT NULL OR s.description IS NOT NULL)`,
+      where: `${this.updatedOnly} AND pd.language_id = ${L} AND (s.name IS NOT NULL OR s.description IS NOT NULL)`,
     }));
     const langs = sqlIntTable(languageIds, 'language_id');
     const desc = this.schema.insertColumns('product_description', {
@@ -209,12 +217,12 @@ export class ProductMasterWriter {
         image_status: "CASE WHEN s.image LIKE 'http%' AND (pm.image_url IS NULL OR pm.image_url <> s.image) THEN 'pending' ELSE pm.image_status END",
         updated_at: sqlDate(now),
       },
-      where: applied,
+      where: this.updatedOnly,
     }));
     await this.raw(db.dialect.joinUpdate({
       table: PM, alias: 'pm', from: S, fromAlias: 's', on: 's.product_id = pm.product_id',
       set: { image_url: 's.image' },
-      where: `${applied} AND s.image LIKE 'http%'`,
+      where: `${this.updatedOnly} AND s.image LIKE 'http%'`,
     }));
   }
 }
