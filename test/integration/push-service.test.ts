@@ -4,17 +4,18 @@
 // body, the refusals before anything is read, the phases and percents reported, a lease taken
 // over from a dead run, and how each failure is answered and journaled (the shop already changed
 // or not). The HTTP suites reach it through the web app; push-streaming drives it with big
-// documents.
+// documents. One prefix per database (DIALECT_TARGETS), as push-streaming: the prefix is the shop
+// modules' concern, and StrykerJS re-runs this file for each mutant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PushError, PushService, toPushError, type PushRequest } from '../../app/sync/push-service.js';
 import { DocumentError } from '../../app/erp/errors.js';
 import { LeaseBusyError } from '../../app/plugin/lease.js';
-import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, categoryIdOf, product, specials, uniqueCode, xmlDoc } from '../support/shop.js';
 
 const MB = 1024 * 1024;
 
-describe.each(TARGETS)('the push service on $name', (target) => {
+describe.each(DIALECT_TARGETS)('the push service on $name', (target) => {
   let env: TargetEnv;
   let pushes: PushService;
   const db = () => env.ctx.db;
