@@ -58,7 +58,7 @@ describe.each(TARGETS)('image downloads on $name', (target) => {
       if (url === '/untyped') return void res.writeHead(200).end('bytes');
       if (url === '/long-type') return void res.writeHead(200, { 'Content-Type': `x/${'y'.repeat(300)}` }).end('bytes');
       if (url === '/gone') return void res.writeHead(410).end();
-      if (url === '/exact') return void res.writeHead(200, { 'Content-Type': 'image/png' }).end(big.subarray(0, MAX_IMAGE_BYTES));
+      if (url === '/exact') return void res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': String(MAX_IMAGE_BYTES) }).end(big.subarray(0, MAX_IMAGE_BYTES));
       if (url === '/exact-streamed') {
         res.writeHead(200, { 'Content-Type': 'image/png', 'Transfer-Encoding': 'chunked' });
         res.write(big.subarray(0, 1000));
