@@ -78,7 +78,7 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
   afterAll(async () => env?.cleanup());
 
   it('refuses each bad record with its own reason, in record order, writes nothing of it, and names the unknown fields once, sorted', async () => {
-    const c = Array.from({ length: 12 }, () => uniqueCode('CR'));
+    const c = Array.from({ length: 13 }, () => uniqueCode('CR'));
     const long64 = `${c[0]}-`.padEnd(64, 'x');
     const long65 = `${c[1]}-`.padEnd(65, 'x');
     const before = await nextCategoryId(db());
@@ -97,6 +97,8 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
       { kod: c[9]!, nev: 'Nagy', sorrend: '100000' },
       { kod: c[10]!, nev: 'Kicsi', sorrend: '-100000' },
       { kod: c[11]!, nev: 'Talán', aktiv: 'Talán' },
+      { nev: 'Mező nélkül' },
+      { kod: c[12]! },
     ]);
     expect(invalid(res)).toEqual([
       [1, '', 'invalid', 'record 1 (line 2) has no kod'],
@@ -111,10 +113,12 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
       [12, c[9], 'invalid', 'sorrend "100000" is not a whole number'],
       [13, c[10], 'invalid', 'sorrend "-100000" is not a whole number'],
       [14, c[11], 'invalid', 'aktiv "Talán" is not 1/0 (igen/nem)'],
+      [15, '', 'invalid', 'record 15 (line 16) has no kod'],
+      [16, c[12], 'invalid', 'no nev'],
     ]);
     expect(res.notApplied[0]).toMatchObject({ reasonCode: 'no_code', reasonVars: { record: 1, line: 2, field: 'kod' } });
     expect(res.unknownFields).toEqual(['aaa', 'zzz']);
-    expect(res.counts).toEqual({ received: 14, created: 2, updated: 0, unchanged: 0, invalid: 12 });
+    expect(res.counts).toEqual({ received: 16, created: 2, updated: 0, unchanged: 0, invalid: 14 });
     // The two good ones: exactly 64 characters of code, a name of exactly 255 as stored.
     expect(await idOf(long64)).toBe(before);
     expect(await idOf(c[5]!)).toBe(before + 1);
@@ -171,8 +175,10 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
   it('answers a resend unchanged and writes nothing; changes only what a record says, keeping order and status it leaves empty', async () => {
     const { codes, ids } = await tree();
     await apply([{ kod: codes.b, szulo: codes.a, nev: 'Edények', sorrend: '4', aktiv: '0' }]);
+    // An old date: a resend that wrote the unchanged rows again would set it to now.
+    if ((await shopSchema(db())).has('category', 'date_modified')) await db().knex(t('category')).whereIn('category_id', [ids.a, ids.b, ids.c]).update({ date_modified: '2026-01-01 10:00:00' });
     const rowBefore = await fullRow(ids.b);
-    const resend = await apply([{ kod: codes.a, nev: 'Konyha' }, { kod: codes.b, szulo: codes.a, nev: 'Edények' }, { kod: codes.c, szulo: codes.b, nev: 'Serpenyők' }]);
+    const resend = await apply([{ kod: codes.a, nev: 'Konyha' }, { kod: codes.b, szulo: codes.a, nev: 'Edények', sorrend: '  ', aktiv: ' ' }, { kod: codes.c, szulo: codes.b, nev: 'Serpenyők' }]);
     expect(resend.counts).toEqual({ received: 3, created: 0, updated: 0, unchanged: 3, invalid: 0 });
     // Empty order and status keep the shop's values (4 and 0), not the defaults of a new category.
     expect(await fullRow(ids.b)).toEqual(rowBefore);
@@ -217,6 +223,8 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
     const full = [[ids.a, 0], [ids.b, 1], [ids.c, 2]];
     expect(await pathOf(ids.c)).toEqual(full);
     for (const spoil of [
+      // Every level one up: the same path ids in the same order, only the levels wrong.
+      () => db().knex(t('category_path')).where({ category_id: ids.c }).update({ level: db().knex.raw('level + 1') }),
       () => db().knex(t('category_path')).where({ category_id: ids.c, path_id: ids.b }).update({ level: 5 }),
       () => db().knex(t('category_path')).where({ category_id: ids.c, path_id: ids.a }).del(),
     ]) {
@@ -234,8 +242,12 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
     const t2 = await idOf(target2);
     const owners = await shopCategory(ids.c, 'Saját');
     const untouched = await shopCategory(ids.a, 'Marad');
+    const stray = async () => Number((await db().knex(t('category_path')).whereNotIn('category_id', db().knex(t('category')).select('category_id')).count({ n: '*' }).first())!.n);
+    const strayBefore = await stray();
     const res = await apply([{ kod: codes.b, szulo: target2, nev: 'Edények' }]);
     expect(res.counts).toEqual({ received: 1, created: 0, updated: 1, unchanged: 0, invalid: 0 });
+    // No path row for a category that is not there.
+    expect(await stray()).toBe(strayBefore);
     expect(await category(ids.b)).toMatchObject({ parent_id: t2 });
     expect(await pathOf(ids.b)).toEqual([[t2, 0], [ids.b, 1]]);
     expect(await pathOf(ids.c)).toEqual([[t2, 0], [ids.b, 1], [ids.c, 2]]);
@@ -264,6 +276,9 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
       [5, y, 'invalid', `the parent chain makes a cycle (${y} → ${x} → ${y})`],
     ]);
     expect(res.counts).toEqual({ received: 6, created: 1, updated: 0, unchanged: 0, invalid: 5 });
+    // A parent refusal (found after every record was read) still stands in record order.
+    const mixed = await apply([{ kod: uniqueCode('CM'), szulo: 'NOPE', nev: 'Árva' }, { kod: uniqueCode('CM') }]);
+    expect(mixed.notApplied.map((n) => [n.seq, n.reasonCode])).toEqual([[1, 'parent_unknown'], [2, 'no_name']]);
     for (const code of [orphan, child, grandchild, x, y]) expect(await categoryIdOf(db(), code)).toBeUndefined();
     expect(await idOf(ok)).toBe(before);
     expect(await pathOf(before)).toEqual([[ids.a, 0], [ids.b, 1], [ids.c, 2], [before, 3]]);
@@ -287,6 +302,48 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
     const res3 = await apply([{ kod: z, szulo: codes.b, nev: 'Z' }]);
     expect(res3.counts).toEqual({ received: 1, created: 0, updated: 1, unchanged: 0, invalid: 0 });
     expect(await pathOf(zId)).toEqual([[ids.a, 0], [ids.b, 1], [zId, 2]]);
+  });
+
+  it('walks up the shop past a loop or a missing parent among the owner\'s categories, and takes a parent deleted in the shop by its mapped id', async () => {
+    const { codes, ids } = await tree();
+    const schema = await shopSchema(db());
+    const w = new CategoryWriter(db(), schema);
+    // The owner's x and y are each other's parent; the ERP's z sits under x.
+    const x = await shopCategory(0, 'X');
+    const y = await shopCategory(0, 'Y');
+    await w.updateCategories([{ category_id: x, parent_id: y, sort_order: 0, status: 1 }, { category_id: y, parent_id: x, sort_order: 0, status: 1 }], now());
+    const z = uniqueCode('CL');
+    await apply([{ kod: z, nev: 'Z' }]);
+    await w.updateCategories([{ category_id: await idOf(z), parent_id: x, sort_order: 0, status: 1 }], now());
+    // A dry run: it walks the loop both ways (the parent check and the new path) and stops. (A
+    // real push under such a loop fails writing the path: the path repeats x and y. Reported, not
+    // changed here.)
+    const looped = await apply([{ kod: uniqueCode('CL'), szulo: z, nev: 'A hurok alatt' }], true);
+    expect(looped.counts).toEqual({ received: 1, created: 1, updated: 0, unchanged: 0, invalid: 0 });
+    // Undo the loop: the other tests walk the shop's tree too.
+    await w.updateCategories([{ category_id: x, parent_id: 0, sort_order: 0, status: 1 }], now());
+    // The owner's d points at a parent that is not there; the ERP's e sits under d.
+    const d = await shopCategory(0, 'D');
+    await w.updateCategories([{ category_id: d, parent_id: 999_999, sort_order: 0, status: 1 }], now());
+    const e = uniqueCode('CL');
+    await apply([{ kod: e, nev: 'E' }]);
+    await w.updateCategories([{ category_id: await idOf(e), parent_id: d, sort_order: 0, status: 1 }], now());
+    const dangling = await apply([{ kod: uniqueCode('CL'), szulo: e, nev: 'Árva ág alatt' }]);
+    expect(dangling.counts).toEqual({ received: 1, created: 1, updated: 0, unchanged: 0, invalid: 0 });
+    // c deleted in the shop (its mapping stays): a new child of c is made under c's mapped id.
+    await db().knex(t('category')).where({ category_id: ids.c }).del();
+    const child = uniqueCode('CL');
+    const res = await apply([{ kod: child, szulo: codes.c, nev: 'Gyerek' }]);
+    expect(res.counts).toEqual({ received: 1, created: 1, updated: 0, unchanged: 0, invalid: 0 });
+    expect(await category(await idOf(child))).toMatchObject({ parent_id: ids.c });
+  });
+
+  it('counts a category recreated over its left-behind descriptions as created', async () => {
+    const { codes, ids } = await tree();
+    await db().knex(t('category')).where({ category_id: ids.c }).del();
+    const res = await apply([{ kod: codes.c, szulo: codes.b, nev: 'Más név' }]);
+    expect(res.counts).toEqual({ received: 1, created: 1, updated: 0, unchanged: 0, invalid: 0 });
+    expect(await category(ids.c)).toEqual({ parent_id: ids.b, sort_order: 0, status: 1 });
   });
 
   it('recreates a mapped category deleted in the shop under the same id, as new', async () => {
@@ -335,12 +392,17 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
     const { codes, ids } = await tree();
     expect(await keywords(ids.a)).toEqual([]);
     const owners = await shopCategory(ids.b, 'Saját & más');
+    const nameless = await shopCategory(ids.c, 'Névtelen');
+    await db().knex(t('category_description')).where({ category_id: nameless, language_id: lang }).del();
+    const seoRows = async () => Number((await db().knex(t('seo_url')).count({ n: '*' }).first())!.n);
+    const seoBefore = await seoRows();
     await setSeo('1');
     try {
       const [n1, n2] = [uniqueCode('CS'), uniqueCode('CS')];
       const res = await apply([{ kod: n1, nev: 'Kések & Villák' }, { kod: codes.c, szulo: codes.b, nev: 'Serpenyők' }]);
       expect(res.counts).toMatchObject({ created: 1, unchanged: 1 });
       expect(await keywords(await idOf(n1))).toEqual(languages.map((l) => [l, 'kesek-villak']));
+      expect(await seoRows()).toBe(seoBefore + languages.length);
       // Unchanged path, no SEO URL written.
       expect(await keywords(ids.c)).toEqual([]);
       // b moves: b, c and the owner's category below get theirs (the owner's under its shop name).
@@ -348,6 +410,9 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
       expect(await keywords(ids.b)).toEqual(languages.map((l) => [l, 'edenyek']));
       expect(await keywords(ids.c)).toEqual(languages.map((l) => [l, 'serpenyok']));
       expect(await keywords(owners)).toEqual(languages.map((l) => [l, 'sajat-mas']));
+      // No name in the default language: the keyword falls back to the category's id.
+      expect(await keywords(nameless)).toEqual(languages.map((l) => [l, `category-${nameless}`]));
+      expect(await seoRows()).toBe(seoBefore + 5 * languages.length);
       expect(await keywords(ids.a)).toEqual([]);
       await setSeo('0');
       await apply([{ kod: n2, nev: 'Nincs SEO' }]);
