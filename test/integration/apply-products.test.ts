@@ -75,12 +75,14 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
       { seq: 6, code: twin, quantity: 2 },
       { seq: 7, code: refused },
       { seq: 8, code: '', quantity: 3 },
+      { seq: 9, code: `${unknown}-2`, quantity: 1 },
     ];
     const res = await applyProducts(db(), run, 'stock', rows, settings(), { dryRun: false });
-    expect(res.counts).toEqual({ updated: 1, unchanged: 1, unknown: 1, ambiguous: 1 });
+    expect(res.counts).toEqual({ updated: 1, unchanged: 1, unknown: 2, ambiguous: 1 });
     expect(reasons(res)).toEqual([
       [4, unknown, 'unknown', `no product has model "${unknown}"`],
       [5, shared, 'ambiguous', `2 products have model "${shared}": none was changed`],
+      [9, `${unknown}-2`, 'unknown', `no product has model "${unknown}-2"`],
     ]);
     expect([await qty(ids.changed), await qty(ids.same), await qty(ids.twin), await qty(ids.shared[0]!), await qty(ids.shared[1]!), await qty(ids.refused)]).toEqual([9, 5, 5, 5, 5, 5]);
     expect(await history(run)).toEqual([{ product_id: ids.changed, code: changed, field: 'quantity', old_value: 5, new_value: 9 }]);
@@ -98,6 +100,9 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
       d.add(1, a, 1);
       d.add(2, '', 1);
       d.add(3, b, NaN);
+      expect(d.backlog).toBe(2);
+      // Catching up before the index is there leaves them waiting.
+      d.catchUp();
       expect(d.backlog).toBe(2);
       await d.indexRead();
       expect(d.backlog).toBe(2);
@@ -141,6 +146,52 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     expect(await qty(ids[0]!)).toBe(7);
     const again = await applyProducts(db(), ++runs, 'stock', rows, settings(), { dryRun: false });
     expect(again.counts).toEqual({ updated: 0, unchanged: 2, unknown: 0, ambiguous: 0 });
+  });
+
+  it('a dry run writes nothing even with the change table open', async () => {
+    const code = uniqueCode('SO');
+    const id = await addProduct(db(), { model: code, quantity: 1 });
+    const d = await directPush(db(), ++runs, 'stock', settings(), false);
+    try {
+      d.add(1, code, 6);
+      expect((await d.finish({ dryRun: true })).counts).toEqual({ updated: 1, unchanged: 0, unknown: 0, ambiguous: 0 });
+    } finally {
+      await d.close();
+    }
+    expect(await qty(id)).toBe(1);
+  });
+
+  it('matches the shop\'s first product (the index\'s first code and row) like any other, alone, twice and shared', async () => {
+    const first = await db().knex(db().t('product')).orderBy('product_id').first('product_id', 'model', 'quantity');
+    const code = String(first.model).trim();
+    const id = Number(first.product_id);
+    expect(await db().knex(db().t('product')).where({ model: first.model }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    const was = Number(first.quantity);
+    const res = await applyProducts(db(), ++runs, 'stock', [{ seq: 1, code, quantity: was + 1 }], settings(), { dryRun: false });
+    expect(res).toEqual({ counts: { updated: 1, unchanged: 0, unknown: 0, ambiguous: 0 }, notApplied: [] });
+    expect(await qty(id)).toBe(was + 1);
+    // Twice: a twin, found by its row.
+    const d = await directPush(db(), ++runs, 'stock', settings(), true);
+    try {
+      await d.indexRead();
+      d.catchUp();
+      d.add(1, code, was + 5);
+      d.add(2, code, was + 6);
+      expect(Object.fromEntries(d.twins)).toEqual({ [code]: [1, 2] });
+      expect((await d.finish({ dryRun: true })).counts).toEqual({ updated: 0, unchanged: 0, unknown: 0, ambiguous: 0 });
+    } finally {
+      await d.close();
+    }
+    // Shared with another product: ambiguous, on the direct path and on the staged one.
+    const other = await addProduct(db(), { model: code });
+    try {
+      const direct = await applyProducts(db(), ++runs, 'stock', [{ seq: 1, code, quantity: 1 }], settings(), { dryRun: true });
+      expect(reasons(direct)).toEqual([[1, code, 'ambiguous', `2 products have model "${code}": none was changed`]]);
+      const promo = await applyProducts(db(), ++runs, 'promo-prices', [{ seq: 1, code, promo: 1, promo_start: null, promo_end: '0000-00-00' }], settings(), { dryRun: true });
+      expect(reasons(promo)).toEqual([[1, code, 'ambiguous', `2 products have model "${code}": none was changed`]]);
+    } finally {
+      await db().knex(db().t('product')).where({ product_id: other }).del();
+    }
   });
 
   it('prices in stock-and-price sync: compared to 4 decimals, gross turned net by the VAT mapping else the class\'s own rates, the old price in the history', async () => {
