@@ -12,6 +12,10 @@ import { DocumentError } from '../../app/erp/errors.js';
 import { LeaseBusyError } from '../../app/plugin/lease.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, categoryIdOf, product, specials, uniqueCode, xmlDoc } from '../support/shop.js';
+import { pngBytes } from '../support/pictures.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const MB = 1024 * 1024;
 
@@ -66,6 +70,8 @@ describe.each(DIALECT_TARGETS)('the push service on $name', (target) => {
       ],
       durationMs: expect.any(Number),
     });
+    expect(answer.durationMs).toBeGreaterThanOrEqual(0);
+    expect(answer.durationMs).toBeLessThan(60_000);
     expect(await Promise.all(ids.map(async (id) => Number((await product(db(), id)).price)))).toEqual([12, 10]);
     expect(await runRow(answer.run)).toEqual({ kind: 'prices', actor: 'test', status: 'partial', http_status: 200, dry_run: 0, message: null, counts: answer.counts });
     expect(await items(answer.run)).toEqual(answer.notApplied.map((n) => [n.record, n.code, n.outcome, n.reason]));
@@ -157,6 +163,30 @@ describe.each(DIALECT_TARGETS)('the push service on $name', (target) => {
     }
   });
 
+  it('full sync: stores pictures sent as data in the shop\'s image folder before the products point at them, never in a dry run', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'erpb-pics-'));
+    await env.ctx.settings.update({ sync_type: 'full' });
+    try {
+      const withDir = new PushService(db(), env.ctx.settings, { imageDir: dir });
+      const picture = `data:image/png;base64,${pngBytes(4, 4).toString('base64')}`;
+      const [dry, real] = [uniqueCode('PI'), uniqueCode('PI')];
+      const dryAnswer = await withDir.push({ kind: 'prices', actor: 'test', contentType: 'application/xml', dryRun: true, body: xml([{ termekkod: dry, nev: 'Kép', ar: 1, kep: picture }]) });
+      expect(dryAnswer.counts).toMatchObject({ created: 1, invalid: 0 });
+      expect(existsSync(path.join(dir, 'catalog'))).toBe(false);
+      const answer = await withDir.push({ kind: 'prices', actor: 'test', contentType: 'application/xml', body: xml([{ termekkod: real, nev: 'Kép', ar: 1, kep: picture }]) });
+      expect(answer.counts).toMatchObject({ created: 1, invalid: 0 });
+      const image = String((await db().knex(db().t('product')).where({ model: real }).first('image')).image);
+      expect(image).toMatch(/^catalog\/erp-bridge\/.+\.png$/);
+      expect(existsSync(path.join(dir, image))).toBe(true);
+      // Without the folder, a picture sent as data is refused.
+      const none = await push({ kind: 'prices', body: xml([{ termekkod: uniqueCode('PI'), nev: 'Kép', ar: 1, kep: picture }]) });
+      expect(none.counts).toMatchObject({ created: 0, invalid: 1 });
+    } finally {
+      await env.ctx.settings.update({ sync_type: 'stock_price' });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports reading (with the percent of the size given), matching and writing to 100% in the journal', async () => {
     const code = uniqueCode('PP');
     await addProduct(db(), { model: code, quantity: 1 });
@@ -197,7 +227,13 @@ describe.each(DIALECT_TARGETS)('the push service on $name', (target) => {
     const broken = await refusal(push({ kind: 'stock', body: Buffer.from('<termekek><termek><termekkod>X</termekkod>') }));
     expect(broken.status).toBe(400);
     expect(await runRow(broken.run!)).toMatchObject({ status: 'rejected', http_status: 400, message: broken.message });
-    const crash = await refusal(push({ kind: 'stock', body: xml([{ termekkod: code, szabadraktar: 2 }]), checkpoint: (s) => { if (s === 'loaded') throw new Error('crash at loaded'); } }));
+    let holder: unknown;
+    const crash = await refusal(push({ kind: 'stock', body: xml([{ termekkod: code, szabadraktar: 2 }]), checkpoint: async (s) => {
+      // The run holds its URL's lease under its own number while it works.
+      holder = (await db().knex(db().own('lease')).where({ name: 'push:stock' }).first('holder'))?.holder;
+      if (s === 'loaded') throw new Error('crash at loaded');
+    } }));
+    expect(holder).toBe(`run:${crash.run}`);
     expect(crash).toMatchObject({ status: 500, detail: 'crash at loaded', message: `internal error (reference ${crash.ref}; the details are in the log)` });
     expect(await runRow(crash.run!)).toMatchObject({ status: 'failed', http_status: 500, message: crash.message, counts: { received: 0, updated: 0, unchanged: 0, created: 0, unknown: 0, ambiguous: 0, invalid: 0, ignored: 0 } });
     expect(Number((await product(db(), id)).quantity)).toBe(1);
@@ -209,6 +245,14 @@ describe.each(DIALECT_TARGETS)('the push service on $name', (target) => {
       expect(late).toMatchObject({ status: 500, detail: 'journal full', message: `internal error (reference ${late.ref}; the details are in the log); the shop was already changed: updated 1, created 0` });
       expect(await runRow(late.run!)).toMatchObject({ status: 'failed', http_status: 500, counts: { received: 2, updated: 1, unknown: 1 } });
       expect(Number((await product(db(), id)).quantity)).toBe(3);
+      // Only created (full sync): said too.
+      await env.ctx.settings.update({ sync_type: 'full' });
+      try {
+        const made = await refusal(push({ kind: 'prices', body: xml([{ termekkod: uniqueCode('PF'), nev: 'Új', ar: 1 }]) }));
+        expect(made.message).toBe(`internal error (reference ${made.ref}; the details are in the log); the shop was already changed: updated 0, created 1`);
+      } finally {
+        await env.ctx.settings.update({ sync_type: 'stock_price' });
+      }
       // Nothing changed (a resend): no such sentence.
       const same = await refusal(push({ kind: 'stock', body: xml([{ termekkod: code, szabadraktar: 3 }]) }));
       expect(same.message).toBe(`internal error (reference ${same.ref}; the details are in the log)`);
