@@ -89,15 +89,55 @@ export class ProductMasterWriter {
     ].join(' AND ');
   }
 
-  /** Writes names, descriptions, store and category links and the mapping of applied rows. */
-  async apply(now: string, languageIds: number[], step: (name: string) => Promise<void> = async () => {}): Promise<void> {
-    const { S, R, db } = this.st;
-    const applied = `s.run_id = ${R} AND s.match_count = 1 AND s.outcome IN ('updated', 'created')`;
-    const L = sqlInt(this.languageId);
+  /**
+   * Writes prices, names, descriptions, store and category links and the mapping of applied rows,
+   * in three lanes at once, each on a connection of its own: the products (after `history`, which
+   * reads their prices before they change), the texts and links, and the mapping. The lanes write
+   * different tables and only read the stage, which none of them writes, so neither order nor
+   * locks tie them (the lanes one after another took 7 s at 100,000 rows, about 2.5 s of it the
+   * history and the products). A lane that fails fails the push once every lane has stopped; each
+   * statement only fills what is missing or different, so a resend completes what is left. `step`
+   * runs after each lane's part (tests stop a push there, as a crash would).
+   */
+  async apply(now: string, languageIds: number[], step: (name: string) => Promise<void> = async () => {}, history: () => Promise<void> = async () => {}): Promise<void> {
+    const lanes = await Promise.allSettled([
+      (async () => {
+        await history();
+        await this.writeProducts(now);
+        await step('master:products');
+      })(),
+      (async () => {
+        await this.writeTexts(languageIds);
+        await step('master:descriptions');
+        await this.writeCategories();
+        await step('master:categories');
+      })(),
+      this.writeMapping(now),
+    ]);
+    for (const lane of lanes) if (lane.status === 'rejected') throw lane.reason;
+  }
+
+  /** The rows the lanes write: matched to one product, and updated or just created. */
+  private get applied(): string {
+    return `s.run_id = ${this.st.R} AND s.match_count = 1 AND s.outcome IN ('updated', 'created')`;
+  }
+
+  /**
+   * The rows an UPDATE of existing rows needs: a product created by this push has no texts or
+   * mapping before the INSERTs below give it them, with the same values.
+   */
+  private get updatedOnly(): string {
+    return `s.run_id = ${this.st.R} AND s.match_count = 1 AND s.outcome = 'updated'`;
+  }
+
+  private async writeProducts(now: string): Promise<void> {
+    const { S, db } = this.st;
+    const applied = this.applied;
+    // Updated products only: a created one was just inserted with these values and this date.
     await this.st.applyToProducts(
       { price: 'COALESCE(s.price, p.price)', tax_class_id: 'COALESCE(s.tax_class_id, p.tax_class_id)' },
       now,
-      ['updated', 'created'],
+      ['updated'],
       ['price', 'tax_class_id'],
     );
     // A picture path in the shop's image folder (a URL waits for its download instead): a
@@ -108,12 +148,18 @@ export class ProductMasterWriter {
       set: { image: 's.image' },
       where: `${applied} AND s.image IS NOT NULL AND s.image NOT LIKE 'http%'`,
     }));
-    await step('master:products');
+  }
+
+  /** Names and descriptions, and the store link of a product that has none. */
+  private async writeTexts(languageIds: number[]): Promise<void> {
+    const { S, db } = this.st;
+    const applied = this.applied;
+    const L = sqlInt(this.languageId);
     // Names: the default language is the ERP's; a product new to a language gets the name too.
     await this.raw(db.dialect.joinUpdate({
       table: this.t('product_description'), alias: 'pd', from: S, fromAlias: 's', on: 's.product_id = pd.product_id',
       set: { name: 'COALESCE(s.name, pd.name)', description: 'COALESCE(s.description, pd.description)' },
-      where: `${applied} AND pd.language_id = ${L} AND (s.name IS NOT NULL OR s.description IS NOT NULL)`,
+      where: `${this.updatedOnly} AND pd.language_id = ${L} AND (s.name IS NOT NULL OR s.description IS NOT NULL)`,
     }));
     const langs = sqlIntTable(languageIds, 'language_id');
     const desc = this.schema.insertColumns('product_description', {
@@ -132,8 +178,12 @@ export class ProductMasterWriter {
        SELECT s.product_id, 0 FROM ${S} s WHERE ${applied} AND NOT EXISTS (
          SELECT 1 FROM ${this.t('product_to_store')} pts WHERE pts.product_id = s.product_id)`,
     );
-    await step('master:descriptions');
-    // The ERP category replaces the product's other ERP categories; the owner's own stay.
+  }
+
+  /** The ERP category replaces the product's other ERP categories; the owner's own stay. */
+  private async writeCategories(): Promise<void> {
+    const { S, db } = this.st;
+    const applied = this.applied;
     await this.raw(
       `DELETE FROM ${this.t('product_to_category')} WHERE category_id IN (SELECT category_id FROM ${db.own('category_map')})
        AND EXISTS (SELECT 1 FROM ${S} s WHERE ${applied} AND s.product_id = ${this.t('product_to_category')}.product_id
@@ -144,8 +194,12 @@ export class ProductMasterWriter {
        SELECT s.product_id, s.category_id FROM ${S} s WHERE ${applied} AND s.category_id IS NOT NULL AND NOT EXISTS (
          SELECT 1 FROM ${this.t('product_to_category')} pc WHERE pc.product_id = s.product_id AND pc.category_id = s.category_id)`,
     );
-    await step('master:categories');
-    // Mapping: ERP code, unit of measure, image URL waiting for download.
+  }
+
+  /** Mapping: ERP code, unit of measure, image URL waiting for download. */
+  private async writeMapping(now: string): Promise<void> {
+    const { S, db } = this.st;
+    const applied = this.applied;
     const PM = db.own('product_map');
     await this.raw(
       `INSERT INTO ${PM} (product_id, erp_code, unit, image_url, image_status, updated_at)
@@ -163,12 +217,12 @@ export class ProductMasterWriter {
         image_status: "CASE WHEN s.image LIKE 'http%' AND (pm.image_url IS NULL OR pm.image_url <> s.image) THEN 'pending' ELSE pm.image_status END",
         updated_at: sqlDate(now),
       },
-      where: applied,
+      where: this.updatedOnly,
     }));
     await this.raw(db.dialect.joinUpdate({
       table: PM, alias: 'pm', from: S, fromAlias: 's', on: 's.product_id = pm.product_id',
       set: { image_url: 's.image' },
-      where: `${applied} AND s.image LIKE 'http%'`,
+      where: `${this.updatedOnly} AND s.image LIKE 'http%'`,
     }));
   }
 }

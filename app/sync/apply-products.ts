@@ -23,10 +23,12 @@ import { pushTiming } from '../util/push-timings.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
-  /** Promo prices: the stage the caller loaded while the document was read (`PromoStager`), and every row it was given (`rows` are those that stand). */
-  stager?: { stager: PromoStager; read: StagedProduct[] };
+  /** The stage the caller loaded while the document was read (`ReadingStager`), and every row it was given (`rows` are those that stand). */
+  stager?: { stager: ReadingStager; read: StagedProduct[] };
   /** Called between steps; tests use it to stop a push half-way, as a crash would. */
   checkpoint?: (step: string) => Promise<void> | void;
+  /** Called just before the first statement that changes the shop (a failure after it may leave the shop part-changed). */
+  writing?: () => void;
   onProgress?: (staged: number) => Promise<void>;
   /** The product index, when the caller started reading it early (while the body arrived). */
   index?: Promise<ProductIndex>;
@@ -77,6 +79,42 @@ const ints = () => new Column(new Int32Array(4096), (n) => new Int32Array(n));
 const floats = () => new Column(new Float64Array(4096), (n) => new Float64Array(n));
 
 /**
+ * Loads that run in the background while the document is read: one at a time (the next waits
+ * for the caller's next batch), the first failure kept and thrown once the caller waits.
+ */
+class BackgroundLoad {
+  private running: Promise<void> | null = null;
+  private failed = false;
+  private failure: unknown;
+
+  /** Whether a load is running or one has failed (then no other is started). */
+  get blocked(): boolean {
+    return this.running !== null || this.failed;
+  }
+
+  start(load: Promise<void>): void {
+    this.running = load.then(
+      () => void (this.running = null),
+      (err: unknown) => {
+        if (!this.failed) [this.failed, this.failure] = [true, err];
+        this.running = null;
+      },
+    );
+  }
+
+  /** Waits for the running load; throws the first failure. */
+  async done(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.failed) throw this.failure;
+  }
+
+  /** Waits for the running load, whatever its end (before the stage or table is cleared). */
+  async stopped(): Promise<void> {
+    while (this.running) await this.running;
+  }
+}
+
+/**
  * Stock, and prices in stock-and-price sync: the hot path for 100k-record documents and more.
  * Records come in batches as the document is read; each is matched against the product index
  * (one read of the product table, kept warm between pushes) and kept as two numbers: record and
@@ -109,8 +147,7 @@ export class DirectPush {
   private readonly changeRows = ints();
   private readonly changeValues = floats();
   private loadedTo = 0;
-  private loading: Promise<void> | null = null;
-  private loadFailure: unknown = null;
+  private readonly loads = new BackgroundLoad();
 
   constructor(
     private readonly db: Database,
@@ -159,7 +196,7 @@ export class DirectPush {
       this.waiting = [];
       for (const r of w) this.match(r.seq, r.code, r.value);
     }
-    if (this.table && !this.loading && this.changeRows.length - this.loadedTo >= LOAD_STEP) this.loadMore();
+    if (this.table && !this.loads.blocked && this.changeRows.length - this.loadedTo >= LOAD_STEP) this.loadMore();
   }
 
   /** Loads the changes found so far into the change table, in the background. */
@@ -167,13 +204,7 @@ export class DirectPush {
     const from = this.loadedTo;
     const to = this.changeRows.length;
     this.loadedTo = to;
-    this.loading = this.table!.load(this.changeList(), from, to).then(
-      () => void (this.loading = null),
-      (err) => {
-        this.loadFailure ??= err;
-        this.loading = null;
-      },
-    );
+    this.loads.start(this.table!.load(this.changeList(), from, to));
   }
 
   private changeList(): ChangeList {
@@ -246,8 +277,7 @@ export class DirectPush {
     let updated = n;
     if (!opts.dryRun && this.table) {
       pushTiming(this.runId, 'classified');
-      while (this.loading) await this.loading;
-      if (this.loadFailure) throw this.loadFailure;
+      await this.loads.done();
       pushTiming(this.runId, `last load of ${this.changeRows.length - this.loadedTo}`);
       await this.table.load(this.changeList(), this.loadedTo, this.changeRows.length);
       this.loadedTo = this.changeRows.length;
@@ -256,6 +286,7 @@ export class DirectPush {
       await opts.checkpoint?.('loaded');
       const now = nowFn();
       const column = kind === 'stock' ? 'quantity' : 'price';
+      if (n > 0) opts.writing?.();
       updated = n === 0 ? 0 : await this.table.write(now, { tableRows: index.size, rows: n, onStep });
       // The warm index follows the shop; a write that did not land everywhere makes it read again.
       if (updated === n) index.wrote(column, cr, this.changeValues.data, this.changeRows.length, now, this.twinRows);
@@ -270,7 +301,7 @@ export class DirectPush {
 
   /** Drops the change table and frees its connection (always, also after an error). */
   async close(): Promise<void> {
-    while (this.loading) await this.loading.catch(() => {});
+    await this.loads.stopped();
     await this.table?.close();
   }
 }
@@ -299,26 +330,33 @@ function matchFromIndex(rows: StagedProduct[], index: ProductIndex): void {
   }
 }
 
+/** What a ReadingStager staged: the stage, the index it matched with and (promo prices) the specials' marks. */
+interface Staged {
+  index: ProductIndex;
+  st: ProductStaging;
+  specials?: SpecialWriter;
+}
+
 /** Records staged while the document is still read: from this many on, in parts of this many. */
 export const STAGE_WHILE_READING = 20_000;
 
 /**
- * Promo prices of a big push: the records are matched, marked and staged in parts while the
- * document is still being read (the database is mostly idle then), instead of all at once after
- * it (0.65–0.9 s at 100,000 records, with nothing else to do meanwhile). Only the
- * stage is written while reading (never the shop), so a refused document still changes nothing.
- * A small push never starts this: it stages everything at the end, as before.
+ * Promo prices and full sync of a big push: the records are matched (and promo prices marked)
+ * and staged in parts while the document is still being read (the database is mostly idle then),
+ * instead of all at once after it (0.65–0.9 s at 100,000 records, with nothing else to do
+ * meanwhile). Only the stage is written while reading (never the shop), so a refused document
+ * still changes nothing. A small push never starts this: it stages everything at the end, as before.
  */
-export class PromoStager {
+export class ReadingStager {
   private loadedTo = 0;
-  private loading: Promise<void> | null = null;
-  private failure: unknown = null;
-  private prepared: Promise<{ index: ProductIndex; st: ProductStaging; specials: SpecialWriter }> | null = null;
+  private readonly loads = new BackgroundLoad();
+  private prepared: Promise<Staged> | null = null;
   private readonly today = todayFn();
 
   constructor(
     private readonly db: Database,
     private readonly runId: number,
+    private readonly kind: 'promo-prices' | 'prices',
     private readonly settings: Settings,
     private readonly index: Promise<ProductIndex>,
   ) {}
@@ -329,28 +367,25 @@ export class PromoStager {
 
   /** Call between batches with the rows read so far (the same array, growing). */
   async catchUp(rows: StagedProduct[]): Promise<void> {
-    if (this.loading || this.failure || rows.length - this.loadedTo < STAGE_WHILE_READING) return;
+    if (this.loads.blocked || rows.length - this.loadedTo < STAGE_WHILE_READING) return;
     this.prepared ??= this.prepare();
     const { index, st, specials } = await this.prepared;
     const part = rows.slice(this.loadedTo);
     this.loadedTo = rows.length;
     matchFromIndex(part, index);
-    specials.prepareMore(part);
-    this.loading = st.append(part).then(
-      () => void (this.loading = null),
-      (err) => {
-        this.failure ??= err;
-        this.loading = null;
-      },
-    );
+    specials?.prepareMore(part);
+    this.loads.start(st.append(part));
   }
 
-  private async prepare() {
+  private async prepare(): Promise<Staged> {
     const { db, runId, settings } = this;
     const index = await this.index;
-    const st = new ProductStaging(db, runId, 'promo-prices');
-    const specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), this.today, addDays(this.today, -1));
-    await specials.prepareAll();
+    const st = new ProductStaging(db, runId, this.kind);
+    let specials: SpecialWriter | undefined;
+    if (this.kind === 'promo-prices') {
+      specials = new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), this.today, addDays(this.today, -1));
+      await specials.prepareAll();
+    }
     await st.begin();
     return { index, st, specials };
   }
@@ -359,14 +394,13 @@ export class PromoStager {
    * Stages the rest of `read` (every row it was given) once the document is whole; rows not in
    * `stand` (refused at the end, as twins) are left out, or taken out again where already staged.
    */
-  async finish(read: StagedProduct[], stand: StagedProduct[]): Promise<{ index: ProductIndex; st: ProductStaging; specials: SpecialWriter }> {
+  async finish(read: StagedProduct[], stand: StagedProduct[]): Promise<Staged> {
     const { index, st, specials } = await this.prepared!;
-    while (this.loading) await this.loading;
-    if (this.failure) throw this.failure;
+    await this.loads.done();
     const standing = new Set(stand.map((r) => r.seq));
     const part = read.slice(this.loadedTo).filter((r) => standing.has(r.seq));
     matchFromIndex(part, index);
-    specials.prepareMore(part);
+    specials?.prepareMore(part);
     await st.append(part);
     await st.removeSeqs(read.slice(0, this.loadedTo).filter((r) => !standing.has(r.seq)).map((r) => r.seq));
     await st.loaded();
@@ -375,7 +409,7 @@ export class PromoStager {
 
   /** Waits for a load still running and empties the stage (whether or not the push got to apply it). */
   async close(): Promise<void> {
-    while (this.loading) await this.loading;
+    await this.loads.stopped();
     if (this.prepared) await (await this.prepared.catch(() => null))?.st.clear();
   }
 }
@@ -402,11 +436,11 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   // sync matched in SQL while the index was a Map of strings: with every record's names and
   // texts beside it, that took its peak past 300 MB at 100,000 records). The products full sync
   // creates are matched in SQL, by id, right after they are inserted. A big promo push was
-  // staged while it was read (`PromoStager`): `rows` are then the records that stand.
+  // staged while it was read (`ReadingStager`): `rows` are then the records that stand.
   let st: ProductStaging;
   let specials: SpecialWriter | undefined;
   let stagedEarly = false;
-  if (kind === 'promo-prices' && opts.stager?.stager.started) {
+  if (opts.stager?.stager.started) {
     ({ st, specials } = await opts.stager.stager.finish(opts.stager.read, rows));
     stagedEarly = true;
   } else {
@@ -431,6 +465,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
       master = new ProductMasterWriter(st, lang.languageId, await shopSchema(db));
       await master.markCreatable();
       if (!opts.dryRun) {
+        opts.writing?.();
         const cfg = async (key: string, fallback: number) => Number((await readConfigValue(db, key)) ?? fallback) || fallback;
         await master.createProducts({
           codeField: settings.product_code_field,
@@ -455,11 +490,13 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     await step('classified');
 
     if (!opts.dryRun) {
-      // The products' history: prices read before they change, promos as written.
+      opts.writing?.();
+      // The products' history: prices read before the products lane writes them, promos beside their writing.
       if (master) {
-        await recordStagedPrices(db, runId, st.S);
-        pushTiming(runId, 'price history');
-        await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step);
+        await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step, async () => {
+          await recordStagedPrices(db, runId, st.S);
+          pushTiming(runId, 'price history');
+        });
       } else {
         await specials!.apply(now, step, () => recordStagedPromos(db, runId, st.S));
         pushTiming(runId, 'specials written');

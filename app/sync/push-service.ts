@@ -16,7 +16,7 @@ import { loadCategoryMap } from '../shop/categories.js';
 import { loadProductIndex } from '../shop/product-index.js';
 import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
-import { PromoStager, applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, type DirectPush } from './apply-products.js';
+import { ReadingStager, applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, type DirectPush } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
 import { newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
@@ -97,6 +97,10 @@ export class PushService {
     const elapsed = () => performance.now() - started;
     // Set once the shop was written: a failure after that still reports what was applied.
     let written: Counts | null = null;
+    // Set just before the first statement that changes the shop: a failure after it may have
+    // left part of the change in place (3.0's MyISAM keeps each statement's rows).
+    let writing = false;
+    const startWriting = () => void (writing = true);
     try {
       const settings = await this.settings.get();
       const maxBytes = settings.max_body_mb * 1024 * 1024;
@@ -138,8 +142,8 @@ export class PushService {
         // Promo prices and full sync match codes with the same product index, read while the body arrives.
         const index = direct ? undefined : loadProductIndex(this.db, settings.product_code_field);
         index?.catch(() => {});
-        // A big promo push is staged while it is read (only the stage is written then).
-        const stager = kind === 'promo-prices' && index ? new PromoStager(this.db, run, settings, index) : null;
+        // A big promo or full-sync push is staged while it is read (only the stage is written then).
+        const stager = index ? new ReadingStager(this.db, run, kind === 'promo-prices' ? 'promo-prices' : 'prices', settings, index) : null;
         try {
           const twins = direct ? null : new TwinCodes();
           let staged: StagedProduct[] = [];
@@ -177,7 +181,7 @@ export class PushService {
             direct.catchUp();
             settleTwins(direct.twins, [], rejected);
             await progress.report('writing', counts.received, 0, true);
-            r = await direct.finish({ dryRun, checkpoint: req.checkpoint }, onProgress);
+            r = await direct.finish({ dryRun, checkpoint: req.checkpoint, writing: startWriting }, onProgress);
             pushTiming(run, 'written');
           } else {
             const read = staged;
@@ -199,6 +203,7 @@ export class PushService {
             r = await applyProducts(this.db, run, kind, staged, settings, {
               dryRun,
               checkpoint: req.checkpoint,
+              writing: startWriting,
               index,
               stager: stager ? { stager, read } : undefined,
               onProgress: (n) => onProgress(n, total * 2),
@@ -230,6 +235,10 @@ export class PushService {
       let e = toPushError(err, run);
       if (written && written.updated + written.created > 0) {
         const what = `the shop was already changed: updated ${written.updated}, created ${written.created}`;
+        e = new PushError(e.status, `${e.message}; ${what}`, run, e.retryAfter, e.detail, e.ref);
+      } else if (writing) {
+        // Every write is repeatable: the same document again completes what this one began.
+        const what = 'the shop may be partly changed: send the same document again to complete it';
         e = new PushError(e.status, `${e.message}; ${what}`, run, e.retryAfter, e.detail, e.ref);
       }
       await this.journal

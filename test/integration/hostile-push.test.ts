@@ -9,6 +9,7 @@ import { LEASE_TTL_MS, tryAcquire } from '../../app/plugin/lease.js';
 import { createApp } from '../../app/web/server.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, product, pushXml, specials, uniqueCode, xmlDoc } from '../support/shop.js';
+import { STAGE_WHILE_READING } from '../../app/sync/apply-products.js';
 
 function wellFormed(xml: string): boolean {
   const parser = new SaxesParser({ xmlns: false });
@@ -95,6 +96,31 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile pushes on $name', (target) => {
     expectNoInternals(res.text, db().prefix);
     expect(await run(res.body.run)).toMatchObject({ status: 'failed', http_status: 500 });
     expect((await specials(db(), id)).filter((r) => Number(r.priority) === 10).map((r) => Number(r.price))).not.toEqual([]);
+  });
+
+  it.each([
+    ['promo prices', 'promo-prices', 'stage_promo_prices', 'stock_price'],
+    ['full sync', 'prices', 'stage_prices', 'full'],
+  ] as const)('%s: a big push whose stage cannot be written while it is read fails with a reference, changes nothing and does not say the shop may be changed', async (_name, kind, stage, syncType) => {
+    const code = uniqueCode('HS');
+    const id = await addProduct(db(), { model: code, price: 100 });
+    const records = Array.from({ length: STAGE_WHILE_READING + 10 }, (_, i) =>
+      i === 1 ? { termekkod: code, ...(kind === 'promo-prices' ? { arakcios: 5 } : { ar: 5, nev: 'Új' }) } : { termekkod: `NOPE-${i}`, ...(kind === 'promo-prices' ? { arakcios: 1 } : { ar: 1 }) });
+    let res!: request.Response;
+    await env.ctx.settings.update({ sync_type: syncType });
+    try {
+      await withoutTable(db().own(stage), async () => {
+        res = await post(kind, xmlDoc(records));
+      });
+    } finally {
+      await env.ctx.settings.update({ sync_type: 'stock_price' });
+    }
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatch(/^internal error \(reference [0-9a-f]{10}; the details are in the log\)$/);
+    expectNoInternals(res.text, db().prefix);
+    expect(await run(res.body.run)).toMatchObject({ status: 'failed', http_status: 500, updated: 0, created: 0 });
+    expect(Number((await product(db(), id)).price)).toBe(100);
+    expect(await specials(db(), id)).toEqual([]);
   });
 
   it('an internal error answers a short message and a reference, never SQL, a stack or a path (JSON and XML)', async () => {

@@ -212,7 +212,9 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
     await db().knex(st.S).where({ run_id: RUN, seq: 1 }).update({ outcome: 'updated' });
     const steps: string[] = [];
     await master.apply(NOW, languages, async (name) => void steps.push(name));
-    expect(steps).toEqual(['master:products', 'master:descriptions', 'master:categories']);
+    // The lanes run at once: each lane's steps in its own order, the lanes' in any.
+    expect([...steps].sort()).toEqual(['master:categories', 'master:descriptions', 'master:products']);
+    expect(steps.indexOf('master:descriptions')).toBeLessThan(steps.indexOf('master:categories'));
     const m = Number((await byModel(made))[0].product_id);
 
     const pu = await product(db(), u);
@@ -245,5 +247,35 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
     expect(await db().knex(t('product_description')).where({ product_id: m })).toHaveLength(languages.length);
     expect(await db().knex(t('product_to_store')).where({ product_id: m })).toHaveLength(1);
     expect(await mapOf(u)).toMatchObject({ image_url: 'https://erp.example/u2.jpg', image_status: 'done' });
+  });
+
+  it('writes the products only after their history, and a failing history leaves the prices as they were while the other lanes finish; the push fails with its error', async () => {
+    const code = uniqueCode('LANE');
+    const id = await addProduct(db(), { model: code, price: 5, name: 'Régi' });
+    const { st, master } = await staged([{ seq: 1, code, match_count: 1, product_id: id, price: 8, name: 'Új', unit: 'kg' }]);
+    st.scanProducts(1, 1_000_000);
+    await db().knex(st.S).where({ run_id: RUN }).update({ outcome: 'updated' });
+    // The history sees the price before the products lane writes it.
+    let seen: number | undefined;
+    await master.apply(NOW, languages, async () => {}, async () => {
+      seen = Number((await product(db(), id)).price);
+    });
+    expect(seen).toBe(5);
+    expect(Number((await product(db(), id)).price)).toBe(8);
+
+    const other = uniqueCode('LANE');
+    const oid = await addProduct(db(), { model: other, price: 5, name: 'Régi' });
+    await db().knex(st.S).where({ run_id: RUN }).delete();
+    await st.load([{ seq: 1, code: other, match_count: 1, product_id: oid, price: 9, name: 'Másik', unit: 'db' }]);
+    await db().knex(st.S).where({ run_id: RUN }).update({ outcome: 'updated' });
+    const steps: string[] = [];
+    await expect(master.apply(NOW, languages, async (name) => void steps.push(name), async () => {
+      throw new Error('history lost');
+    })).rejects.toThrow('history lost');
+    // No price without its history; the texts, the store and the mapping lanes ran to their end.
+    expect(Number((await product(db(), oid)).price)).toBe(5);
+    expect(steps).toEqual(['master:descriptions', 'master:categories']);
+    expect((await names(oid))[lang]).toMatchObject({ name: 'Másik' });
+    expect(await mapOf(oid)).toMatchObject({ erp_code: other, unit: 'db' });
   });
 });

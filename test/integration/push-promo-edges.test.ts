@@ -8,6 +8,9 @@ import { createApp } from '../../app/web/server.js';
 import { addDays, today } from '../../app/util/time.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, addSpecial, pushXml, specials, uniqueCode } from '../support/shop.js';
+import { ProductStaging } from '../../app/shop/product-staging.js';
+import { SpecialWriter } from '../../app/shop/specials.js';
+import { shopSchema } from '../../app/shop/schema.js';
 
 describe.each(TARGETS)('promo price edges on $name', (target) => {
   let env: TargetEnv;
@@ -137,5 +140,44 @@ describe.each(TARGETS)('promo price edges on $name', (target) => {
     await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
     const rows = await db().knex(db().own('product_change')).where({ product_id: id, field: 'promo' }).select('new_value', 'promo_start');
     expect(rows.map((r) => [Number(r.new_value), r.promo_start])).toEqual([[0, null]]);
+  });
+  it('writes the promos\' history beside the specials from their first statement on, and a history that fails still lets them be written', async () => {
+    const schema = await shopSchema(db());
+    const staged = async (run: number) => {
+      const code = uniqueCode('HB');
+      const id = await addProduct(db(), { model: code });
+      const st = new ProductStaging(db(), run, 'promo-prices');
+      await st.load([{ seq: 1, code, match_count: 1, product_id: id, promo: 44, promo_start: today(), promo_end: '0000-00-00', outcome: 'updated' }]);
+      return { id, st, writer: new SpecialWriter(st, schema.specials, groups, today(), addDays(today(), -1)) };
+    };
+    // The history waits until the specials' last statement: begun with them, it does not hold them up.
+    const a = await staged(9301);
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    try {
+      await a.writer.apply('2026-12-02 10:00:00', async (name) => {
+        order.push(name);
+        if (name === 'specials:inserted') release();
+      }, async () => {
+        order.push('history begun');
+        await gate;
+      });
+    } finally {
+      release();
+      await a.st.clear();
+    }
+    expect(order).toEqual(['history begun', 'specials:deduplicated', 'specials:updated', 'specials:inserted']);
+    expect((await ours(a.id)).map((r) => r.price)).toEqual(groups.map(() => 44));
+    // A history that fails: the specials are written all the same, and the failure is the push's.
+    const b = await staged(9302);
+    try {
+      await expect(b.writer.apply('2026-12-02 10:00:00', async () => {}, async () => {
+        throw new Error('history lost');
+      })).rejects.toThrow('history lost');
+    } finally {
+      await b.st.clear();
+    }
+    expect((await ours(b.id)).map((r) => r.price)).toEqual(groups.map(() => 44));
   });
 });

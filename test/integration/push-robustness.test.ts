@@ -38,7 +38,8 @@ describe.each(DIALECT_TARGETS)('robustness on $name', (target) => {
     // Half the products already have our special (so the crash hits both update and insert).
     await pushXml(app, 'promo-prices', codes.slice(0, 3).map((c) => ({ termekkod: c, arakcios: 10 })));
     const doc = codes.map((c, i) => ({ termekkod: c, arakcios: i % 2 ? 0 : 55 }));
-    await expect(pushCrashingAt('promo-prices', doc, at)).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/^internal error \(reference /), detail: expect.stringContaining(`killed at ${at}`) });
+    // Killed after writing began: the answer says so, and how to complete it.
+    await expect(pushCrashingAt('promo-prices', doc, at)).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/^internal error \(reference [^;]+; the details are in the log\); the shop may be partly changed: send the same document again to complete it$/), detail: expect.stringContaining(`killed at ${at}`) });
     const run = await db().knex(db().own('journal_run')).orderBy('id', 'desc').first();
     expect(run.status).toBe('failed');
     const repaired = await pushXml(app, 'promo-prices', doc);
@@ -56,9 +57,14 @@ describe.each(DIALECT_TARGETS)('robustness on $name', (target) => {
   it('full sync: products created before a crash are completed by the resend, not duplicated', async () => {
     const codes = Array.from({ length: 4 }, () => uniqueCode('FC'));
     const doc = codes.map((c) => ({ termekkod: c, ar: 10, nev: `Termék ${c}`, mee: 'db' }));
-    await expect(pushCrashingAt('prices', doc, 'master:products')).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/^internal error \(reference /), detail: expect.stringMatching(/killed at master:products/) });
-    // Products exist, but without names, store link or mapping.
-    expect(await db().knex(db().t('product')).whereIn('model', codes)).toHaveLength(4);
+    // Killed right after the products were inserted (the master data's lanes then run at once,
+    // see ProductMasterWriter.apply): the products exist, without names, store link or mapping.
+    await expect(pushCrashingAt('prices', doc, 'created')).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/^internal error \(reference [^;]+; the details are in the log\); the shop may be partly changed: send the same document again to complete it$/), detail: expect.stringMatching(/killed at created/) });
+    const made = await db().knex(db().t('product')).whereIn('model', codes).pluck('product_id');
+    expect(made).toHaveLength(4);
+    expect(await db().knex(db().t('product_description')).whereIn('product_id', made)).toHaveLength(0);
+    expect(await db().knex(db().t('product_to_store')).whereIn('product_id', made)).toHaveLength(0);
+    expect(await db().knex(db().own('product_map')).whereIn('product_id', made)).toHaveLength(0);
     const res = await pushXml(app, 'prices', doc);
     expect(res.body.counts).toMatchObject({ updated: 4, created: 0 });
     const ids = await db().knex(db().t('product')).whereIn('model', codes).pluck('product_id');
@@ -76,7 +82,8 @@ describe.each(DIALECT_TARGETS)('robustness on $name', (target) => {
     const doc = codes.map((c, i) => ({ termekkod: c, szabadraktar: 100 + i }));
     const quantities = async () => (await db().knex(db().t('product')).whereIn('product_id', ids).orderBy('product_id').pluck('quantity')).map(Number);
     // A real crash: the changes are loaded, the process dies before the UPDATE runs.
-    await expect(pushCrashingAt('stock', doc, 'loaded')).rejects.toMatchObject({ status: 500, detail: expect.stringMatching(/killed at loaded/) });
+    // Killed before its first write: the answer does not say the shop may be changed.
+    await expect(pushCrashingAt('stock', doc, 'loaded')).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/^internal error \(reference [^;]+; the details are in the log\)$/), detail: expect.stringMatching(/killed at loaded/) });
     expect(await quantities()).toEqual(codes.map(() => 1));
     expect((await db().knex(db().own('journal_run')).orderBy('id', 'desc').first()).status).toBe('failed');
     // What a killed UPDATE leaves on MyISAM (no transaction: the rows it reached stay written),
@@ -85,6 +92,14 @@ describe.each(DIALECT_TARGETS)('robustness on $name', (target) => {
     const res = await pushXml(app, 'stock', doc);
     expect(res.body.counts).toMatchObject({ updated: 5, unchanged: 5 });
     expect(await quantities()).toEqual(codes.map((_, i) => 100 + i));
+  });
+
+  it('stock: a push that fails after its UPDATE says the shop may be partly changed, and a resend finds it complete', async () => {
+    const codes = Array.from({ length: 3 }, () => uniqueCode('SA'));
+    for (const c of codes) await addProduct(db(), { model: c, quantity: 1 });
+    const doc = codes.map((c, i) => ({ termekkod: c, szabadraktar: 40 + i }));
+    await expect(pushCrashingAt('stock', doc, 'applied')).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/; the shop may be partly changed: send the same document again to complete it$/), detail: expect.stringMatching(/killed at applied/) });
+    expect((await pushXml(app, 'stock', doc)).body.counts).toMatchObject({ updated: 0, unchanged: 3 });
   });
 
   it('two pushes to the same URL at once do not interleave', async () => {

@@ -104,6 +104,44 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     expect(Number((await db().knex(db().own('stage_promo_prices')).count({ n: '*' }).first())!.n)).toBe(0);
   });
 
+  it('full sync of a big push, staged in parts while it is read, answers and writes as a small push would: twins, a refused category and created products', async () => {
+    // Past STAGE_WHILE_READING full sync is staged while it is read too: a record refused only
+    // once the document is whole (a twin, a category the ERP never sent) leaves the stage again.
+    const n = 2 * STAGE_WHILE_READING + 3 * BATCH_RECORDS;
+    const [earlyTwin, lateTwin, changed, made, badKat] = ['ET', 'LT', 'CH', 'MA', 'BK'].map((t) => uniqueCode(t)) as [string, string, string, string, string];
+    const [twinId, changedId] = await Promise.all([earlyTwin, changed].map((model) => addProduct(db(), { model, price: 100, name: 'Régi' })));
+    const doc = records(n, {
+      3: { termekkod: earlyTwin, ar: 11, nev: 'Iker' },
+      5: { termekkod: badKat, ar: 12, nev: 'Nincs ilyen kategória', kat: 'NINCS-KAT' },
+      [STAGE_WHILE_READING + 7]: { termekkod: earlyTwin, ar: 13, nev: 'Iker' },
+      [STAGE_WHILE_READING + 8]: { termekkod: lateTwin, ar: 14, nev: 'Késő iker' },
+      [n - 4]: { termekkod: changed, ar: 80, nev: 'Új név' },
+      [n - 3]: { termekkod: lateTwin, ar: 15, nev: 'Késő iker' },
+      [n - 2]: { termekkod: made, ar: 90, nev: 'Új termék' },
+    }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1 }));
+    await env.ctx.settings.update({ sync_type: 'full' });
+    try {
+      const res = await pushXml(app, 'prices', doc);
+      expect(res.status).toBe(200);
+      expect(res.body.counts).toMatchObject({ received: n, updated: 1, created: 1, invalid: 5, unknown: n - 7 });
+      expect(res.body.notApplied.filter((x: { outcome: string }) => x.outcome === 'invalid').map((x: { record: number; code: string }) => [x.record, x.code])).toEqual([
+        [4, earlyTwin], [6, badKat], [STAGE_WHILE_READING + 8, earlyTwin], [STAGE_WHILE_READING + 9, lateTwin], [n - 2, lateTwin],
+      ]);
+    } finally {
+      await env.ctx.settings.update({ sync_type: 'stock_price' });
+    }
+    expect(Number((await product(db(), twinId)).price)).toBe(100);
+    expect(Number((await product(db(), changedId)).price)).toBe(80);
+    const byModel = async (model: string) => db().knex(db().t('product')).where({ model }).pluck('product_id');
+    expect(await byModel(lateTwin)).toEqual([]);
+    expect(await byModel(badKat)).toEqual([]);
+    const [madeId] = await byModel(made);
+    expect(Number((await product(db(), madeId)).price)).toBe(90);
+    const name = async (id: number) => (await db().knex(db().t('product_description')).where({ product_id: id }).pluck('name'))[0];
+    expect([await name(changedId), await name(madeId)]).toEqual(['Új név', 'Új termék']);
+    expect(Number((await db().knex(db().own('stage_prices')).count({ n: '*' }).first())!.n)).toBe(0);
+  });
+
   it('counts a product whose code stands twice neither matched nor unchanged, also when one of its records has no valid value', async () => {
     // Records are counted, not kept, as they are matched: the twin's records (valued or not), the
     // unchanged, the changed and the refused product must each land in their own count.
@@ -144,11 +182,14 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     expect(run).toMatchObject({ kind, status: 'rejected', http_status: 400, updated: 0, created: 0 });
   });
 
-  it('promo prices: a big push stages records while its body still arrives; a document broken after that writes nothing and leaves the stage empty', async () => {
+  it.each([
+    ['promo prices', 'promo-prices', 'stage_promo_prices', 'stock_price', { arakcios: 55 }],
+    ['full sync', 'prices', 'stage_prices', 'full', { ar: 55, nev: 'Új' }],
+  ] as const)('%s: a big push stages records while its body still arrives; a document broken after that writes nothing and leaves the stage empty', async (_name, kind, stage, syncType, values) => {
     const pushes = new PushService(db(), env.ctx.settings);
     const code = uniqueCode('SB');
     const id = await addProduct(db(), { model: code, price: 100 });
-    const good = xml(records(STAGE_WHILE_READING + BATCH_RECORDS, { 2: { termekkod: code, arakcios: 55 } }, (i) => ({ termekkod: `NOPE-${i}`, arakcios: 1 })));
+    const good = xml(records(STAGE_WHILE_READING + BATCH_RECORDS, { 2: { termekkod: code, ...values } }, (i) => ({ termekkod: `NOPE-${i}`, ...(kind === 'promo-prices' ? { arakcios: 1 } : { ar: 1 }) })));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     async function* body() {
@@ -156,22 +197,29 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
       await gate;
       yield Buffer.from('<termek><termekkod>X</termekkod><arakcios>1</arakcios></termek>'); // and no </termekek>
     }
-    const stageRows = async () => Number((await db().knex(db().own('stage_promo_prices')).count({ n: '*' }).first())!.n);
-    const pushing = pushes.push({ kind: 'promo-prices', body: body(), size: good.length + 80, contentType: 'application/xml', actor: 'test' }).then(
-      () => null,
-      (e: unknown) => e as { status: number; message: string },
-    );
-    // While the rest of the body has not come, the first part is in the stage already.
-    let n = 0;
-    for (let i = 0; i < 200 && n < STAGE_WHILE_READING; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      n = await stageRows();
+    const stageRows = async () => Number((await db().knex(db().own(stage)).count({ n: '*' }).first())!.n);
+    await env.ctx.settings.update({ sync_type: syncType });
+    try {
+      const pushing = pushes.push({ kind, body: body(), size: good.length + 80, contentType: 'application/xml', actor: 'test' }).then(
+        () => null,
+        (e: unknown) => e as { status: number; message: string },
+      );
+      // While the rest of the body has not come, the first part is in the stage already.
+      let n = 0;
+      for (let i = 0; i < 200 && n < STAGE_WHILE_READING; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        n = await stageRows();
+      }
+      expect(n).toBeGreaterThanOrEqual(STAGE_WHILE_READING);
+      release();
+      const refused = await pushing;
+      expect(refused).toMatchObject({ status: 400, message: expect.stringMatching(/^malformed XML/) });
+    } finally {
+      release();
+      await env.ctx.settings.update({ sync_type: 'stock_price' });
     }
-    expect(n).toBeGreaterThanOrEqual(STAGE_WHILE_READING);
-    release();
-    const refused = await pushing;
-    expect(refused).toMatchObject({ status: 400, message: expect.stringMatching(/^malformed XML/) });
     expect(await specials(db(), id)).toEqual([]);
+    expect(Number((await product(db(), id)).price)).toBe(100);
     expect(await stageRows()).toBe(0);
   });
 
