@@ -8,7 +8,7 @@
 // the prefix is the shop modules' concern (their own suites run on every prefix), and StrykerJS
 // re-runs this file for each mutant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyProducts, directPush, isDirect, PromoStager, STAGE_WHILE_READING } from '../../app/sync/apply-products.js';
+import { applyProducts, directPush, isDirect, ReadingStager, STAGE_WHILE_READING } from '../../app/sync/apply-products.js';
 import type { StagedProduct } from '../../app/sync/validate-products.js';
 import type { Settings } from '../../app/settings/schema.js';
 import { listCustomerGroups, listTaxClasses } from '../../app/shop/catalog.js';
@@ -274,7 +274,7 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     const s = settings();
     const index = loadProductIndex(db(), s.product_code_field);
     const run = ++runs;
-    const stager = new PromoStager(db(), run, s, index);
+    const stager = new ReadingStager(db(), run, 'promo-prices', s, index);
     const read: StagedProduct[] = [];
     const add = (code: string, promo: number) => read.push({ seq: read.length + 1, code, promo, promo_start: null, promo_end: '0000-00-00' });
     add(a, 500);
@@ -307,7 +307,7 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     const id = await addProduct(db(), { model: code });
     await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 1, price: 5 });
     const s = settings();
-    const stager = new PromoStager(db(), ++runs, s, loadProductIndex(db(), s.product_code_field));
+    const stager = new ReadingStager(db(), ++runs, 'promo-prices', s, loadProductIndex(db(), s.product_code_field));
     const read: StagedProduct[] = [{ seq: 1, code, promo: 9, promo_start: null, promo_end: '0000-00-00' }];
     await stager.catchUp(read);
     expect(stager.started).toBe(false);

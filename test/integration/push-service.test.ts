@@ -49,6 +49,7 @@ describe.each(DIALECT_TARGETS)('the push service on $name', (target) => {
   it('answers a product push: every count, the records not applied in record order, the fields of other URLs and unknown ones, partial; the journal keeps the same', async () => {
     const [changed, same, unknown] = [uniqueCode('PS'), uniqueCode('PS'), uniqueCode('PS')];
     const ids = [await addProduct(db(), { model: changed, price: 10 }), await addProduct(db(), { model: same, price: 10 })];
+    const t0 = performance.now();
     const answer = await push({
       kind: 'prices',
       body: xml([
@@ -70,8 +71,9 @@ describe.each(DIALECT_TARGETS)('the push service on $name', (target) => {
       ],
       durationMs: expect.any(Number),
     });
+    const took = performance.now() - t0;
     expect(answer.durationMs).toBeGreaterThanOrEqual(0);
-    expect(answer.durationMs).toBeLessThan(60_000);
+    expect(answer.durationMs).toBeLessThanOrEqual(Math.ceil(took) + 1);
     expect(await Promise.all(ids.map(async (id) => Number((await product(db(), id)).price)))).toEqual([12, 10]);
     expect(await runRow(answer.run)).toEqual({ kind: 'prices', actor: 'test', status: 'partial', http_status: 200, dry_run: 0, message: null, counts: answer.counts });
     expect(await items(answer.run)).toEqual(answer.notApplied.map((n) => [n.record, n.code, n.outcome, n.reason]));
