@@ -1,0 +1,124 @@
+// Edges of the order status queue and the shop API client the first StrykerJS run left open: a
+// first record with only a carrier or a tracking number, the owner's fallback touching only the
+// change it writes, a change due this very second, a failure inside the queue runner thrown on,
+// 3.0's login route, 4.1's catalogue language, and an answer ending in a digit without JSON.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OrderDocument } from '../../app/erp/order-document.js';
+import { Outbox } from '../../app/plugin/outbox.js';
+import { ensureApiUser, listAdminOrderStatuses } from '../../app/shop/order-history.js';
+import { DEFAULTS } from '../../app/settings/schema.js';
+import { OrderStatusService } from '../../app/sync/order-status.js';
+import { ShopApi } from '../../app/sync/shop-api.js';
+import { now } from '../../app/util/time.js';
+import { ensureApiTables, startFakeShopApi, type FakeShopApi } from '../support/fake-shop-api.js';
+import { placeOrder, setOrderStatus } from '../support/orders.js';
+import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+
+const USER = 'erp-bridge';
+const KEY_ = 'b2'.repeat(32);
+const json = (body: unknown, status = 200) => ({ status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+describe.each(FIXTURE_DIALECT_TARGETS)('order status edges on $name', (target) => {
+  let env: TargetEnv;
+  let shop: FakeShopApi;
+  let svc: OrderStatusService;
+  let shipped: number;
+  const db = () => env.ctx.db;
+  const queue = () => db().knex(db().own('status_queue'));
+  const route = (url: string) => new URL(url, 'http://x').searchParams.get('route');
+  const order = async () => {
+    const { orderId } = await placeOrder(db(), { products: [{ productId: 1, name: 'Kés', model: 'K', quantity: 1, price: 100, tax: 27 }] });
+    await setOrderStatus(db(), orderId, 2);
+    await new Outbox(db()).add([{ orderId, document: { orderNumber: `E-${orderId}`, totals: { shopTotal: 0 } } as unknown as OrderDocument, problem: null }]);
+    return orderId;
+  };
+  const queueRow = (orderId: number, over: Record<string, unknown> = {}) =>
+    queue().insert({ order_id: orderId, erp_state: 'szallitas_alatt', order_status_id: shipped, notify: 0, override: 0, comment: 'c', state: 'waiting', attempts: 0, run_id: 1, created_at: '2026-11-20 10:00:00', ...over });
+
+  beforeAll(async () => {
+    env = await openTarget(target);
+    await ensureApiTables(db());
+    await ensureApiUser(db(), USER, ['127.0.0.1']);
+    await db().knex(db().t('api')).where({ username: USER }).update({ key: KEY_ });
+    shop = await startFakeShopApi({ username: USER, key: KEY_ });
+    shipped = (await listAdminOrderStatuses(db())).map((s) => s.orderStatusId).find((id) => id !== 2)!;
+    await env.ctx.settings.update({ status_map_szallitas_alatt: String(shipped), shop_url: shop.shopUrl, shop_api_user: USER });
+    svc = new OrderStatusService(db(), env.ctx.settings);
+  });
+  beforeEach(async () => {
+    await queue().delete();
+    shop.seen.length = 0;
+    shop.posts.length = 0;
+    shop.answerHistory(() => json({ success: 'ok' }));
+    await env.ctx.settings.update({ status_direct_fallback: 'no' });
+  });
+  afterAll(async () => {
+    await shop?.close();
+    await env?.cleanup();
+  });
+
+  it('a first record of an order with only a carrier and a tracking number, or only a carrier, is queued with just those', async () => {
+    const a = await order();
+    const b = await order();
+    const r = await svc.push({ body: Buffer.from(JSON.stringify([{ order_id: a, allapot: 'szallitas_alatt', szallito: 'GLS', fuvarlevelszam: 'T-9' }, { order_id: b, allapot: 'szallitas_alatt', szallito: 'Posta' }])), contentType: 'application/json', actor: 'erp', dryRun: true });
+    expect(r.counts).toMatchObject({ updated: 2, invalid: 0 });
+    const q = await svc.push({ body: Buffer.from(JSON.stringify([{ order_id: a, allapot: 'szallitas_alatt', szallito: 'GLS', fuvarlevelszam: 'T-9' }])), contentType: 'application/json', actor: 'erp' });
+    expect(q.counts.updated).toBe(1);
+    expect((await queue().where({ order_id: a }).first()).comment).toBe('Szállító: GLS\nCsomagszám: T-9\nNyomkövetés: https://gls-group.com/HU/hu/csomagkovetes?match=T-9');
+  });
+
+  it('the owner\'s fallback writes only the change it takes: another order\'s change not due yet still waits', async () => {
+    const a = await order();
+    const b = await order();
+    await env.ctx.settings.update({ status_direct_fallback: 'yes' });
+    shop.answerHistory(() => ({ status: 503, body: 'down' }));
+    await queueRow(a);
+    await queueRow(b, { next_attempt_at: '2999-01-01 00:00:00' });
+    expect(await svc.drain()).toMatchObject({ direct: 1 });
+    expect((await queue().where({ order_id: b }).first()).state).toBe('waiting');
+  });
+
+  it('a change due this very second is applied', async () => {
+    const a = await order();
+    await queueRow(a, { next_attempt_at: now() });
+    expect(await svc.drain()).toMatchObject({ applied: 1 });
+  });
+
+  it('a failure inside the queue runner is thrown on, not taken for another runner', async () => {
+    const a = await order();
+    await env.ctx.settings.update({ status_direct_fallback: 'yes' });
+    shop.answerHistory(() => ({ status: 503, body: 'down' }));
+    await queueRow(a);
+    const name = db().t('order_history');
+    await db().knex.schema.renameTable(name, `${name}_away`);
+    try {
+      await expect(svc.drain()).rejects.toThrow();
+    } finally {
+      await db().knex.schema.renameTable(`${name}_away`, name);
+    }
+    expect((await queue().where({ order_id: a }).first()).state).toBe('waiting');
+  });
+
+  it('the shop API client: 3.0 logs in at api/login; 4.1 names the catalogue\'s language; an answer ending in a digit without JSON is no result', async () => {
+    const settings = { ...structuredClone(DEFAULTS), shop_url: shop.shopUrl, shop_api_user: USER };
+    const call = { orderId: 5, orderStatusId: 3, notify: false, override: false, comment: '' };
+    expect(await new ShopApi(db(), settings).addHistory(call)).toEqual({ ok: true });
+    expect(shop.seen.map((r) => route(r.url))).toEqual(['api/login', 'api/order/history']);
+    shop.answerHistory(() => ({ status: 500, body: 'Fatal error on line 3' }));
+    expect(await new ShopApi(db(), settings).addHistory(call)).toEqual({ ok: false, retry: true, error: "the shop's API answered HTTP 500 without a result (Fatal error on line 3)" });
+    shop.answerHistory(() => json({ success: 'ok' }));
+    await db().knex.schema.createTable(db().t('api_history'), (t) => { t.increments('id'); });
+    await db().knex.schema.renameTable(db().t('api_session'), db().t('api_session_away'));
+    const k = db().knex(db().t('setting'));
+    try {
+      await k.clone().where({ store_id: 0, code: 'config', key: 'config_language_catalog' }).delete();
+      await k.clone().insert({ store_id: 0, code: 'config', key: 'config_language_catalog', value: 'xx-yy', serialized: 0 });
+      expect(await new ShopApi(db(), settings).addHistory(call)).toEqual({ ok: true });
+      expect(shop.posts.at(-1)!.query.language).toBe('xx-yy');
+    } finally {
+      await k.clone().where({ store_id: 0, code: 'config', key: 'config_language_catalog' }).delete();
+      await db().knex.schema.dropTable(db().t('api_history'));
+      await db().knex.schema.renameTable(db().t('api_session_away'), db().t('api_session'));
+    }
+  });
+});
