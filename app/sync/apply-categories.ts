@@ -75,10 +75,18 @@ function parseRecords(records: RawRecord[], rejected: JournalItem[], unknownFiel
   return out;
 }
 
-/** OpenCart's category_path rows for one category, from a parent map. */
+/**
+ * OpenCart's category_path rows for one category, from a parent map. The walk up stops at a
+ * category met before: the owner's own categories may loop (x under y, y under x), and a path
+ * naming one twice would break category_path's key half-way through a push.
+ */
 function pathOf(id: number, parentOf: (id: number) => number | undefined): PathRow[] {
   const chain: number[] = [];
-  for (let cur: number | undefined = id; cur && chain.length < 1000; cur = parentOf(cur)) chain.unshift(cur);
+  const seen = new Set<number>();
+  for (let cur: number | undefined = id; cur && !seen.has(cur); cur = parentOf(cur)) {
+    seen.add(cur);
+    chain.unshift(cur);
+  }
   return chain.map((pathId, level) => ({ category_id: id, path_id: pathId, level }));
 }
 

@@ -315,11 +315,16 @@ describe.each(TARGETS)('the categories use case on $name', (target) => {
     const z = uniqueCode('CL');
     await apply([{ kod: z, nev: 'Z' }]);
     await w.updateCategories([{ category_id: await idOf(z), parent_id: x, sort_order: 0, status: 1 }], now());
-    // A dry run: it walks the loop both ways (the parent check and the new path) and stops. (A
-    // real push under such a loop fails writing the path: the path repeats x and y. Reported, not
-    // changed here.)
-    const looped = await apply([{ kod: uniqueCode('CL'), szulo: z, nev: 'A hurok alatt' }], true);
+    // The walk up (the parent check and the new path) stops at the loop: the path names x and y
+    // once each (a path repeating them broke category_path's key half-way through the push).
+    const under = uniqueCode('CL');
+    const looped = await apply([{ kod: under, szulo: z, nev: 'A hurok alatt' }]);
     expect(looped.counts).toEqual({ received: 1, created: 1, updated: 0, unchanged: 0, invalid: 0 });
+    const underId = await idOf(under);
+    const pathIds = (await pathOf(underId)).map(([id]) => id);
+    expect(new Set(pathIds).size).toBe(pathIds.length);
+    expect(pathIds.slice(-2)).toEqual([await idOf(z), underId]);
+    expect(pathIds.slice(0, -2).sort()).toEqual([x, y].sort());
     // Undo the loop: the other tests walk the shop's tree too.
     await w.updateCategories([{ category_id: x, parent_id: 0, sort_order: 0, status: 1 }], now());
     // The owner's d points at a parent that is not there; the ERP's e sits under d.
