@@ -3,7 +3,9 @@
 // descriptions in every language, store link, path, mapping, SEO URL), what an update changes and
 // what it keeps, which records count as created, updated or unchanged, parents and cycles through
 // the document and through the shop, and a dry run that writes nothing. push-categories reaches
-// it only through HTTP.
+// it only through HTTP. Its rows are checked in 3.0's shape (the SQLite demo shop and the 3.0.3.8
+// fixture and real 3.0.4.1: `seo_url.query`, `category.top` and `column`), so it leaves the real 4.x installs out;
+// push-categories and opencart-pushes prove categories on every real release.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCategories } from '../../app/sync/apply-categories.js';
 import { emptyFields, type RawRecord } from '../../app/erp/record.js';
@@ -16,7 +18,7 @@ import { categoryIdOf, defaultLanguageId, uniqueCode } from '../support/shop.js'
 
 type Fields = Record<string, string>;
 
-describe.each(TARGETS)('the categories use case on $name', (target) => {
+describe.each(TARGETS.filter((t) => !t.release?.startsWith('4.')))('the categories use case on $name', (target) => {
   let env: TargetEnv;
   let lang: number;
   let languages: number[];
