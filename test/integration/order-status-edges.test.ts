@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OrderDocument } from '../../app/erp/order-document.js';
 import { Outbox } from '../../app/plugin/outbox.js';
-import { ensureApiUser, listAdminOrderStatuses } from '../../app/shop/order-history.js';
+import { listAdminOrderStatuses } from '../../app/shop/order-history.js';
 import { DEFAULTS } from '../../app/settings/schema.js';
 import { OrderStatusService } from '../../app/sync/order-status.js';
 import { ShopApi } from '../../app/sync/shop-api.js';
 import { now } from '../../app/util/time.js';
-import { ensureApiTables, startFakeShopApi, type FakeShopApi } from '../support/fake-shop-api.js';
+import { fakeShopWithApiUser, type FakeShopApi } from '../support/fake-shop-api.js';
 import { placeOrder, setOrderStatus } from '../support/orders.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 
@@ -37,10 +37,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order status edges on $name', (target) =
 
   beforeAll(async () => {
     env = await openTarget(target);
-    await ensureApiTables(db());
-    await ensureApiUser(db(), USER, ['127.0.0.1']);
-    await db().knex(db().t('api')).where({ username: USER }).update({ key: KEY_ });
-    shop = await startFakeShopApi({ username: USER, key: KEY_ });
+    shop = await fakeShopWithApiUser(db(), USER, KEY_);
     shipped = (await listAdminOrderStatuses(db())).map((s) => s.orderStatusId).find((id) => id !== 2)!;
     await env.ctx.settings.update({ status_map_szallitas_alatt: String(shipped), shop_url: shop.shopUrl, shop_api_user: USER });
     svc = new OrderStatusService(db(), env.ctx.settings);

@@ -7,11 +7,10 @@
 // unreachable shops named by origin without a stack, and nothing tried before the API is set up.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultLanguage } from '../../app/shop/catalog.js';
-import { ensureApiUser } from '../../app/shop/order-history.js';
 import { DEFAULTS, type Settings } from '../../app/settings/schema.js';
 import { ShopApi, apiNotReady, type HistoryCall } from '../../app/sync/shop-api.js';
 import { startFakeServer } from '../support/fake-http.js';
-import { ensureApiTables, startFakeShopApi, type FakeShopApi } from '../support/fake-shop-api.js';
+import { fakeShopWithApiUser, type FakeShopApi } from '../support/fake-shop-api.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 
 const USER = 'erp-bridge';
@@ -58,10 +57,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the shop API client on $name', (target) 
 
   beforeAll(async () => {
     env = await openTarget(target);
-    await ensureApiTables(db());
-    await ensureApiUser(db(), USER, ['127.0.0.1']);
-    await db().knex(db().t('api')).where({ username: USER }).update({ key: KEY_ });
-    shop = await startFakeShopApi({ username: USER, key: KEY_ });
+    shop = await fakeShopWithApiUser(db(), USER, KEY_);
   });
   beforeEach(() => {
     shop.posts.length = 0;

@@ -5,6 +5,7 @@
 // call is recorded with its form; the test decides the answer.
 import { createHmac, createHash } from 'node:crypto';
 import type { Database } from '../../app/db/database.js';
+import { ensureApiUser } from '../../app/shop/order-history.js';
 import { startFakeServer, type Reply, type SeenRequest } from './fake-http.js';
 
 export interface HistoryPost {
@@ -94,3 +95,11 @@ export async function startFakeShopApi(o: { username: string; key: string; histo
 }
 
 export type FakeShopApi = Awaited<ReturnType<typeof startFakeShopApi>>;
+
+/** The shop's API user `username` with `key` (its tables and row made when missing), and a fake shop API that knows it. */
+export async function fakeShopWithApiUser(db: Database, username: string, key: string, history?: HistoryAnswer): Promise<FakeShopApi> {
+  await ensureApiTables(db);
+  await ensureApiUser(db, username, ['127.0.0.1']);
+  await db.knex(db.t('api')).where({ username }).update({ key });
+  return startFakeShopApi({ username, key, history });
+}
