@@ -4,7 +4,9 @@
 // StrykerJS then reuses a mutant's result only while its code and the tests that covered or
 // killed it are unchanged (by test file and name), and re-tests the rest, as in any incremental run.
 // Test ids are numbers local to each run, so each input's ids get a prefix of their own.
-// Where two inputs hold the same source file, the later input wins.
+// Where two inputs hold the same source file with the same text (a file measured in parts with
+// `-m file:lines`), their mutants are merged, the later input's result winning for a mutant both
+// hold; where the texts differ, the later input wins the whole file.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const [out, ...inputs] = process.argv.slice(2);
@@ -29,7 +31,17 @@ inputs.forEach((file, n) => {
   if (!merged) {
     merged = { ...report, files: {}, testFiles: {} };
   }
-  Object.assign(merged.files, report.files);
+  for (const [name, source] of Object.entries(report.files)) {
+    const known = merged.files[name];
+    if (!known || known.source !== source.source) {
+      merged.files[name] = source;
+      continue;
+    }
+    const key = (m) => `${m.mutatorName}@${JSON.stringify(m.location)}=${m.replacement}`;
+    const byKey = new Map(known.mutants.map((m) => [key(m), m]));
+    for (const m of source.mutants) byKey.set(key(m), m);
+    merged.files[name] = { ...source, mutants: [...byKey.values()] };
+  }
   for (const [name, testFile] of Object.entries(report.testFiles ?? {})) {
     const known = merged.testFiles[name];
     // The same test file in two inputs: keep every test once per name; a test's id from either
