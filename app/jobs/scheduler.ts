@@ -14,6 +14,7 @@ import { applyWaitingStatuses } from './status-queue.js';
 import { checkAlerts } from '../admin/alerts.js';
 import { pruneJournal } from '../plugin/retention.js';
 import { closeDeadRuns } from '../plugin/dead-runs.js';
+import { referenceOf } from '../util/reference.js';
 
 export async function lastExportStart(ctx: AppContext): Promise<Date | null> {
   const run = await new Journal(ctx.db).lastOf('order-export');
@@ -59,7 +60,7 @@ export function startScheduler(ctx: AppContext): { stop(): void } {
     try {
       await schedulerTick(ctx, exporter);
     } catch (err) {
-      ctx.log.error({ err: (err as Error).message }, 'scheduled order export failed');
+      ctx.log.error({ ref: referenceOf(err), err: (err as Error).message }, 'scheduled order export failed');
     } finally {
       running = false;
     }

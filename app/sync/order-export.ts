@@ -17,6 +17,7 @@ import { defaultLanguage, defaultStore } from '../shop/catalog.js';
 import { defaultExportStatuses, findOrdersToPrepare, loadMethodMap, loadOrders } from '../shop/orders.js';
 import { replacedNote } from './order-documents.js';
 import { formatDateTime } from '../util/time.js';
+import { internalErrorMessage, referenceOf } from '../util/reference.js';
 import { pushTransports, type Transport } from './order-transports.js';
 import { orderProblem } from '../erp/order-problems.js';
 
@@ -212,7 +213,8 @@ export class OrderExporter {
           });
           return { run, prepared: p.prepared, attention: p.attention, ...d };
         } catch (err) {
-          await this.journal.finish(run, { status: 'failed', message: (err as Error).message, durationMs: performance.now() - started }).catch(() => {});
+          // The error's text (SQL, paths) goes to the log by whoever catches it; the journal names its reference.
+          await this.journal.finish(run, { status: 'failed', message: internalErrorMessage(referenceOf(err)), durationMs: performance.now() - started }).catch(() => {});
           throw err;
         }
       }, {

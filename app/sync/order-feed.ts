@@ -10,6 +10,7 @@ import { Journal, emptyCounts } from '../plugin/journal.js';
 import { Outbox } from '../plugin/outbox.js';
 import { assertWellFormedXml } from '../erp/xml-text.js';
 import { orderProblem } from '../erp/order-problems.js';
+import { internalErrorMessage, referenceOf } from '../util/reference.js';
 
 export const FEED_MAX_LIMIT = 1000;
 
@@ -72,8 +73,13 @@ export class OrderFeed {
       await this.journal.finish(run, { status: partial ? 'partial' : 'ok', httpStatus: 200, counts, durationMs: performance.now() - started });
       return { run, ...result };
     } catch (err) {
-      const status = err instanceof DocumentError ? err.status : 500;
-      await this.journal.finish(run, { status: 'rejected', httpStatus: status, message: (err as Error).message, durationMs: performance.now() - started }).catch(() => {});
+      // A broken document is the ERP's to fix and its message says how; any other error's text
+      // (SQL, paths) goes to the log under the reference the journal names.
+      const refused = err instanceof DocumentError;
+      const entry = refused
+        ? { status: 'rejected' as const, httpStatus: err.status, message: err.message }
+        : { status: 'failed' as const, httpStatus: 500, message: internalErrorMessage(referenceOf(err)) };
+      await this.journal.finish(run, { ...entry, durationMs: performance.now() - started }).catch(() => {});
       throw Object.assign(err as Error, { run });
     }
   }

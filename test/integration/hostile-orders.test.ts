@@ -4,6 +4,8 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Express } from 'express';
@@ -212,6 +214,30 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile orders on $name', (target) => {
     const res = await ack(JSON.stringify([{ orderId: o.orderId }]));
     expect(res.status).toBe(409);
     expect((await row(o.orderId)).state).toBe('waiting');
+  });
+
+  it('an acknowledgement that fails inside (the outbox unreadable) answers 500 with a reference; the journal names the same reference and the log line the detail; neither the answer nor the journal holds SQL', async () => {
+    const logged: Array<Record<string, unknown>> = [];
+    const original = env.ctx.log;
+    env.ctx.log = pino({ level: 'info' }, new Writable({ write(chunk, _e, cb) {
+      logged.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      cb();
+    } }));
+    const name = db().own('outbox');
+    await db().knex.schema.renameTable(name, `${name}_away`);
+    try {
+      const res = await ack(JSON.stringify([{ orderId: 1 }]));
+      expect(res.status).toBe(500);
+      expect(res.body.ref).toMatch(/^[0-9a-f]{10}$/);
+      expect(res.body.error).toBe(`internal error (reference ${res.body.ref}; the details are in the log)`);
+      const entry = await db().knex(db().own('journal_run')).where({ id: res.body.run }).first();
+      expect(entry).toMatchObject({ kind: 'order-ack', status: 'failed', http_status: 500, message: res.body.error });
+      const line = logged.find((l) => l.ref === res.body.ref);
+      expect((line?.err as { message?: string } | undefined)?.message).toContain(name);
+    } finally {
+      await db().knex.schema.renameTable(`${name}_away`, name);
+      env.ctx.log = original;
+    }
   });
 
   it('feed paging is honest: a bad limit is refused, a large one is capped and still says what follows', async () => {

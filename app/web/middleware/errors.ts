@@ -7,7 +7,7 @@ import { isConnectionError } from '../../db/database.js';
 import { translator } from '../i18n/messages.js';
 import { formatter } from '../i18n/format.js';
 import { labels } from '../i18n/labels.js';
-import { newReference } from '../../util/reference.js';
+import { internalErrorMessage, newReference, referenceOf } from '../../util/reference.js';
 import { baseOf } from '../base-path.js';
 
 export type FailureKind = 'unavailable' | 'too_large' | 'bad_request' | 'internal';
@@ -25,13 +25,13 @@ export interface PublicFailure {
 export { newReference };
 
 /** What may be said about an error, and with which status. */
-export function classifyError(err: unknown, ref = newReference()): PublicFailure {
+export function classifyError(err: unknown, ref = referenceOf(err)): PublicFailure {
   const e = err as { status?: number; statusCode?: number; type?: string; expose?: boolean };
   if (isConnectionError(err)) return { status: 503, kind: 'unavailable', message: `the shop database is unavailable; try again shortly (reference ${ref})`, ref, retryAfter: 30 };
   if (e?.type === 'entity.too.large' || e?.status === 413) return { status: 413, kind: 'too_large', message: `the request body is too large (reference ${ref})`, ref };
   const status = Number(e?.status ?? e?.statusCode ?? 0);
   if (status >= 400 && status < 500 && e?.expose !== false) return { status, kind: 'bad_request', message: `the request could not be read (reference ${ref})`, ref };
-  return { status: 500, kind: 'internal', message: `internal error (reference ${ref}; the details are in the log)`, ref };
+  return { status: 500, kind: 'internal', message: internalErrorMessage(ref), ref };
 }
 
 /** The log line for a failure: the error's own message and stack, under the reference. */
