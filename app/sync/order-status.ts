@@ -25,7 +25,7 @@ import { addHistoryDirectly, currentOrderStatuses, listAdminOrderStatuses } from
 import { echo } from '../util/echo.js';
 import { formatDateTime, now } from '../util/time.js';
 import { finalStatuses, resolveStatusMap } from './order-status-map.js';
-import { PushError, toPushError } from './push-service.js';
+import { PushError, toPushError, type PushAnswer } from './push-service.js';
 import { ORDER_STATUS_KIND } from './push-kinds.js';
 import { ShopApi } from './shop-api.js';
 import { backoffMs } from './order-export.js';
@@ -41,20 +41,11 @@ export interface StatusPushRequest {
   actor: string;
 }
 
-export interface StatusAnswer {
-  run: number;
+/** A push's answer, with what the shop made of the status changes. */
+export interface StatusAnswer extends Omit<PushAnswer, 'kind'> {
   kind: typeof STATUS_KIND;
-  dryRun: boolean;
-  status: 'ok' | 'partial';
-  format: DocumentFormat;
-  charset: string;
-  counts: Counts;
-  ignoredFields: string[];
-  unknownFields: string[];
-  notApplied: Array<{ record: number; code: string; outcome: string; reason: string }>;
   /** The updated records' changes in the shop: applied through its API (or the fallback), or waiting for it. */
   shop: { applied: number; waiting: number; failed: number; error: string | null };
-  durationMs: number;
 }
 
 interface ErpStateRow {
