@@ -22,6 +22,8 @@ export interface ProductChangeRow {
   started_at: string;
   kind: string;
   dry_run: number | boolean;
+  /** The run's status: a run that failed or was interrupted while writing may not have made the change. */
+  run_status: string;
 }
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -112,7 +114,7 @@ export class ProductHistory {
       .orderBy('c.run_id', 'desc')
       .orderBy('c.id', 'desc')
       .limit(f.limit)
-      .select('c.*', 'r.started_at', 'r.kind', 'r.dry_run');
+      .select('c.*', 'r.started_at', 'r.kind', 'r.dry_run', 'r.status as run_status');
     if (f.beforeRun) q.where('c.run_id', '<', f.beforeRun);
     if (!f.codes.length && !f.productIds.length) return [];
     const rows = await q;

@@ -128,6 +128,7 @@ describe.each(TARGETS)('findable records on $name', (target) => {
       [ids[1], codes[1], 'price', 100, 151],
     ]);
     expect(Number((await product(db(), ids[1]!)).price)).toBe(151);
+    await journal.finish(written, { status: 'ok', httpStatus: 200, durationMs: 1 });
 
     // A process that died while reading leaves its loaded rows behind: the run never wrote, so the
     // product's history does not show them (the run that wrote does).
@@ -137,6 +138,20 @@ describe.each(TARGETS)('findable records on $name', (target) => {
     await journal.markInterrupted(crashed);
     const shown = await history.changes({ codes: [codes[0]!], productIds: [], limit: 10 });
     expect(shown.map((r) => [Number(r.run_id), r.new_value])).toEqual([[written, 150]]);
+
+    // A run that failed while writing keeps its rows (the change may have been made, on MyISAM
+    // part of it), and the product's page says it may not be in the shop.
+    const broken = await journal.start('prices', 'test');
+    await journal.progress(broken, 1, 'writing');
+    await db().knex(db().own('product_change')).insert({ run_id: broken, product_id: ids[1], code: codes[1], field: 'price', old_value: 151, new_value: 777 });
+    await journal.finish(broken, { status: 'failed', httpStatus: 500, message: 'internal error', durationMs: 1 });
+    const listed = await history.changes({ codes: [codes[1]!], productIds: [], limit: 10 });
+    expect(listed.map((r) => [Number(r.run_id), r.new_value, r.run_status])).toEqual([[broken, 777, 'failed'], [written, 151, 'ok']]);
+    const html = plain((await page(`/admin/journal/product?code=${encodeURIComponent(codes[1]!)}`, 'en')).text);
+    const rowOf = (run: number) => html.split('<tr>').find((r) => r.includes(`/journal/${run}"`)) ?? '';
+    expect(rowOf(broken)).toContain('the shop may not have this change');
+    expect(rowOf(written)).toContain('151');
+    expect(rowOf(written)).not.toContain('the shop may not have this change');
   });
 
   it('keeps full sync\'s price changes too, a new product\'s first price without an old one', async () => {
