@@ -12,8 +12,11 @@ function fnv1a(s: string): number {
 
 describe('the code table', () => {
   it('tells apart codes whose hashes are equal, of the same length or not, in either order of adding', () => {
-    // Found by a search over random codes: two pairs of different codes with one hash each.
-    const pairs = [['JTHH6D8', 'J*VD(D2'], ['6X**:X4', '22X']];
+    // Found by a search over random codes: two pairs of different codes with one hash each. The
+    // third pair is a code and a longer one that starts with it (found by meeting in the middle:
+    // FNV-1a's steps can be undone, so three printable units forward from "SKU-1042"'s hash and three
+    // back to it were matched): a lookup that compared only the asked code's units would find it.
+    const pairs = [['JTHH6D8', 'J*VD(D2'], ['6X**:X4', '22X'], ['SKU-1042', 'SKU-1042w)c!iC']];
     for (const [a, b] of pairs) {
       expect(fnv1a(a!), `${a} and ${b} collide`).toBe(fnv1a(b!));
       for (const [first, second] of [[a!, b!], [b!, a!]]) {
