@@ -18,7 +18,7 @@ import { storePictures } from '../shop/product-pictures.js';
 import { applyCategories } from './apply-categories.js';
 import { ReadingStager, applyProducts, directPush, isDirect, WAIT_LIMIT, type ApplyOptions, type DirectPush } from './apply-products.js';
 import type { PushKind } from './push-kinds.js';
-import { newReference } from '../util/reference.js';
+import { internalErrorMessage, newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
 import { pushTiming } from '../util/push-timings.js';
 import { reason } from '../erp/reasons.js';
@@ -258,7 +258,7 @@ export function toPushError(err: unknown, run: number, busy = 'another push to t
   // The error's own text may hold SQL or paths: it goes to the log, the answer and the journal get a reference.
   const ref = newReference();
   const detail = `${(err as Error)?.message ?? String(err)}`.slice(0, 2000);
-  return new PushError(500, `internal error (reference ${ref}; the details are in the log)`, run, undefined, detail, ref);
+  return new PushError(500, internalErrorMessage(ref), run, undefined, detail, ref);
 }
 
 /** The body, stopped with 413 once it passes the limit (a stream is counted as it arrives). */
