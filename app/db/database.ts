@@ -123,6 +123,20 @@ export async function ping(db: Database): Promise<void> {
   }
 }
 
+/**
+ * The driver's own words without the statement: knex puts the SQL (with its values) before the
+ * driver's message (`select … - SQLITE_ERROR: no such table: oc_api`), and an answer, a page or a
+ * queue row must never show SQL. mysql2 keeps the server's text apart (`sqlMessage`); sqlite3's
+ * message starts at its code.
+ */
+function driverMessage(e: { message?: string; sqlMessage?: string }): string | null {
+  if (e.sqlMessage) return e.sqlMessage.split('\n')[0]!;
+  // The statement may span lines and hold " - " itself: the driver's part follows the last one.
+  const message = e.message ?? '';
+  const cut = message.lastIndexOf(' - ');
+  return (cut >= 0 ? message.slice(cut + 3) : message).split('\n')[0]! || null;
+}
+
 export function describeDbError(err: unknown): string {
   const e = err as { code?: string; message?: string; sqlMessage?: string };
   switch (e.code) {
@@ -147,7 +161,7 @@ export function describeDbError(err: unknown): string {
       return 'the database server has too many connections';
     default:
       if (err instanceof knexFactory.KnexTimeoutError) return 'no database connection became free in time';
-      return (e.sqlMessage ?? e.message ?? String(err)).split('\n')[0]!;
+      return driverMessage(e) ?? String(err).split('\n')[0]!;
   }
 }
 

@@ -8,7 +8,7 @@
 //   PHP's http_build_query writes OpenCart's cleaned POST) and the time.
 // The key is read from the shop's `api` table for each call and never logged or returned.
 import { createHash, createHmac } from 'node:crypto';
-import type { Database } from '../db/database.js';
+import { describeDbError, type Database } from '../db/database.js';
 import { defaultLanguage } from '../shop/catalog.js';
 import { apiKeyOf, shopApiFlavor, type ApiFlavor } from '../shop/order-history.js';
 import { readConfigValue } from '../shop/setting-rows.js';
@@ -89,7 +89,7 @@ export class ShopApi {
     try {
       flavor = await shopApiFlavor(this.db);
     } catch (err) {
-      return { ok: false, retry: true, error: orderProblem('api_tables_unreadable', { detail: (err as Error).message.slice(0, 200) }) };
+      return { ok: false, retry: true, error: orderProblem('api_tables_unreadable', { detail: describeDbError(err).slice(0, 200) }) };
     }
     if (!flavor) return { ok: false, retry: true, error: orderProblem('api_no_tables') };
     const key = await apiKeyOf(this.db, this.settings.shop_api_user);
