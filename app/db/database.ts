@@ -125,16 +125,24 @@ export async function ping(db: Database): Promise<void> {
 
 /**
  * The driver's own words without the statement: knex puts the SQL (with its values) before the
- * driver's message (`select … - SQLITE_ERROR: no such table: oc_api`), and an answer, a page or a
- * queue row must never show SQL. mysql2 keeps the server's text apart (`sqlMessage`); sqlite3's
- * message starts at its code.
+ * driver's message (`select … - no such table: oc_api`), and an answer, a page or a queue row
+ * must never show SQL. mysql2 keeps the server's text apart (`sqlMessage`), except a syntax
+ * error's, which quotes the statement; knex's own errors end in `query: <the SQL>`.
  */
-function driverMessage(e: { message?: string; sqlMessage?: string }): string | null {
-  if (e.sqlMessage) return e.sqlMessage.split('\n')[0]!;
-  // The statement may span lines and hold " - " itself: the driver's part follows the last one.
-  const message = e.message ?? '';
-  const cut = message.lastIndexOf(' - ');
-  return (cut >= 0 ? message.slice(cut + 3) : message).split('\n')[0]! || null;
+function driverMessage(e: { code?: string; message?: string; sqlMessage?: string }): string {
+  if (e.code === 'ER_PARSE_ERROR') return 'the database could not parse a statement';
+  let text = e.sqlMessage ?? '';
+  if (!text) {
+    // The statement may span lines and hold " - " itself: the driver's part follows the last one.
+    const message = e.message ?? '';
+    const cut = message.lastIndexOf(' - ');
+    text = cut >= 0 ? message.slice(cut + 3) : message;
+    const query = text.indexOf(' query: ');
+    if (query >= 0) text = text.slice(0, query);
+  }
+  // SQLite's syntax errors quote the statement near the fault (`near "FORM": syntax error`).
+  if (/syntax error/i.test(text)) return 'the database could not parse a statement';
+  return text.split('\n')[0]!.trim() || (e.code ? `database error ${e.code}` : 'a database error');
 }
 
 export function describeDbError(err: unknown): string {
@@ -161,7 +169,7 @@ export function describeDbError(err: unknown): string {
       return 'the database server has too many connections';
     default:
       if (err instanceof knexFactory.KnexTimeoutError) return 'no database connection became free in time';
-      return driverMessage(e) ?? String(err).split('\n')[0]!;
+      return driverMessage(e);
   }
 }
 
