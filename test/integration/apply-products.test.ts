@@ -344,6 +344,29 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     await applyProducts(db(), ++runs, 'prices', [{ seq: 1, code: disabled, price: 1, name: 'Kikapcsolt' }], settings({ sync_type: 'full', new_product_status: 'disabled' }), { dryRun: false });
     const off = await db().knex(db().t('product')).where({ model: disabled }).first();
     expect([Number(off.status), Number(off.stock_status_id)]).toEqual([0, 5]);
+    // The shop's own weight and length classes, where it names them.
+    await setConfig('config_weight_class_id', '3');
+    await setConfig('config_length_class_id', '2');
+    const classed = uniqueCode('FS');
+    await applyProducts(db(), ++runs, 'prices', [{ seq: 1, code: classed, price: 1, name: 'Osztályos' }], full, { dryRun: false });
+    const withClasses = await db().knex(db().t('product')).where({ model: classed }).first();
+    expect([Number(withClasses.weight_class_id), Number(withClasses.length_class_id)]).toEqual([3, 2]);
+  });
+
+  it('promo prices in full sync are promo prices: specials written, the product itself untouched, and a code the shop does not have answered unknown, not created', async () => {
+    const [known, unknown] = [uniqueCode('FP'), uniqueCode('FP')];
+    const id = await addProduct(db(), { model: known, price: 1000 });
+    const start = today();
+    const end = addDays(start, 10);
+    const res = await applyProducts(db(), ++runs, 'promo-prices', [
+      { seq: 1, code: known, promo: 799, name: 'Akciós', promo_start: start, promo_end: end },
+      { seq: 2, code: unknown, promo: 5, name: 'Akciós új', promo_start: null, promo_end: '0000-00-00' },
+    ], settings({ sync_type: 'full' }), { dryRun: false });
+    expect(res.counts).toMatchObject({ updated: 1, unknown: 1 });
+    expect(res.counts.created ?? 0).toBe(0);
+    expect(await specials(db(), id)).toEqual(groups.map((g) => ({ customer_group_id: g, priority: 10, price: 799, date_start: start, date_end: end })));
+    expect(await price(id)).toBe(1000);
+    expect(await db().knex(db().t('product')).where({ model: unknown })).toEqual([]);
   });
 
   it('full sync: a dry run creates and changes nothing, gross prices turned net with the record\'s VAT, and the stage is emptied even after a failure', async () => {
