@@ -51,6 +51,11 @@ describe('an order as XML', () => {
     expect(orderToXml(doc({ customer } as Partial<OrderDocument>))).toContain('<vevo azonosito="C3" felismeres="a&quot;b&lt;" kezeles="c&#39;&amp;d">');
   });
 
+  it('writes each fixed tax of the totals as an <egyebado> of its own, one after the other', () => {
+    const totals = { net: 1, vat: [], fixedTaxes: [{ name: 'Öko', amount: 4 }, { name: 'Eco', amount: 2 }], gross: 7, shopTotal: 7 };
+    expect(orderToXml(doc({ totals }))).toContain('<osszesen><netto>1</netto><egyebado nev="Öko">4</egyebado><egyebado nev="Eco">2</egyebado><brutto>7</brutto></osszesen>');
+  });
+
   it('a document without fixed taxes has no <egyebado> total', () => {
     expect(orderToXml(doc({ totals: { net: 1, vat: [], fixedTaxes: undefined as never, gross: 1, shopTotal: 1 } }))).toContain('<osszesen><netto>1</netto><brutto>1</brutto></osszesen>');
   });

@@ -2,7 +2,7 @@
 // exact edge: a value of the limit's length is taken, one character more is refused with its
 // reason; what a refusal quotes is cut at 60 characters; which text names a refused record.
 import { describe, expect, it } from 'vitest';
-import { readStatusRecords } from '../../app/erp/order-status-records.js';
+import { readStatusRecords, renderComment, trackingLink } from '../../app/erp/order-status-records.js';
 import { emptyFields, type RawRecord } from '../../app/erp/record.js';
 
 const record = (r: Record<string, string>): RawRecord[] => [{ seq: 1, line: 1, fields: Object.assign(emptyFields(), r) }];
@@ -41,5 +41,22 @@ describe('the limits of an order status record', () => {
     // The id is read from order_id, or from its Hungarian name.
     expect(read({ order_id: '8' }).valid[0]!.ref).toEqual({ kind: 'id', id: 8, text: '8' });
     expect(read({ rendelesazonosito: '9' }).valid[0]!.ref).toEqual({ kind: 'id', id: 9, text: '9' });
+  });
+
+  it('reads the optional texts trimmed, and one the record does not have as empty', () => {
+    expect(read({ order_id: '5', szamlaszam: '  SZ-1 ', megjegyzes: '\tKöszönjük! ' }).valid[0]).toMatchObject({ invoiceNumber: 'SZ-1', trackingNumber: '', carrier: '', note: 'Köszönjük!' });
+  });
+});
+
+describe('the comment and the tracking link', () => {
+  it('finds the carrier\'s page whatever the case, accents and spaces around its name', () => {
+    const links = { 'GLS Hungary': 'https://gls.example/?n={fuvarlevelszam}', 'Magyar Posta': 'https://posta.example/{fuvarlevelszam}' };
+    expect(trackingLink(links, ' gls HUNGARY ', 'A1')).toBe('https://gls.example/?n=A1');
+    expect(trackingLink(links, 'MAGYAR PÓSTA', 'B2')).toBe('https://posta.example/B2');
+  });
+
+  it('writes each segment trimmed, and no line for an empty segment', () => {
+    const values = { szamlaszam: 'SZ-1', szallito: 'GLS', fuvarlevelszam: '', tracking_link: '' };
+    expect(renderComment('Számla: {szamlaszam} | Szállító: {szallito} || ', values, '')).toBe('Számla: SZ-1\nSzállító: GLS');
   });
 });
