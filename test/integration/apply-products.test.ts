@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProducts, directPush, isDirect, ReadingStager, STAGE_WHILE_READING } from '../../app/sync/apply-products.js';
 import type { StagedProduct } from '../../app/sync/validate-products.js';
+import type { Database } from '../../app/db/database.js';
 import type { Settings } from '../../app/settings/schema.js';
 import { listCustomerGroups, listTaxClasses } from '../../app/shop/catalog.js';
 import { loadProductIndex } from '../../app/shop/product-index.js';
@@ -299,6 +300,39 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     expect((await specials(db(), ids[0]!)).map((x) => Number(x.price))).toEqual(groups.map(() => 500));
     expect(await specials(db(), ids[1]!)).toEqual([]);
     expect((await specials(db(), ids[2]!)).map((x) => Number(x.price))).toEqual(groups.map(() => 300));
+    expect(Number(await stageEmpty('promo-prices'))).toBe(0);
+  });
+
+  it('a big promo push whose staging while read fails: the push fails with that failure, writes no special, and the stage is emptied', async () => {
+    const a = uniqueCode('PF');
+    const id = await addProduct(db(), { model: a, price: 1000 });
+    const s = settings();
+    const index = loadProductIndex(db(), s.product_code_field);
+    const run = ++runs;
+    // The stage's first insert (the one in the background) fails as a statement does when the
+    // database refuses it; later ones work, so only the kept failure can stop the push.
+    const refused = new Error('the stage insert was refused');
+    const dialect = Object.create(db().dialect) as Database['dialect'];
+    let inserts = 0;
+    dialect.bulkInsert = async (...args) => {
+      if (inserts++ === 0) throw refused;
+      return db().dialect.bulkInsert(...args);
+    };
+    const stager = new ReadingStager({ ...db(), dialect }, run, 'promo-prices', s, index);
+    const read: StagedProduct[] = [];
+    read.push({ seq: 1, code: a, promo: 500, promo_start: null, promo_end: '0000-00-00' });
+    for (let i = read.length; i < STAGE_WHILE_READING; i++) read.push({ seq: i + 1, code: `NOPE-${i}`, promo: 1, promo_start: null, promo_end: '0000-00-00' });
+    await stager.catchUp(read);
+    expect(stager.started).toBe(true);
+    // A later record, staged at the end (where inserts work again): the kept failure still stops the push.
+    read.push({ seq: read.length + 1, code: `NOPE-late`, promo: 1, promo_start: null, promo_end: '0000-00-00' });
+    await stager.catchUp(read);
+    try {
+      await expect(applyProducts(db(), run, 'promo-prices', read, s, { dryRun: false, index, stager: { stager, read } })).rejects.toBe(refused);
+    } finally {
+      await stager.close();
+    }
+    expect(await specials(db(), id)).toEqual([]);
     expect(Number(await stageEmpty('promo-prices'))).toBe(0);
   });
 
