@@ -126,11 +126,10 @@ export async function ping(db: Database): Promise<void> {
 /**
  * The driver's own words without the statement: knex puts the SQL (with its values) before the
  * driver's message (`select … - no such table: oc_api`), and an answer, a page or a queue row
- * must never show SQL. mysql2 keeps the server's text apart (`sqlMessage`), except a syntax
- * error's, which quotes the statement; knex's own errors end in `query: <the SQL>`.
+ * must never show SQL. mysql2 keeps the server's text apart (`sqlMessage`); knex's own errors
+ * end in `query: <the SQL>`.
  */
 function driverMessage(e: { code?: string; message?: string; sqlMessage?: string }): string {
-  if (e.code === 'ER_PARSE_ERROR') return 'the database could not parse a statement';
   let text = e.sqlMessage ?? '';
   if (!text) {
     // The statement may span lines and hold " - " itself: the driver's part follows the last one.
@@ -140,8 +139,9 @@ function driverMessage(e: { code?: string; message?: string; sqlMessage?: string
     const query = text.indexOf(' query: ');
     if (query >= 0) text = text.slice(0, query);
   }
-  // SQLite's syntax errors quote the statement near the fault (`near "FORM": syntax error`).
-  if (/syntax error/i.test(text)) return 'the database could not parse a statement';
+  // Syntax errors quote the statement near the fault (MySQL's `ER_PARSE_ERROR`, SQLite's
+  // `near "FORM": syntax error`).
+  if (e.code === 'ER_PARSE_ERROR' || /syntax error/i.test(text)) return 'the database could not parse a statement';
   return text.split('\n')[0]!.trim() || (e.code ? `database error ${e.code}` : 'a database error');
 }
 

@@ -10,7 +10,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyProducts, directPush, isDirect, ReadingStager, STAGE_WHILE_READING } from '../../app/sync/apply-products.js';
 import type { StagedProduct } from '../../app/sync/validate-products.js';
-import type { Database } from '../../app/db/database.js';
 import type { Settings } from '../../app/settings/schema.js';
 import { listCustomerGroups, listTaxClasses } from '../../app/shop/catalog.js';
 import { loadProductIndex } from '../../app/shop/product-index.js';
@@ -18,6 +17,7 @@ import { ProductStaging } from '../../app/shop/product-staging.js';
 import { shopSchema } from '../../app/shop/schema.js';
 import { addDays, today } from '../../app/util/time.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { withDialect } from '../support/dialect-hooks.js';
 import { addProduct, addSpecial, product, specials, uniqueCode } from '../support/shop.js';
 
 let runs = 9100;
@@ -312,13 +312,14 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     // The stage's first insert (the one in the background) fails as a statement does when the
     // database refuses it; later ones work, so only the kept failure can stop the push.
     const refused = new Error('the stage insert was refused');
-    const dialect = Object.create(db().dialect) as Database['dialect'];
     let inserts = 0;
-    dialect.bulkInsert = async (...args) => {
-      if (inserts++ === 0) throw refused;
-      return db().dialect.bulkInsert(...args);
-    };
-    const stager = new ReadingStager({ ...db(), dialect }, run, 'promo-prices', s, index);
+    const refusing = withDialect(db(), (real) => ({
+      bulkInsert: async (...args) => {
+        if (inserts++ === 0) throw refused;
+        return real.bulkInsert(...args);
+      },
+    }));
+    const stager = new ReadingStager(refusing, run, 'promo-prices', s, index);
     const read: StagedProduct[] = [];
     read.push({ seq: 1, code: a, promo: 500, promo_start: null, promo_end: '0000-00-00' });
     for (let i = read.length; i < STAGE_WHILE_READING; i++) read.push({ seq: i + 1, code: `NOPE-${i}`, promo: 1, promo_start: null, promo_end: '0000-00-00' });

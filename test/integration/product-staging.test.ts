@@ -5,9 +5,9 @@
 // on its own. Every statement works on its own run's rows only: a row of another run (as one left
 // behind would be) is put beside them and must stay as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../app/db/database.js';
 import { ProductStaging, netFromGross, type StageRow } from '../../app/shop/product-staging.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { withDialect } from '../support/dialect-hooks.js';
 import { addProduct, product, uniqueCode } from '../support/shop.js';
 
 const NOW = '2026-12-02 10:00:00';
@@ -62,16 +62,17 @@ describe.each(TARGETS)('the product staging table on $name', (target) => {
     // Once filled, the stage's statistics are refreshed (InnoDB's are stale until then, and plans
     // made on them can go quadratic), after its last insert: the dialect's calls, in order.
     const calls: string[] = [];
-    const dialect = Object.create(db().dialect) as Database['dialect'];
-    dialect.bulkInsert = async (...args) => {
-      calls.push(`insert ${args[1]}`);
-      return db().dialect.bulkInsert(...args);
-    };
-    dialect.refreshStatistics = async (k, table) => {
-      calls.push(`statistics ${table}`);
-      return db().dialect.refreshStatistics(k, table);
-    };
-    await new ProductStaging({ ...db(), dialect }, RUN, 'prices').load(rows, async (n) => void done.push(n));
+    const recorded = withDialect(db(), (real) => ({
+      bulkInsert: async (...args) => {
+        calls.push(`insert ${args[1]}`);
+        return real.bulkInsert(...args);
+      },
+      refreshStatistics: async (k, table) => {
+        calls.push(`statistics ${table}`);
+        return real.refreshStatistics(k, table);
+      },
+    }));
+    await new ProductStaging(recorded, RUN, 'prices').load(rows, async (n) => void done.push(n));
     expect(done).toEqual([3]);
     expect(calls).toEqual([`insert ${st.S}`, `statistics ${st.S}`]);
     // The earlier run's row is gone: the stage holds one run at a time.

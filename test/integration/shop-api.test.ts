@@ -6,11 +6,11 @@
 // answers read (success, the shop's refusal, an order it does not have, no result), timeouts and
 // unreachable shops named by origin without a stack, and nothing tried before the API is set up.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../app/db/database.js';
 import { defaultLanguage } from '../../app/shop/catalog.js';
 import { DEFAULTS, type Settings } from '../../app/settings/schema.js';
 import { ShopApi, apiNotReady, type HistoryCall } from '../../app/sync/shop-api.js';
 import { startFakeServer } from '../support/fake-http.js';
+import { withDialect } from '../support/dialect-hooks.js';
 import { fakeShopWithApiUser, type FakeShopApi } from '../support/fake-shop-api.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 
@@ -107,12 +107,13 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the shop API client on $name', (target) 
   it('API tables whose reading fails at a statement: the reason in the database\'s words, never the statement', async () => {
     // The table lookup fails as a real statement does (knex puts the SQL, values and all, before
     // the driver's message); the statement spans lines and a value holds " - ".
-    const failing = Object.create(db().dialect) as Database['dialect'];
-    failing.describeColumns = async (knex) => {
-      await knex.raw('SELECT api_id, `key`\nFROM no_such_api_table\nWHERE username = ?', ['x - secret-ish']);
-      return [];
-    };
-    const r = await new ShopApi({ ...db(), dialect: failing }, settings({ shop_url: shop.shopUrl, shop_api_user: USER })).addHistory(call);
+    const failing = withDialect(db(), () => ({
+      describeColumns: async (knex) => {
+        await knex.raw('SELECT api_id, `key`\nFROM no_such_api_table\nWHERE username = ?', ['x - secret-ish']);
+        return [];
+      },
+    }));
+    const r = await new ShopApi(failing, settings({ shop_url: shop.shopUrl, shop_api_user: USER })).addHistory(call);
     expect(r).toMatchObject({ ok: false, retry: true });
     const error = (r as { error: string }).error;
     expect(error).toMatch(/^the shop's API tables cannot be read: .*no_such_api_table/);
