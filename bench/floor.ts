@@ -7,6 +7,7 @@
 // ON stage.code = product.model).
 import { Readable } from 'node:stream';
 import type mysql from 'mysql2/promise';
+import { cpuMs, databasePid } from './cpu.js';
 
 export type Cell = string | number | null;
 
@@ -29,6 +30,8 @@ export interface FloorMethod {
   applyMs: number;
   /** Rows each apply statement changed (affectedRows): proof that the floor did the whole change. */
   affected: number[];
+  /** CPU the database server used for it (ms; null: no local server to read). */
+  dbCpuMs: number | null;
 }
 
 export interface Floor {
@@ -107,6 +110,8 @@ async function loadByLoadData(conn: mysql.Connection, c: FloorCase): Promise<voi
 
 async function run(conn: mysql.Connection, code: CodeColumn, c: FloorCase, method: FloorMethod['method']): Promise<FloorMethod> {
   await createStage(conn, code, c);
+  const dbPid = databasePid();
+  const cpu0 = dbPid ? cpuMs(dbPid) : 0;
   const t0 = performance.now();
   if (method === 'insert') await loadByInsert(conn, c);
   else await loadByLoadData(conn, c);
@@ -114,9 +119,10 @@ async function run(conn: mysql.Connection, code: CodeColumn, c: FloorCase, metho
   const affected: number[] = [];
   for (const sql of c.apply) affected.push(((await conn.query(sql)) as unknown as [{ affectedRows: number }])[0].affectedRows);
   const t2 = performance.now();
+  const dbCpuMs = dbPid ? cpuMs(dbPid) - cpu0 : null;
   await conn.query('DROP TEMPORARY TABLE stage');
   for (const sql of c.reset ?? []) await conn.query(sql);
-  return { method, ms: t2 - t0, loadMs: t1 - t0, applyMs: t2 - t1, affected };
+  return { method, ms: t2 - t0, loadMs: t1 - t0, applyMs: t2 - t1, affected, dbCpuMs };
 }
 
 /**
@@ -131,6 +137,7 @@ export async function measureFloor(conn: mysql.Connection, code: CodeColumn, mak
 }
 
 export function describeFloor(f: Floor): string {
-  const m = (x: FloorMethod) => `${x.method} ${(x.ms / 1000).toFixed(2)} s (load ${(x.loadMs / 1000).toFixed(2)} + apply ${(x.applyMs / 1000).toFixed(2)}; rows ${x.affected.join('/')})`;
+  const m = (x: FloorMethod) =>
+    `${x.method} ${(x.ms / 1000).toFixed(2)} s (load ${(x.loadMs / 1000).toFixed(2)} + apply ${(x.applyMs / 1000).toFixed(2)}; rows ${x.affected.join('/')}${x.dbCpuMs === null ? '' : `; database CPU ${(x.dbCpuMs / 1000).toFixed(2)} s`})`;
   return `${f.stage}; ${f.methods.map(m).join(', ')}; took ${f.best.method}`;
 }

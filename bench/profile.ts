@@ -6,6 +6,7 @@ import path from 'node:path';
 import { nextRound, stockPriceXml, promoXml, fullSyncXml } from './documents.js';
 import { openBenchShop, seedProducts } from './shop.js';
 import { KEY, push, startServer } from './server.js';
+import { cpuMs } from './cpu.js';
 import type { Release } from '../test/support/opencart/index.js';
 
 const n = Number(process.argv[2] ?? 100_000);
@@ -39,12 +40,6 @@ try {
   for (const f of readdirSync(dir)) summarize(path.join(dir, f));
 } finally {
   await b.stop();
-}
-
-/** User + system CPU time of a process so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 function summarize(file: string) {

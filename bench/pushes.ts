@@ -3,6 +3,7 @@
 // by a small push, then each case measured `repeat` times against its floor.
 import type { Release } from '../test/support/opencart/index.js';
 import { CASE_LABELS, runCase, shopCases, type CaseName, type Measurement } from './cases.js';
+import { cores } from './cpu.js';
 import { describeFloor } from './floor.js';
 import { nextRound, stockPriceXml } from './documents.js';
 import { openBenchShop, productTableFacts, seedProducts } from './shop.js';
@@ -27,6 +28,10 @@ export function printCase(name: CaseName, ms: Measurement[]): void {
   console.log(
     `  ${CASE_LABELS[name].padEnd(32)} push ${range(ms.map((m) => m.push.ms), s).padStart(13)}   floor ${range(ms.map((m) => m.floor.best.ms), s).padStart(13)}` +
       `   ratio ${range(ms.map(ratioOf), (r) => r.toFixed(2)).padStart(9)}x   peak ${range(ms.map((m) => m.peakMb), (x) => x.toFixed(0)).padStart(7)} MB   (${counts})`,
+  );
+  const db = (xs: Array<number | null>) => (xs.every((x) => x !== null) ? range(xs as number[], s) : 'not read');
+  console.log(
+    `  ${''.padEnd(32)} CPU: push server ${range(ms.map((m) => m.push.cpu.serverMs), s)} + database ${db(ms.map((m) => m.push.cpu.dbMs))}; floor database ${db(ms.map((m) => m.floor.best.dbCpuMs))} (${cores} cores)`,
   );
 }
 

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { cpuMs, databasePid } from './cpu.js';
 
 export const APP_SECRET = 'bench-secret-0123456789';
 
@@ -92,9 +93,14 @@ export async function startServer(databaseUrl: string, prefix: string, extra: Re
 export interface PushResult {
   ms: number;
   counts: Record<string, number>;
+  /** CPU used from request to answer: the erp-bridge server's and the database's (null: not local). */
+  cpu: { serverMs: number; dbMs: number | null };
 }
 
 export async function push(server: BenchServer, kind: string, body: Buffer): Promise<PushResult> {
+  const dbPid = databasePid();
+  const server0 = cpuMs(server.child.pid!);
+  const db0 = dbPid ? cpuMs(dbPid) : 0;
   const t0 = performance.now();
   const res = await fetch(`http://127.0.0.1:${server.port}/integration/${kind}?key=${KEY}`, {
     method: 'POST',
@@ -103,6 +109,7 @@ export async function push(server: BenchServer, kind: string, body: Buffer): Pro
   });
   const answer = (await res.json()) as { counts: Record<string, number> };
   const ms = performance.now() - t0;
+  const cpu = { serverMs: cpuMs(server.child.pid!) - server0, dbMs: dbPid ? cpuMs(dbPid) - db0 : null };
   if (!res.ok) throw new Error(`push ${kind}: ${res.status} ${JSON.stringify(answer).slice(0, 500)}`);
-  return { ms, counts: answer.counts };
+  return { ms, counts: answer.counts, cpu };
 }
