@@ -96,14 +96,17 @@ export class ProductHistory {
 
   /**
    * A product's changes, newest first, keyset-paginated by run. `codes` may hold the stored and
-   * the plain form. `productIds` is not indexed (the admin finds products by code): keep it for
-   * the few ids of one product, never a hot path.
+   * the plain form. `productIds` has no index: it reads each run's rows whole (the admin finds
+   * products by code), so keep it for the few ids of one product, never a hot path.
    */
   async changes(f: { codes: string[]; productIds: number[]; beforeRun?: number; limit: number }): Promise<ProductChangeRow[]> {
     const { knex } = this.db;
     const c = this.db.own('product_change');
-    const q = knex(`${c} as c`)
-      .join(`${this.db.own('journal_run')} as r`, 'r.id', 'c.run_id')
+    // The runs newest first, and within each the code through (run_id, code): the history is
+    // indexed by run, not by code, so that a push's rows go to the end of the index (see
+    // migration 012). The join order is forced: from the history's side the code has no index.
+    const q = knex(`${this.db.own('journal_run')} as r`)
+      .joinRaw(`${this.db.dialect.straightJoin()} ${c} c ON c.run_id = r.id`)
       // A stock or price push loads its rows while it reads the document: they describe a change
       // only once the run got to write the shop (a run stopped earlier by a crash keeps them).
       .where((w) => w.where('r.phase', 'writing').orWhereIn('r.status', ['ok', 'partial']))
@@ -111,11 +114,11 @@ export class ProductHistory {
         if (f.codes.length) w.whereIn('c.code', f.codes);
         if (f.productIds.length) w.orWhereIn('c.product_id', f.productIds);
       })
-      .orderBy('c.run_id', 'desc')
+      .orderBy('r.id', 'desc')
       .orderBy('c.id', 'desc')
       .limit(f.limit)
       .select('c.*', 'r.started_at', 'r.kind', 'r.dry_run', 'r.status as run_status');
-    if (f.beforeRun) q.where('c.run_id', '<', f.beforeRun);
+    if (f.beforeRun) q.where('r.id', '<', f.beforeRun);
     if (!f.codes.length && !f.productIds.length) return [];
     const rows = await q;
     return rows.map((r: Record<string, unknown>) => ({

@@ -87,6 +87,32 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     expect((await history.changes({ codes: [ended], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value])).toEqual([[7, null]]);
   });
 
+  // The history is indexed by (run_id, code), not by code (a push's rows then go to the end of the
+  // index): the product page must reach a code through the runs, never by reading the history whole.
+  it('finds a code through the runs and the history\'s (run_id, code) index, not by reading every row', async () => {
+    const code = uniqueCode('PHI');
+    await change(await runIn('ok'), code);
+    const seen: Array<{ sql: string; bindings: unknown[] }> = [];
+    const listener = (q: { sql: string; bindings: unknown[] }) => seen.push(q);
+    db().knex.on('query', listener);
+    try {
+      expect(await runsShown(code)).toHaveLength(1);
+    } finally {
+      db().knex.off('query', listener);
+    }
+    const q = seen.find((x) => x.sql.includes('product_change'))!;
+    const index = `${db().prefix}erpb_change_run_code`;
+    if (target.dialect === 'mysql') {
+      const plan = db().dialect.rows<{ table: string; key: string | null; type: string }>(await db().knex.raw(`EXPLAIN ${q.sql}`, q.bindings as never[]));
+      expect(plan.map((p) => [p.table, p.key === index ? 'index' : p.type === 'ALL' ? 'scan' : p.key])).toEqual([['r', 'scan'], ['c', 'index']]);
+    } else {
+      const plan = (await db().knex.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never[])) as Array<{ detail: string }>;
+      const details = plan.map((p) => p.detail).join('; ');
+      expect(details).toMatch(new RegExp(`SEARCH c USING INDEX ${index} \\(run_id=\\? AND code=\\?\\)`));
+      expect(details).not.toMatch(/SCAN c\b/);
+    }
+  });
+
   it('forgets one run\'s rows only', async () => {
     const code = uniqueCode('PHF');
     const [kept, forgotten] = [await runIn('writing'), await runIn('writing')];
