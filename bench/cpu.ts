@@ -23,8 +23,13 @@ export function cpuMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * msPerTick();
 }
 
-/** The local MariaDB/MySQL server's process, or null (a remote database: its CPU is not counted). */
-export function databasePid(): number | null {
+/**
+ * The MariaDB/MySQL server's process when the bench's database is on this machine (`MYSQL_URL`'s
+ * host is local), else null: a remote server's CPU is not counted. The first such process found
+ * counts (a machine with several local servers is not told apart).
+ */
+export function databasePid(url = process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/'): number | null {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return null;
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
@@ -38,12 +43,3 @@ export function databasePid(): number | null {
 }
 
 export const cores = os.availableParallelism?.() ?? os.cpus().length;
-
-/** CPU used by each process while `f` runs (ms; null for a process that is not there). */
-export async function cpuDuring<T>(pids: { server?: number | null; db: number | null }, f: () => Promise<T>): Promise<{ value: T; serverMs: number | null; dbMs: number | null }> {
-  const at = (pid: number | null | undefined) => (pid ? cpuMs(pid) : 0);
-  const s0 = at(pids.server);
-  const d0 = at(pids.db);
-  const value = await f();
-  return { value, serverMs: pids.server ? at(pids.server) - s0 : null, dbMs: pids.db ? at(pids.db) - d0 : null };
-}

@@ -1,13 +1,19 @@
 // What the ERP changed on each product, and when: one row per product and concern (price,
 // stock, promo price) per push, written set-based with the shop write it describes (bulk loads
-// or one INSERT … SELECT over the same rows the write joins), never one statement per product. Read by
-// code through its index, newest first (retention deletes by run: the only other index, since
-// every index is paid for on every push; migration 010).
+// or one INSERT … SELECT over the same rows the write joins), never one statement per product.
+// Its one index is (run_id, code), so a push's rows go to the end of it (every index is paid for
+// on every push; migrations 010 and 012): retention deletes by run, and a product's history is
+// read run by run, newest first, looking its code up within each.
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlInt } from '../db/sql.js';
 
 export type ChangeField = 'price' | 'quantity' | 'promo';
+
+/** The journal kinds whose runs write the history (stock, stock-and-price or full sync, promo prices). */
+const HISTORY_KINDS = ['stock', 'prices', 'promo-prices'];
+/** Runs read per step of a product's history: most products change in most pushes, and a page is 50 rows. */
+const RUN_BATCH = 1000;
 
 export interface ProductChangeRow {
   id: number;
@@ -92,39 +98,59 @@ export async function recordStagedPromos(db: Database, runId: number, stage: str
 }
 
 export class ProductHistory {
-  constructor(private readonly db: Database) {}
+  /** `runBatch`: runs read per step (tests make it small to cross a step). */
+  constructor(private readonly db: Database, private readonly opts: { runBatch?: number } = {}) {}
 
   /**
-   * A product's changes, newest first, keyset-paginated by run. `codes` may hold the stored and
-   * the plain form. `productIds` has no index: it reads each run's rows whole (the admin finds
-   * products by code), so keep it for the few ids of one product, never a hot path.
+   * A product's changes, newest first, keyset-paginated by run: a page holds whole runs, at least
+   * `limit` rows unless no older run has any (so `beforeRun` = the page's last run never skips
+   * part of a run). `codes` may hold the stored and the plain form. `productIds` has no index:
+   * it reads each run's rows whole (the admin finds products by code), so keep it for the few
+   * ids of one product, never a hot path.
    */
   async changes(f: { codes: string[]; productIds: number[]; beforeRun?: number; limit: number }): Promise<ProductChangeRow[]> {
-    const { knex } = this.db;
-    const c = this.db.own('product_change');
-    // The runs newest first, and within each the code through (run_id, code): the history is
-    // indexed by run, not by code, so that a push's rows go to the end of the index (see
-    // migration 012). The join order is forced: from the history's side the code has no index.
-    const q = knex(`${this.db.own('journal_run')} as r`)
-      .joinRaw(`${this.db.dialect.straightJoin()} ${c} c ON c.run_id = r.id`)
-      // A stock or price push loads its rows while it reads the document: they describe a change
-      // only once the run got to write the shop (a run stopped earlier by a crash keeps them).
-      .where((w) => w.where('r.phase', 'writing').orWhereIn('r.status', ['ok', 'partial']))
-      .where((w) => {
-        if (f.codes.length) w.whereIn('c.code', f.codes);
-        if (f.productIds.length) w.orWhereIn('c.product_id', f.productIds);
-      })
-      .orderBy('r.id', 'desc')
-      .orderBy('c.id', 'desc')
-      .limit(f.limit)
-      .select('c.*', 'r.started_at', 'r.kind', 'r.dry_run', 'r.status as run_status');
-    if (f.beforeRun) q.where('r.id', '<', f.beforeRun);
     if (!f.codes.length && !f.productIds.length) return [];
-    const rows = await q;
-    return rows.map((r: Record<string, unknown>) => ({
-      ...(r as unknown as ProductChangeRow),
-      old_value: r.old_value === null ? null : Number(r.old_value),
-      new_value: r.new_value === null ? null : Number(r.new_value),
-    }));
+    const { knex } = this.db;
+    const out: ProductChangeRow[] = [];
+    const batch = this.opts.runBatch ?? RUN_BATCH;
+    let before = f.beforeRun;
+    for (;;) {
+      // The runs that may have written history, newest first, a batch at a time (journal_run's
+      // (kind, id) index): a stock or price push loads its rows while it reads the document, so
+      // they describe a change only once the run got to write the shop (a run stopped earlier
+      // by a crash keeps them).
+      const runs = (await knex(this.db.own('journal_run'))
+        .whereIn('kind', HISTORY_KINDS)
+        .where((w) => w.where('phase', 'writing').orWhereIn('status', ['ok', 'partial']))
+        .modify((q) => void (before !== undefined && q.where('id', '<', before)))
+        .orderBy('id', 'desc')
+        .limit(batch)
+        .select('id', 'started_at', 'kind', 'dry_run', 'status')) as Array<{ id: number | string; started_at: string; kind: string; dry_run: unknown; status: string }>;
+      if (!runs.length) return out;
+      const byId = new Map(runs.map((r) => [Number(r.id), r]));
+      // Within these runs, by (run_id, code): one range per run and code.
+      const rows = (await knex(this.db.own('product_change'))
+        .whereIn('run_id', [...byId.keys()])
+        .where((w) => {
+          if (f.codes.length) w.whereIn('code', f.codes);
+          if (f.productIds.length) w.orWhereIn('product_id', f.productIds);
+        })
+        .orderBy('run_id', 'desc')
+        .orderBy('id', 'desc')) as Array<Record<string, unknown>>;
+      for (const r of rows) {
+        // A page ends only between runs.
+        if (out.length >= f.limit && Number(r.run_id) !== out.at(-1)!.run_id) return out;
+        const run = byId.get(Number(r.run_id))!;
+        out.push({
+          ...(r as unknown as ProductChangeRow),
+          run_id: Number(r.run_id),
+          old_value: r.old_value === null ? null : Number(r.old_value),
+          new_value: r.new_value === null ? null : Number(r.new_value),
+          started_at: run.started_at, kind: run.kind, dry_run: run.dry_run, run_status: run.status,
+        } as ProductChangeRow);
+      }
+      if (out.length >= f.limit || runs.length < batch) return out;
+      before = Number(runs.at(-1)!.id);
+    }
   }
 }

@@ -77,7 +77,7 @@ export function journalRoutes(ctx: AppContext): Router {
     // Without history the product is found by its code: a scan, as OpenCart has no index on model or sku.
     const ids = changes.length ? [...new Set(changes.map((c) => c.product_id))] : (await findProductsByCode(ctx.db, settings.product_code_field, encodeLikeOpenCart(code))).map((p) => p.productId);
     const products = (await productSummaries(ctx.db, ids, lang.languageId)).map((p) => ({ ...p, name: decodeLikeOpenCart(p.name) }));
-    res.render('product', { code, codeField: settings.product_code_field, products, currency, changes, problems, older: changes.length === PAGE ? changes[changes.length - 1]!.run_id : null });
+    res.render('product', { code, codeField: settings.product_code_field, products, currency, changes, problems, older: changes.length >= PAGE ? changes[changes.length - 1]!.run_id : null });
   });
 
   router.get('/journal/:id', async (req, res) => {
