@@ -298,8 +298,9 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
 }
 
 /**
- * The whole product table, in pages by primary key: the connection is free between them (SQLite
- * has only one, and the admin shares it), and no result is held whole. Where the database keeps
+ * The whole product table in product_id order, never held whole: on MySQL one streamed
+ * statement, on SQLite pages by primary key (its one connection, which the admin shares, is free
+ * between them). Where the database keeps
  * a signature (`checked`), each row's checksum terms come with it: the index then checks the read
  * against the signature taken before it without hashing 100,000 rows itself (`seal`). Without a
  * signature (SQLite) the index is never kept warm, and no checksum is needed.
@@ -326,6 +327,8 @@ async function refreshIndex(db: Database, field: ProductCodeField, old: ProductI
 
 /** Every product row's `columns`, in product_id order; stops (and answers false) when `each` does. */
 async function eachPage(db: Database, columns: string, each: (row: unknown[]) => boolean | void): Promise<boolean> {
+  // MySQL: one statement, its rows handled as they arrive (see scanArrays).
+  if (db.dialect.scanArrays) return db.dialect.scanArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} ORDER BY product_id`, each);
   const pageRows = db.dialect.readPageRows;
   for (let after = -1; ; ) {
     const page = await db.dialect.readArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} WHERE product_id > ${after} ORDER BY product_id LIMIT ${pageRows}`);

@@ -3,6 +3,7 @@ import { format } from 'mysql2';
 import { Readable } from 'node:stream';
 import type { ColumnDescription, DialectHelper, JoinUpdate } from './types.js';
 
+type StreamConnection = { query(o: { sql: string; rowsAsArray: boolean }): { stream(o: { highWaterMark: number }): Readable } };
 type LoadConnection = { query(o: { sql: string; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void };
 
 /** null until tried; false once a server refused LOAD DATA LOCAL. */
@@ -234,5 +235,19 @@ export const mysqlHelper: DialectHelper = {
   async readArrays(knex, sql) {
     // Arrays, not one object per row: a 100,000-product read spent most of its time making objects.
     return ((await knex.raw(sql).options({ rowsAsArray: true })) as unknown as [unknown[][]])[0];
+  },
+  async scanArrays(knex, sql, each) {
+    // One statement streamed: on 3.0's MyISAM, pages of `WHERE product_id > ? ORDER BY product_id
+    // LIMIT n` fetch each row through the primary key, and a million products took 3.4–3.6 s that
+    // way against 1.1–1.2 s for one scan sorted by the server (bench, side by side).
+    const conn = (await knex.client.acquireConnection()) as StreamConnection;
+    let whole = true;
+    try {
+      const rows = conn.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 1000 });
+      for await (const row of rows) if (whole && each(row as unknown[]) === false) whole = false;
+    } finally {
+      await knex.client.releaseConnection(conn);
+    }
+    return whole;
   },
 };

@@ -140,4 +140,11 @@ export interface DialectHelper {
   productCodeCrcSql?(codeField: string): string;
   /** A SELECT's rows as arrays of column values, in the SELECT's column order. */
   readArrays(knex: Knex, sql: string): Promise<unknown[][]>;
+  /**
+   * A SELECT's rows as arrays, each handed to `each` as it arrives (none held whole), on a
+   * connection of its own; resolves false once `each` answered false (the rest is read and
+   * dropped). Where it exists a push reads the product table in one statement, not in pages of
+   * `readPageRows`; SQLite has none (its one connection would be held for the whole read).
+   */
+  scanArrays?(knex: Knex, sql: string, each: (row: unknown[]) => boolean | void): Promise<boolean>;
 }
