@@ -298,12 +298,10 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
 }
 
 /**
- * The whole product table in product_id order, never held whole: on MySQL one streamed
- * statement, on SQLite pages by primary key (its one connection, which the admin shares, is free
- * between them). Where the database keeps
- * a signature (`checked`), each row's checksum terms come with it: the index then checks the read
- * against the signature taken before it without hashing 100,000 rows itself (`seal`). Without a
- * signature (SQLite) the index is never kept warm, and no checksum is needed.
+ * The whole product table (`eachProductRow`). Where the database keeps a signature (`checked`),
+ * each row's checksum terms come with it: the index then checks the read against the signature
+ * taken before it without hashing 100,000 rows itself (`seal`). Without a signature (SQLite) the
+ * index is never kept warm, and no checksum is needed.
  */
 async function readIndex(db: Database, field: ProductCodeField, signed: Signature | null): Promise<ProductIndex> {
   const checked = signed !== null;
@@ -311,7 +309,7 @@ async function readIndex(db: Database, field: ProductCodeField, signed: Signatur
   const index = new ProductIndex(signed ? Math.max(1024, signed.n + 64) : undefined);
   const crc = checked ? db.dialect.productRowCrcSql?.(field) : undefined;
   const columns = `product_id, TRIM(COALESCE(${field}, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)${crc ? `, ${crc}, ${db.dialect.productCodeCrcSql!(field)}` : ''}`;
-  await eachPage(db, columns, (r) => index.add(Number(r[0]), String(r[1] ?? ''), Number(r[2]), Number(r[3]), Number(r[4]), crc ? Number(r[5]) >>> 0 : checked ? undefined : 0, crc ? Number(r[6]) >>> 0 : 0));
+  await eachProductRow(db, columns, (r) => index.add(Number(r[0]), String(r[1] ?? ''), Number(r[2]), Number(r[3]), Number(r[4]), crc ? Number(r[5]) >>> 0 : checked ? undefined : 0, crc ? Number(r[6]) >>> 0 : 0));
   return index;
 }
 
@@ -321,12 +319,16 @@ async function refreshIndex(db: Database, field: ProductCodeField, old: ProductI
   if (!crc) return null;
   const r = old.startRefresh();
   const columns = `product_id, ${db.dialect.productCodeCrcSql!(field)}, COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0), ${crc}`;
-  const whole = await eachPage(db, columns, (row) => r.refresh(Number(row[0]), Number(row[1]) >>> 0, Number(row[2]), Number(row[3]), Number(row[4]), Number(row[5]) >>> 0));
+  const whole = await eachProductRow(db, columns, (row) => r.refresh(Number(row[0]), Number(row[1]) >>> 0, Number(row[2]), Number(row[3]), Number(row[4]), Number(row[5]) >>> 0));
   return whole ? r.done() : null;
 }
 
-/** Every product row's `columns`, in product_id order; stops (and answers false) when `each` does. */
-async function eachPage(db: Database, columns: string, each: (row: unknown[]) => boolean | void): Promise<boolean> {
+/**
+ * Every product row's `columns`, in product_id order, never held whole: on MySQL one streamed
+ * statement, on SQLite pages by primary key (its one connection, which the admin shares, is free
+ * between them). Stops (and answers false) when `each` does.
+ */
+async function eachProductRow(db: Database, columns: string, each: (row: unknown[]) => boolean | void): Promise<boolean> {
   // MySQL: one statement, its rows handled as they arrive (see scanArrays).
   if (db.dialect.scanArrays) return db.dialect.scanArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} ORDER BY product_id`, each);
   const pageRows = db.dialect.readPageRows;
