@@ -3,7 +3,7 @@
 // The rows are written here directly, each under a run in the state the test names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../app/plugin/journal.js';
-import { ProductHistory, forgetRun } from '../../app/plugin/product-history.js';
+import { ProductHistory, forgetNotInShop, forgetRun } from '../../app/plugin/product-history.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { uniqueCode } from '../support/shop.js';
 
@@ -157,5 +157,90 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     await forgetRun(db().knex, db(), forgotten);
     expect(await runsShown(code)).toEqual([kept]);
     expect(await db().knex(db().own('product_change')).where({ run_id: forgotten })).toEqual([]);
+  });
+});
+
+// On a journal of its own, so that every run the history walks is one this block made: the number
+// of statements a read takes is then exact. Runs r1 (oldest) … r5, each ended ok; r2 holds no row
+// of the code, r3 two (31 written before 32).
+describe.each(DIALECT_TARGETS)('product history\'s steps through the runs, and its clean-up after a failed write, on $name', (target) => {
+  let env: TargetEnv;
+  const db = () => env.ctx.db;
+  const code = uniqueCode('PHT');
+  const r: number[] = [];
+
+  beforeAll(async () => {
+    env = await openTarget(target);
+    const journal = new Journal(db());
+    for (let i = 1; i <= 5; i++) {
+      const run = await journal.start('prices', 'test', false);
+      await journal.finish(run, { status: 'ok', durationMs: 1 });
+      r[i] = run;
+    }
+    const rows: Array<[number, number]> = [[1, 1], [3, 31], [3, 32], [4, 4], [5, 5]];
+    for (const [i, value] of rows) {
+      await db().knex(db().own('product_change')).insert({ run_id: r[i], product_id: 700_000 + i, code, field: 'price', old_value: 100, new_value: value });
+    }
+  });
+  afterAll(async () => env?.cleanup());
+
+  /** The values read, and how many statements the read took (journal runs and history rows). */
+  const read = async (f: { limit: number; runBatch?: number }) => {
+    const statements: string[] = [];
+    const listen = (q: { sql: string }) => void statements.push(q.sql);
+    db().knex.on('query', listen);
+    try {
+      const history = new ProductHistory(db(), f.runBatch === undefined ? {} : { runBatch: f.runBatch });
+      const values = (await history.changes({ codes: [code], productIds: [], limit: f.limit })).map((row) => row.new_value);
+      return { values, statements: statements.length };
+    } finally {
+      db().knex.removeListener('query', listen);
+    }
+  };
+
+  it('reads a step of runs, then that step\'s rows: two statements a step, and stops at a step shorter than the batch', async () => {
+    // Steps [r5, r4], [r3, r2], [r1]: the last holds fewer runs than the batch, so no fourth step.
+    expect(await read({ limit: 10, runBatch: 2 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 6 });
+  });
+
+  it('stops when a step finds no run, without asking for rows of no run', async () => {
+    // One full step [r5 … r1], then a step that finds no run: three statements.
+    expect(await read({ limit: 10, runBatch: 5 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 3 });
+  });
+
+  it('goes on from the oldest run of the step before, so no run is read twice', async () => {
+    // Steps [r5, r4, r3] and [r2, r1]: r3's rows come once.
+    expect(await read({ limit: 10, runBatch: 3 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 4 });
+  });
+
+  it('stops after the step that filled the page', async () => {
+    expect(await read({ limit: 2, runBatch: 2 })).toEqual({ values: [5, 4], statements: 2 });
+  });
+
+  it('ends a full page at the end of its last run, whatever the runs before it', async () => {
+    // Full after 5, 4, 32: the page still takes the rest of r3 (31), then ends before r1.
+    expect((await read({ limit: 3 })).values).toEqual([5, 4, 32, 31]);
+  });
+
+  // Its runs are never ended, so the reads above never see them, whichever runs first.
+  it('after a failed write, forgets the run\'s rows of the field whose new value the shop does not hold, and no other row', async () => {
+    const journal = new Journal(db());
+    const [run, other] = [await journal.start('prices', 'test', false), await journal.start('prices', 'test', false)];
+    const products = (await db().knex(db().t('product')).orderBy('product_id').limit(2).select('product_id', 'price', 'quantity')) as Array<{ product_id: number; price: string | number; quantity: number }>;
+    expect(products).toHaveLength(2);
+    const [held, notHeld] = products as [typeof products[number], typeof products[number]];
+    const pc = db().own('product_change');
+    const row = (runId: number, productId: number, field: string, value: number, code: string) =>
+      ({ run_id: runId, product_id: productId, code, field, old_value: 1, new_value: value });
+    await db().knex(pc).insert([
+      row(run, held.product_id, 'price', Number(held.price), 'HELD'),           // the shop holds it: kept
+      row(run, notHeld.product_id, 'price', Number(notHeld.price) + 1, 'NOT'), // taken back: forgotten
+      row(run, 99_999_999, 'price', 5, 'GONE'),                                  // no such product: forgotten
+      row(run, notHeld.product_id, 'quantity', notHeld.quantity + 1, 'QTY'),   // another field: kept
+      row(other, notHeld.product_id, 'price', Number(notHeld.price) + 1, 'OTHER'), // another run: kept
+    ]);
+    await forgetNotInShop(db(), run, 'price');
+    const left = (await db().knex(pc).whereIn('run_id', [run, other]).select('code')).map((x: { code: string }) => x.code).sort();
+    expect(left).toEqual(['HELD', 'OTHER', 'QTY']);
   });
 });
