@@ -1,6 +1,6 @@
 // What the export reads per order beside its own rows, on the 3.0.3.8 fixture (the SQLite demo
-// shop has no address book and no sold vouchers): an order with no address of its own bills to
-// the account's default address, and a gift voucher sold with an order is a line of that order
+// shop has no address book and no sold vouchers): an order with no address of its own (or one of
+// white space alone) bills to the account's default address, and a gift voucher sold with an order is a line of that order
 // only, when orders are prepared together in one batch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderDocument } from '../../app/erp/order-document.js';
@@ -58,6 +58,17 @@ describe.each(MARIADB)('what the export reads beside the order on $name', (targe
     expect((await docOf(a)).customer.billing).toEqual({ name: 'Anna Szabó', company: '', address1: 'Kossuth tér 2.', address2: '', city: 'Pécs', postcode: '7621', country: 'Hungary', zone: '' });
     expect((await docOf(b)).customer.billing).toMatchObject({ name: 'Béla Szabó', city: 'Győr' });
     expect((await docOf(own)).customer.billing).toMatchObject({ address1: 'Fő utca 1.', city: 'Szeged' });
+  });
+
+  it('an order whose addresses are only white space has none of its own: it bills to its account\'s default address', async () => {
+    // What OpenCart stores when a form was sent with blanks: the lookup trims before it decides
+    // the order has no address (order-export.ts, buildDocuments).
+    const csilla = await customer('Csilla', 'Eger');
+    const o = await paidOrder(csilla);
+    await blankAddresses(o);
+    await db().knex(db().t('order')).where({ order_id: o }).update({ payment_address_1: '   ', shipping_address_1: ' \t ' });
+    await new OrderExporter(db(), env.ctx.settings).prepare();
+    expect((await docOf(o)).customer.billing).toEqual({ name: 'Csilla Szabó', company: '', address1: 'Kossuth tér 2.', address2: '', city: 'Eger', postcode: '7621', country: 'Hungary', zone: '' });
   });
 
   it('a gift voucher sold with an order is a line of that order only', async () => {
