@@ -80,7 +80,9 @@ export class OrderStatusService {
   constructor(
     private readonly db: Database,
     private readonly settings: SettingsService,
-    private readonly opts: { apiTimeoutMs?: number; applyBudgetMs?: number } = {},
+    // leaseWaitMs: how long a push waits for the one before it (STATUS_LEASE_WAIT_MS, which the
+    // dead-run sweep also reads); only tests shorten it, to see the busy answer without waiting a minute.
+    private readonly opts: { apiTimeoutMs?: number; applyBudgetMs?: number; leaseWaitMs?: number } = {},
   ) {
     this.journal = new Journal(db);
   }
@@ -125,7 +127,7 @@ export class OrderStatusService {
         counts.unchanged = decided.unchanged;
         notApplied = [...notApplied, ...decided.notApplied].sort((a, b) => a.seq - b.seq);
         if (!dryRun) await this.store(run, queued, decided.erpStates);
-      }, { waitMs: STATUS_LEASE_WAIT_MS, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
+      }, { waitMs: this.opts.leaseWaitMs ?? STATUS_LEASE_WAIT_MS, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
       for (const n of notApplied) counts[n.outcome as 'unknown' | 'invalid'] += 1;
 
       let shop: StatusAnswer['shop'] = { applied: 0, waiting: 0, failed: 0, error: null };

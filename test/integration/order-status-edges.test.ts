@@ -1,13 +1,17 @@
 // Edges of the order status queue and the shop API client the first StrykerJS run left open: a
 // first record with only a carrier or a tracking number, the owner's fallback touching only the
 // change it writes, a change due this very second, a failure inside the queue runner thrown on,
-// 3.0's login route, 4.1's catalogue language, and an answer ending in a digit without JSON.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+// 3.0's login route, 4.1's catalogue language, and an answer ending in a digit without JSON;
+// then what the second run left open: a push that died holding the status lease is closed by the
+// next push, the apply budget's last millisecond, and the busy answer after the lease wait.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OrderDocument } from '../../app/erp/order-document.js';
+import { LEASE_TTL_MS, release, tryAcquire } from '../../app/plugin/lease.js';
 import { Outbox } from '../../app/plugin/outbox.js';
+import { pushLease } from '../../app/plugin/run-leases.js';
 import { listAdminOrderStatuses } from '../../app/shop/order-history.js';
 import { DEFAULTS } from '../../app/settings/schema.js';
-import { OrderStatusService } from '../../app/sync/order-status.js';
+import { OrderStatusService, STATUS_KIND } from '../../app/sync/order-status.js';
 import { ShopApi } from '../../app/sync/shop-api.js';
 import { now } from '../../app/util/time.js';
 import { fakeShopWithApiUser, type FakeShopApi } from '../support/fake-shop-api.js';
@@ -116,6 +120,81 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order status edges on $name', (target) =
       await k.clone().where({ store_id: 0, code: 'config', key: 'config_language_catalog' }).delete();
       await db().knex.schema.dropTable(db().t('api_history'));
       await db().knex.schema.renameTable(db().t('api_session_away'), db().t('api_session'));
+    }
+  });
+
+  it('a status push that dies holding its lease is closed as interrupted by the next status push, once the lease expires', async () => {
+    // The promise of the lease's holder `run:<id>`: the push that takes an expired lease over reads
+    // the dead run's id from it (onTakeOver). Push A stops for good inside its lease, before any
+    // renewal, as a killed process would: it takes over a dead run X's expired lease and never
+    // comes back from closing X. Its lease is then left to expire, as LEASE_TTL_MS after a death.
+    const runs = () => db().knex(db().own('journal_run'));
+    const leases = () => db().knex(db().own('lease')).where({ name: pushLease(STATUS_KIND) });
+    const [xRow] = await runs().insert({ kind: STATUS_KIND, actor: 'erp', status: 'running', dry_run: false, started_at: now() }, ['id']);
+    const x = Number(typeof xRow === 'object' ? xRow.id : xRow);
+    await leases().delete();
+    expect(await tryAcquire(db(), pushLease(STATUS_KIND), `run:${x}`, -1)).not.toBeNull();
+    const a = await order();
+    const body = Buffer.from(JSON.stringify([{ order_id: a, allapot: 'szallitas_alatt' }]));
+    const dying = new OrderStatusService(db(), env.ctx.settings);
+    let stopped!: () => void;
+    const stoppedInside = new Promise<void>((resolve) => (stopped = resolve));
+    dying.journal.markInterrupted = async () => {
+      stopped();
+      await new Promise(() => {}); // never returns: the process died here
+    };
+    void dying.push({ body, contentType: 'application/json', actor: 'erp' });
+    await stoppedInside;
+    const [dead] = await runs().where({ kind: STATUS_KIND, status: 'running' }).whereNot({ id: x }).pluck('id');
+    expect(dead).toBeGreaterThan(x);
+    await leases().update({ expires_at: Date.now() - 1 });
+
+    const next = await svc.push({ body, contentType: 'application/json', actor: 'erp' });
+    expect(next.status).toBe('ok');
+    expect(await runs().where({ id: dead }).first('status', 'message')).toEqual({ status: 'interrupted', message: expect.stringMatching(/process stopped before the run finished/) });
+    expect(await leases().first('holder')).toEqual({ holder: null });
+    await runs().where({ id: x }).update({ status: 'interrupted' });
+  });
+
+  it('the apply budget lasts through its last millisecond: with a budget of 0, the change started in that millisecond is applied, the next one, a millisecond later, waits', async () => {
+    const a = await order();
+    const b = await order();
+    await queueRow(a);
+    await queueRow(b);
+    // The clock stands still except while the shop takes the first change: one millisecond.
+    let t = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => t);
+    shop.answerHistory(() => {
+      t += 1;
+      return json({ success: 'ok' });
+    });
+    try {
+      expect(await svc.drain({ budgetMs: 0 })).toEqual({ applied: 1, direct: 0, retrying: 0, failed: 0, error: null });
+    } finally {
+      clock.mockRestore();
+    }
+    expect(shop.posts.map((p) => Number(p.query.order_id ?? p.form.order_id))).toEqual([a]);
+    expect(await queue().where({ order_id: b }).first('state', 'attempts', 'last_error')).toMatchObject({ state: 'waiting', attempts: 0, last_error: null });
+  });
+
+  it('a status push that finds another still running after its wait answers 503 "another order status push is still running", journaled as failed', async () => {
+    const a = await order();
+    const name = pushLease(STATUS_KIND);
+    await db().knex(db().own('lease')).where({ name }).delete();
+    expect(await tryAcquire(db(), name, 'run:999999997', LEASE_TTL_MS)).not.toBeNull();
+    try {
+      // A 50 ms wait instead of the minute (STATUS_LEASE_WAIT_MS) a push waits in production.
+      const impatient = new OrderStatusService(db(), env.ctx.settings, { leaseWaitMs: 50 });
+      const started = performance.now();
+      const err = await impatient.push({ body: Buffer.from(JSON.stringify([{ order_id: a, allapot: 'szallitas_alatt' }])), contentType: 'application/json', actor: 'erp' }).catch((e: unknown) => e);
+      expect(performance.now() - started).toBeLessThan(10_000); // its own short wait, not the minute
+      const message = 'another order status push is still running; try again shortly';
+      expect(err).toMatchObject({ name: 'PushError', status: 503, message, retryAfter: 30 });
+      const run = (err as { run: number }).run;
+      expect(await db().knex(db().own('journal_run')).where({ id: run }).first('status', 'http_status', 'message')).toEqual({ status: 'failed', http_status: 503, message });
+      expect(await queue().where({ order_id: a }).first()).toBeUndefined();
+    } finally {
+      await release(db(), name, 'run:999999997');
     }
   });
 });

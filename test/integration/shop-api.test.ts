@@ -5,7 +5,8 @@
 // 4.1's signed calls (the signature checked by the fake as 4.1.0.3 does). What is posted, the
 // answers read (success, the shop's refusal, an order it does not have, no result), timeouts and
 // unreachable shops named by origin without a stack, and nothing tried before the API is set up.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describeDbError } from '../../app/db/database.js';
 import { defaultLanguage } from '../../app/shop/catalog.js';
 import { DEFAULTS, type Settings } from '../../app/settings/schema.js';
 import { ShopApi, apiNotReady, type HistoryCall } from '../../app/sync/shop-api.js';
@@ -121,6 +122,25 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the shop API client on $name', (target) 
     expect(shop.seen).toEqual([]);
   });
 
+  it('API tables whose reading fails with a reason over 200 characters: the reason is cut to its first 200', async () => {
+    // A driver's reason that long: SQLite names a missing table in full; MariaDB quotes up to 200
+    // characters of a value it refuses for a variable. The statement stands in for the table lookup.
+    const statement: [string, string[]] = db().dialect.name === 'sqlite'
+      ? [`SELECT 1 FROM "no_such_api_table_${'x'.repeat(300)}"`, []]
+      : ['SET SESSION sql_mode = ?', [`NO_SUCH_MODE_${'X'.repeat(300)}`]];
+    const reason = await db().knex.raw(...statement).then(() => '', (err: unknown) => describeDbError(err));
+    expect(reason.length).toBeGreaterThan(200);
+    const failing = withDialect(db(), () => ({
+      describeColumns: async (knex) => {
+        await knex.raw(...statement);
+        return [];
+      },
+    }));
+    const r = await new ShopApi(failing, settings({ shop_url: shop.shopUrl, shop_api_user: USER })).addHistory(call);
+    expect(r).toEqual({ ok: false, retry: true, error: `the shop's API tables cannot be read: ${reason.slice(0, 200)}` });
+    expect(shop.seen).toEqual([]);
+  });
+
   it('3.0: logs in once with the user and key, then posts each history with the session token', async () => {
     const a = api();
     expect(await a.addHistory(call)).toEqual({ ok: true });
@@ -152,6 +172,26 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the shop API client on $name', (target) 
     await a.addHistory(call);
     expect(shop.logins).toHaveLength(2);
     expect(shop.posts.map((p) => p.query.api_token)).toEqual([shop.posts[0]!.query.api_token, shop.posts[0]!.query.api_token, expect.not.stringMatching(new RegExp(`^${shop.posts[0]!.query.api_token}$`))]);
+  });
+
+  it('3.0: the session token is used until it is 30 minutes old, to the millisecond; a millisecond later it logs in again', async () => {
+    let t = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => t);
+    try {
+      const a = api();
+      expect(await a.addHistory(call)).toEqual({ ok: true });
+      t += 30 * 60_000;
+      expect(await a.addHistory(call)).toEqual({ ok: true });
+      expect(shop.logins).toHaveLength(1);
+      t += 1;
+      expect(await a.addHistory(call)).toEqual({ ok: true });
+      expect(shop.logins).toHaveLength(2);
+    } finally {
+      clock.mockRestore();
+    }
+    const [first, second, third] = shop.posts.map((p) => p.query.api_token);
+    expect(second).toBe(first);
+    expect(third).not.toBe(first);
   });
 
   it('3.0: a refused login is retried later, with the shop\'s words or its HTTP status', async () => {
