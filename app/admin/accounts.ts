@@ -24,9 +24,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
     const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem });
     return timingSafeEqual(got, expected);
   } catch (err) {
-    // A stored hash whose parameters scrypt refuses (N not a power of two, too much memory) is
-    // a wrong password, not an error page: only someone writing the table can make one.
-    if ((err as { code?: string }).code?.startsWith('ERR_CRYPTO')) return false;
+    // A stored hash whose parameters scrypt refuses (N not a power of two, too much memory; N, r
+    // or p not a whole number or past 32 bits, which Node refuses with ERR_OUT_OF_RANGE) is a
+    // wrong password, not an error page: only someone writing the table can make one.
+    const code = (err as { code?: string }).code;
+    if (code?.startsWith('ERR_CRYPTO') || code === 'ERR_OUT_OF_RANGE') return false;
     throw err;
   }
 }

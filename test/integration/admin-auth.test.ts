@@ -60,6 +60,11 @@ describe('password hashes', () => {
       // scrypt itself refuses these parameters (it threw, and the login page showed an error).
       'N not a power of two': `scrypt$3$8$1$${b64(salt)}$${b64(randomBytes(32))}`,
       'N needing more memory than allowed': `scrypt$1048576$8$1$${b64(salt)}$${b64(randomBytes(32))}`,
+      // Node refuses these before scrypt runs, with ERR_OUT_OF_RANGE, not an ERR_CRYPTO code (they threw too).
+      'N not a whole number': `scrypt$1.5$8$1$${b64(salt)}$${b64(randomBytes(32))}`,
+      'r not a whole number': `scrypt$16384$8.5$1$${b64(salt)}$${b64(randomBytes(32))}`,
+      'N past 32 bits': `scrypt$4294967296$8$1$${b64(salt)}$${b64(randomBytes(32))}`,
+      'p past 32 bits': `scrypt$16384$8$4294967296$${b64(salt)}$${b64(randomBytes(32))}`,
       'nothing': '',
     };
     for (const [what, stored] of Object.entries(refused)) {

@@ -106,6 +106,22 @@ describe.each(DIALECT_TARGETS)('settings service on $name', (target) => {
     });
   });
 
+  // OpenCart's "missing orders" (an order left at checkout) have order_status_id 0; a shop may
+  // keep a row named for it. Exporting status 0 would export abandoned carts: refused even then.
+  it('refuses order status 0 even when the shop has an order_status row with id 0', async () => {
+    const first = await db().knex(db().t('order_status')).orderBy('order_status_id').first('order_status_id', 'language_id');
+    // Written with a free id, then moved to 0: an INSERT of 0 into the AUTO_INCREMENT column would take the next id on MySQL.
+    await db().knex(db().t('order_status')).insert({ order_status_id: 9100, language_id: first.language_id, name: 'Missing Orders' });
+    await db().knex(db().t('order_status')).where({ order_status_id: 9100 }).update({ order_status_id: 0 });
+    try {
+      expect((await listOrderStatuses(db())).map((st) => st.orderStatusId)).toContain(0);
+      const err = await refusalOf({ export_statuses: `${first.order_status_id},0` });
+      expect(err.refusals).toEqual({ export_statuses: { code: 'no_status', vars: { ids: '0' }, message: 'no order status with id 0' } });
+    } finally {
+      await db().knex(db().t('order_status')).where({ order_status_id: 0 }).delete();
+    }
+  });
+
   it('takes ids the shop has, and an empty status mapping, without asking more', async () => {
     const group = (await listCustomerGroups(db()))[0]!.customerGroupId;
     const klass = (await listTaxClasses(db()))[0]!.taxClassId;

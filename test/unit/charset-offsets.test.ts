@@ -47,3 +47,43 @@ describe('the first bad byte of a body that comes in pieces', () => {
     expect(thrown(() => decodeBody(Buffer.from([0x98, 0x41]), 'windows-1250'), DocumentError).message).toBe('the body has a byte that windows-1250 does not define (character 1)');
   });
 });
+
+describe('the first bad UTF-8 byte, however the body is cut', () => {
+  // Bodies of valid characters of one to four bytes (and a byte order mark), with a bad sequence
+  // put in (a stray byte, an overlong or surrogate form, a character cut short, beyond U+10FFFF)
+  // or none, then cut at every two places: the streamed answer is the whole body's, byte for byte.
+  // This guards the carry of a cut character (incompleteTail) as a whole; its surviving mutants
+  // only carry a complete last character as well, which moves no offset.
+  const atoms = [[0x41], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0xef, 0xbb, 0xbf]];
+  const bad = [[0xff], [0x80], [0xc0, 0x80], [0xe0, 0x80, 0x80], [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xc3, 0x41], [0xe2, 0x41]];
+  const outcome = (f: () => unknown) => {
+    try {
+      f();
+      return 'valid';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('a body cut into three pieces anywhere names the byte the whole body names', () => {
+    let seed = 12345;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+    for (let t = 0; t < 400; t++) {
+      const body: number[] = [];
+      for (let i = 1 + next(6); i > 0; i--) body.push(...atoms[next(atoms.length)]!);
+      if (next(4) > 0) body.splice(next(body.length + 1), 0, ...bad[next(bad.length)]!);
+      if (next(3) === 0) body.push(...atoms[next(atoms.length)]!);
+      const buf = Buffer.from(body);
+      const want = outcome(() => decodeBody(buf, undefined));
+      for (let a = 0; a <= buf.length; a++)
+        for (let b = a; b <= buf.length; b++) {
+          const got = outcome(() => {
+            const d = createDecoder(undefined);
+            for (const piece of [buf.subarray(0, a), buf.subarray(a, b), buf.subarray(b)]) d.write(piece);
+            d.end();
+          });
+          if (got !== want) expect(got, `${buf.toString('hex')} cut at ${a} and ${b}`).toBe(want);
+        }
+    }
+  });
+});

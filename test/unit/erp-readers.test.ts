@@ -28,6 +28,14 @@ describe('the format from the Content-Type', () => {
     expect(formatFromContentType(undefined, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('[{}]')]))).toBe('json');
   });
 
+  // A byte order mark is one only as the body's first bytes. After white space U+FEFF is a
+  // character (ZERO WIDTH NO-BREAK SPACE), neither white space nor the start of XML or JSON: the
+  // body is not recognised (415, send a type), rather than taken for XML the parser then refuses.
+  it('a byte order mark after white space hides nothing: such a body is not recognised', () => {
+    for (const body of [' \uFEFF<t/>', '\n\uFEFF[{}]'])
+      expect(refusal(() => formatFromContentType(undefined, Buffer.from(body))), JSON.stringify(body)).toEqual({ status: 415, message: 'unsupported content type "(none)" (send application/xml, application/json or text/csv)' });
+  });
+
   it('refuses any other type with 415, naming it, even when the body looks like XML', () => {
     expect(refusal(() => formatFromContentType('text/html', Buffer.from('<termekek/>')))).toEqual({ status: 415, message: 'unsupported content type "text/html" (send application/xml, application/json or text/csv)' });
     expect(refusal(() => formatFromContentType(undefined, Buffer.from('kod;ar')))).toEqual({ status: 415, message: 'unsupported content type "(none)" (send application/xml, application/json or text/csv)' });

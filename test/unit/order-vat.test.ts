@@ -337,6 +337,40 @@ describe('per-line tax: the less common orders', () => {
     expect(summary(r)).toEqual([['product', 'SKU-4', 27, 0, 0, 0], ['coupon', 'KUPON', 0, -100, 0, -100]]);
   });
 
+  // The discount's parts are grouped by the set of percentage rates they take back (order-vat.ts
+  // `pKey`): one line per set of rates, whatever order the rates come in, and never one line for
+  // two different sets.
+  it('a coupon over two classes holding the same two rates at different priorities is one line', () => {
+    // readShopTaxConfig gives the rules by priority: class 20 collects rate 5 then 6, class 21
+    // rate 6 then 5. Both classes are 20% + 7%, the same set of rates.
+    const cfg = config({
+      rules: [{ ...rule(20, 5, 'VAT 20%', 20), priority: 1 }, { ...rule(21, 6, 'Local 7%', 7), priority: 1 }, { ...rule(20, 6, 'Local 7%', 7), priority: 2 }, { ...rule(21, 5, 'VAT 20%', 20), priority: 2 }],
+      rateGroups: new Map([5, 6].map((id) => [id, new Set([1])])),
+    });
+    const f = facts({}, new Map([['NYAR10', { type: 'P' as const, discount: 10, freeShipping: false, productIds: null }]]));
+    f.products.set(5, { taxClassId: 20, points: 0 });
+    f.products.set(6, { taxClassId: 21, points: 0 });
+    // Each product 1000 + 200 + 70; the coupon takes 100 of each and 20 + 7 of each one's tax.
+    const r = build([line({ id: 5, price: 1000 }, 1, 270), line({ id: 6, price: 1000 }, 1, 270)],
+      row([['sub_total', 'Részösszeg', 2000], ['coupon', 'Kupon (NYAR10)', -200], ['tax', 'VAT 20%', 360], ['tax', 'Local 7%', 126], ['total', 'Összesen', 2286]]), {}, {}, f, cfg);
+    expect(r.problem).toBeNull();
+    expect(summary(r).slice(2)).toEqual([['coupon', 'KUPON', 27, -200, -54, -254]]);
+  });
+
+  it('a coupon over two classes whose rate ids read alike when run together (1 and 12, 112) is two lines', () => {
+    const cfg = config({
+      rules: [rule(30, 1, 'VAT 20%', 20), rule(30, 12, 'Local 7%', 7), rule(31, 112, 'ÁFA 5%', 5)],
+      rateGroups: new Map([1, 12, 112].map((id) => [id, new Set([1])])),
+    });
+    const f = facts({}, new Map([['NYAR10', { type: 'P' as const, discount: 10, freeShipping: false, productIds: null }]]));
+    f.products.set(5, { taxClassId: 30, points: 0 });
+    f.products.set(6, { taxClassId: 31, points: 0 });
+    const r = build([line({ id: 5, price: 1000 }, 1, 270), line({ id: 6, price: 1000 }, 1, 50)],
+      row([['sub_total', 'Részösszeg', 2000], ['coupon', 'Kupon (NYAR10)', -200], ['tax', 'VAT 20%', 180], ['tax', 'Local 7%', 63], ['tax', 'ÁFA 5%', 45], ['total', 'Összesen', 2088]]), {}, {}, f, cfg);
+    expect(r.problem).toBeNull();
+    expect(summary(r).slice(2)).toEqual([['coupon', 'KUPON', 27, -100, -27, -127], ['coupon', 'KUPON', 5, -100, -5, -105]]);
+  });
+
   it('the discount lines run from the highest rate down, whatever the order of the products', () => {
     const coupons = new Map([['NYAR10', { type: 'P' as const, discount: 10, freeShipping: false, productIds: null }]]);
     const r = build([line(P2, 1, 100), line(P1, 1, 270)], row([['sub_total', 'Részösszeg', 3000], ['coupon', 'Kupon (NYAR10)', -300], ['tax', 'ÁFA 27%', 243], ['tax', 'ÁFA 5%', 90], ['total', 'Összesen', 3033]]), {}, {}, facts({}, coupons));

@@ -183,4 +183,29 @@ describe('lines and columns the fast reader counts', () => {
     expect(refusal(() => stream.write('<r a="3"><c>3</d></r></t>'))).toBe(whole);
     expect(whole).toMatch(/^malformed XML at line 1, column 50: 1:50: /);
   });
+
+  it('a document with lone-CR line ends read in pieces: every record keeps its line', () => {
+    // Old Mac line ends: each CR is a line break. Fed in pieces, the CRs arrive after the text
+    // already searched for CRs was dropped; the count must look for them again.
+    const doc = `<t>\r${Array.from({ length: 6 }, (_, i) => `<r><c>C${i}</c></r>`).join('\r')}\r</t>`;
+    const want = Array.from({ length: 6 }, (_, i) => ({ seq: i + 1, line: i + 2, fields: { c: `C${i}` } }));
+    expect(readXmlGeneral(doc)).toEqual(want);
+    for (const piece of [1, 2, 3, 5, 7, 13, 20]) {
+      const s = new FlatXmlScanner();
+      const got = [];
+      for (let at = 0; at < doc.length; at += piece) got.push(...s.write(doc.slice(at, at + piece))!);
+      got.push(...s.end()!);
+      expect(got, `pieces of ${piece}`).toEqual(want);
+    }
+  });
+
+  it('a CR LF inside a value of a document with LF line ends: the record after the hand-over, and an error, keep their lines', () => {
+    // Line 3 holds the rest of the value "a\r\nb"; the hand-over (the attribute) is at line 4.
+    const doc = '<t>\n<r><c>a\r\nb</c></r>\n<r a="2"><c>2</c></r>\n</t>';
+    expect(viaStream(doc)).toEqual([{ seq: 1, line: 2, fields: { c: 'a\nb' } }, { seq: 2, line: 4, fields: { a: '2', c: '2' } }]);
+    expect(viaStream(doc)).toEqual(readXmlGeneral(doc));
+    const broken = '<t>\n<r><c>a\r\nb</c></r>\n<r><c>2</d></r>\n</t>';
+    expect(refusal(() => viaStream(broken))).toBe(refusal(() => readXmlGeneral(broken)));
+    expect(refusal(() => viaStream(broken))).toMatch(/^malformed XML at line 4, column 11: /);
+  });
 });
