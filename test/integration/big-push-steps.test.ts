@@ -97,7 +97,7 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     expect(LOAD_STEP).toBe(20_000);
   });
 
-  it('a direct push loads its changes in the background once a step of them was found, not before, one step at a time, and writes them all', async () => {
+  it('a direct push loads its changes in the background once a step of them was found, not before, a step at a time, and writes them all', async () => {
     const w = watched();
     const { codes, ids, d } = await stockPush(w.db, 2 * STEP + 2);
     let seq = 0;
@@ -144,17 +144,22 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     expect(await Promise.all(ids.map(qty))).toEqual(ids.map(() => 1));
   });
 
-  it('finish waits for a background load still running, and writes its changes too', async () => {
+  it('one background load at a time: a step found while one runs waits for it; finish waits for the running load and writes its changes too', async () => {
     const w = watched();
-    const { codes, ids, d } = await stockPush(w.db, STEP + 1);
+    const { codes, ids, d } = await stockPush(w.db, 2 * STEP);
     try {
       w.hold();
-      codes.forEach((code, i) => d.add(i + 1, code, 30 + i));
+      for (let i = 0; i < STEP; i++) d.add(i + 1, codes[i]!, 30 + i);
       d.catchUp();
-      expect(w.log).toEqual([`insert ${STEP + 1}`]);
+      expect(w.log).toEqual([`insert ${STEP}`]);
+      // A second step's worth while the first load is held: no second load beside it.
+      for (let i = STEP; i < 2 * STEP; i++) d.add(i + 1, codes[i]!, 30 + i);
+      d.catchUp();
+      expect(w.log).toEqual([`insert ${STEP}`]);
       // The background load is let go only a while after finish began.
       setTimeout(() => w.release(), 100);
-      expect((await d.finish({ dryRun: false })).counts).toMatchObject({ updated: STEP + 1 });
+      expect((await d.finish({ dryRun: false })).counts).toMatchObject({ updated: 2 * STEP });
+      expect(w.log).toEqual([`insert ${STEP}`, `inserted ${STEP}`, `insert ${STEP}`, `inserted ${STEP}`]);
     } finally {
       w.release();
       await d.close();
