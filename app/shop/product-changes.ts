@@ -44,7 +44,7 @@ const CONCERNS = {
 
 const LOAD_ROWS = 20_000;
 /** History steps that may wait for their connection (each holds its LOAD_ROWS rows, about 2.5 MB). */
-const HISTORY_AHEAD = 4;
+export const HISTORY_AHEAD = 4;
 let tables = 0;
 
 function listOf(changes: ProductChange[]): ChangeList {
@@ -81,13 +81,15 @@ export class ChangeTable {
     private readonly column: keyof typeof CONCERNS,
     /** The journal run the products' history is loaded under (none: no history). */
     private readonly historyRun?: number,
+    /** Rows per load step (LOAD_ROWS; tests give a few, to see the history's bound without 100,000 rows). */
+    private readonly loadRows = LOAD_ROWS,
   ) {
     // One name per table: on SQLite every caller shares the one connection.
     this.tmp = `${db.prefix}erpb_changes${db.dialect.name === 'sqlite' ? `_${++tables}` : ''}`;
   }
 
-  static async open(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS, historyRun?: number): Promise<ChangeTable> {
-    const t = new ChangeTable(db, field, column, historyRun);
+  static async open(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS, historyRun?: number, opts: { loadRows?: number } = {}): Promise<ChangeTable> {
+    const t = new ChangeTable(db, field, column, historyRun, opts.loadRows);
     const pinned = await db.dialect.pinConnection(db.knex);
     t.k = pinned.knex;
     t.release = pinned.release;
@@ -103,9 +105,9 @@ export class ChangeTable {
   }
 
   async load(changes: ChangeList, from = 0, to = changes.length): Promise<void> {
-    for (let i = from; i < to; i += LOAD_ROWS) {
+    for (let i = from; i < to; i += this.loadRows) {
       const rows: unknown[][] = [];
-      for (let k = i; k < Math.min(to, i + LOAD_ROWS); k++) {
+      for (let k = i; k < Math.min(to, i + this.loadRows); k++) {
         const id = changes.productId(k);
         if (id < this.minId) this.minId = id;
         if (id > this.maxId) this.maxId = id;

@@ -158,6 +158,11 @@ export class DirectPush {
     private readonly rates: Map<number, number> | null,
     /** The change table (none in a dry run: nothing is loaded or written). */
     private readonly table: ChangeTable | null,
+    /**
+     * Changes found before they are loaded in the background (LOAD_STEP; `directPush` always
+     * uses it). Tests give a few, so a load while reading, and a close during one, need no 20,000 products.
+     */
+    private readonly loadStep = LOAD_STEP,
   ) {
     this.field = settings.product_code_field;
     // Read while the body arrives and is parsed.
@@ -196,7 +201,7 @@ export class DirectPush {
       this.waiting = [];
       for (const r of w) this.match(r.seq, r.code, r.value);
     }
-    if (this.table && !this.loads.blocked && this.changeRows.length - this.loadedTo >= LOAD_STEP) this.loadMore();
+    if (this.table && !this.loads.blocked && this.changeRows.length - this.loadedTo >= this.loadStep) this.loadMore();
   }
 
   /** Loads the changes found so far into the change table, in the background. */
@@ -306,7 +311,7 @@ export class DirectPush {
   }
 }
 
-const LOAD_STEP = 20_000;
+export const LOAD_STEP = 20_000;
 /** Records held while the index is read, before reading the body pauses (see `backlog`). */
 export const WAIT_LIMIT = 50_000;
 

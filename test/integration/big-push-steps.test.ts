@@ -1,0 +1,276 @@
+// The steps of a big push that only a big document reaches, each checked with a small one:
+// a direct push loads its changes into the change table in the background once LOAD_STEP of them
+// were found (never on a dry run, which has no table), one load at a time, and `finish` and
+// `close` wait for that load; a failed one fails the push. The change table keeps at most
+// HISTORY_AHEAD history steps waiting for their connection. A promo stager whose preparation
+// failed still closes. The push service: a record refused before its code was looked at keeps its
+// own reason when the code stands twice, and the run's reading progress is written at most twice
+// a second. LOAD_STEP and the change table's rows per step are given small here (the classes take
+// them as options, with the production defaults), so none of this needs 20,000 products.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { DirectPush, LOAD_STEP, ReadingStager, STAGE_WHILE_READING } from '../../app/sync/apply-products.js';
+import { ChangeTable, HISTORY_AHEAD, type ChangeList } from '../../app/shop/product-changes.js';
+import type { StagedProduct } from '../../app/sync/validate-products.js';
+import type { Settings } from '../../app/settings/schema.js';
+import type { Database } from '../../app/db/database.js';
+import { BATCH_RECORDS } from '../../app/erp/document.js';
+import { PushService } from '../../app/sync/push-service.js';
+import { createApp } from '../../app/web/server.js';
+import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
+import { withDialect } from '../support/dialect-hooks.js';
+import { KEY, addProduct, product, pushXml, uniqueCode, xmlDoc } from '../support/shop.js';
+
+let runs = 9600;
+/** The background step the direct-push tests use (production: LOAD_STEP). */
+const STEP = 3;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !what() && Date.now() < end; ) await sleep(5);
+  expect(what()).toBe(true);
+}
+
+describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
+  let env: TargetEnv;
+  let app: Express;
+  let base: Settings;
+  const db = () => env.ctx.db;
+  const qty = async (id: number) => Number((await product(db(), id)).quantity);
+
+  beforeAll(async () => {
+    env = await openTarget(target);
+    await env.ctx.settings.update({ import_password: KEY });
+    base = await env.ctx.settings.get();
+    app = createApp(env.ctx);
+  });
+  afterAll(async () => env?.cleanup());
+
+  /**
+   * The database with every insert into a change table logged (`insert n` when asked, `inserted n`
+   * when done); `hold` makes the next insert wait until `release`, `refuse` makes it fail.
+   */
+  function watched() {
+    const log: string[] = [];
+    let held: Promise<void> | null = null;
+    let release = () => {};
+    let refuse: unknown = null;
+    const wdb = withDialect(db(), (real) => ({
+      bulkInsert: async (k, table, columns, rows, constants) => {
+        if (!table.includes('erpb_changes')) return real.bulkInsert(k, table, columns, rows, constants);
+        log.push(`insert ${rows.length}`);
+        const gate = held;
+        held = null;
+        if (gate) await gate;
+        const refused = refuse;
+        refuse = null;
+        if (refused) throw refused;
+        await real.bulkInsert(k, table, columns, rows, constants);
+        log.push(`inserted ${rows.length}`);
+      },
+    }));
+    return {
+      db: wdb,
+      log,
+      hold() {
+        held = new Promise<void>((r) => (release = r));
+      },
+      release: () => release(),
+      refuse(err: unknown) {
+        refuse = err;
+      },
+    };
+  }
+
+  /** `n` products with quantity 1, and a direct stock push (background step STEP) over `on`. */
+  async function stockPush(on: Database, n: number, dryRun = false) {
+    const codes = Array.from({ length: n }, () => uniqueCode('BS'));
+    const ids: number[] = [];
+    for (const model of codes) ids.push(await addProduct(db(), { model, quantity: 1 }));
+    const run = ++runs;
+    const table = dryRun ? null : await ChangeTable.open(on, base.product_code_field, 'quantity', run);
+    const d = new DirectPush(on, run, 'stock', base, null, table, STEP);
+    await d.indexRead();
+    return { codes, ids, d, run };
+  }
+
+  it('has the production step of 20,000 changes (the tests below use a step of 3)', () => {
+    expect(LOAD_STEP).toBe(20_000);
+  });
+
+  it('a direct push loads its changes in the background once a step of them was found, not before, a step at a time, and writes them all', async () => {
+    const w = watched();
+    const { codes, ids, d } = await stockPush(w.db, 2 * STEP + 2);
+    let seq = 0;
+    try {
+      // One change short of a step, and an unchanged record: nothing is loaded yet.
+      for (let i = 0; i < STEP - 1; i++) d.add(++seq, codes[i]!, 10 + i);
+      d.add(++seq, codes[2 * STEP + 1]!, 1);
+      d.catchUp();
+      expect(w.log).toEqual([]);
+      // The step's last change: its changes are loaded at once, in one insert.
+      d.add(++seq, codes[STEP - 1]!, 10 + STEP - 1);
+      d.catchUp();
+      expect(w.log).toEqual([`insert ${STEP}`]);
+      await until(() => w.log.length === 2);
+      // One change more is not a step (the step counts from what was loaded, not from the start).
+      d.add(++seq, codes[STEP]!, 10 + STEP);
+      d.catchUp();
+      expect(w.log).toEqual([`insert ${STEP}`, `inserted ${STEP}`]);
+      for (let i = STEP + 1; i < 2 * STEP; i++) d.add(++seq, codes[i]!, 10 + i);
+      d.catchUp();
+      expect(w.log.slice(2)).toEqual([`insert ${STEP}`]);
+      // The last change is loaded by finish, with what is still in the background.
+      d.add(++seq, codes[2 * STEP]!, 10 + 2 * STEP);
+      const res = await d.finish({ dryRun: false });
+      expect(res.counts).toEqual({ updated: 2 * STEP + 1, unchanged: 1, unknown: 0, ambiguous: 0 });
+    } finally {
+      await d.close();
+    }
+    expect(w.log).toEqual([`insert ${STEP}`, `inserted ${STEP}`, `insert ${STEP}`, `inserted ${STEP}`, 'insert 1', 'inserted 1']);
+    expect(await Promise.all(ids.map(qty))).toEqual([...Array.from({ length: 2 * STEP + 1 }, (_, i) => 10 + i), 1]);
+  });
+
+  it('a dry run of more than a step of changes loads nothing (it has no change table) and answers as the push would', async () => {
+    const { codes, ids, d } = await stockPush(db(), 2 * STEP + 1, true);
+    try {
+      codes.forEach((code, i) => {
+        d.add(i + 1, code, 20 + i);
+        d.catchUp();
+      });
+      expect((await d.finish({ dryRun: true })).counts).toEqual({ updated: 2 * STEP + 1, unchanged: 0, unknown: 0, ambiguous: 0 });
+    } finally {
+      await d.close();
+    }
+    expect(await Promise.all(ids.map(qty))).toEqual(ids.map(() => 1));
+  });
+
+  it('one background load at a time: a step found while one runs waits for it; finish waits for the running load and writes its changes too', async () => {
+    const w = watched();
+    const { codes, ids, d } = await stockPush(w.db, 2 * STEP);
+    try {
+      w.hold();
+      for (let i = 0; i < STEP; i++) d.add(i + 1, codes[i]!, 30 + i);
+      d.catchUp();
+      expect(w.log).toEqual([`insert ${STEP}`]);
+      // A second step's worth while the first load is held: no second load beside it.
+      for (let i = STEP; i < 2 * STEP; i++) d.add(i + 1, codes[i]!, 30 + i);
+      d.catchUp();
+      expect(w.log).toEqual([`insert ${STEP}`]);
+      // The background load is let go only a while after finish began.
+      setTimeout(() => w.release(), 100);
+      expect((await d.finish({ dryRun: false })).counts).toMatchObject({ updated: 2 * STEP });
+      expect(w.log).toEqual([`insert ${STEP}`, `inserted ${STEP}`, `insert ${STEP}`, `inserted ${STEP}`]);
+    } finally {
+      w.release();
+      await d.close();
+    }
+    expect(await Promise.all(ids.map(qty))).toEqual(ids.map((_, i) => 30 + i));
+  });
+
+  it('a background load that fails fails the push with its error, and nothing is written', async () => {
+    const w = watched();
+    const { codes, ids, d } = await stockPush(w.db, STEP + 1);
+    const refused = new Error('the change table refused the insert');
+    try {
+      w.refuse(refused);
+      for (let i = 0; i < STEP; i++) d.add(i + 1, codes[i]!, 40 + i);
+      d.catchUp();
+      // A later change, loaded by finish itself (where inserts work): the kept failure still stops it.
+      d.add(STEP + 1, codes[STEP]!, 99);
+      await expect(d.finish({ dryRun: false })).rejects.toBe(refused);
+    } finally {
+      await d.close();
+    }
+    expect(await Promise.all(ids.map(qty))).toEqual(ids.map(() => 1));
+  });
+
+  it('close waits for a background load still running before it drops the change table: nothing of the push runs after it', async () => {
+    const w = watched();
+    const { codes, d, run } = await stockPush(w.db, STEP);
+    w.hold();
+    codes.forEach((code, i) => d.add(i + 1, code, 50 + i));
+    d.catchUp();
+    expect(w.log).toEqual([`insert ${STEP}`]);
+    // A push that stops here (a refused document): the load is let go only after close began.
+    setTimeout(() => w.release(), 100);
+    await d.close();
+    w.log.push('closed');
+    await sleep(100);
+    expect(w.log).toEqual([`insert ${STEP}`, `inserted ${STEP}`, 'closed']);
+    // The history loaded beside it is gone with the push that never wrote.
+    expect(Number((await db().knex(db().own('product_change')).where({ run_id: run }).count({ n: '*' }).first())!.n)).toBe(0);
+  });
+
+  it('a promo stager whose preparation failed (the product index could not be read) still closes', async () => {
+    const unread = new Error('the product index could not be read');
+    const index = Promise.reject(unread);
+    index.catch(() => {});
+    const stager = new ReadingStager(db(), ++runs, 'promo-prices', base, index);
+    const read: StagedProduct[] = Array.from({ length: STAGE_WHILE_READING }, (_, i) => ({ seq: i + 1, code: `NOPE-${i}`, promo: 1, promo_start: null, promo_end: '0000-00-00' }));
+    await expect(stager.catchUp(read)).rejects.toBe(unread);
+    expect(stager.started).toBe(true);
+    await expect(stager.close()).resolves.toBeUndefined();
+  });
+
+  it(`keeps at most HISTORY_AHEAD (${HISTORY_AHEAD}) history steps waiting for their connection: the change table's loads wait instead`, async () => {
+    const run = ++runs;
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const log: string[] = [];
+    const wdb = withDialect(db(), (real) => ({
+      bulkInsert: async (k, table, columns, rows, constants) => {
+        if (table === db().own('product_change')) await held;
+        else log.push(`change ${rows.length}`);
+        return real.bulkInsert(k, table, columns, rows, constants);
+      },
+    }));
+    const steps = HISTORY_AHEAD + 3;
+    const n = 2 * steps;
+    const list: ChangeList = { length: n, productId: (k) => 900_000 + k, code: (k) => `H-${k}`, value: (k) => k, old: () => 1 };
+    const table = await ChangeTable.open(wdb, 'model', 'quantity', run, { loadRows: 2 });
+    try {
+      const loading = table.load(list);
+      // The history's first step is held: the change table takes as many steps as may wait, then stops.
+      await until(() => log.length >= HISTORY_AHEAD);
+      await sleep(200);
+      expect(log).toEqual(Array.from({ length: HISTORY_AHEAD }, () => 'change 2'));
+      release();
+      await loading;
+      expect(log).toEqual(Array.from({ length: steps }, () => 'change 2'));
+      await table.remove([]); // waits for the history loads
+      expect(Number((await db().knex(db().own('product_change')).where({ run_id: run }).count({ n: '*' }).first())!.n)).toBe(n);
+    } finally {
+      release();
+      await table.close();
+    }
+  });
+
+  it('a record refused before its code was looked up (too long for the shop) keeps its own reason when its code stands twice', async () => {
+    const long = `L${'x'.repeat(70)}-${uniqueCode('TL')}`;
+    for (const [kind, field] of [['stock', 'szabadraktar'], ['prices', 'ar'], ['promo-prices', 'arakcios']] as const) {
+      const res = await pushXml(app, kind, [{ termekkod: long, [field]: 5 }, { termekkod: uniqueCode('NOPE'), [field]: 1 }, { termekkod: long, [field]: 6 }]);
+      expect(res.status).toBe(200);
+      const own = "termekkod is longer than the shop's model column (64 characters, as the shop stores it)";
+      expect(res.body.notApplied.filter((x: { record: number }) => x.record !== 2).map((x: { record: number; outcome: string; reason: string }) => [x.record, x.outcome, x.reason])).toEqual([
+        [1, 'invalid', own],
+        [3, 'invalid', own],
+      ]);
+    }
+  });
+
+  it('writes the reading progress of a push at most twice a second', async () => {
+    const pushes = new PushService(db(), env.ctx.settings);
+    const reports: number[] = [];
+    const original = pushes.journal.progress.bind(pushes.journal);
+    pushes.journal.progress = async (run, n, phase, percent) => {
+      if (phase === 'reading') reports.push(performance.now());
+      await original(run, n, phase, percent);
+    };
+    const doc = Buffer.from(xmlDoc(Array.from({ length: 6 * BATCH_RECORDS }, (_, i) => ({ termekkod: `NOPE-${i}`, szabadraktar: 1 }))));
+    const answer = await pushes.push({ kind: 'stock', body: doc, contentType: 'application/xml', actor: 'test' });
+    expect(answer.counts).toMatchObject({ received: 6 * BATCH_RECORDS });
+    expect(reports.length).toBeGreaterThan(0);
+    // Each report comes at least half a second after the one before (10 ms leeway for the timer's reading).
+    for (let i = 1; i < reports.length; i++) expect(reports[i]! - reports[i - 1]!).toBeGreaterThanOrEqual(490);
+  });
+});
