@@ -84,6 +84,8 @@ export class ChangeTable {
     /** Rows per load step (LOAD_ROWS; tests give a few, to see the history's bound without 100,000 rows). */
     private readonly loadRows = LOAD_ROWS,
   ) {
+    // A step of no rows would never end the load loop.
+    if (!Number.isInteger(loadRows) || loadRows < 1) throw new RangeError(`loadRows must be a whole number of at least 1, not ${loadRows}`);
     // One name per table: on SQLite every caller shares the one connection.
     this.tmp = `${db.prefix}erpb_changes${db.dialect.name === 'sqlite' ? `_${++tables}` : ''}`;
   }

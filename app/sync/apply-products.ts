@@ -164,6 +164,7 @@ export class DirectPush {
      */
     private readonly loadStep = LOAD_STEP,
   ) {
+    if (!Number.isInteger(loadStep) || loadStep < 1) throw new RangeError(`loadStep must be a whole number of at least 1, not ${loadStep}`);
     this.field = settings.product_code_field;
     // Read while the body arrives and is parsed.
     this.indexReady = loadProductIndex(db, this.field);

@@ -84,6 +84,8 @@ export class OrderStatusService {
     // dead-run sweep also reads); only tests shorten it, to see the busy answer without waiting a minute.
     private readonly opts: { apiTimeoutMs?: number; applyBudgetMs?: number; leaseWaitMs?: number } = {},
   ) {
+    const wait = opts.leaseWaitMs;
+    if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) throw new RangeError(`leaseWaitMs must be a number of at least 0, not ${wait}`);
     this.journal = new Journal(db);
   }
 

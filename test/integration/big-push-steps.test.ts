@@ -97,6 +97,17 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     expect(LOAD_STEP).toBe(20_000);
   });
 
+  it('refuses a step that is not a whole number of at least 1 (a load step of no rows would never end)', async () => {
+    for (const bad of [0, -1, 2.5, Number.NaN]) {
+      expect(() => new DirectPush(db(), 1, 'stock', base, null, null, bad)).toThrow(RangeError);
+      await expect(ChangeTable.open(db(), 'model', 'quantity', undefined, { loadRows: bad })).rejects.toThrow(RangeError);
+    }
+    // One is a step.
+    expect(() => new DirectPush(db(), 1, 'stock', base, null, null, 1)).not.toThrow();
+    const table = await ChangeTable.open(db(), 'model', 'quantity', undefined, { loadRows: 1 });
+    await table.close();
+  });
+
   it('a direct push loads its changes in the background once a step of them was found, not before, a step at a time, and writes them all', async () => {
     const w = watched();
     const { codes, ids, d } = await stockPush(w.db, 2 * STEP + 2);
@@ -188,11 +199,17 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     const w = watched();
     const { codes, d, run } = await stockPush(w.db, STEP);
     w.hold();
-    codes.forEach((code, i) => d.add(i + 1, code, 50 + i));
-    d.catchUp();
-    expect(w.log).toEqual([`insert ${STEP}`]);
-    // A push that stops here (a refused document): the load is let go only after close began.
-    setTimeout(() => w.release(), 100);
+    try {
+      codes.forEach((code, i) => d.add(i + 1, code, 50 + i));
+      d.catchUp();
+      expect(w.log).toEqual([`insert ${STEP}`]);
+      // A push that stops here (a refused document): the load is let go only after close began.
+      setTimeout(() => w.release(), 100);
+    } catch (err) {
+      w.release(); // a failed expectation must not leave the insert held and the connection pinned
+      await d.close();
+      throw err;
+    }
     await d.close();
     w.log.push('closed');
     await sleep(100);

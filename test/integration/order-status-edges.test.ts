@@ -123,6 +123,13 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order status edges on $name', (target) =
     }
   });
 
+  it('refuses a lease wait that is not a number of at least 0', () => {
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new OrderStatusService(db(), env.ctx.settings, { leaseWaitMs: bad })).toThrow(RangeError);
+    }
+    expect(() => new OrderStatusService(db(), env.ctx.settings, { leaseWaitMs: 0 })).not.toThrow();
+  });
+
   it('a status push that dies holding its lease is closed as interrupted by the next status push, once the lease expires', async () => {
     // The promise of the lease's holder `run:<id>`: the push that takes an expired lease over reads
     // the dead run's id from it (onTakeOver). Push A stops for good inside its lease, before any
@@ -147,13 +154,17 @@ describe.each(FIXTURE_DIALECT_TARGETS)('order status edges on $name', (target) =
     await stoppedInside;
     const [dead] = await runs().where({ kind: STATUS_KIND, status: 'running' }).whereNot({ id: x }).pluck('id');
     expect(dead).toBeGreaterThan(x);
-    await leases().update({ expires_at: Date.now() - 1 });
-
-    const next = await svc.push({ body, contentType: 'application/json', actor: 'erp' });
-    expect(next.status).toBe('ok');
-    expect(await runs().where({ id: dead }).first('status', 'message')).toEqual({ status: 'interrupted', message: expect.stringMatching(/process stopped before the run finished/) });
-    expect(await leases().first('holder')).toEqual({ holder: null });
-    await runs().where({ id: x }).update({ status: 'interrupted' });
+    try {
+      await leases().update({ expires_at: Date.now() - 1 });
+      const next = await svc.push({ body, contentType: 'application/json', actor: 'erp' });
+      expect(next.status).toBe('ok');
+      expect(await runs().where({ id: dead }).first('status', 'message')).toEqual({ status: 'interrupted', message: expect.stringMatching(/process stopped before the run finished/) });
+      expect(await leases().first('holder')).toEqual({ holder: null });
+    } finally {
+      // Neither dead run may be left running for the tests after this one, nor the lease held.
+      await runs().whereIn('id', [x, dead]).where({ status: 'running' }).update({ status: 'interrupted' });
+      await leases().update({ holder: null, expires_at: 0 });
+    }
   });
 
   it('the apply budget lasts through its last millisecond: with a budget of 0, the change started in that millisecond is applied, the next one, a millisecond later, waits', async () => {

@@ -111,14 +111,14 @@ describe.each(DIALECT_TARGETS)('settings service on $name', (target) => {
   it('refuses order status 0 even when the shop has an order_status row with id 0', async () => {
     const first = await db().knex(db().t('order_status')).orderBy('order_status_id').first('order_status_id', 'language_id');
     // Written with a free id, then moved to 0: an INSERT of 0 into the AUTO_INCREMENT column would take the next id on MySQL.
-    await db().knex(db().t('order_status')).insert({ order_status_id: 9100, language_id: first.language_id, name: 'Missing Orders' });
-    await db().knex(db().t('order_status')).where({ order_status_id: 9100 }).update({ order_status_id: 0 });
     try {
+      await db().knex(db().t('order_status')).insert({ order_status_id: 9100, language_id: first.language_id, name: 'Missing Orders' });
+      await db().knex(db().t('order_status')).where({ order_status_id: 9100 }).update({ order_status_id: 0 });
       expect((await listOrderStatuses(db())).map((st) => st.orderStatusId)).toContain(0);
       const err = await refusalOf({ export_statuses: `${first.order_status_id},0` });
       expect(err.refusals).toEqual({ export_statuses: { code: 'no_status', vars: { ids: '0' }, message: 'no order status with id 0' } });
     } finally {
-      await db().knex(db().t('order_status')).where({ order_status_id: 0 }).delete();
+      await db().knex(db().t('order_status')).whereIn('order_status_id', [0, 9100]).delete();
     }
   });
 
