@@ -27,6 +27,22 @@ async function ensureAddressBook(db: Database): Promise<void> {
   forgetShopSchema(db);
 }
 
+/** A shop with one taxed product and the export set to the feed: paid orders of it, and their documents as prepared. */
+async function exportShop(env: TargetEnv, codePrefix: string) {
+  const db = env.ctx.db;
+  const code = uniqueCode(codePrefix);
+  const productId = await addProduct(db, { model: code, tax_class_id: await configureVat(db) });
+  await env.ctx.settings.update({ webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', export_start_date: '2026-01-01', export_transport: 'feed' });
+  return {
+    paidOrder: async (customerId = 0) => {
+      const { orderId } = await placeOrder(db, { customerId, products: [{ productId, name: 'Serpenyő', model: code, quantity: 1, price: 1000, tax: 270 }], shipping: 500 });
+      await setOrderStatus(db, orderId, 2);
+      return orderId;
+    },
+    docOf: async (orderId: number) => JSON.parse((await db.knex(db.own('outbox')).where({ order_id: orderId }).first()).document) as OrderDocument,
+  };
+}
+
 // Without MariaDB (no MYSQL_URL) the file says so instead of failing for want of a test.
 describe.skipIf(MARIADB.length > 0)('what the export reads beside the order', () => {
   it.skip('sold vouchers need MariaDB (MYSQL_URL)', () => {});
@@ -34,15 +50,10 @@ describe.skipIf(MARIADB.length > 0)('what the export reads beside the order', ()
 
 describe.each(FIXTURE_DIALECT_TARGETS)('what the export reads beside the order on $name', (target) => {
   let env: TargetEnv;
-  let productId: number;
-  let code: string;
+  let shop: Awaited<ReturnType<typeof exportShop>>;
   const db = () => env.ctx.db;
-  const docOf = async (orderId: number) => JSON.parse((await db().knex(db().own('outbox')).where({ order_id: orderId }).first()).document) as OrderDocument;
-  const paidOrder = async (customerId = 0) => {
-    const { orderId } = await placeOrder(db(), { customerId, products: [{ productId, name: 'Serpenyő', model: code, quantity: 1, price: 1000, tax: 270 }], shipping: 500 });
-    await setOrderStatus(db(), orderId, 2);
-    return orderId;
-  };
+  const docOf = (orderId: number) => shop.docOf(orderId);
+  const paidOrder = (customerId = 0) => shop.paidOrder(customerId);
   const customer = async (firstname: string, city: string) => {
     const k = db().knex;
     const [customerId] = await k(db().t('customer')).insert({ customer_group_id: 1, store_id: 0, language_id: 1, firstname, lastname: 'Szabó', email: `${firstname}@example.hu`, telephone: '1', fax: '', password: '', salt: '', custom_field: '', ip: '', status: 1, safe: 0, token: '', code: '', date_added: '2026-01-01 00:00:00' });
@@ -57,9 +68,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('what the export reads beside the order o
   beforeAll(async () => {
     env = await openTarget(target);
     await ensureAddressBook(db());
-    code = uniqueCode('EXE');
-    productId = await addProduct(db(), { model: code, tax_class_id: await configureVat(db()) });
-    await env.ctx.settings.update({ webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', export_start_date: '2026-01-01', export_transport: 'feed' });
+    shop = await exportShop(env, 'EXE');
   });
   afterAll(async () => env?.cleanup());
 
@@ -91,21 +100,14 @@ describe.each(FIXTURE_DIALECT_TARGETS)('what the export reads beside the order o
 
 describe.each(MARIADB)('sold vouchers on $name', (target) => {
   let env: TargetEnv;
-  let productId: number;
-  let code: string;
+  let shop: Awaited<ReturnType<typeof exportShop>>;
   const db = () => env.ctx.db;
-  const docOf = async (orderId: number) => JSON.parse((await db().knex(db().own('outbox')).where({ order_id: orderId }).first()).document) as OrderDocument;
-  const paidOrder = async () => {
-    const { orderId } = await placeOrder(db(), { products: [{ productId, name: 'Serpenyő', model: code, quantity: 1, price: 1000, tax: 270 }], shipping: 500 });
-    await setOrderStatus(db(), orderId, 2);
-    return orderId;
-  };
+  const docOf = (orderId: number) => shop.docOf(orderId);
+  const paidOrder = () => shop.paidOrder();
 
   beforeAll(async () => {
     env = await openTarget(target);
-    code = uniqueCode('EXV');
-    productId = await addProduct(db(), { model: code, tax_class_id: await configureVat(db()) });
-    await env.ctx.settings.update({ webshop_id: 'bolt1', password: 'erp-pw', shipping_fee_code: 'SZALL', export_start_date: '2026-01-01', export_transport: 'feed' });
+    shop = await exportShop(env, 'EXV');
   });
   afterAll(async () => env?.cleanup());
 
