@@ -1,8 +1,9 @@
 // The steps of a big push that only a big document reaches, each checked with a small one:
 // a direct push loads its changes into the change table in the background once LOAD_STEP of them
 // were found (never on a dry run, which has no table), one load at a time, and `finish` and
-// `close` wait for that load; a failed one fails the push. The change table keeps at most
-// HISTORY_AHEAD history steps waiting for their connection. A promo stager whose preparation
+// `close` wait for that load; a failed one fails the push. The change table keeps up to
+// HISTORY_HELD history steps unloaded until its write begins (loaded beside the UPDATE; never, when
+// the push stops before it), and past those at most HISTORY_AHEAD waiting for their connection. A promo stager whose preparation
 // failed still closes. The push service: a record refused before its code was looked at keeps its
 // own reason when the code stands twice, and the run's reading progress is written at most twice
 // a second. LOAD_STEP and the change table's rows per step are given small here (the classes take
@@ -10,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { DirectPush, LOAD_STEP, ReadingStager, STAGE_WHILE_READING } from '../../app/sync/apply-products.js';
-import { ChangeTable, HISTORY_AHEAD, type ChangeList } from '../../app/shop/product-changes.js';
+import { ChangeTable, HISTORY_AHEAD, HISTORY_HELD, type ChangeList } from '../../app/shop/product-changes.js';
 import type { StagedProduct } from '../../app/sync/validate-products.js';
 import type { Settings } from '../../app/settings/schema.js';
 import type { Database } from '../../app/db/database.js';
@@ -19,6 +20,7 @@ import { PushService } from '../../app/sync/push-service.js';
 import { createApp } from '../../app/web/server.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { withDialect } from '../support/dialect-hooks.js';
+import { setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { KEY, addProduct, product, pushXml, uniqueCode, xmlDoc } from '../support/shop.js';
 
 let runs = 9600;
@@ -229,35 +231,126 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     await expect(stager.close()).resolves.toBeUndefined();
   });
 
-  it(`keeps at most HISTORY_AHEAD (${HISTORY_AHEAD}) history steps waiting for their connection: the change table's loads wait instead`, async () => {
-    const run = ++runs;
-    let release = () => {};
-    const held = new Promise<void>((r) => (release = r));
+  /** The change table's steps and the history's loads, in the order they happen (`hold` keeps the history's loads waiting). */
+  function historyWatched() {
     const log: string[] = [];
+    let release = () => {};
+    let held: Promise<void> | null = null;
     const wdb = withDialect(db(), (real) => ({
       bulkInsert: async (k, table, columns, rows, constants) => {
-        if (table === db().own('product_change')) await held;
-        else log.push(`change ${rows.length}`);
+        if (table === db().own('product_change')) {
+          log.push(`history ${rows.length}`);
+          if (held) await held;
+        } else log.push(`change ${rows.length}`);
         return real.bulkInsert(k, table, columns, rows, constants);
       },
+      joinUpdate: (u) => {
+        log.push('update');
+        return real.joinUpdate(u);
+      },
     }));
-    const steps = HISTORY_AHEAD + 3;
+    return {
+      db: wdb,
+      log,
+      hold() {
+        held = new Promise<void>((r) => (release = r));
+      },
+      release: () => release(),
+    };
+  }
+  const historyRows = async (run: number) => Number((await db().knex(db().own('product_change')).where({ run_id: run }).count({ n: '*' }).first())!.n);
+
+  it(`keeps up to HISTORY_HELD (${HISTORY_HELD}) history steps unloaded while the document is read, and loads them once the write has begun, beside the UPDATE`, async () => {
+    // A 100,000-record push's history (steps of 20,000 rows) is kept whole.
+    expect(HISTORY_HELD * 20_000).toBeGreaterThanOrEqual(100_000);
+    const w = historyWatched();
+    const run = ++runs;
+    const codes = Array.from({ length: 2 * HISTORY_HELD }, () => uniqueCode('HH'));
+    const ids: number[] = [];
+    for (const model of codes) ids.push(await addProduct(db(), { model, quantity: 1 }));
+    const list: ChangeList = { length: ids.length, productId: (k) => ids[k]!, code: (k) => codes[k]!, value: (k) => 50 + k, old: () => 1 };
+    const table = await ChangeTable.open(w.db, 'model', 'quantity', run, { loadRows: 2 });
+    try {
+      await table.load(list);
+      // Every step is in the change table; none of the history is loaded yet.
+      expect(w.log).toEqual(Array.from({ length: HISTORY_HELD }, () => 'change 2'));
+      expect(await historyRows(run)).toBe(0);
+      expect(await table.write('2031-01-02 03:04:05', { rows: ids.length })).toBe(ids.length);
+    } finally {
+      await table.close();
+    }
+    // The UPDATE was asked for first; the history's steps followed (on their own connection, beside it).
+    expect(w.log.slice(HISTORY_HELD)).toEqual(['update', ...Array.from({ length: HISTORY_HELD }, () => 'history 2')]);
+    expect(await historyRows(run)).toBe(ids.length);
+    expect(await Promise.all(ids.map(qty))).toEqual(ids.map((_, k) => 50 + k));
+  });
+
+  it('keeps rows for a later load as their LOAD DATA text on MySQL once LOAD DATA works (as the rows on SQLite, or where LOAD DATA is refused), and loads them all the same', async () => {
+    const run = ++runs;
+    const h = { table: db().own('product_change'), columns: ['product_id', 'code', 'new_value', 'old_value'], constants: { run_id: run, field: 'price' } };
+    const rows = (base: number) => [[base + 1, 'K\ttab', 1.5, null], [base + 2, 'KÉ', 2, 1]];
+    const mysql = target.dialect === 'mysql';
+    try {
+      for (const works of [true, false]) {
+        if (mysql) setLoadDataForTests(works);
+        const r = rows(works ? 920_000 : 930_000);
+        const kept = db().dialect.keepRows(r);
+        if (mysql && works) {
+          // Only the text is kept: the rows can go.
+          expect(Array.isArray(kept)).toBe(false);
+          expect((kept as { loadText: Buffer }).loadText.toString('utf8')).toBe(`${r[0]![0]}\tK\\ttab\t1.5\t\\N\n${r[1]![0]}\tKÉ\t2\t1\n`);
+        } else expect(kept).toBe(r);
+        await db().dialect.bulkInsert(db().knex, h.table, h.columns, kept, h.constants);
+      }
+      const got = await db().knex(h.table).where({ run_id: run }).orderBy('product_id').select('product_id', 'code', 'new_value', 'old_value');
+      expect(got.map((g) => [Number(g.product_id), g.code, Number(g.new_value), g.old_value === null ? null : Number(g.old_value)])).toEqual([...rows(920_000), ...rows(930_000)]);
+    } finally {
+      if (mysql) setLoadDataForTests(null);
+    }
+  });
+
+  it('a push that stops before its write never loads the history steps it kept', async () => {
+    const w = historyWatched();
+    const run = ++runs;
+    const list: ChangeList = { length: 6, productId: (k) => 910_000 + k, code: (k) => `HK-${k}`, value: (k) => k, old: () => 1 };
+    const table = await ChangeTable.open(w.db, 'model', 'quantity', run, { loadRows: 2 });
+    try {
+      await table.load(list);
+    } finally {
+      await table.close();
+    }
+    expect(w.log).toEqual(['change 2', 'change 2', 'change 2']);
+    expect(await historyRows(run)).toBe(0);
+  });
+
+  it(`past HISTORY_HELD, loads the oldest history steps while reading, and keeps at most HISTORY_AHEAD (${HISTORY_AHEAD}) of them waiting for their connection: the change table's loads wait instead`, async () => {
+    const w = historyWatched();
+    const run = ++runs;
+    w.hold();
+    const steps = HISTORY_HELD + HISTORY_AHEAD + 3;
     const n = 2 * steps;
     const list: ChangeList = { length: n, productId: (k) => 900_000 + k, code: (k) => `H-${k}`, value: (k) => k, old: () => 1 };
-    const table = await ChangeTable.open(wdb, 'model', 'quantity', run, { loadRows: 2 });
+    const table = await ChangeTable.open(w.db, 'model', 'quantity', run, { loadRows: 2 });
+    const changes = () => w.log.filter((x) => x.startsWith('change')).length;
     try {
       const loading = table.load(list);
-      // The history's first step is held: the change table takes as many steps as may wait, then stops.
-      await until(() => log.length >= HISTORY_AHEAD);
+      // The first history step past the kept ones is held: the change table takes as many steps as may wait, then stops.
+      await until(() => changes() >= HISTORY_HELD + HISTORY_AHEAD);
       await sleep(200);
-      expect(log).toEqual(Array.from({ length: HISTORY_AHEAD }, () => 'change 2'));
-      release();
+      expect(changes()).toBe(HISTORY_HELD + HISTORY_AHEAD);
+      expect(w.log.filter((x) => x.startsWith('history'))).toEqual(['history 2']);
+      w.release();
       await loading;
-      expect(log).toEqual(Array.from({ length: steps }, () => 'change 2'));
-      await table.remove([]); // waits for the history loads
-      expect(Number((await db().knex(db().own('product_change')).where({ run_id: run }).count({ n: '*' }).first())!.n)).toBe(n);
+      expect(changes()).toBe(steps);
+      // Loaded while reading: those past the kept ones; the last HISTORY_HELD still kept.
+      const histories = () => w.log.filter((x) => x.startsWith('history')).length;
+      await until(() => histories() === steps - HISTORY_HELD);
+      await sleep(100);
+      expect(histories()).toBe(steps - HISTORY_HELD);
+      await table.remove([]); // loads the kept ones and waits for every history load
+      expect(await historyRows(run)).toBe(n);
     } finally {
-      release();
+      w.release();
       await table.close();
     }
   });

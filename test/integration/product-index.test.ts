@@ -5,11 +5,12 @@
 // through HTTP, where a stale index shows as a wrong "unchanged" count at best.
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProductIndex, forgetProductIndex, loadProductIndex } from '../../app/shop/product-index.js';
+import { ProductIndex, SETTLE_AFTER_MS, forgetProductIndex, loadProductIndex } from '../../app/shop/product-index.js';
 import type { Database } from '../../app/db/database.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, uniqueCode } from '../support/shop.js';
 import { withDialect } from '../support/dialect-hooks.js';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The database with its product-table reads recorded (paged or streamed, as its dialect reads):
@@ -483,10 +484,32 @@ describe('the product index in memory', () => {
     expect(index.signature).toEqual({ n, maxId: 1000 + n - 1, modified: '2026-07-01 00:00:00', crc });
   });
 
+  it(`folds a write into its checksum only SETTLE_AFTER_MS (${SETTLE_AFTER_MS} ms) after it, when the push has answered, or at once when the index is asked for`, async () => {
+    const index = sealed(10);
+    index.wrote('price', [1], [9], 1, '2026-07-01 00:00:00');
+    // The push's journal and answer run now: the checksum has not begun.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    await sleep(SETTLE_AFTER_MS / 5);
+    expect(index.signature).toBeNull();
+    // A moment later, without anyone asking, it is done.
+    await sleep(SETTLE_AFTER_MS);
+    expect(index.signature).not.toBeNull();
+    // Asked for (the next push's load): begun at once, long before the delay is over.
+    index.wrote('price', [2], [9], 1, '2026-07-02 00:00:00');
+    let delayOver = false;
+    const timer = setTimeout(() => (delayOver = true), SETTLE_AFTER_MS / 2);
+    await index.ready();
+    clearTimeout(timer);
+    expect(delayOver).toBe(false);
+    expect(index.signature).toMatchObject({ modified: '2026-07-02 00:00:00' });
+  });
+
   it('ready() waits for every write, also one made the moment the write before it was folded in', async () => {
     const n = 25_000;
     const index = sealed(n);
     index.wrote('price', [0], [7], 1, '2026-07-01 00:00:00');
+    // Asked for (as the next push does), the first write's checksum begins now.
+    const first = index.ready();
     // The second write comes as soon as the index is trusted again, before the first has tidied up.
     const second = new Promise<void>((resolve, reject) => {
       let ticks = 0;
@@ -504,6 +527,7 @@ describe('the product index in memory', () => {
     // The second write's checksum is between its turns.
     await new Promise((r) => setImmediate(r));
     await index.ready();
+    await first;
     let crc = 0;
     for (let i = 0; i < n; i++) crc = (crc ^ term(i, 8)) >>> 0;
     expect(index.signature).toEqual({ n, maxId: 1000 + n - 1, modified: '2026-07-02 00:00:00', crc });

@@ -77,8 +77,14 @@ export const mysqlHelper: DialectHelper = {
   straightJoin: () => 'STRAIGHT_JOIN',
   rows: <T>(result: unknown) => (result as [T[]])[0],
   affectedRows: (result) => Number((result as [{ affectedRows: number }])[0].affectedRows),
-  async bulkInsert(knex, table, columns, rows, constants = {}) {
-    if (rows.length === 0) return;
+  keepRows(rows) {
+    // Before LOAD DATA was tried (or where the server refuses it) only the rows can be loaded.
+    return loadDataWorks === true ? { loadText: loadText(rows), length: rows.length } : rows;
+  },
+  async bulkInsert(knex, table, columns, kept, constants = {}) {
+    if (kept.length === 0) return;
+    const text = Array.isArray(kept) ? null : kept.loadText;
+    const rows = Array.isArray(kept) ? kept : null;
     const fixed = Object.entries(constants);
     // LOAD DATA LOCAL INFILE from a stream we build is about twice as fast as multi-row INSERT
     // on the server side. mysql2 hands the server only that stream, never a file of ours. A
@@ -90,7 +96,7 @@ export const mysqlHelper: DialectHelper = {
           conn.query(
             {
               sql: `LOAD DATA LOCAL INFILE 'erp-bridge-stage' INTO TABLE ${table} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${columns.join(', ')})${fixed.length ? ` SET ${fixed.map(([c, v]) => format('?? = ?', [c, v])).join(', ')}` : ''}`,
-              infileStreamFactory: () => Readable.from([loadText(rows)]),
+              infileStreamFactory: () => Readable.from([text ?? loadText(rows!)]),
             },
             (err) => (err ? reject(err) : resolve()),
           ),
@@ -100,7 +106,8 @@ export const mysqlHelper: DialectHelper = {
       } catch (err) {
         const e = err as { errno?: number; code?: string };
         // 1148/4166: local infile disabled on the server or the client.
-        if (loadDataWorks === true || !(e.errno === 1148 || e.errno === 4166 || /INFILE|LOAD_DATA|NOT_ALLOWED/i.test(e.code ?? ''))) throw err;
+        // Rows kept as text have no other way in.
+        if (loadDataWorks === true || text || !(e.errno === 1148 || e.errno === 4166 || /INFILE|LOAD_DATA|NOT_ALLOWED/i.test(e.code ?? ''))) throw err;
         loadDataWorks = false;
       } finally {
         await knex.client.releaseConnection(conn);
@@ -109,8 +116,8 @@ export const mysqlHelper: DialectHelper = {
     // Formatted by mysql2 into one statement per chunk (no placeholder limit, bounded packets).
     const names = [...columns, ...fixed.map(([c]) => c)].join(', ');
     const values = fixed.map(([, v]) => v);
-    for (let i = 0; i < rows.length; i += 5000) {
-      const chunk = rows.slice(i, i + 5000);
+    for (let i = 0; i < rows!.length; i += 5000) {
+      const chunk = rows!.slice(i, i + 5000);
       const sql = format(`INSERT INTO ${table} (${names}) VALUES ?`, [values.length ? chunk.map((r) => [...r, ...values]) : chunk] as never);
       await knex.raw(sql);
     }

@@ -21,7 +21,10 @@ export const sqliteHelper: DialectHelper = {
   straightJoin: () => 'CROSS JOIN',
   rows: <T>(result: unknown) => result as T[],
   affectedRows: (result) => Number((result as { changes: number }).changes),
-  async bulkInsert(knex, table, columns, rows, constants = {}) {
+  keepRows: (rows) => rows,
+  async bulkInsert(knex, table, columns, kept, constants = {}) {
+    // keepRows keeps the rows themselves here.
+    const rows = kept as unknown[][];
     if (rows.length === 0) return;
     const fixed = Object.entries(constants);
     const names = [...columns, ...fixed.map(([c]) => c)];
