@@ -6,12 +6,23 @@ import { measureFloor, modelColumn, type CodeColumn, type Floor, type FloorCase 
 import type { BenchShop } from './shop.js';
 import { push, type BenchServer, type PushResult } from './server.js';
 
-export const CASES = ['stock', 'prices', 'unchanged', 'promo', 'full'] as const;
+/** Products whose stock the `orders` case takes one from by hand before its push (as orders do: date_modified stays). */
+const ORDERS = 20;
+/**
+ * Between a push and the next one that reuses its warm index (`warm`, `orders`): an ERP's pushes
+ * are minutes apart, and the index's checksum of the last push's write begins only a moment after
+ * its answer (SETTLE_AFTER_MS, 250 ms).
+ */
+const PAUSE_MS = 1000;
+
+export const CASES = ['stock', 'prices', 'warm', 'orders', 'unchanged', 'promo', 'full'] as const;
 export type CaseName = (typeof CASES)[number];
 
 export const CASE_LABELS: Record<CaseName, string> = {
   stock: 'POST /integration/stock',
   prices: 'POST /integration/prices',
+  warm: 'prices again, new (warm index)',
+  orders: `prices after ${ORDERS} orders`,
   unchanged: 'prices again (unchanged)',
   promo: 'POST /integration/promo-prices',
   full: 'POST /integration/prices (full)',
@@ -29,6 +40,8 @@ interface Case {
   settings: Record<string, string>;
   /** Untimed: put the shop in the state the push and the floor start from. */
   prepare?: string[];
+  /** Untimed, once, just before the push (after a pause of PAUSE_MS): what changed in the shop since the last push. */
+  beforePush?: string[];
   /** The floor's k-th variant (fresh values each time); undefined: the case reuses the last floor of `floorOf`. */
   floor?: (variant: number) => FloorCase;
   floorOf?: CaseName;
@@ -111,6 +124,22 @@ export async function shopCases(b: BenchShop, n: number): Promise<{ cases: Recor
       floor: columnUpdate('price', price, 'DECIMAL(15,4)'),
       document: () => ({ kind: 'prices', body: (lastPrices = stockPriceXml(n, nextRound())) }),
     },
+    // The same change as `prices` (new values for every product), right after it: nothing changed
+    // in the shop since, so the push's product index is warm (only its signature is read). Then the
+    // same after a few orders took stock behind erp-bridge's back: only their blocks are read again.
+    // Both against the floor of `prices` (the same change, measured right before that push).
+    warm: {
+      settings: { sync_type: 'stock_price' },
+      floorOf: 'prices',
+      beforePush: [],
+      document: () => ({ kind: 'prices', body: (lastPrices = stockPriceXml(n, nextRound())) }),
+    },
+    orders: {
+      settings: { sync_type: 'stock_price' },
+      floorOf: 'prices',
+      beforePush: [`UPDATE ${P} SET quantity = quantity - 1 ORDER BY RAND() LIMIT ${ORDERS}`],
+      document: () => ({ kind: 'prices', body: (lastPrices = stockPriceXml(n, nextRound())) }),
+    },
     unchanged: {
       settings: { sync_type: 'stock_price' },
       floorOf: 'prices',
@@ -146,6 +175,9 @@ export async function shopCases(b: BenchShop, n: number): Promise<{ cases: Recor
   return { cases, codeColumn };
 }
 
+/** Whether the case measures a floor of its own (the others compare with another case's). */
+export const ownFloor = (name: CaseName) => name !== 'unchanged' && name !== 'warm' && name !== 'orders';
+
 /** Runs one case `repeat` times: floor (both methods), then the push, with the server's peak memory. */
 export async function runCase(
   b: BenchShop,
@@ -162,6 +194,10 @@ export async function runCase(
   if (c.floor) floor = await measureFloor(b.conn, built.codeColumn, c.floor);
   else floor = results.get(c.floorOf!)!.at(-1)!.floor;
   for (const sql of c.prepare ?? []) await b.conn.query(sql);
+  if (c.beforePush) {
+    await new Promise((r) => setTimeout(r, PAUSE_MS));
+    for (const sql of c.beforePush) await b.conn.query(sql);
+  }
   const doc = c.document();
   server.resetPeak();
   const pushed = await push(server, doc.kind, doc.body);

@@ -2,7 +2,7 @@
 // N products seeded with the release's own columns, an erp-bridge server (child process) warmed
 // by a small push, then each case measured `repeat` times against its floor.
 import type { Release } from '../test/support/opencart/index.js';
-import { CASE_LABELS, runCase, shopCases, type CaseName, type Measurement } from './cases.js';
+import { CASE_LABELS, ownFloor, runCase, shopCases, type CaseName, type Measurement } from './cases.js';
 import { cores } from './cpu.js';
 import { describeFloor } from './floor.js';
 import { nextRound, stockPriceXml } from './documents.js';
@@ -55,7 +55,7 @@ export async function benchShop(release: Release, cases: CaseName[], n: number, 
     for (let r = 0; r < repeat; r++) for (const c of cases) await runCase(b, server, built, c, results);
     console.log(`  server idle ${idle.toFixed(0)} MB; ${repeat} runs of each case (ranges over the runs); every push changes every row it names unless it says unchanged`);
     for (const c of cases) printCase(c, results.get(c)!);
-    for (const c of cases) if (results.get(c)![0]!.floor && c !== 'unchanged') console.log(`  floor of ${c}: ${describeFloor(results.get(c)!.at(-1)!.floor)}`);
+    for (const c of cases) if (ownFloor(c)) console.log(`  floor of ${c}: ${describeFloor(results.get(c)!.at(-1)!.floor)}`);
   } finally {
     server?.stop();
     await b.stop();

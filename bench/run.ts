@@ -37,7 +37,7 @@ const on = (section: string) => ONLY === 'all' || ONLY === section;
 
 async function main() {
   console.log(`erp-bridge bench: ${N.toLocaleString('en')} products, MariaDB at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}, ${REPEAT} runs per case`);
-  const releaseCases: CaseName[] = pick(['stock', 'prices'] as CaseName[], ONLY_CASES);
+  const releaseCases: CaseName[] = pick(['stock', 'prices', 'warm', 'orders'] as CaseName[], ONLY_CASES);
   const runs: ShopRun[] = [];
   if (on('push') || on('releases')) {
     // 3.0.4.1 first: with `all` its run gives every case, and its stock and prices the baseline.

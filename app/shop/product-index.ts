@@ -185,6 +185,69 @@ export class ProductIndex {
     };
   }
 
+  /**
+   * Per block of `size` product ids: how many rows the index holds and the XOR of their checksum
+   * terms, as the database's signature gives them per block (rows are in product_id order).
+   */
+  blockTerms(size: number): Map<number, { n: number; crc: number }> {
+    const out = new Map<number, { n: number; crc: number }>();
+    for (let row = 0; row < this.rows; row++) {
+      const b = Math.floor(this.productId[row]! / size);
+      const t = out.get(b);
+      if (t) {
+        t.n++;
+        t.crc = (t.crc ^ this.rowCrcs[row]!) >>> 0;
+      } else out.set(b, { n: 1, crc: this.rowCrcs[row]! });
+    }
+    return out;
+  }
+
+  /** The latest date_modified the index holds (its signature's). */
+  get modifiedAt(): string {
+    return this.modified;
+  }
+
+  /**
+   * A new index with this one's products and codes (shared) and a copy of its values, patched
+   * row by row with `patch` (the rows of the blocks that changed); `patch` answers false for a
+   * row that is not a product of this index with the same code.
+   */
+  startPatch(): { patch(productId: number, codeCrc: number, price: number, quantity: number, taxClassId: number, crc: number): boolean; done(): ProductIndex } {
+    const next = new ProductIndex(0);
+    Object.assign(next, {
+      slots: this.slots, rowSlot: this.rowSlot, encoded: this.encoded, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
+      maxId: this.maxId, rows: this.rows, crc: this.crc, modified: this.modified,
+      price: this.price.slice(), quantity: this.quantity.slice(), taxClassId: this.taxClassId.slice(), rowCrcs: this.rowCrcs.slice(),
+    });
+    return {
+      patch: (productId, codeCrc, price, quantity, taxClassId, crc) => {
+        const row = this.rowOfId(productId);
+        if (row < 0 || this.codeCrcs[row] !== codeCrc) return false;
+        next.price[row] = price;
+        next.quantity[row] = quantity;
+        next.taxClassId[row] = taxClassId;
+        next.crc = (next.crc ^ next.rowCrcs[row]! ^ crc) >>> 0;
+        next.rowCrcs[row] = crc;
+        return true;
+      },
+      done: () => next,
+    };
+  }
+
+  /** The row of a product id (rows are in product_id order), or -1. */
+  private rowOfId(productId: number): number {
+    let lo = 0;
+    let hi = this.rows - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const id = this.productId[mid]!;
+      if (id === productId) return mid;
+      if (id < productId) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
   private growSlots(): void {
     const n = Math.max(1024, this.first.length * 2);
     const f = new Int32Array(n);
@@ -271,9 +334,13 @@ export class ProductIndex {
 /** How long after a push's write its checksum waits to begin (the push answers meanwhile). */
 export const SETTLE_AFTER_MS = 250;
 
-/** The checksum row string, as the database's CONCAT_WS gives it (DECIMAL(15,4) prices). */
-function rowCrc(productId: number, code: string, price: number, quantity: number, taxClassId: number): number {
-  return crc32(`${productId}|${code}|${price.toFixed(4)}|${quantity}|${taxClassId}`);
+/**
+ * A row's checksum term as the database computes it (mysql.ts): the row string as CONCAT_WS gives
+ * it (DECIMAL(15,4) prices), then CRC32 of that string followed by its own CRC32 in decimal.
+ */
+export function rowCrc(productId: number, code: string, price: number, quantity: number, taxClassId: number): number {
+  const row = `${productId}|${code}|${price.toFixed(4)}|${quantity}|${taxClassId}`;
+  return crc32(`${row}|${crc32(row)}`);
 }
 
 interface Cached {
@@ -283,37 +350,91 @@ interface Cached {
 
 const warm = new WeakMap<Database, Cached>();
 
-async function signatureOf(db: Database, field: ProductCodeField): Promise<Signature | null> {
-  const sql = db.dialect.productSignatureSql?.(db.t('product'), field);
+/** Product ids per block of the signature: after a few changes (orders, the owner's edits), only their blocks are read again. */
+export const SIGNATURE_BLOCK = 1024;
+/** Past this share of the blocks changed, the index is refreshed whole (one scan beats many ranges). */
+const PATCH_SHARE = 0.25;
+
+interface Block {
+  b: number;
+  n: number;
+  modified: string;
+  crc: number;
+}
+
+/** The database's signature per block of product ids, and over the whole table. */
+async function signatureOf(db: Database, field: ProductCodeField): Promise<{ sig: Signature; blocks: Block[] } | null> {
+  const sql = db.dialect.productSignatureSql?.(db.t('product'), field, SIGNATURE_BLOCK);
   if (!sql) return null;
-  const row = db.dialect.rows<{ n: number | string; maxId: number | string | null; modified: string | null; crc: number | string | null }>(await db.knex.raw(sql))[0];
-  if (!row) return null;
-  return { n: Number(row.n), maxId: Number(row.maxId ?? 0), modified: String(row.modified ?? ''), crc: Number(row.crc ?? 0) >>> 0 };
+  const rows = db.dialect.rows<{ b: number | string; n: number | string; maxId: number | string | null; modified: string | null; crc: number | string | null }>(await db.knex.raw(sql));
+  const sig: Signature = { n: 0, maxId: 0, modified: '', crc: 0 };
+  const blocks = rows.map((r) => {
+    const block = { b: Number(r.b), n: Number(r.n), modified: String(r.modified ?? ''), crc: Number(r.crc ?? 0) >>> 0 };
+    sig.n += block.n;
+    sig.maxId = Math.max(sig.maxId, Number(r.maxId ?? 0));
+    if (block.modified > sig.modified) sig.modified = block.modified;
+    sig.crc = (sig.crc ^ block.crc) >>> 0;
+    return block;
+  });
+  return { sig, blocks };
 }
 
 const same = (a: Signature, b: Signature) => a.n === b.n && a.maxId === b.maxId && a.modified === b.modified && a.crc === b.crc;
 
 /**
  * The product index for `field`: the warm one when the database's signature shows nothing
- * changed since (MySQL), else one full read. Reads id, code, price, quantity and tax class.
+ * changed since (MySQL); else the warm one with the blocks that changed read again, or with every
+ * value read again, or one full read. Reads id, code, price, quantity and tax class.
  */
 export async function loadProductIndex(db: Database, field: ProductCodeField): Promise<ProductIndex> {
-  const sig = await signatureOf(db, field);
+  const signed = await signatureOf(db, field);
+  const sig = signed?.sig ?? null;
   const cached = warm.get(db);
   await cached?.index.ready();
   if (sig && cached && cached.field === field && cached.index.signature && same(cached.index.signature, sig)) return cached.index;
   warm.delete(db);
   // A table whose products and codes are the ones the warm index holds (only prices, stock or tax
-  // classes changed, as between two pushes of a working shop) is refreshed without reading a code.
-  // Not a table with a product above the highest id the warm index was sealed with: the refresh
-  // would read every row it holds only to fail at that one (after a full sync or the owner's new
-  // products), and the table would then be read twice.
+  // classes changed, as between two pushes of a working shop) is patched or refreshed without
+  // reading a code. Not a table with a product above the highest id the warm index was sealed
+  // with: the refresh would read every row it holds only to fail at that one (after a full sync
+  // or the owner's new products), and the table would then be read twice.
   const grown = !!sig && !!cached?.index.signature && sig.maxId > cached.index.signature.maxId;
-  const refreshed = sig && cached && cached.field === field && !grown ? await refreshIndex(db, field, cached.index) : null;
-  const index = refreshed ?? (await readIndex(db, field, sig));
+  let index: ProductIndex | null = null;
+  if (signed && cached && cached.field === field && !grown) {
+    const patched = await patchIndex(db, field, cached.index, signed.blocks);
+    index = patched === 'refresh' ? await refreshIndex(db, field, cached.index) : patched === 'read' ? null : patched;
+  }
+  index ??= await readIndex(db, field, sig);
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });
   return index;
+}
+
+/**
+ * The warm index with the rows of the blocks whose signature changed read again (a few orders
+ * change a few products' stock, not the table); 'refresh' when many blocks changed, 'read' when a
+ * block's products are not the index's (a product added or deleted, a code changed).
+ */
+async function patchIndex(db: Database, field: ProductCodeField, old: ProductIndex, blocks: Block[]): Promise<ProductIndex | 'refresh' | 'read'> {
+  const crc = db.dialect.productRowCrcSql?.(field);
+  if (!crc) return 'refresh';
+  const mine = old.blockTerms(SIGNATURE_BLOCK);
+  const changed: number[] = [];
+  for (const block of blocks) {
+    const m = mine.get(block.b);
+    if (!m || m.n !== block.n) return 'read';
+    mine.delete(block.b);
+    // A later date than the index holds: something was saved there (perhaps with the same values).
+    if (m.crc !== block.crc || block.modified > old.modifiedAt) changed.push(block.b);
+  }
+  // A block the index holds and the table no longer has: its products were deleted.
+  if (mine.size > 0) return 'read';
+  if (changed.length === 0 || changed.length > blocks.length * PATCH_SHARE) return 'refresh';
+  const p = old.startPatch();
+  const ranges = changed.map((b) => `product_id BETWEEN ${b * SIGNATURE_BLOCK} AND ${(b + 1) * SIGNATURE_BLOCK - 1}`).join(' OR ');
+  const columns = `product_id, ${db.dialect.productCodeCrcSql!(field)}, COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0), ${crc}`;
+  const whole = await eachProductRow(db, columns, (row) => p.patch(Number(row[0]), Number(row[1]) >>> 0, Number(row[2]), Number(row[3]), Number(row[4]), Number(row[5]) >>> 0), ranges);
+  return whole ? p.done() : 'read';
 }
 
 /**
@@ -347,12 +468,12 @@ async function refreshIndex(db: Database, field: ProductCodeField, old: ProductI
  * statement, on SQLite pages by primary key (its one connection, which the admin shares, is free
  * between them). Stops (and answers false) when `each` does.
  */
-async function eachProductRow(db: Database, columns: string, each: (row: unknown[]) => boolean | void): Promise<boolean> {
+async function eachProductRow(db: Database, columns: string, each: (row: unknown[]) => boolean | void, where?: string): Promise<boolean> {
   // MySQL: one statement, its rows handled as they arrive (see scanArrays).
-  if (db.dialect.scanArrays) return db.dialect.scanArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} ORDER BY product_id`, each);
+  if (db.dialect.scanArrays) return db.dialect.scanArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')}${where ? ` WHERE ${where}` : ''} ORDER BY product_id`, each);
   const pageRows = db.dialect.readPageRows;
   for (let after = -1; ; ) {
-    const page = await db.dialect.readArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} WHERE product_id > ${after} ORDER BY product_id LIMIT ${pageRows}`);
+    const page = await db.dialect.readArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} WHERE product_id > ${after}${where ? ` AND (${where})` : ''} ORDER BY product_id LIMIT ${pageRows}`);
     for (const r of page) if (each(r) === false) return false;
     if (page.length < pageRows) return true;
     after = Number(page.at(-1)![0]);

@@ -5,12 +5,17 @@
 // through HTTP, where a stale index shows as a wrong "unchanged" count at best.
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProductIndex, SETTLE_AFTER_MS, forgetProductIndex, loadProductIndex } from '../../app/shop/product-index.js';
+import { ProductIndex, SETTLE_AFTER_MS, SIGNATURE_BLOCK, forgetProductIndex, loadProductIndex } from '../../app/shop/product-index.js';
 import type { Database } from '../../app/db/database.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, uniqueCode } from '../support/shop.js';
 import { withDialect } from '../support/dialect-hooks.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A row's checksum term, as the database computes it: CRC32 of the row's CONCAT_WS text followed by
+ * its own CRC32 in decimal (CRC32 alone is linear: the same edit on two rows left the XOR as it was).
+ */
+const termOf = (row: string) => crc32(`${row}|${crc32(row)}`);
 
 /**
  * The database with its product-table reads recorded (paged or streamed, as its dialect reads):
@@ -43,7 +48,7 @@ const LATEST = '2099-12-31 23:59:59';
  * or one in place of the other, they leave the XOR checksum as it was (a CRC32 birthday search).
  */
 function sameTerm(a: number, b: number, prefix: string): [string, string] {
-  const term = (id: number, code: string) => crc32(`${id}|${code}|100.0000|5|9`);
+  const term = (id: number, code: string) => termOf(`${id}|${code}|100.0000|5|9`);
   // Random letters and digits: CRC32 is linear, so codes that differ only in a few bits (counting
   // digits) may never meet; ten characters of 36 reach every checksum.
   const random = () => Array.from({ length: 10 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
@@ -198,6 +203,62 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     forgetProductIndex(rec.db);
   });
 
+  it.runIf(signed)(`after a few products changed behind its back (as orders change stock), reads only their blocks of SIGNATURE_BLOCK (${SIGNATURE_BLOCK}) product ids again; many changed blocks, every value`, async () => {
+    const code = uniqueCode('BLK');
+    // One product in each of six blocks far above the suite's others (blocks 40 to 45).
+    const ids: number[] = [];
+    for (let k = 0; k < 6; k++) {
+      const id = await addProduct(db(), { model: `${code}-${k}`, price: 10 + k, quantity: 5 });
+      const moved = (40 + k) * SIGNATURE_BLOCK + 7;
+      await setRow(id, { product_id: moved });
+      ids.push(moved);
+    }
+    const rec = recording(db());
+    const first = await loadProductIndex(rec.db, 'model');
+    expect(await loadProductIndex(rec.db, 'model')).toBe(first);
+    // An order takes two from the product in block 42 (OpenCart leaves date_modified alone).
+    await setRow(ids[2]!, { quantity: 3 });
+    rec.statements.length = 0;
+    rec.rows.length = 0;
+    const next = await loadProductIndex(rec.db, 'model');
+    expect(next).not.toBe(first);
+    expect(rec.statements).toHaveLength(1);
+    expect(rec.statements[0]).toContain(`WHERE product_id BETWEEN ${42 * SIGNATURE_BLOCK} AND ${43 * SIGNATURE_BLOCK - 1} ORDER BY product_id`);
+    expect(rec.rows).toHaveLength(1);
+    expect(lookup(next, `${code}-2`)).toMatchObject({ id: ids[2], price: 12, quantity: 3 });
+    expect(lookup(next, `${code}-3`)).toMatchObject({ id: ids[3], price: 13, quantity: 5 });
+    expect(next.size).toBe(first.size);
+    // The index read before keeps its own values (a push that read it is not changed under its feet).
+    expect(lookup(first, `${code}-2`)).toMatchObject({ quantity: 5 });
+    // Trusted again: the patched index's checksum is the database's.
+    expect(await loadProductIndex(rec.db, 'model')).toBe(next);
+    // Saved by the owner with the same values (only date_modified moves): that block is read again.
+    await setRow(ids[4]!, { date_modified: '2031-12-31 00:00:00' });
+    rec.statements.length = 0;
+    const saved = await loadProductIndex(rec.db, 'model');
+    expect(saved).not.toBe(next);
+    expect(rec.statements).toHaveLength(1);
+    expect(rec.statements[0]).toContain(`WHERE product_id BETWEEN ${44 * SIGNATURE_BLOCK} AND ${45 * SIGNATURE_BLOCK - 1} ORDER BY`);
+    expect(await loadProductIndex(rec.db, 'model')).toBe(saved);
+    // Two more blocks of the suite's seven or so (over a quarter of them): every value is read again, in one pass.
+    await setRow(ids[0]!, { quantity: 1 });
+    await setRow(ids[5]!, { quantity: 1 });
+    rec.statements.length = 0;
+    rec.rows.length = 0;
+    const many = await loadProductIndex(rec.db, 'model');
+    expect(rec.statements).toHaveLength(1);
+    expect(rec.statements[0]).not.toContain('BETWEEN');
+    expect(rec.rows).toHaveLength(many.size);
+    expect(lookup(many, `${code}-5`)).toMatchObject({ quantity: 1 });
+    // A block whose product was deleted is not patched: the table is read whole.
+    await db().knex(db().t('product')).where({ product_id: ids[1] }).delete();
+    rec.statements.length = 0;
+    const without = await loadProductIndex(rec.db, 'model');
+    expect(lookup(without, `${code}-1`)).toBeNull();
+    for (const sql of rec.statements) expect(sql).toMatch(/^SELECT product_id, TRIM\(COALESCE\(/);
+    forgetProductIndex(rec.db);
+  });
+
   it.runIf(signed)('reads a table that gained a product above its highest id in one pass, without first refreshing the rows it holds', async () => {
     const code = uniqueCode('GROW');
     await addProduct(db(), { model: `${code}-1`, price: 1 });
@@ -316,6 +377,20 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     expect(next.signature).toEqual({ n, maxId, crc, modified: '2032-01-01 00:00:00' });
   });
 
+  it.runIf(signed)('is read again when two products\' stock fell by the same step behind its back (two orders), their rows ending alike', async () => {
+    const code = uniqueCode('TWO');
+    // The same price, stock and tax class, and codes of one length: the rows differ only before the stock.
+    const a = await addProduct(db(), { model: `${code}-a`, price: 10, quantity: 5 });
+    const b = await addProduct(db(), { model: `${code}-b`, price: 10, quantity: 5 });
+    const first = await loadProductIndex(db(), 'model');
+    expect(await loadProductIndex(db(), 'model')).toBe(first);
+    // Two orders of one each (OpenCart leaves date_modified alone). CRC32 alone changed both terms by the same bits.
+    await db().knex(db().t('product')).whereIn('product_id', [a, b]).update({ quantity: 4 });
+    const next = await loadProductIndex(db(), 'model');
+    expect(next).not.toBe(first);
+    expect([lookup(next, `${code}-a`), lookup(next, `${code}-b`)]).toMatchObject([{ quantity: 4 }, { quantity: 4 }]);
+  });
+
   it.runIf(signed)('is read again when products were added whose checksum terms cancel out: the count sees them', async () => {
     const code = uniqueCode('CNT');
     const a = await addProduct(db(), { model: `${code}-a` });
@@ -379,9 +454,9 @@ describe('the product index in memory', () => {
     }
   });
 
-  it('is sealed only by a signature equal to its own count, highest id and checksum (the database\'s CONCAT_WS row terms, XORed)', () => {
+  it('is sealed only by a signature equal to its own count, highest id and checksum (the database\'s row terms, XORed)', () => {
     let crc = 0;
-    for (let i = 0; i < 10; i++) crc = (crc ^ crc32(`${1000 + i}|${i % 7 === 0 ? `C&amp;${i}` : `C${i}`}|${(i + 0.25).toFixed(4)}|${i * 2}|${i % 3}`)) >>> 0;
+    for (let i = 0; i < 10; i++) crc = (crc ^ termOf(`${1000 + i}|${i % 7 === 0 ? `C&amp;${i}` : `C${i}`}|${(i + 0.25).toFixed(4)}|${i * 2}|${i % 3}`)) >>> 0;
     const sealWith = (sig: { n: number; maxId: number; crc: number } | null) => {
       const index = filled(16, 10);
       index.seal(sig ? { ...sig, modified: 'ignored' } : null, '2026-01-01 00:00:00');
@@ -418,7 +493,7 @@ describe('the product index in memory', () => {
   });
 
   /** The checksum term of `filled`'s row i, with `price` in place of its own. */
-  const term = (i: number, price = i + 0.25) => crc32(`${1000 + i}|${i % 7 === 0 ? `C&amp;${i}` : `C${i}`}|${price.toFixed(4)}|${i * 2}|${i % 3}`);
+  const term = (i: number, price = i + 0.25) => termOf(`${1000 + i}|${i % 7 === 0 ? `C&amp;${i}` : `C${i}`}|${price.toFixed(4)}|${i * 2}|${i % 3}`);
   /** `filled`'s index, sealed by the signature the database would give for it. */
   const sealed = (n: number, modified = '2026-06-01 00:00:00') => {
     const index = filled(16, n);
@@ -433,7 +508,7 @@ describe('the product index in memory', () => {
     const index = new ProductIndex(16);
     index.add(7, 'B', 1, 1, 1);
     index.add(5, 'A', 1, 1, 1);
-    const crc = (crc32('7|B|1.0000|1|1') ^ crc32('5|A|1.0000|1|1')) >>> 0;
+    const crc = (termOf('7|B|1.0000|1|1') ^ termOf('5|A|1.0000|1|1')) >>> 0;
     index.seal({ n: 2, maxId: 7, modified: 'm', crc }, 'm');
     expect(index.signature).toEqual({ n: 2, maxId: 7, modified: 'm', crc });
   });
@@ -445,7 +520,7 @@ describe('the product index in memory', () => {
     expect([index.price[row], index.quantity[row]]).toEqual([3.25, 99]);
     await index.ready();
     let crc = 0;
-    for (let i = 0; i < 10; i++) crc = (crc ^ (i === 3 ? crc32(`1003|C3|3.2500|99|0`) : term(i))) >>> 0;
+    for (let i = 0; i < 10; i++) crc = (crc ^ (i === 3 ? termOf('1003|C3|3.2500|99|0') : term(i))) >>> 0;
     expect(index.signature).toEqual({ n: 10, maxId: 1009, modified: '2026-07-01 00:00:00', crc });
   });
 

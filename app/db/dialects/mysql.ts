@@ -60,9 +60,16 @@ function columnKind(type: string): ColumnDescription['kind'] {
   return 'other';
 }
 
-/** One product row's checksum term: the signature XORs them, the index reads each with its row. */
-const productRowCrc = (field: string) =>
-  `CRC32(CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0)))`;
+/**
+ * One product row's checksum term: the signature XORs them, the index reads each with its row.
+ * CRC32 of the row's text followed by its own CRC32 in decimal: CRC32 alone is linear, so the same
+ * edit on two rows (two orders taking stock from 5 to 4, the rest of each row ending alike)
+ * changed both terms by the same bits and their XOR hid both; the decimal digits are not linear.
+ */
+const productRowCrc = (field: string) => {
+  const row = `CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0))`;
+  return `CRC32(CONCAT(${row}, '|', CRC32(${row})))`;
+};
 
 export const mysqlHelper: DialectHelper = {
   name: 'mysql',
@@ -235,8 +242,8 @@ export const mysqlHelper: DialectHelper = {
   },
   updateStepRows: Number.MAX_SAFE_INTEGER,
   readPageRows: 50_000,
-  productSignatureSql: (table, field) =>
-    `SELECT COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified, BIT_XOR(${productRowCrc(field)}) AS crc FROM ${table}`,
+  productSignatureSql: (table, field, blockSize) =>
+    `SELECT product_id DIV ${Math.trunc(blockSize)} AS b, COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified, BIT_XOR(${productRowCrc(field)}) AS crc FROM ${table} GROUP BY b ORDER BY b`,
   productRowCrcSql: productRowCrc,
   productCodeCrcSql: (field) => `CRC32(TRIM(COALESCE(\`${field}\`, '')))`,
   async readArrays(knex, sql) {
