@@ -4,10 +4,12 @@
 //
 // The index is compact (a table of codes without a string per code, and typed arrays per column:
 // a million products take about 70 MB) and stays warm between pushes. Before it is used again,
-// one aggregate query over the product table (count, highest id, latest date_modified and a
-// checksum of id, code, price, quantity and tax class: MySQL only) must give exactly what the
-// index itself gives, with the push's own writes applied to it; any other change anywhere
-// (the owner saving a product in the shop's admin, an import, a deleted product) reloads it.
+// one aggregate query over the product table, per block of SIGNATURE_BLOCK product ids (count,
+// highest id, latest date_modified and a checksum of id, code, price, quantity and tax class:
+// MySQL only), must give exactly what the index itself gives, with the push's own writes applied
+// to it. A few blocks that differ (orders took stock, the owner saved a price) are read again
+// alone; many, every value (codes unread); a product added or deleted, or a code changed, the
+// whole table.
 import { crc32 } from 'node:zlib';
 import type { Database } from '../db/database.js';
 import { decodeLikeOpenCart } from '../util/html.js';
@@ -335,12 +337,11 @@ export class ProductIndex {
 export const SETTLE_AFTER_MS = 250;
 
 /**
- * A row's checksum term as the database computes it (mysql.ts): the row string as CONCAT_WS gives
- * it (DECIMAL(15,4) prices), then CRC32 of that string followed by its own CRC32 in decimal.
+ * A row's checksum term as the database computes it (mysql.ts): CRC32 of the row string as
+ * CONCAT_WS gives it (DECIMAL(15,4) prices), times 2 × id + 1, mod 2^32.
  */
-export function rowCrc(productId: number, code: string, price: number, quantity: number, taxClassId: number): number {
-  const row = `${productId}|${code}|${price.toFixed(4)}|${quantity}|${taxClassId}`;
-  return crc32(`${row}|${crc32(row)}`);
+function rowCrc(productId: number, code: string, price: number, quantity: number, taxClassId: number): number {
+  return Math.imul(crc32(`${productId}|${code}|${price.toFixed(4)}|${quantity}|${taxClassId}`), 2 * productId + 1) >>> 0;
 }
 
 interface Cached {
@@ -351,7 +352,7 @@ interface Cached {
 const warm = new WeakMap<Database, Cached>();
 
 /** Product ids per block of the signature: after a few changes (orders, the owner's edits), only their blocks are read again. */
-export const SIGNATURE_BLOCK = 1024;
+export const SIGNATURE_BLOCK = 256;
 /** Past this share of the blocks changed, the index is refreshed whole (one scan beats many ranges). */
 const PATCH_SHARE = 0.25;
 

@@ -62,14 +62,13 @@ function columnKind(type: string): ColumnDescription['kind'] {
 
 /**
  * One product row's checksum term: the signature XORs them, the index reads each with its row.
- * CRC32 of the row's text followed by its own CRC32 in decimal: CRC32 alone is linear, so the same
- * edit on two rows (two orders taking stock from 5 to 4, the rest of each row ending alike)
- * changed both terms by the same bits and their XOR hid both; the decimal digits are not linear.
+ * CRC32 of the row's text, times an odd number made of the product's id (mod 2^32): CRC32 alone is
+ * linear, so the same edit on two rows (two orders taking stock from 5 to 4, the rest of each row
+ * ending alike) changed both terms by the same bits and their XOR hid both; multiplying by each
+ * row's own odd factor (a one-to-one map, not linear in the bits) makes the two changes differ.
  */
-const productRowCrc = (field: string) => {
-  const row = `CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0))`;
-  return `CRC32(CONCAT(${row}, '|', CRC32(${row})))`;
-};
+const productRowCrc = (field: string) =>
+  `((CRC32(CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0))) * CAST(2 * product_id + 1 AS UNSIGNED)) & 4294967295)`;
 
 export const mysqlHelper: DialectHelper = {
   name: 'mysql',
