@@ -9,7 +9,7 @@
 // and loaded beside the UPDATE, when the server only waits and the database has a core to spare,
 // not while the document is read, when the server's parsing and the database's loads keep both
 // busy (2 cores: 100,000 history rows beside the reading made a push 0.15–0.3 s slower). Only a
-// push of more than HISTORY_HELD steps loads its oldest while reading, so memory stays bounded.
+// push of more than HISTORY_HELD rows loads its oldest steps while reading, so memory stays bounded.
 // They are awaited right after the UPDATE (a failed history load fails the push, which then says
 // the shop was changed); a push that stops before its write never loads the kept ones. Those
 // rows count once the run reaches its writing phase (ProductHistory reads only such runs); a
@@ -46,8 +46,8 @@ const CONCERNS = {
 } as const;
 
 const LOAD_ROWS = 20_000;
-/** History steps kept, not loaded, until the shop write begins (each its LOAD_ROWS rows' text: about 0.6 MB on MySQL). */
-export const HISTORY_HELD = 10;
+/** History rows kept, not loaded, until the shop write begins (as LOAD DATA text on MySQL: about 6 MB). */
+export const HISTORY_HELD = 200_000;
 /** History steps queued (past HISTORY_HELD) that may wait for their connection before the change table's loads wait too. */
 export const HISTORY_AHEAD = 4;
 let tables = 0;
@@ -79,8 +79,9 @@ export class ChangeTable {
   private historyFailure: unknown = null;
   /** The history steps queued and not yet loaded, oldest first. */
   private historyQueue: Array<Promise<void>> = [];
-  /** The history steps kept until the write begins (not queued yet), oldest first. */
-  private historyHeld: Array<() => Promise<void>> = [];
+  /** The history steps kept until the write begins (not queued yet), oldest first, and their rows. */
+  private historyHeld: Array<{ rows: number; load: () => Promise<void> }> = [];
+  private heldRows = 0;
 
   private constructor(
     private readonly db: Database,
@@ -90,15 +91,18 @@ export class ChangeTable {
     private readonly historyRun?: number,
     /** Rows per load step (LOAD_ROWS; tests give a few, to see the history's bound without 100,000 rows). */
     private readonly loadRows = LOAD_ROWS,
+    /** History rows kept until the write begins (HISTORY_HELD; tests give a few steps' worth). */
+    private readonly heldRowsMax = HISTORY_HELD,
   ) {
     // A step of no rows would never end the load loop.
     if (!Number.isInteger(loadRows) || loadRows < 1) throw new RangeError(`loadRows must be a whole number of at least 1, not ${loadRows}`);
+    if (!Number.isInteger(heldRowsMax) || heldRowsMax < 0) throw new RangeError(`heldRows must be a whole number of at least 0, not ${heldRowsMax}`);
     // One name per table: on SQLite every caller shares the one connection.
     this.tmp = `${db.prefix}erpb_changes${db.dialect.name === 'sqlite' ? `_${++tables}` : ''}`;
   }
 
-  static async open(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS, historyRun?: number, opts: { loadRows?: number } = {}): Promise<ChangeTable> {
-    const t = new ChangeTable(db, field, column, historyRun, opts.loadRows);
+  static async open(db: Database, field: ProductCodeField, column: keyof typeof CONCERNS, historyRun?: number, opts: { loadRows?: number; heldRows?: number } = {}): Promise<ChangeTable> {
+    const t = new ChangeTable(db, field, column, historyRun, opts.loadRows, opts.heldRows);
     const pinned = await db.dialect.pinConnection(db.knex);
     t.k = pinned.knex;
     t.release = pinned.release;
@@ -128,8 +132,13 @@ export class ChangeTable {
         // Kept after the change table's load: its LOAD DATA text is made already, and is all that is kept.
         const kept = this.db.dialect.keepRows(rows);
         const h = historyLoad(this.db, this.historyRun, this.column);
-        this.historyHeld.push(() => this.db.dialect.bulkInsert(this.db.knex, h.table, h.columns, kept, h.constants));
-        while (this.historyHeld.length > HISTORY_HELD) this.queueHistory(this.historyHeld.shift()!);
+        this.historyHeld.push({ rows: rows.length, load: () => this.db.dialect.bulkInsert(this.db.knex, h.table, h.columns, kept, h.constants) });
+        this.heldRows += rows.length;
+        while (this.heldRows > this.heldRowsMax) {
+          const oldest = this.historyHeld.shift()!;
+          this.heldRows -= oldest.rows;
+          this.queueHistory(oldest.load);
+        }
         // A history connection that falls behind slows the loads down rather than holding every
         // waiting step's rows: at a million records the queue alone held over 100 MB.
         while (this.historyQueue.length >= HISTORY_AHEAD) await this.historyQueue.shift();
@@ -157,7 +166,8 @@ export class ChangeTable {
 
   /** Queues every kept history step. */
   private releaseHistory(): void {
-    for (const load of this.historyHeld.splice(0)) this.queueHistory(load);
+    for (const step of this.historyHeld.splice(0)) this.queueHistory(step.load);
+    this.heldRows = 0;
   }
 
   /** Waits for the history loads (the kept steps too); throws the first that failed (nothing is written then). */
@@ -208,7 +218,7 @@ export class ChangeTable {
     try {
       // Stopped before the shop was written (a refused document, a twin, an error): the history
       // loaded so far describes nothing that happened, and the kept steps are never loaded.
-      if (!this.writing) this.historyHeld = [];
+      if (!this.writing) [this.historyHeld, this.heldRows] = [[], 0];
       else this.releaseHistory();
       await this.history;
       if (this.historyRun !== undefined && !this.writing) await forgetRun(this.db.knex, this.db, this.historyRun);
