@@ -290,6 +290,7 @@ export class ProductIndex {
     const go = new Promise<void>((r) => (start = r));
     const timer = setTimeout(start, SETTLE_AFTER_MS);
     timer.unref?.();
+    // (A write while an earlier one is still unsettled returns above: only one waits at a time.)
     this.settleNow = () => {
       clearTimeout(timer);
       start();
@@ -306,7 +307,7 @@ export class ProductIndex {
     });
     const mine = this.settling;
     void mine.finally(() => {
-      if (this.settling === mine) this.settling = null;
+      if (this.settling === mine) [this.settling, this.settleNow] = [null, () => {}];
     });
   }
 
