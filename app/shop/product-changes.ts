@@ -11,7 +11,10 @@
 // busy (2 cores: 100,000 history rows beside the reading made a push 0.15–0.3 s slower). Only a
 // push of more than HISTORY_HELD rows loads its oldest steps while reading, so memory stays bounded.
 // They are awaited right after the UPDATE (a failed history load fails the push, which then says
-// the shop was changed); a push that stops before its write never loads the kept ones. Those
+// the shop was changed: on MyISAM and SQLite it keeps the write, and the failed step's products
+// their new values without history); a push that stops before its write never loads the kept
+// ones, and one whose document holds a code twice loads them before its write, to take the twin's
+// rows out again (`remove`). Those
 // rows count once the run reaches its writing phase (ProductHistory reads only such runs); a
 // push that stops before writing takes them out again. Every history statement but the
 // re-check's runs outside the change table's transaction, so none waits on it.
@@ -46,7 +49,10 @@ const CONCERNS = {
 } as const;
 
 const LOAD_ROWS = 20_000;
-/** History rows kept, not loaded, until the shop write begins (as LOAD DATA text on MySQL: about 6 MB). */
+/**
+ * History rows kept, not loaded, until the shop write begins: on MySQL their LOAD DATA text (about
+ * 6 MB with 10-character codes, 18 MB with 64), elsewhere the rows themselves (30–40 MB).
+ */
 export const HISTORY_HELD = 200_000;
 /** History steps queued (past HISTORY_HELD) that may wait for their connection before the change table's loads wait too. */
 export const HISTORY_AHEAD = 4;
@@ -158,7 +164,10 @@ export class ChangeTable {
 
   /** Loads a history step after those before it, on the history's connection. */
   private queueHistory(load: () => Promise<void>): void {
-    this.history = this.history.then(() => (this.historyFailure ? undefined : load())).catch((err) => {
+    // After a failure the steps still to come are skipped while the document is read (the push
+    // fails before the shop is written); once the write has begun, every step is still loaded,
+    // so that a shop that keeps its write (MyISAM, SQLite) loses no more history than the step that failed.
+    this.history = this.history.then(() => (this.historyFailure && !this.writing ? undefined : load())).catch((err) => {
       this.historyFailure ??= err;
     });
     this.historyQueue.push(this.history);

@@ -290,7 +290,9 @@ export class ProductIndex {
     const go = new Promise<void>((r) => (start = r));
     const timer = setTimeout(start, SETTLE_AFTER_MS);
     timer.unref?.();
-    // (A write while an earlier one is still unsettled returns above: only one waits at a time.)
+    // A write while an earlier one is still unsettled (within SETTLE_AFTER_MS: a stock push and a
+    // prices push may overlap) returns above, unfolded: the checksum then differs from the
+    // database's, and the next load reads the changed blocks again (slower, never wrong).
     this.settleNow = () => {
       clearTimeout(timer);
       start();
@@ -306,9 +308,11 @@ export class ProductIndex {
       this.signature = this.own();
     });
     const mine = this.settling;
-    void mine.finally(() => {
-      if (this.settling === mine) [this.settling, this.settleNow] = [null, () => {}];
-    });
+    void mine
+      .finally(() => {
+        if (this.settling === mine) [this.settling, this.settleNow] = [null, () => {}];
+      })
+      .catch(() => {});
   }
 
   /** Waits until the checksum includes every write (see `wrote`). */
@@ -341,6 +345,7 @@ export const SETTLE_AFTER_MS = 250;
  * A row's checksum term as the database computes it (mysql.ts): CRC32 of the row string as
  * CONCAT_WS gives it (DECIMAL(15,4) prices), times 2 × id + 1, mod 2^32.
  */
+// Math.imul wraps both operands to 32 bits, as the SQL takes the factor mod 2^32 (negative ids too).
 function rowCrc(productId: number, code: string, price: number, quantity: number, taxClassId: number): number {
   return Math.imul(crc32(`${productId}|${code}|${price.toFixed(4)}|${quantity}|${taxClassId}`), 2 * productId + 1) >>> 0;
 }

@@ -314,6 +314,42 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     }
   });
 
+  it('a history step that fails once the write has begun fails the push, and the steps after it are still loaded', async () => {
+    const run = ++runs;
+    const codes = Array.from({ length: 6 }, () => uniqueCode('HF'));
+    const ids: number[] = [];
+    for (const model of codes) ids.push(await addProduct(db(), { model, quantity: 1 }));
+    const refused = new Error('the history refused its first step');
+    let first = true;
+    const wdb = withDialect(db(), (real) => ({
+      bulkInsert: async (k, table, columns, rows, constants) => {
+        if (table === db().own('product_change') && first) {
+          first = false;
+          throw refused;
+        }
+        return real.bulkInsert(k, table, columns, rows, constants);
+      },
+    }));
+    const list: ChangeList = { length: ids.length, productId: (k) => ids[k]!, code: (k) => codes[k]!, value: (k) => 70 + k, old: () => 1 };
+    const table = await ChangeTable.open(wdb, 'model', 'quantity', run, { loadRows: 2, heldRows: 2 * HELD_STEPS });
+    try {
+      await table.load(list);
+      await expect(table.write('2031-01-02 03:04:05', { rows: ids.length })).rejects.toBe(refused);
+    } finally {
+      await table.close();
+    }
+    const kept = (await db().knex(db().own('product_change')).where({ run_id: run }).orderBy('product_id').pluck('product_id')).map(Number);
+    if (target.release?.startsWith('4')) {
+      // InnoDB took the write back, and the history with it.
+      expect(await Promise.all(ids.map(qty))).toEqual(ids.map(() => 1));
+      expect(kept).toEqual([]);
+    } else {
+      // The shop keeps its write (SQLite, 3.0's MyISAM): only the failed step's products lack their history.
+      expect(await Promise.all(ids.map(qty))).toEqual(ids.map((_, k) => 70 + k));
+      expect(kept).toEqual(ids.slice(2));
+    }
+  });
+
   it('a push that stops before its write never loads the history steps it kept', async () => {
     const w = historyWatched();
     const run = ++runs;

@@ -258,6 +258,29 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     forgetProductIndex(rec.db);
   });
 
+  it.runIf(signed)('takes a product whose id is negative (written by hand): the signature is read, the index kept warm, and its block read again alone', async () => {
+    const code = uniqueCode('NEG');
+    const id = await addProduct(db(), { model: code, price: 3, quantity: 5 });
+    await setRow(id, { product_id: -5 });
+    try {
+      const rec = recording(db());
+      const first = await loadProductIndex(rec.db, 'model');
+      expect(lookup(first, code)).toMatchObject({ id: -5, price: 3, quantity: 5 });
+      expect(await loadProductIndex(rec.db, 'model')).toBe(first);
+      await setRow(-5, { quantity: 4 });
+      rec.statements.length = 0;
+      const next = await loadProductIndex(rec.db, 'model');
+      expect(lookup(next, code)).toMatchObject({ quantity: 4 });
+      // Block -1 (ids -256 to -1), as the database and the index both number it.
+      expect(rec.statements).toHaveLength(1);
+      expect(rec.statements[0]).toContain(`WHERE product_id BETWEEN ${-SIGNATURE_BLOCK} AND -1 ORDER BY`);
+      expect(await loadProductIndex(rec.db, 'model')).toBe(next);
+      forgetProductIndex(rec.db);
+    } finally {
+      await db().knex(db().t('product')).where({ product_id: -5 }).delete();
+    }
+  });
+
   it.runIf(signed)('reads a table that gained a product above its highest id in one pass, without first refreshing the rows it holds', async () => {
     const code = uniqueCode('GROW');
     await addProduct(db(), { model: `${code}-1`, price: 1 });

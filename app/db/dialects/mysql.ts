@@ -73,8 +73,10 @@ function columnKind(type: string): ColumnDescription['kind'] {
  * ending alike) changed both terms by the same bits and their XOR hid both; multiplying by each
  * row's own odd factor (a one-to-one map, not linear in the bits) makes the two changes differ.
  */
+// The factor is taken mod 2^32 first (a hand-written negative id would otherwise overflow the
+// unsigned product, and the whole signature query fail): both operands then stay below 2^32.
 const productRowCrc = (field: string) =>
-  `((CRC32(CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0))) * CAST(2 * product_id + 1 AS UNSIGNED)) & 4294967295)`;
+  `((CRC32(CONCAT_WS('|', product_id, TRIM(COALESCE(\`${field}\`, '')), COALESCE(price, 0), COALESCE(quantity, 0), COALESCE(tax_class_id, 0))) * ((2 * product_id + 1) & 4294967295)) & 4294967295)`;
 
 export const mysqlHelper: DialectHelper = {
   name: 'mysql',
@@ -128,8 +130,10 @@ export const mysqlHelper: DialectHelper = {
     // Formatted by mysql2 into one statement per chunk (no placeholder limit, bounded packets).
     const names = [...columns, ...fixed.map(([c]) => c)].join(', ');
     const values = fixed.map(([, v]) => v);
-    for (let i = 0; i < rows!.length; i += 5000) {
-      const chunk = rows!.slice(i, i + 5000);
+    // Rows kept as text exist only once LOAD DATA worked, which then fails loudly above instead.
+    if (!rows) throw new Error('rows kept as LOAD DATA text cannot be inserted without LOAD DATA');
+    for (let i = 0; i < rows.length; i += 5000) {
+      const chunk = rows.slice(i, i + 5000);
       const sql = format(`INSERT INTO ${table} (${names}) VALUES ?`, [values.length ? chunk.map((r) => [...r, ...values]) : chunk] as never);
       await knex.raw(sql);
     }
@@ -248,7 +252,8 @@ export const mysqlHelper: DialectHelper = {
   updateStepRows: Number.MAX_SAFE_INTEGER,
   readPageRows: 50_000,
   productSignatureSql: (table, field, blockSize) =>
-    `SELECT product_id DIV ${Math.trunc(blockSize)} AS b, COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified, BIT_XOR(${productRowCrc(field)}) AS crc FROM ${table} GROUP BY b ORDER BY b`,
+    // FLOOR, not DIV: a (hand-written) negative id falls in the block below 0, as in JS's Math.floor.
+    `SELECT FLOOR(product_id / ${Math.trunc(blockSize)}) AS b, COUNT(*) AS n, MAX(product_id) AS maxId, MAX(date_modified) AS modified, BIT_XOR(${productRowCrc(field)}) AS crc FROM ${table} GROUP BY b ORDER BY b`,
   productRowCrcSql: productRowCrc,
   productCodeCrcSql: (field) => `CRC32(TRIM(COALESCE(\`${field}\`, '')))`,
   async readArrays(knex, sql) {

@@ -141,14 +141,18 @@ export interface DialectHelper {
    */
   readonly readPageRows: number;
   /**
-   * One row per block of `blockSize` product ids (b = product_id DIV blockSize), in block order:
-   * COUNT(*) n, MAX(product_id) maxId, MAX(date_modified) modified and crc, the BIT_XOR of
-   * CRC32('id|TRIM(code)|price|quantity|tax_class_id') over the block's rows, for checking a warm
-   * product index (and reading again only the blocks that changed); undefined where the database
-   * has no CRC32 (the index is then read every time).
+   * One row per block of `blockSize` product ids (b = FLOOR(product_id / blockSize)), in block
+   * order: COUNT(*) n, MAX(product_id) maxId, MAX(date_modified) modified and crc, the BIT_XOR of
+   * the rows' checksum terms (`productRowCrcSql`) over the block, for checking a warm product index
+   * (and reading again only the blocks that changed); undefined where the database has no CRC32
+   * (the index is then read every time).
    */
   productSignatureSql?(productTable: string, codeField: string, blockSize: number): string;
-  /** The checksum term of one product row (the signature's BIT_XOR is over these); where the signature is. */
+  /**
+   * The checksum term of one product row (the signature's BIT_XOR is over these), where the
+   * signature is: CRC32('id|TRIM(code)|price|quantity|tax_class_id') × (2 × id + 1), mod 2^32
+   * (CRC32 alone is linear: the same edit on two rows cancelled out in the XOR).
+   */
   productRowCrcSql?(codeField: string): string;
   /** The checksum of one product row's code alone (an index refresh compares it instead of the code). */
   productCodeCrcSql?(codeField: string): string;
