@@ -479,7 +479,8 @@ async function eachProductRow(db: Database, columns: string, each: (row: unknown
   // MySQL: one statement, its rows handled as they arrive (see scanArrays).
   if (db.dialect.scanArrays) return db.dialect.scanArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')}${where ? ` WHERE ${where}` : ''} ORDER BY product_id`, each);
   const pageRows = db.dialect.readPageRows;
-  for (let after = -1; ; ) {
+  // From the lowest id there can be: a product written by hand may have a negative one.
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
     const page = await db.dialect.readArrays(db.knex, `SELECT ${columns} FROM ${db.t('product')} WHERE product_id > ${after}${where ? ` AND (${where})` : ''} ORDER BY product_id LIMIT ${pageRows}`);
     for (const r of page) if (each(r) === false) return false;
     if (page.length < pageRows) return true;

@@ -262,6 +262,13 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     const code = uniqueCode('NEG');
     const id = await addProduct(db(), { model: code, price: 3, quantity: 5 });
     await setRow(id, { product_id: -5 });
+    // Products in four more blocks of their own: one changed block is then well under a quarter of them.
+    const others: number[] = [];
+    for (let k = 0; k < 4; k++) {
+      const other = await addProduct(db(), { model: `${code}-${k}` });
+      await setRow(other, { product_id: (60 + k) * SIGNATURE_BLOCK });
+      others.push((60 + k) * SIGNATURE_BLOCK);
+    }
     try {
       const rec = recording(db());
       const first = await loadProductIndex(rec.db, 'model');
@@ -277,7 +284,7 @@ describe.each(TARGETS)('the product index on $name', (target) => {
       expect(await loadProductIndex(rec.db, 'model')).toBe(next);
       forgetProductIndex(rec.db);
     } finally {
-      await db().knex(db().t('product')).where({ product_id: -5 }).delete();
+      await db().knex(db().t('product')).whereIn('product_id', [-5, ...others]).delete();
     }
   });
 
@@ -338,6 +345,17 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     expect(index.signature).toEqual(sig);
     expect(index.price[0]).not.toBe(123);
     expect(await loadProductIndex(db(), 'model')).toBe(index);
+  });
+
+  it('holds a product whose id is negative (written by hand), in pages too', async () => {
+    const code = uniqueCode('NEGP');
+    const id = await addProduct(db(), { model: code, price: 6 });
+    await setRow(id, { product_id: -9 });
+    try {
+      expect(lookup(await loadProductIndex(withDialect(db(), () => ({ readPageRows: 3 })), 'model'), code)).toMatchObject({ id: -9, price: 6 });
+    } finally {
+      await db().knex(db().t('product')).where({ product_id: -9 }).delete();
+    }
   });
 
   it('holds the product whose id is 1 (where a shop without sample data starts)', async () => {
