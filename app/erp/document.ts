@@ -37,8 +37,14 @@ export interface DocumentStream {
   batches: AsyncGenerator<RawRecord[]>;
 }
 
-/** Records per batch handed on: small enough to keep memory flat, large enough for set-based work. */
-export const BATCH_RECORDS = 5000;
+/**
+ * Records per batch handed on: small enough to keep memory flat, and to let the replies of the
+ * database (the change table's loads) in between batches, large enough for set-based work. At
+ * 5,000 a batch kept the server busy for about 30 ms, each load waited for such turns, and a
+ * 100,000-record push's last loads ended 0.18–0.28 s after its body; at 1,000, 0.05–0.2 s (bench,
+ * the two interleaved).
+ */
+export const BATCH_RECORDS = 1000;
 
 /**
  * The streaming twin of parseDocument: the format and charset are read from the first bytes,
