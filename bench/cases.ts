@@ -192,7 +192,11 @@ export async function runCase(
   for (const sql of c.prepare ?? []) await b.conn.query(sql);
   let floor: Floor;
   if (c.floor) floor = await measureFloor(b.conn, built.codeColumn, c.floor);
-  else floor = results.get(c.floorOf!)!.at(-1)!.floor;
+  else {
+    const of = results.get(c.floorOf!)?.at(-1);
+    if (!of) throw new Error(`${name} is measured against the floor of ${c.floorOf}: run that case too (--cases ${c.floorOf},${name})`);
+    floor = of.floor;
+  }
   for (const sql of c.prepare ?? []) await b.conn.query(sql);
   if (c.beforePush) {
     await new Promise((r) => setTimeout(r, PAUSE_MS));
