@@ -258,6 +258,58 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     forgetProductIndex(rec.db);
   });
 
+  it.runIf(signed)('patches a changed block only while its products and codes are the index\'s: a code changed, a product gone from it or added to it, and the whole table is read', async () => {
+    const code = uniqueCode('PAT');
+    // Two products in each of six blocks of their own (blocks 70 to 75).
+    const ids: number[][] = [];
+    for (let k = 0; k < 6; k++) {
+      const pair: number[] = [];
+      for (let j = 0; j < 2; j++) {
+        const id = await addProduct(db(), { model: `${code}-${k}-${j}`, price: 10 + k, quantity: 5 });
+        const moved = (70 + k) * SIGNATURE_BLOCK + 3 + j;
+        await setRow(id, { product_id: moved });
+        pair.push(moved);
+      }
+      ids.push(pair);
+    }
+    const rec = recording(db());
+    const reads = async () => {
+      rec.statements.length = 0;
+      const index = await loadProductIndex(rec.db, 'model');
+      return { index, statements: [...rec.statements] };
+    };
+    try {
+      let { index } = await reads();
+      // The owner saves a price: patched, and the index read before keeps its own price.
+      await setRow(ids[1]![0]!, { price: 99 });
+      const before = index;
+      ({ index } = await reads());
+      expect(lookup(index, `${code}-1-0`)).toMatchObject({ price: 99 });
+      expect(lookup(before, `${code}-1-0`)).toMatchObject({ price: 11 });
+      // A code changed (the count of its block stays): the block's patch fails on it, and the whole table is read (its last statement, codes and all), the new code found.
+      await setRow(ids[2]![0]!, { model: `${code}-2-0-NEW` });
+      let r = await reads();
+      expect(r.statements.at(-1)).toMatch(/^SELECT product_id, TRIM\(COALESCE\(.* ORDER BY product_id$/);
+      expect(lookup(r.index, `${code}-2-0`)).toBeNull();
+      expect(lookup(r.index, `${code}-2-0-NEW`)).toMatchObject({ id: ids[2]![0] });
+      // A product gone from a block that keeps its other one: read whole, the product gone.
+      await db().knex(db().t('product')).where({ product_id: ids[3]![1] }).delete();
+      r = await reads();
+      expect(r.statements.at(-1)).toMatch(/^SELECT product_id, TRIM\(COALESCE\(.* ORDER BY product_id$/);
+      expect(lookup(r.index, `${code}-3-1`)).toBeNull();
+      // A product added inside a block, below the highest id: read whole, the product there.
+      const added = await addProduct(db(), { model: `${code}-4-new` });
+      await setRow(added, { product_id: ids[4]![1]! + 1 });
+      r = await reads();
+      expect(r.statements.at(-1)).toMatch(/^SELECT product_id, TRIM\(COALESCE\(.* ORDER BY product_id$/);
+      expect(lookup(r.index, `${code}-4-new`)).toMatchObject({ id: ids[4]![1]! + 1 });
+      ids[4]!.push(ids[4]![1]! + 1);
+    } finally {
+      forgetProductIndex(rec.db);
+      await db().knex(db().t('product')).whereIn('product_id', ids.flat()).delete();
+    }
+  });
+
   it.runIf(signed)('takes a product whose id is negative (written by hand): the signature is read, the index kept warm, and its block read again alone', async () => {
     const code = uniqueCode('NEG');
     const id = await addProduct(db(), { model: code, price: 3, quantity: 5 });
