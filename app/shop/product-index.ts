@@ -161,12 +161,8 @@ export class ProductIndex {
    * product with the same code (then the caller reads the table whole).
    */
   startRefresh(): { refresh(productId: number, codeCrc: number, price: number, quantity: number, taxClassId: number, crc: number): boolean; done(): ProductIndex | null } {
-    const next = new ProductIndex(0);
     const n = this.productId.length;
-    Object.assign(next, {
-      slots: this.slots, rowSlot: this.rowSlot, encoded: this.encoded, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
-      maxId: this.maxId, price: new Float64Array(n), quantity: new Int32Array(n), taxClassId: new Int32Array(n), rowCrcs: new Uint32Array(n),
-    });
+    const next = this.withValues({ price: new Float64Array(n), quantity: new Int32Array(n), taxClassId: new Int32Array(n), rowCrcs: new Uint32Array(n) });
     let row = 0;
     return {
       refresh: (productId, codeCrc, price, quantity, taxClassId, crc) => {
@@ -215,12 +211,10 @@ export class ProductIndex {
    * row that is not a product of this index with the same code.
    */
   startPatch(): { patch(productId: number, codeCrc: number, price: number, quantity: number, taxClassId: number, crc: number): boolean; done(): ProductIndex } {
-    const next = new ProductIndex(0);
-    Object.assign(next, {
-      slots: this.slots, rowSlot: this.rowSlot, encoded: this.encoded, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
-      maxId: this.maxId, rows: this.rows, crc: this.crc, modified: this.modified,
-      price: this.price.slice(), quantity: this.quantity.slice(), taxClassId: this.taxClassId.slice(), rowCrcs: this.rowCrcs.slice(),
-    });
+    const next = this.withValues(
+      { price: this.price.slice(), quantity: this.quantity.slice(), taxClassId: this.taxClassId.slice(), rowCrcs: this.rowCrcs.slice() },
+      { rows: this.rows, crc: this.crc, modified: this.modified },
+    );
     return {
       patch: (productId, codeCrc, price, quantity, taxClassId, crc) => {
         const row = this.rowOfId(productId);
@@ -234,6 +228,19 @@ export class ProductIndex {
       },
       done: () => next,
     };
+  }
+
+  /** A new index with this one's products and codes (shared: never changed once read) and these value arrays. */
+  private withValues(
+    values: { price: Float64Array; quantity: Int32Array; taxClassId: Int32Array; rowCrcs: Uint32Array },
+    counts: { rows?: number; crc?: number; modified?: string } = {},
+  ): ProductIndex {
+    const next = new ProductIndex(0);
+    Object.assign(next, {
+      slots: this.slots, rowSlot: this.rowSlot, encoded: this.encoded, codeCrcs: this.codeCrcs, productId: this.productId, first: this.first, count: this.count,
+      maxId: this.maxId, ...values, ...counts,
+    });
+    return next;
   }
 
   /** The row of a product id (rows are in product_id order), or -1. */

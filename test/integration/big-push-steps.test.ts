@@ -34,6 +34,23 @@ async function until(what: () => boolean, ms = 5000): Promise<void> {
   expect(what()).toBe(true);
 }
 
+/** A gate a hooked statement waits at: `hold` closes it until `release`; `take(true)` lets only the next statement wait. */
+function gate() {
+  let closed: Promise<void> | null = null;
+  let open = () => {};
+  return {
+    hold() {
+      closed = new Promise<void>((r) => (open = r));
+    },
+    release: () => open(),
+    take(once = false) {
+      const c = closed;
+      if (once) closed = null;
+      return c;
+    },
+  };
+}
+
 describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
   let env: TargetEnv;
   let app: Express;
@@ -55,16 +72,14 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
    */
   function watched() {
     const log: string[] = [];
-    let held: Promise<void> | null = null;
-    let release = () => {};
+    const g = gate();
     let refuse: unknown = null;
     const wdb = withDialect(db(), (real) => ({
       bulkInsert: async (k, table, columns, rows, constants) => {
         if (!table.includes('erpb_changes')) return real.bulkInsert(k, table, columns, rows, constants);
         log.push(`insert ${rows.length}`);
-        const gate = held;
-        held = null;
-        if (gate) await gate;
+        const held = g.take(true);
+        if (held) await held;
         const refused = refuse;
         refuse = null;
         if (refused) throw refused;
@@ -75,10 +90,8 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     return {
       db: wdb,
       log,
-      hold() {
-        held = new Promise<void>((r) => (release = r));
-      },
-      release: () => release(),
+      hold: g.hold,
+      release: g.release,
       refuse(err: unknown) {
         refuse = err;
       },
@@ -239,12 +252,12 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
   /** The change table's steps and the history's loads, in the order they happen (`hold` keeps the history's loads waiting). */
   function historyWatched() {
     const log: string[] = [];
-    let release = () => {};
-    let held: Promise<void> | null = null;
+    const g = gate();
     const wdb = withDialect(db(), (real) => ({
       bulkInsert: async (k, table, columns, rows, constants) => {
         if (table === db().own('product_change')) {
           log.push(`history ${rows.length}`);
+          const held = g.take();
           if (held) await held;
         } else log.push(`change ${rows.length}`);
         return real.bulkInsert(k, table, columns, rows, constants);
@@ -254,14 +267,7 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
         return real.joinUpdate(u);
       },
     }));
-    return {
-      db: wdb,
-      log,
-      hold() {
-        held = new Promise<void>((r) => (release = r));
-      },
-      release: () => release(),
-    };
+    return { db: wdb, log, hold: g.hold, release: g.release };
   }
   const historyRows = async (run: number) => Number((await db().knex(db().own('product_change')).where({ run_id: run }).count({ n: '*' }).first())!.n);
 
