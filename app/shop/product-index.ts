@@ -364,6 +364,14 @@ interface Cached {
 
 const warm = new WeakMap<Database, Cached>();
 
+/** How the last index was had: kept warm, warm with changed blocks read again, every value read again, or read whole. */
+export type IndexLoad = 'warm' | 'patched' | 'refreshed' | 'read';
+const lastLoad = new WeakMap<Database, IndexLoad>();
+/** How `loadProductIndex` last had its index on `db` (the push timings print it; tests prove which path a change took). */
+export function lastIndexLoad(db: Database): IndexLoad | undefined {
+  return lastLoad.get(db);
+}
+
 /** Product ids per block of the signature: after a few changes (orders, the owner's edits), only their blocks are read again. */
 export const SIGNATURE_BLOCK = 256;
 /** Past this share of the blocks changed, the index is refreshed whole (one scan beats many ranges). */
@@ -405,7 +413,10 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   const sig = signed?.sig ?? null;
   const cached = warm.get(db);
   await cached?.index.ready();
-  if (sig && cached && cached.field === field && cached.index.signature && same(cached.index.signature, sig)) return cached.index;
+  if (sig && cached && cached.field === field && cached.index.signature && same(cached.index.signature, sig)) {
+    lastLoad.set(db, 'warm');
+    return cached.index;
+  }
   warm.delete(db);
   // A table whose products and codes are the ones the warm index holds (only prices, stock or tax
   // classes changed, as between two pushes of a working shop) is patched or refreshed without
@@ -417,8 +428,12 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   if (signed && cached && cached.field === field && !grown) {
     const patched = await patchIndex(db, field, cached.index, signed.blocks);
     index = patched === 'refresh' ? await refreshIndex(db, field, cached.index) : patched === 'read' ? null : patched;
+    if (index) lastLoad.set(db, patched === 'refresh' ? 'refreshed' : 'patched');
   }
-  index ??= await readIndex(db, field, sig);
+  if (!index) {
+    index = await readIndex(db, field, sig);
+    lastLoad.set(db, 'read');
+  }
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });
   return index;

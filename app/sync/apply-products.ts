@@ -8,7 +8,7 @@ import type { Settings } from '../settings/schema.js';
 import { defaultLanguage, listCustomerGroups, listLanguages, listTaxClasses } from '../shop/catalog.js';
 import { ProductMasterWriter } from '../shop/product-master.js';
 import { ProductStaging } from '../shop/product-staging.js';
-import { forgetProductIndex, loadProductIndex, type ProductIndex } from '../shop/product-index.js';
+import { forgetProductIndex, lastIndexLoad, loadProductIndex, type ProductIndex } from '../shop/product-index.js';
 import { ChangeTable, type ChangeList } from '../shop/product-changes.js';
 import type { ProductCodeField } from '../shop/products.js';
 import { readConfigValue } from '../shop/setting-rows.js';
@@ -169,7 +169,7 @@ export class DirectPush {
     // Read while the body arrives and is parsed.
     this.indexReady = loadProductIndex(db, this.field);
     this.indexReady.then((i) => {
-      pushTiming(runId, 'index read');
+      pushTiming(runId, `index read (${lastIndexLoad(db)})`);
       this.index = i;
       this.firstSeq = new Int32Array(i.size + 1);
     }, () => {});

@@ -23,6 +23,7 @@ import { categoryProducts, productDescription, productPage, productPrices, store
 import { pngBytes } from '../support/pictures.js';
 import { placeOrder } from '../support/opencart/orders.js';
 import { KEY, pushXml, xmlDoc } from '../support/shop.js';
+import { lastIndexLoad, SIGNATURE_BLOCK } from '../../app/shop/product-index.js';
 
 const CASES: Array<{ release: Release; prefix: string }> = [
   { release: '3.0.4.1', prefix: 'oc_' },
@@ -155,6 +156,37 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     // A resend changes nothing and creates no twin.
     const again = await pushXml(app, 'prices', [{ termekkod: 'ERP&NEW-1', nev: 'Szeletelő kés & tok', ar: 2000, afakulcs: 27, kat: 'ERP-SZEL' }]);
     expect(again.body.counts).toMatchObject({ created: 0, unchanged: 1 });
+  });
+
+  it('stock: an order placed through OpenCart in a shop of many blocks re-reads only the changed block (the patch), and the next stock push writes the product it took from', async () => {
+    // 1,300 products created by a full sync: product ids then span six blocks of the signature, and
+    // an order that takes stock from one product changes one block of them (at most a quarter are patched).
+    await ctx.settings.update({ sync_type: 'full' });
+    const many = Array.from({ length: 1300 }, (_, i) => ({ termekkod: `BLK-${i}`, nev: `Blokk ${i}`, ar: 100, afakulcs: 27 }));
+    expect((await push('prices', many)).body.counts).toMatchObject({ created: 1300 });
+    await ctx.settings.update({ sync_type: 'stock_price' });
+    const [{ n: blocks }] = await shop.query(`SELECT COUNT(DISTINCT FLOOR(product_id / ${SIGNATURE_BLOCK})) AS n FROM ${t('product')}`);
+    expect(Number(blocks)).toBeGreaterThanOrEqual(5);
+    // A product of the demo (the lowest block) that OpenCart can sell, and one the full sync created (a higher block).
+    const [demo] = await shop.query(
+      `SELECT p.product_id FROM ${t('product')} p JOIN ${t('product_to_store')} s ON s.product_id = p.product_id AND s.store_id = 0
+        WHERE p.status = 1 AND p.product_id NOT IN (SELECT product_id FROM ${t('product_option')}) AND p.model NOT LIKE 'ORD-TWIN-%' AND p.product_id <> ?
+        ORDER BY p.product_id LIMIT 1`,
+      [product.product_id],
+    );
+    await shop.query(`UPDATE ${t('product')} SET model = 'ORD-BLOCK', price = 50, quantity = 5, tax_class_id = 0, subtract = 1, minimum = 1, date_available = '2000-01-01' WHERE product_id = ?`, [demo.product_id]);
+    const [far] = await shop.query(`SELECT product_id, quantity FROM ${t('product')} WHERE model = 'BLK-1299'`);
+    expect(Math.floor(far.product_id / SIGNATURE_BLOCK)).not.toBe(Math.floor(demo.product_id / SIGNATURE_BLOCK));
+    // The index is read, and kept warm.
+    const first = await push('stock', [{ termekkod: 'ORD-BLOCK', szabadraktar: 5 }, { termekkod: 'BLK-1299', szabadraktar: 9 }]);
+    expect(first.body.counts).toMatchObject({ unchanged: 1, updated: 1 });
+    await placeOrder(shop, { products: [{ productId: demo.product_id, quantity: 1 }] });
+    const stock = async () => (await shop.query(`SELECT quantity FROM ${t('product')} WHERE product_id IN (?, ?) ORDER BY product_id`, [demo.product_id, far.product_id])).map((r: { quantity: number }) => Number(r.quantity));
+    expect(await stock()).toEqual([4, 9]);
+    const res = await push('stock', [{ termekkod: 'ORD-BLOCK', szabadraktar: 5 }, { termekkod: 'BLK-1299', szabadraktar: 9 }]);
+    expect(lastIndexLoad(ctx.db)).toBe('patched');
+    expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(await stock()).toEqual([5, 9]);
   });
 
   it('leaves OpenCart printing no PHP warning, notice or deprecation on its storefront and admin', async () => {

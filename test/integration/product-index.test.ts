@@ -5,7 +5,7 @@
 // through HTTP, where a stale index shows as a wrong "unchanged" count at best.
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProductIndex, SETTLE_AFTER_MS, SIGNATURE_BLOCK, forgetProductIndex, loadProductIndex } from '../../app/shop/product-index.js';
+import { ProductIndex, SETTLE_AFTER_MS, SIGNATURE_BLOCK, forgetProductIndex, lastIndexLoad, loadProductIndex } from '../../app/shop/product-index.js';
 import type { Database } from '../../app/db/database.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, uniqueCode } from '../support/shop.js';
@@ -216,12 +216,14 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     const rec = recording(db());
     const first = await loadProductIndex(rec.db, 'model');
     expect(await loadProductIndex(rec.db, 'model')).toBe(first);
+    expect(lastIndexLoad(rec.db)).toBe('warm');
     // An order takes two from the product in block 42 (OpenCart leaves date_modified alone).
     await setRow(ids[2]!, { quantity: 3 });
     rec.statements.length = 0;
     rec.rows.length = 0;
     const next = await loadProductIndex(rec.db, 'model');
     expect(next).not.toBe(first);
+    expect(lastIndexLoad(rec.db)).toBe('patched');
     expect(rec.statements).toHaveLength(1);
     expect(rec.statements[0]).toContain(`WHERE product_id BETWEEN ${42 * SIGNATURE_BLOCK} AND ${43 * SIGNATURE_BLOCK - 1} ORDER BY product_id`);
     expect(rec.rows).toHaveLength(1);
@@ -245,6 +247,7 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     rec.statements.length = 0;
     rec.rows.length = 0;
     const many = await loadProductIndex(rec.db, 'model');
+    expect(lastIndexLoad(rec.db)).toBe('refreshed');
     expect(rec.statements).toHaveLength(1);
     expect(rec.statements[0]).not.toContain('BETWEEN');
     expect(rec.rows).toHaveLength(many.size);
@@ -253,6 +256,7 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     await db().knex(db().t('product')).where({ product_id: ids[1] }).delete();
     rec.statements.length = 0;
     const without = await loadProductIndex(rec.db, 'model');
+    expect(lastIndexLoad(rec.db)).toBe('read');
     expect(lookup(without, `${code}-1`)).toBeNull();
     for (const sql of rec.statements) expect(sql).toMatch(/^SELECT product_id, TRIM\(COALESCE\(/);
     forgetProductIndex(rec.db);
