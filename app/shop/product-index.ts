@@ -420,20 +420,20 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   warm.delete(db);
   // A table whose products and codes are the ones the warm index holds (only prices, stock or tax
   // classes changed, as between two pushes of a working shop) is patched or refreshed without
-  // reading a code. Not a table with a product above the highest id the warm index was sealed
-  // with: the refresh would read every row it holds only to fail at that one (after a full sync
-  // or the owner's new products), and the table would then be read twice.
-  const grown = !!sig && !!cached?.index.signature && sig.maxId > cached.index.signature.maxId;
+  // reading a code. A product added or deleted (after a full sync, the owner's new products)
+  // shows in its block's count before any row is read (`patchIndex`): the table is read once, whole.
   let index: ProductIndex | null = null;
-  if (signed && cached && cached.field === field && !grown) {
+  let how!: IndexLoad;
+  if (signed && cached && cached.field === field) {
     const patched = await patchIndex(db, field, cached.index, signed.blocks);
     index = patched === 'refresh' ? await refreshIndex(db, field, cached.index) : patched === 'read' ? null : patched;
-    if (index) lastLoad.set(db, patched === 'refresh' ? 'refreshed' : 'patched');
+    how = patched === 'refresh' ? 'refreshed' : 'patched';
   }
   if (!index) {
     index = await readIndex(db, field, sig);
-    lastLoad.set(db, 'read');
+    how = 'read';
   }
+  lastLoad.set(db, how);
   index.seal(sig, sig?.modified ?? '');
   if (index.signature) warm.set(db, { field, index });
   return index;

@@ -264,9 +264,9 @@ describe.each(TARGETS)('the product index on $name', (target) => {
 
   it.runIf(signed)('patches a changed block only while its products and codes are the index\'s: a code changed, a product gone from it or added to it, and the whole table is read', async () => {
     const code = uniqueCode('PAT');
-    // Two products in each of six blocks of their own (blocks 70 to 75).
+    // Two products in each of ten blocks of their own (blocks 70 to 79): two changed blocks are then under a quarter of the suite's.
     const ids: number[][] = [];
-    for (let k = 0; k < 6; k++) {
+    for (let k = 0; k < 10; k++) {
       const pair: number[] = [];
       for (let j = 0; j < 2; j++) {
         const id = await addProduct(db(), { model: `${code}-${k}-${j}`, price: 10 + k, quantity: 5 });
@@ -284,15 +284,29 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     };
     try {
       let { index } = await reads();
-      // The owner saves a price: patched, and the index read before keeps its own price.
-      await setRow(ids[1]![0]!, { price: 99 });
+      // The owner saves a price and a tax class: patched, and the index read before keeps its own values and checksum terms.
+      const tax = lookup(index, `${code}-1-0`)!.tax;
+      await setRow(ids[1]![0]!, { price: 99, tax_class_id: 77 });
       const before = index;
+      const beforeTerms = JSON.stringify([...before.blockTerms(SIGNATURE_BLOCK)]);
       ({ index } = await reads());
-      expect(lookup(index, `${code}-1-0`)).toMatchObject({ price: 99 });
-      expect(lookup(before, `${code}-1-0`)).toMatchObject({ price: 11 });
+      expect(lastIndexLoad(rec.db)).toBe('patched');
+      expect(lookup(index, `${code}-1-0`)).toMatchObject({ price: 99, tax: 77 });
+      expect(lookup(before, `${code}-1-0`)).toMatchObject({ price: 11, tax });
+      expect(JSON.stringify([...before.blockTerms(SIGNATURE_BLOCK)])).toBe(beforeTerms);
+      // Two blocks at once, one of them holding the table's last product (the binary search's last step): one statement for both.
+      await setRow(ids[9]![1]!, { quantity: 2 });
+      await setRow(ids[0]![0]!, { quantity: 3 });
+      let r = await reads();
+      expect(lastIndexLoad(rec.db)).toBe('patched');
+      expect(r.statements).toHaveLength(1);
+      expect(r.statements[0]).toContain(`product_id BETWEEN ${70 * SIGNATURE_BLOCK} AND ${71 * SIGNATURE_BLOCK - 1} OR product_id BETWEEN ${79 * SIGNATURE_BLOCK} AND ${80 * SIGNATURE_BLOCK - 1}`);
+      expect(lookup(r.index, `${code}-9-1`)).toMatchObject({ quantity: 2 });
+      expect(lookup(r.index, `${code}-0-0`)).toMatchObject({ quantity: 3 });
+      expect(await loadProductIndex(rec.db, 'model')).toBe(r.index);
       // A code changed (the count of its block stays): the block's patch fails on it, and the whole table is read (its last statement, codes and all), the new code found.
       await setRow(ids[2]![0]!, { model: `${code}-2-0-NEW` });
-      let r = await reads();
+      r = await reads();
       expect(r.statements.at(-1)).toMatch(/^SELECT product_id, TRIM\(COALESCE\(.* ORDER BY product_id$/);
       expect(lookup(r.index, `${code}-2-0`)).toBeNull();
       expect(lookup(r.index, `${code}-2-0-NEW`)).toMatchObject({ id: ids[2]![0] });
@@ -308,6 +322,16 @@ describe.each(TARGETS)('the product index on $name', (target) => {
       expect(r.statements.at(-1)).toMatch(/^SELECT product_id, TRIM\(COALESCE\(.* ORDER BY product_id$/);
       expect(lookup(r.index, `${code}-4-new`)).toMatchObject({ id: ids[4]![1]! + 1 });
       ids[4]!.push(ids[4]![1]! + 1);
+      // A product replaced by another in the same block (its count stays): the patch finds no such product, and the table is read whole.
+      await db().knex(db().t('product')).where({ product_id: ids[5]![0] }).delete();
+      const swapped = await addProduct(db(), { model: `${code}-5-swap` });
+      await setRow(swapped, { product_id: ids[5]![1]! + 10 });
+      ids[5]!.push(ids[5]![1]! + 10);
+      r = await reads();
+      expect(lastIndexLoad(rec.db)).toBe('read');
+      expect(r.statements.at(-1)).toMatch(/^SELECT product_id, TRIM\(COALESCE\(.* ORDER BY product_id$/);
+      expect(lookup(r.index, `${code}-5-0`)).toBeNull();
+      expect(lookup(r.index, `${code}-5-swap`)).toMatchObject({ id: ids[5]![1]! + 10 });
     } finally {
       forgetProductIndex(rec.db);
       await db().knex(db().t('product')).whereIn('product_id', ids.flat()).delete();
