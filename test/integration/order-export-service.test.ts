@@ -217,9 +217,10 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the order export service on $name', (tar
     const retried = ids.find((id) => id % 2)!;
     const refused = ids.find((id) => id % 2 === 0)!;
     await useHttp();
-    let lo = when(1000 - 1500);
-    const r = await exporter({ ...fast, baseDelayMs: 1000, maxDelayMs: 10_000 }).deliver();
-    let hi = when(1000 + 1500);
+    // A base of a minute: the check below that it is not due yet must not race a slow machine's clock.
+    let lo = when(60_000 - 1500);
+    const r = await exporter({ ...fast, baseDelayMs: 60_000, maxDelayMs: 600_000 }).deliver();
+    let hi = when(60_000 + 1500);
     expect(r).toEqual({
       exported: 0, retrying: 1, failed: 1,
       errors: [...ids.map((id) => ({ orderId: id, error: id === retried ? 'http: HTTP 503: ERP busy' : 'http: HTTP 422: unknown article' }))],
