@@ -420,11 +420,14 @@ export async function loadProductIndex(db: Database, field: ProductCodeField): P
   warm.delete(db);
   // A table whose products and codes are the ones the warm index holds (only prices, stock or tax
   // classes changed, as between two pushes of a working shop) is patched or refreshed without
-  // reading a code. A product added or deleted (after a full sync, the owner's new products)
-  // shows in its block's count before any row is read (`patchIndex`): the table is read once, whole.
+  // reading a code. A product added or deleted mostly shows in its block's count (`patchIndex`
+  // then reads nothing), but not one deleted and one added above the highest id in the same block:
+  // a table whose highest id is above the warm index's is read whole at once, not first patched or
+  // refreshed (a refresh streams every row before it can fail) and then read again.
+  const grown = !!sig && !!cached?.index.signature && sig.maxId > cached.index.signature.maxId;
   let index: ProductIndex | null = null;
   let how!: IndexLoad;
-  if (signed && cached && cached.field === field) {
+  if (signed && cached && cached.field === field && !grown) {
     const patched = await patchIndex(db, field, cached.index, signed.blocks);
     index = patched === 'refresh' ? await refreshIndex(db, field, cached.index) : patched === 'read' ? null : patched;
     how = patched === 'refresh' ? 'refreshed' : 'patched';
