@@ -77,6 +77,20 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     const p = await productPrices(shop, id);
     return { ...p, net: (p.exTax ?? p.price).value };
   };
+  /** Products of the demo in the default store that OpenCart sells without options, lowest ids first (not the price test's, nor those renamed ORD-…). */
+  const sellable = async (n: number): Promise<number[]> =>
+    (await shop.query(
+      `SELECT p.product_id FROM ${t('product')} p JOIN ${t('product_to_store')} s ON s.product_id = p.product_id AND s.store_id = 0
+        WHERE p.status = 1 AND p.product_id <> ? AND p.model NOT LIKE 'ORD-%' AND p.product_id NOT IN (SELECT product_id FROM ${t('product_option')})
+        ORDER BY p.product_id LIMIT ${Number(n)}`,
+      [product.product_id],
+    )).map((r: { product_id: number }) => r.product_id);
+  /** Gives a product its own code, 5 in stock at 50 untaxed, and makes it orderable today (the order tests' setup, by hand). */
+  const stockable = (id: number, code: string) =>
+    shop.query(`UPDATE ${t('product')} SET model = ?, price = 50, quantity = 5, tax_class_id = 0, subtract = 1, minimum = 1, date_available = '2000-01-01' WHERE product_id = ?`, [code, id]);
+  /** The products' stock, in product_id order. */
+  const quantities = async (ids: number[]) =>
+    (await shop.query(`SELECT quantity FROM ${t('product')} WHERE product_id IN (?) ORDER BY product_id`, [ids])).map((r: { quantity: number }) => Number(r.quantity));
 
   it('stock-and-price sync: the storefront shows the pushed price; stock lands in the product', async () => {
     const res = await push('prices', [{ termekkod: product.model, ar: '1234,5' }]);
@@ -92,20 +106,13 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
   it('stock: an order placed through OpenCart takes one from two products whose rows end alike; the next stock push back to 5 writes both (the warm index saw the order)', async () => {
     // Two products alike but for their id and code (the same price, stock and tax class; codes of one
     // length): the same edit on both once cancelled out in the index's checksum.
-    const pair: Array<{ product_id: number }> = await shop.query(
-      `SELECT p.product_id FROM ${t('product')} p JOIN ${t('product_to_store')} s ON s.product_id = p.product_id AND s.store_id = 0
-        WHERE p.status = 1 AND p.product_id <> ? AND p.product_id NOT IN (SELECT product_id FROM ${t('product_option')})
-        ORDER BY p.product_id LIMIT 2`,
-      [product.product_id],
-    );
-    const ids = pair.map((p) => p.product_id);
+    const ids = await sellable(2);
     const codes = ['ORD-TWIN-A', 'ORD-TWIN-B'];
-    for (const [k, id] of ids.entries())
-      await shop.query(`UPDATE ${t('product')} SET model = ?, price = 50, quantity = 5, tax_class_id = 0, subtract = 1, minimum = 1, date_available = '2000-01-01' WHERE product_id = ?`, [codes[k], id]);
+    for (const [k, id] of ids.entries()) await stockable(id, codes[k]!);
     // The index is read, and kept warm: the shop holds 5 of each already.
     expect((await push('stock', codes.map((c) => ({ termekkod: c, szabadraktar: 5 })))).body.counts).toMatchObject({ unchanged: 2 });
     await placeOrder(shop, { products: ids.map((productId) => ({ productId, quantity: 1 })) });
-    const stock = async () => (await shop.query(`SELECT quantity FROM ${t('product')} WHERE product_id IN (?, ?) ORDER BY product_id`, ids)).map((r: { quantity: number }) => Number(r.quantity));
+    const stock = () => quantities(ids);
     expect(await stock()).toEqual([4, 4]);
     const res = await push('stock', codes.map((c) => ({ termekkod: c, szabadraktar: 5 })));
     expect(res.body.counts).toMatchObject({ updated: 2, unchanged: 0 });
@@ -168,20 +175,15 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     const [{ n: blocks }] = await shop.query(`SELECT COUNT(DISTINCT FLOOR(product_id / ${SIGNATURE_BLOCK})) AS n FROM ${t('product')}`);
     expect(Number(blocks)).toBeGreaterThanOrEqual(5);
     // A product of the demo (the lowest block) that OpenCart can sell, and one the full sync created (a higher block).
-    const [demo] = await shop.query(
-      `SELECT p.product_id FROM ${t('product')} p JOIN ${t('product_to_store')} s ON s.product_id = p.product_id AND s.store_id = 0
-        WHERE p.status = 1 AND p.product_id NOT IN (SELECT product_id FROM ${t('product_option')}) AND p.model NOT LIKE 'ORD-TWIN-%' AND p.product_id <> ?
-        ORDER BY p.product_id LIMIT 1`,
-      [product.product_id],
-    );
-    await shop.query(`UPDATE ${t('product')} SET model = 'ORD-BLOCK', price = 50, quantity = 5, tax_class_id = 0, subtract = 1, minimum = 1, date_available = '2000-01-01' WHERE product_id = ?`, [demo.product_id]);
-    const [far] = await shop.query(`SELECT product_id, quantity FROM ${t('product')} WHERE model = 'BLK-1299'`);
-    expect(Math.floor(far.product_id / SIGNATURE_BLOCK)).not.toBe(Math.floor(demo.product_id / SIGNATURE_BLOCK));
+    const [demo] = await sellable(1);
+    await stockable(demo!, 'ORD-BLOCK');
+    const [{ product_id: far }] = await shop.query(`SELECT product_id FROM ${t('product')} WHERE model = 'BLK-1299'`);
+    expect(Math.floor(far / SIGNATURE_BLOCK)).not.toBe(Math.floor(demo! / SIGNATURE_BLOCK));
     // The index is read, and kept warm.
     const first = await push('stock', [{ termekkod: 'ORD-BLOCK', szabadraktar: 5 }, { termekkod: 'BLK-1299', szabadraktar: 9 }]);
     expect(first.body.counts).toMatchObject({ unchanged: 1, updated: 1 });
-    await placeOrder(shop, { products: [{ productId: demo.product_id, quantity: 1 }] });
-    const stock = async () => (await shop.query(`SELECT quantity FROM ${t('product')} WHERE product_id IN (?, ?) ORDER BY product_id`, [demo.product_id, far.product_id])).map((r: { quantity: number }) => Number(r.quantity));
+    await placeOrder(shop, { products: [{ productId: demo!, quantity: 1 }] });
+    const stock = () => quantities([demo!, far]);
     expect(await stock()).toEqual([4, 9]);
     const res = await push('stock', [{ termekkod: 'ORD-BLOCK', szabadraktar: 5 }, { termekkod: 'BLK-1299', szabadraktar: 9 }]);
     expect(lastIndexLoad(ctx.db)).toBe('patched');
