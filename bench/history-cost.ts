@@ -1,8 +1,8 @@
 // npx tsx bench/history-cost.ts [release] [N]: what the products' history costs a stock-and-price
 // push's write, in the database. On a shop installed by the release's own installer and seeded with
 // N products (the bench's), erp-bridge's own ChangeTable (the push's change table and its write)
-// applies new prices to every product, alternately with the history (a journal run's rows in
-// product_change, loaded beside the UPDATE as a push does) and without it, 4 times each after a
+// applies new prices to every product, alternately with the history (a journal run's blocks in
+// product_change_block, loaded beside the UPDATE as a push does) and without it, 4 times each after a
 // warm-up round. Prints the wall time of the load, the write and the close (the drop and the
 // commit), and the database's CPU over all three. The push's own reading is not in it.
 import { install } from '../app/context.js';
@@ -53,7 +53,7 @@ try {
       throw err;
     }
   }
-  await b.conn.query(`DELETE FROM ${ctx.db.own('product_change')} WHERE run_id > 1000000`);
+  await b.conn.query(`DELETE FROM ${ctx.db.own('product_change_block')} WHERE run_id > 1000000`);
 } finally {
   await b.stop();
 }

@@ -42,7 +42,7 @@ export async function schedulerTick(ctx: AppContext, exporter: OrderExporter, no
   if (now.getTime() - lastPrune >= 86_400_000) {
     lastPrune = now.getTime();
     const pruned = await pruneJournal(ctx.db, ctx.config.journalKeepDays, now);
-    if (pruned.runs || pruned.items || pruned.changes) ctx.log.info(pruned, 'journal pruned');
+    if (pruned.runs || pruned.items || pruned.changes || pruned.blocks) ctx.log.info(pruned, 'journal pruned');
   }
   const settings = await ctx.settings.get();
   if (!isExportDue(settings, await lastExportStart(ctx), now)) return 'not_due';

@@ -1,21 +1,30 @@
-// What the ERP changed on each product, and when: one row per product and concern (price,
-// stock, promo price) per push, written set-based with the shop write it describes (bulk loads
-// or one INSERT … SELECT over the same rows the write joins), never one statement per product.
-// Its one index is (run_id, code), so a push's rows go to the end of it (every index is paid for
-// on every push; migrations 010 and 012): retention deletes by run, and a product's history is
-// read run by run, newest first, looking its code up within each.
+// What the ERP changed on each product, and when, per push and concern (price, stock, promo price),
+// written set-based with the shop write it describes, never one statement per product. Two forms:
+// - stock and price pushes write blocks of a few hundred changes, one row each
+//   (product_change_block, app/plugin/change-blocks.ts): a row per product cost the database as
+//   much as the push's own write. Indexed by (run_id, slot): a code's block follows from its hash;
+// - full sync's prices and the promo prices, written by INSERT … SELECT from their staging table,
+//   are one row per product (product_change), indexed by (run_id, code) (migrations 010 and 012).
+// Retention deletes both by run; a product's history is read run by run, newest first, looking its
+// code up within each.
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlInt } from '../db/sql.js';
+import { mayHold, packBlocks, repack, slotOf, unpackBlock, type BlockEntry } from './change-blocks.js';
 
 export type ChangeField = 'price' | 'quantity' | 'promo';
 
 /** The journal kinds whose runs write the history (stock, stock-and-price or full sync, promo prices). */
 const HISTORY_KINDS = ['stock', 'prices', 'promo-prices'];
-/** Runs read per step of a product's history: most products change in most pushes, and a page is 50 rows. */
-const RUN_BATCH = 1000;
+/**
+ * Runs read per step of a product's history: most products change in most pushes, and a page is
+ * 50 rows. A run's blocks of one slot (about one per 20,000 changes) are read whole, so a step of
+ * 200 runs of 100,000 products reads about 1,000 blocks (2.5 MB).
+ */
+const RUN_BATCH = 200;
 
 export interface ProductChangeRow {
+  /** The history row's id (a block's entries share their block's). */
   id: number;
   run_id: number;
   product_id: number;
@@ -35,32 +44,86 @@ export interface ProductChangeRow {
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
- * Stock and stock-and-price pushes: where the change table's own rows [product_id, code, new
- * value, old value] go in the history, loaded beside them (the old value is the one the push
- * compared against: its product index, proved current by the signature check). Loaded while the
- * document is read; they count from the run's writing phase on (`changes`). The UPDATE's own
- * re-check may still leave a row alone (the shop changed it meanwhile): `forgetUnwritten` takes
- * those out after it.
+ * Stock and stock-and-price pushes: a load step's change rows [product_id, code, new value, old
+ * value] packed as history blocks (the old value is the one the push compared against: its product
+ * index, proved current by the signature check), kept in the least memory the dialect loads them
+ * from. Returns the step's load, run when the push decides (see ChangeTable); its rows count from
+ * the run's writing phase on (`changes`). The UPDATE's own re-check may still leave a row alone
+ * (the shop changed it meanwhile): `forgetUnwritten` takes those out after it.
  */
-export function historyLoad(db: Database, runId: number, column: 'price' | 'quantity') {
-  return { table: db.own('product_change'), columns: ['product_id', 'code', 'new_value', 'old_value'], constants: { run_id: runId, field: column } };
+export function historyStep(db: Database, runId: number, column: 'price' | 'quantity', rows: unknown[][]): () => Promise<void> {
+  const kept = db.dialect.keepRows(packBlocks(rows));
+  return () => db.dialect.bulkInsert(db.knex, db.own('product_change_block'), ['slot', 'entries', 'data'], kept, { run_id: runId, field: column });
+}
+
+/** A run's block rows (of one concern, or all), decoded. Only for the rare paths that take changes out again. */
+async function runBlocks(k: Knex | Knex.Transaction, db: Database, runId: number, column?: string): Promise<Array<{ id: number; field: string; entries: BlockEntry[] }>> {
+  const rows = (await k(db.own('product_change_block'))
+    .where('run_id', runId)
+    .modify((q) => void (column && q.where('field', column)))
+    .orderBy('id')
+    .select('id', 'field', 'data')) as Array<{ id: number | string; field: string; data: string | Buffer }>;
+  return rows.map((r) => ({ id: Number(r.id), field: r.field, entries: unpackBlock(r.data) }));
+}
+
+/**
+ * Takes the changes of the products `drop` names out of a run's blocks: each block that loses
+ * some is rewritten by one UPDATE of its own row (or deleted once empty), so a crash between two
+ * leaves every block whole. Statements per block touched, never per product: only the rare paths
+ * (a twin in the document, a row the UPDATE left alone, a write taken back) come here.
+ */
+async function dropFromBlocks(k: Knex | Knex.Transaction, db: Database, runId: number, column: 'price' | 'quantity', drop: (e: BlockEntry) => boolean): Promise<void> {
+  const table = db.own('product_change_block');
+  for (const b of await runBlocks(k, db, runId, column)) {
+    const left = b.entries.filter((e) => !drop(e));
+    if (left.length === b.entries.length) continue;
+    if (left.length) await k(table).where('id', b.id).update(repack(left));
+    else await k(table).where('id', b.id).delete();
+  }
+}
+
+/** Every change a run recorded, both forms, as rows (tests and the rare paths read a run whole). */
+export async function runChanges(db: Database, runId: number): Promise<Array<{ product_id: number; code: string; field: string; old_value: number | null; new_value: number | null }>> {
+  const rows = (await db.knex(db.own('product_change')).where('run_id', runId).orderBy('id').select('product_id', 'code', 'field', 'old_value', 'new_value')) as Array<Record<string, unknown>>;
+  const out = rows.map((r) => ({ product_id: Number(r.product_id), code: String(r.code), field: String(r.field), old_value: r.old_value === null ? null : Number(r.old_value), new_value: r.new_value === null ? null : Number(r.new_value) }));
+  for (const b of await runBlocks(db.knex, db, runId)) {
+    for (const e of b.entries) out.push({ product_id: e.productId, code: e.code, field: b.field, old_value: e.old, new_value: e.value });
+  }
+  return out;
 }
 
 /** A run's history rows, all of them (the push stopped before it wrote the shop). */
 export async function forgetRun(trx: Knex | Knex.Transaction, db: Database, runId: number): Promise<void> {
+  await trx.raw(`DELETE FROM ${db.own('product_change_block')} WHERE run_id = ${sqlInt(runId)}`);
   await trx.raw(`DELETE FROM ${db.own('product_change')} WHERE run_id = ${sqlInt(runId)}`);
 }
 
 /**
- * After the UPDATE wrote fewer rows than `from` holds: the history rows of products that do not
- * now have the pushed value under the pushed code (the UPDATE did not write them) are removed.
+ * Takes the named products' changes of one concern out of a run's blocks (a code that stood twice
+ * in the document). One concern only: a stock-and-price push's two change tables each take their
+ * own out, and never rewrite the same block at once.
+ */
+export async function forgetProducts(db: Database, runId: number, column: 'price' | 'quantity', productIds: readonly number[]): Promise<void> {
+  const ids = new Set(productIds.map(Number));
+  if (ids.size) await dropFromBlocks(db.knex, db, runId, column, (e) => ids.has(e.productId));
+}
+
+/**
+ * After the UPDATE wrote fewer rows than `from` holds: the changes of products that do not now
+ * have the pushed value under the pushed code (the UPDATE did not write them) leave the history.
+ * `trx` is the change table's connection (`from` is its temporary table, and it sees its own write).
  */
 export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, codeField: string, column: 'price' | 'quantity'): Promise<void> {
-  await trx.raw(
-    `DELETE FROM ${db.own('product_change')} WHERE run_id = ${sqlInt(runId)} AND field = ${lit(column)} AND product_id IN (
-       SELECT s.product_id FROM ${from} s LEFT JOIN ${db.t('product')} p ON p.product_id = s.product_id
-       WHERE p.product_id IS NULL OR s.code <> TRIM(p.${codeField}) OR p.${column} <> s.v)`,
-  );
+  const rows = (await trx({ s: from })
+    .leftJoin({ p: db.t('product') }, 'p.product_id', 's.product_id')
+    .whereNull('p.product_id')
+    .orWhereRaw(`s.code <> TRIM(p.${codeField})`)
+    .orWhereRaw(`p.${column} <> s.v`)
+    .select('s.product_id')) as Array<{ product_id: number | string }>;
+  const unwritten = new Set(rows.map((r) => Number(r.product_id)));
+  // The blocks were loaded on the history's own connection: read (and rewritten) there, not in
+  // `trx`, whose InnoDB snapshot may be older than they are.
+  if (unwritten.size) await dropFromBlocks(db.knex, db, runId, column, (e) => unwritten.has(e.productId));
 }
 
 /**
@@ -69,11 +132,15 @@ export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database
  * where it stayed (MyISAM, SQLite) none, or those a write cut short did not reach.
  */
 export async function forgetNotInShop(db: Database, runId: number, column: 'price' | 'quantity'): Promise<void> {
-  const pc = db.own('product_change');
-  await db.knex.raw(
-    `DELETE FROM ${pc} WHERE run_id = ${sqlInt(runId)} AND field = ${lit(column)} AND NOT EXISTS (
-       SELECT 1 FROM ${db.t('product')} p WHERE p.product_id = ${pc}.product_id AND p.${column} = ${pc}.new_value)`,
-  );
+  const blocks = await runBlocks(db.knex, db, runId, column);
+  const ids = [...new Set(blocks.flatMap((b) => b.entries.map((e) => e.productId)))];
+  // What the shop holds now, set-based in slices (a whole push's products at most).
+  const held = new Map<number, number>();
+  for (let i = 0; i < ids.length; i += 10_000) {
+    const rows = (await db.knex(db.t('product')).whereIn('product_id', ids.slice(i, i + 10_000)).select('product_id', `${column} as v`)) as Array<{ product_id: number | string; v: unknown }>;
+    for (const r of rows) held.set(Number(r.product_id), Number(r.v));
+  }
+  await dropFromBlocks(db.knex, db, runId, column, (e) => held.get(e.productId) !== e.value);
 }
 
 /** Full sync: the staged prices that are about to change (called before they are written). */
@@ -128,29 +195,77 @@ export class ProductHistory {
         .select('id', 'started_at', 'kind', 'dry_run', 'status')) as Array<{ id: number | string; started_at: string; kind: string; dry_run: unknown; status: string }>;
       if (!runs.length) return out;
       const byId = new Map(runs.map((r) => [Number(r.id), r]));
-      // Within these runs, by (run_id, code): one range per run and code.
-      const rows = (await knex(this.db.own('product_change'))
-        .whereIn('run_id', [...byId.keys()])
-        .where((w) => {
-          if (f.codes.length) w.whereIn('code', f.codes);
-          if (f.productIds.length) w.orWhereIn('product_id', f.productIds);
-        })
-        .orderBy('run_id', 'desc')
-        .orderBy('id', 'desc')) as Array<Record<string, unknown>>;
-      for (const r of rows) {
+      // Both forms side by side (on MySQL, two connections).
+      const found = (await Promise.all([this.rowsOf([...byId.keys()], f), this.blockEntriesOf([...byId.keys()], f)])).flat();
+      // Newest run first; within a run, the last written first.
+      found.sort((a, b) => b.run_id - a.run_id || b.order - a.order);
+      for (const r of found) {
         // A page ends only between runs.
-        if (out.length >= f.limit && Number(r.run_id) !== out.at(-1)!.run_id) return out;
-        const run = byId.get(Number(r.run_id))!;
-        out.push({
-          ...(r as unknown as ProductChangeRow),
-          run_id: Number(r.run_id),
-          old_value: r.old_value === null ? null : Number(r.old_value),
-          new_value: r.new_value === null ? null : Number(r.new_value),
-          started_at: run.started_at, kind: run.kind, dry_run: run.dry_run, run_status: run.status,
-        } as ProductChangeRow);
+        if (out.length >= f.limit && r.run_id !== out.at(-1)!.run_id) return out;
+        const run = byId.get(r.run_id)!;
+        out.push({ ...r.row, run_id: r.run_id, started_at: run.started_at, kind: run.kind, dry_run: run.dry_run as ProductChangeRow['dry_run'], run_status: run.status });
       }
       if (out.length >= f.limit || runs.length < batch) return out;
       before = Number(runs.at(-1)!.id);
     }
   }
+
+  /** Within these runs, the one-row-per-product history (full sync's prices, promos), by (run_id, code). */
+  private async rowsOf(runIds: number[], f: { codes: string[]; productIds: number[] }): Promise<Found[]> {
+    const rows = (await this.db.knex(this.db.own('product_change'))
+      .whereIn('run_id', runIds)
+      .where((w) => {
+        if (f.codes.length) w.whereIn('code', f.codes);
+        if (f.productIds.length) w.orWhereIn('product_id', f.productIds);
+      })
+      .select('id', 'run_id', 'product_id', 'code', 'field', 'old_value', 'new_value', 'promo_start', 'promo_end')) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      run_id: Number(r.run_id),
+      // Before the block entries of its run (a run writes one form per concern), the last written first.
+      order: Number(r.id) * 2 ** 20,
+      row: {
+        id: Number(r.id), product_id: Number(r.product_id), code: String(r.code), field: r.field as ChangeField,
+        old_value: r.old_value === null ? null : Number(r.old_value), new_value: r.new_value === null ? null : Number(r.new_value),
+        promo_start: (r.promo_start as string | null) ?? null, promo_end: (r.promo_end as string | null) ?? null,
+      },
+    }));
+  }
+
+  /**
+   * Within these runs, the blocks of the codes' slots (by (run_id, slot)), and their entries of
+   * those codes; a block is parsed only if it may hold one. Product ids have no slot: with
+   * `productIds`, every block of the runs is read and parsed.
+   */
+  private async blockEntriesOf(runIds: number[], f: { codes: string[]; productIds: number[] }): Promise<Found[]> {
+    const slots = [...new Set(f.codes.map(slotOf))];
+    const blocks = (await this.db.knex(this.db.own('product_change_block'))
+      .whereIn('run_id', runIds)
+      .modify((q) => void (!f.productIds.length && q.whereIn('slot', slots)))
+      .select('id', 'run_id', 'field', 'data')) as Array<{ id: number | string; run_id: number | string; field: ChangeField; data: string | Buffer }>;
+    const codes = new Set(f.codes);
+    const ids = new Set(f.productIds.map(Number));
+    const out: Found[] = [];
+    for (const b of blocks) {
+      const data = typeof b.data === 'string' ? b.data : b.data.toString('utf8');
+      if (!ids.size && !f.codes.some((c) => mayHold(data, c))) continue;
+      const entries = unpackBlock(data);
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        if (!codes.has(e.code) && !ids.has(e.productId)) continue;
+        out.push({
+          run_id: Number(b.run_id),
+          order: Number(b.id) * 2 ** 20 + i - 2 ** 52,
+          row: { id: Number(b.id), product_id: e.productId, code: e.code, field: b.field, old_value: e.old, new_value: e.value, promo_start: null, promo_end: null },
+        });
+      }
+    }
+    return out;
+  }
+}
+
+/** A history entry found for the product page: its run, where it stands within the run, and the change. */
+interface Found {
+  run_id: number;
+  order: number;
+  row: Omit<ProductChangeRow, 'run_id' | 'started_at' | 'kind' | 'dry_run' | 'run_status'>;
 }

@@ -1,6 +1,7 @@
 // The journal does not grow without end: runs older than JOURNAL_KEEP_DAYS go, with their records
-// (journal_item) and the product history they wrote (product_change, up to one row per product
-// per push, so by far the largest). The per-day totals behind the dashboard's chart stay, and so
+// (journal_item) and the product history they wrote (product_change_block, a row per few hundred
+// changed products, and product_change, a row per product of full sync's prices and promos: by far
+// the largest). The per-day totals behind the dashboard's chart stay, and so
 // does each kind's newest run and newest successful run, which the health verdict reads.
 //
 // Deleted in slices of SLICE rows by id (a derived table, because MariaDB refuses LIMIT inside
@@ -14,12 +15,15 @@ export const SLICE = 20_000;
 export interface Pruned {
   runs: number;
   items: number;
+  /** History rows, one per product (full sync's prices, promos). */
   changes: number;
+  /** History blocks, one per few hundred products (stock and price pushes). */
+  blocks: number;
 }
 
 /** Removes what is older than `keepDays` (0 keeps everything); `now` for tests. */
 export async function pruneJournal(db: Database, keepDays: number, now = new Date(), slice = SLICE): Promise<Pruned> {
-  const done: Pruned = { runs: 0, items: 0, changes: 0 };
+  const done: Pruned = { runs: 0, items: 0, changes: 0, blocks: 0 };
   if (keepDays <= 0) return done;
   const { knex } = db;
   const runs = db.own('journal_run');
@@ -46,6 +50,7 @@ export async function pruneJournal(db: Database, keepDays: number, now = new Dat
     }
   };
   // Children first: a prune cut short never leaves records without their run.
+  done.blocks = await sliced('product_change_block', 'run_id');
   done.changes = await sliced('product_change', 'run_id');
   done.items = await sliced('journal_item', 'run_id');
   done.runs = await sliced('journal_run', 'id');

@@ -4,26 +4,26 @@
 // in its own order (MyISAM writes fastest that way: ~35% quicker than the other order at 100k).
 // The join re-checks the code, so a product whose code changed since it was read is left alone.
 // Each row also carries the value the push compared against (the warm index's, which the
-// signature check proved to be the shop's). The products' history gets the same rows, on a
-// second connection: its steps are kept (as LOAD DATA text on MySQL) until the shop write begins
-// and loaded beside the UPDATE, when the server only waits and the database has a core to spare,
-// not while the document is read, when the server's parsing and the database's loads keep both
-// busy (2 cores: 100,000 history rows beside the reading made a push 0.15–0.3 s slower). Only a
-// push of more than HISTORY_HELD rows loads its oldest steps while reading, so memory stays bounded.
-// They are awaited right after the UPDATE (a failed history load fails the push, which then says
-// the shop was changed: on MyISAM and SQLite it keeps the write, and the failed step's products
-// their new values without history); a push that stops before its write never loads the kept
-// ones, and one whose document holds a code twice loads them before its write, to take the twin's
-// rows out again (`remove`). Those
-// rows count once the run reaches its writing phase (ProductHistory reads only such runs); a
-// push that stops before writing takes them out again. Every history statement but the
-// re-check's runs outside the change table's transaction, so none waits on it.
+// signature check proved to be the shop's). The products' history gets the same rows, packed into
+// blocks of a few hundred (app/plugin/change-blocks.ts: a row per product cost the database as much
+// as the push's own write), on a second connection: its steps are kept (as LOAD DATA text on
+// MySQL) until the shop write begins and loaded beside the UPDATE, when the server only waits and
+// the database has a core to spare, not while the document is read, when the server's parsing and
+// the database's loads keep both busy. Only a push of more than HISTORY_HELD rows loads its oldest
+// steps while reading, so memory stays bounded. They are awaited right after the UPDATE (a failed
+// history load fails the push, which then says the shop was changed: on MyISAM and SQLite it keeps
+// the write, and the failed step's products their new values without history); a push that stops
+// before its write never loads the kept ones, and one whose document holds a code twice loads them
+// before its write, to take the twin's changes out again (`remove`). They count once the run
+// reaches its writing phase (ProductHistory reads only such runs); a push that stops before
+// writing takes them out again. Every history statement runs outside the change table's
+// transaction, so none waits on it.
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
 import { pushTiming } from '../util/push-timings.js';
-import { forgetNotInShop, forgetRun, forgetUnwritten, historyLoad } from '../plugin/product-history.js';
+import { forgetNotInShop, forgetProducts, forgetRun, forgetUnwritten, historyStep } from '../plugin/product-history.js';
 
 export interface ProductChange {
   productId: number;
@@ -50,8 +50,8 @@ const CONCERNS = {
 
 const LOAD_ROWS = 20_000;
 /**
- * History rows kept, not loaded, until the shop write begins: on MySQL their LOAD DATA text (about
- * 6 MB with 10-character codes, 18 MB with 64), elsewhere the rows themselves (30–40 MB).
+ * History changes kept, not loaded, until the shop write begins, as their blocks' load form (JSON,
+ * about 30 bytes a change with 10-character codes, 100 with 64: 6–20 MB).
  */
 export const HISTORY_HELD = 200_000;
 /** History steps queued (past HISTORY_HELD) that may wait for their connection before the change table's loads wait too. */
@@ -135,10 +135,8 @@ export class ChangeTable {
       await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], rows);
       this.loaded += rows.length;
       if (this.historyRun !== undefined) {
-        // Kept after the change table's load: its LOAD DATA text is made already, and is all that is kept.
-        const kept = this.db.dialect.keepRows(rows);
-        const h = historyLoad(this.db, this.historyRun, this.column);
-        this.historyHeld.push({ rows: rows.length, load: () => this.db.dialect.bulkInsert(this.db.knex, h.table, h.columns, kept, h.constants) });
+        // Packed into blocks now (the rows go with this step), and kept in their load's form.
+        this.historyHeld.push({ rows: rows.length, load: historyStep(this.db, this.historyRun, this.column, rows) });
         this.heldRows += rows.length;
         while (this.heldRows > this.heldRowsMax) {
           const oldest = this.historyHeld.shift()!;
@@ -158,8 +156,8 @@ export class ChangeTable {
     for (let i = 0; i < productIds.length; i += 1000) {
       const ids = productIds.slice(i, i + 1000).map((n) => Number(n)).join(', ');
       await this.k.raw(`DELETE FROM ${this.tmp} WHERE product_id IN (${ids})`);
-      if (this.historyRun !== undefined) await this.db.knex.raw(`DELETE FROM ${this.db.own('product_change')} WHERE run_id = ${Number(this.historyRun)} AND product_id IN (${ids})`);
     }
+    if (this.historyRun !== undefined) await forgetProducts(this.db, this.historyRun, this.column, productIds);
   }
 
   /** Loads a history step after those before it, on the history's connection. */

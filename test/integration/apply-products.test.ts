@@ -18,6 +18,7 @@ import { shopSchema } from '../../app/shop/schema.js';
 import { addDays, today } from '../../app/util/time.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { withDialect } from '../support/dialect-hooks.js';
+import { runChanges } from '../../app/plugin/product-history.js';
 import { addProduct, addSpecial, product, specials, uniqueCode } from '../support/shop.js';
 
 let runs = 9100;
@@ -30,9 +31,7 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
   const settings = (over: Partial<Settings> = {}): Settings => ({ ...base, ...over });
   const qty = async (id: number) => Number((await product(db(), id)).quantity);
   const price = async (id: number) => Number((await product(db(), id)).price);
-  const history = async (run: number) =>
-    (await db().knex(db().own('product_change')).where({ run_id: run }).orderBy(['product_id', 'field']).select('product_id', 'code', 'field', 'old_value', 'new_value'))
-      .map((r) => ({ ...r, product_id: Number(r.product_id), old_value: r.old_value === null ? null : Number(r.old_value), new_value: r.new_value === null ? null : Number(r.new_value) }));
+  const history = async (run: number) => (await runChanges(db(), run)).sort((a, b) => a.product_id - b.product_id || a.field.localeCompare(b.field));
   const stageEmpty = async (kind: 'prices' | 'promo-prices') => (await db().knex(new ProductStaging(db(), 0, kind).S).count({ n: '*' }).first())!.n;
   const reasons = (r: { notApplied: Array<{ seq: number; code: string; outcome: string; reason: string }> }) => r.notApplied.map((n) => [n.seq, n.code, n.outcome, n.reason]);
   const setConfig = async (key: string, value: string | null) => {

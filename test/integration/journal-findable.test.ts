@@ -12,7 +12,8 @@ import { KEY, addProduct, product, uniqueCode } from '../support/shop.js';
 import { loginWithForm } from '../support/admin-forms.js';
 import { ChangeTable } from '../../app/shop/product-changes.js';
 import { Journal } from '../../app/plugin/journal.js';
-import { ProductHistory } from '../../app/plugin/product-history.js';
+import { ProductHistory, historyStep, runChanges } from '../../app/plugin/product-history.js';
+import { changesByCode } from '../support/history.js';
 
 const PASSWORD = 'Admin-jelszo-2026';
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -24,7 +25,7 @@ describe.each(TARGETS)('findable records on $name', (target) => {
   const db = () => env.ctx.db;
   const push = (kind: string, records: unknown[], query = '') =>
     request(app).post(`/integration/${kind}?key=${KEY}${query}`).set('Content-Type', 'application/json').send(JSON.stringify(records));
-  const changesOf = (code: string) => db().knex(db().own('product_change')).where({ code }).orderBy('id').select('field', 'old_value', 'new_value', 'promo_start', 'promo_end');
+  const changesOf = async (code: string) => (await changesByCode(db(), code)).map(({ run_id: _, ...c }) => c);
   const page = (path: string, lang = 'hu') => request(app).get(path).set('Cookie', `${cookie}; erpb_lang=${lang}`);
 
   beforeAll(async () => {
@@ -104,7 +105,7 @@ describe.each(TARGETS)('findable records on $name', (target) => {
     const ids = [await addProduct(db(), { model: codes[0]!, price: 100 }), await addProduct(db(), { model: codes[1]!, price: 100 })];
     const changes = ids.map((productId, k) => ({ productId, code: codes[k]!, value: 150 + k, old: 100 }));
     const list = { length: 2, productId: (k: number) => changes[k]!.productId, code: (k: number) => changes[k]!.code, value: (k: number) => changes[k]!.value, old: (k: number) => changes[k]!.old };
-    const rowsOf = (run: number) => db().knex(db().own('product_change')).where({ run_id: run }).orderBy('product_id').select('product_id', 'code', 'field', 'old_value', 'new_value');
+    const rowsOf = async (run: number) => (await runChanges(db(), run)).sort((a, b) => a.product_id - b.product_id);
 
     // Stopped before writing (a refused document, an error): the rows loaded with the changes leave.
     const refused = await journal.start('prices', 'test');
@@ -123,7 +124,7 @@ describe.each(TARGETS)('findable records on $name', (target) => {
     } finally {
       await table.close();
     }
-    expect((await rowsOf(written)).map((r) => [r.product_id, r.code, r.field, Number(r.old_value), Number(r.new_value)])).toEqual([
+    expect((await rowsOf(written)).map((r) => [r.product_id, r.code, r.field, r.old_value, r.new_value])).toEqual([
       [ids[0], codes[0], 'price', 100, 150],
       [ids[1], codes[1], 'price', 100, 151],
     ]);
@@ -134,7 +135,7 @@ describe.each(TARGETS)('findable records on $name', (target) => {
     // product's history does not show them (the run that wrote does).
     const crashed = await journal.start('prices', 'test');
     await journal.progress(crashed, 2, 'reading');
-    await db().knex(db().own('product_change')).insert({ run_id: crashed, product_id: ids[0], code: codes[0], field: 'price', old_value: 150, new_value: 999 });
+    await historyStep(db(), crashed, 'price', [[ids[0], codes[0], 999, 150]])();
     await journal.markInterrupted(crashed);
     const shown = await history.changes({ codes: [codes[0]!], productIds: [], limit: 10 });
     expect(shown.map((r) => [Number(r.run_id), r.new_value])).toEqual([[written, 150]]);
@@ -143,7 +144,7 @@ describe.each(TARGETS)('findable records on $name', (target) => {
     // part of it), and the product's page says it may not be in the shop.
     const broken = await journal.start('prices', 'test');
     await journal.progress(broken, 1, 'writing');
-    await db().knex(db().own('product_change')).insert({ run_id: broken, product_id: ids[1], code: codes[1], field: 'price', old_value: 151, new_value: 777 });
+    await historyStep(db(), broken, 'price', [[ids[1], codes[1], 777, 151]])();
     await journal.finish(broken, { status: 'failed', httpStatus: 500, message: 'internal error', durationMs: 1 });
     const listed = await history.changes({ codes: [codes[1]!], productIds: [], limit: 10 });
     expect(listed.map((r) => [Number(r.run_id), r.new_value, r.run_status])).toEqual([[broken, 777, 'failed'], [written, 151, 'ok']]);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { createApp } from '../../app/web/server.js';
 import { pruneJournal } from '../../app/plugin/retention.js';
+import { runChanges } from '../../app/plugin/product-history.js';
 import { readKeepDays } from '../../app/config.js';
 import { formatDateTime } from '../../app/util/time.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
@@ -18,6 +19,8 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('journal retention on $
   const knex = () => env.ctx.db.knex;
   const own = (t: string) => env.ctx.db.own(t);
   const count = async (table: string, runId: number) => Number((await knex()(own(table)).where(table === 'journal_run' ? 'id' : 'run_id', runId).count({ n: '*' }))[0]!.n);
+  /** The history a run recorded, both forms (a prices push writes blocks). */
+  const changes = async (runId: number) => (await runChanges(env.ctx.db, runId)).length;
 
   /** A prices push changing two products and naming one unknown code: a run with records and history. */
   async function pushRun(price: number, withUnknown: boolean): Promise<number> {
@@ -51,22 +54,24 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('journal retention on $
     // A later stock run: the running one is then neither its kind's newest run nor its newest successful one.
     await knex()(own('journal_run')).insert({ kind: 'stock', actor: 'test', status: 'ok', dry_run: false, started_at: daysAgo(450) });
     expect(await count('journal_item', old)).toBe(1);
-    expect(await count('product_change', old)).toBe(2);
+    expect(await changes(old)).toBe(2);
+    const oldBlocks = await count('product_change_block', old); // one per slot its two codes fall in
+    expect([1, 2]).toContain(oldBlocks);
 
     const pruned = await pruneJournal(env.ctx.db, 365, new Date(), 1); // slices of one row: the loop, not one statement
-    expect(pruned).toEqual({ runs: 1, items: 1, changes: 2 });
-    for (const t of ['journal_run', 'journal_item', 'product_change']) expect(await count(t, old), t).toBe(0);
+    expect(pruned).toEqual({ runs: 1, items: 1, changes: 0, blocks: oldBlocks });
+    for (const t of ['journal_run', 'journal_item', 'product_change', 'product_change_block']) expect(await count(t, old), t).toBe(0);
     expect(await count('journal_run', oldOk)).toBe(1);
-    expect(await count('product_change', oldOk)).toBe(2);
+    expect(await changes(oldOk)).toBe(2);
     expect(await count('journal_run', recent)).toBe(1);
     expect(await count('journal_item', recent)).toBe(1);
-    expect(await count('product_change', recent)).toBe(2);
+    expect(await changes(recent)).toBe(2);
     expect(await count('journal_run', runningId)).toBe(1);
 
     // A second prune finds nothing more; 0 days keeps everything.
-    expect(await pruneJournal(env.ctx.db, 365)).toEqual({ runs: 0, items: 0, changes: 0 });
+    expect(await pruneJournal(env.ctx.db, 365)).toEqual({ runs: 0, items: 0, changes: 0, blocks: 0 });
     await age(recent, 1000);
-    expect(await pruneJournal(env.ctx.db, 0)).toEqual({ runs: 0, items: 0, changes: 0 });
+    expect(await pruneJournal(env.ctx.db, 0)).toEqual({ runs: 0, items: 0, changes: 0, blocks: 0 });
     expect(await count('journal_run', recent)).toBe(1);
   });
 

@@ -7,6 +7,7 @@ import type { OrderDocument } from '../../app/erp/order-document.js';
 import { Outbox } from '../../app/plugin/outbox.js';
 import { tryAcquire } from '../../app/plugin/lease.js';
 import { PushService } from '../../app/sync/push-service.js';
+import { runChanges } from '../../app/plugin/product-history.js';
 import { DIALECT_TARGETS, FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { addProduct, product, uniqueCode, xmlDoc } from '../support/shop.js';
 
@@ -125,7 +126,7 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('leases and the code re
     expect(Number((await product(db(), other)).price)).toBe(777);
     expect(answer.counts.updated).toBe(1);
     // The history was copied from the push's rows before the UPDATE: the row it did not write leaves again.
-    const history = await db().knex(db().own('product_change')).where({ run_id: answer.run }).select('product_id', 'old_value', 'new_value');
-    expect(history.map((h) => [Number(h.product_id), Number(h.old_value), Number(h.new_value)])).toEqual([[other, 100, 777]]);
+    const history = await runChanges(db(), answer.run);
+    expect(history.map((h) => [h.product_id, h.old_value, h.new_value])).toEqual([[other, 100, 777]]);
   });
 });

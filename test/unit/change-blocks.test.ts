@@ -1,0 +1,66 @@
+// The history's blocks (app/plugin/change-blocks.ts): what a step packs comes back whole, every
+// code is in the block of its slot, and the quick check before parsing never misses a code.
+import { describe, expect, it } from 'vitest';
+import { SLOTS, codeHash, mayHold, packBlocks, repack, slotOf, unpackBlock } from '../../app/plugin/change-blocks.js';
+
+const AWKWARD = ['A-1', 'a-1', 'kód "idézet"', 'back\\slash', 'tab\there', 'new\nline', 'ŐŰ-é', '😀-4byte', '&amp;1', 'x","a', '\\"', ''];
+
+describe('history blocks', () => {
+  it('packs a step\'s changes into at most SLOTS blocks, each code in the block of its slot, and unpacks every change as it was', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => [i + 1, `CODE-${i}`, 1000 + i / 4, i % 3 ? 990 : null]);
+    const blocks = packBlocks(rows);
+    expect(blocks).toHaveLength(SLOTS);
+    expect(blocks.map((b) => b[0])).toEqual([...blocks.map((b) => b[0] as number)].sort((a, b) => a - b));
+    const back = new Map<number, unknown[]>();
+    for (const [slot, entries, data] of blocks) {
+      const got = unpackBlock(data as string);
+      expect(got).toHaveLength(entries as number);
+      for (const e of got) {
+        expect(slotOf(e.code)).toBe(slot);
+        back.set(e.productId, [e.productId, e.code, e.value, e.old]);
+      }
+    }
+    expect([...back.values()].sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual(rows);
+  });
+
+  it('makes one block per slot used: a push of three changes is at most three rows', () => {
+    const blocks = packBlocks([[1, 'A', 1, 0], [2, 'B', 2, 0], [3, 'C', 3, 0]]);
+    expect(blocks.length).toBe(new Set(['A', 'B', 'C'].map(slotOf)).size);
+    expect(blocks.reduce((n, b) => n + (b[1] as number), 0)).toBe(3);
+  });
+
+  it('keeps awkward codes exactly, and finds each by its quick check in its own block and nowhere it is not', () => {
+    const rows = AWKWARD.map((code, i) => [i + 1, code, i, null]);
+    for (const [, , data] of packBlocks(rows)) {
+      const codes = unpackBlock(data as string).map((e) => e.code);
+      for (const code of codes) expect(mayHold(data as string, code), code).toBe(true);
+    }
+    const all = packBlocks(rows).flatMap(([, , d]) => unpackBlock(d as string).map((e) => e.code)).sort();
+    expect(all).toEqual([...AWKWARD].sort());
+    // A code that is not there: not found (the check may say yes wrongly, never no wrongly).
+    const [, , data] = packBlocks([[1, 'ABC-10', 1, null]])[0]!;
+    expect(mayHold(data as string, 'ABC-1')).toBe(false);
+    expect(mayHold(data as string, 'BC-10')).toBe(false);
+  });
+
+  it('spreads codes over the slots (no slot holds more than twice its share of 20,000 codes)', () => {
+    const counts = new Array(SLOTS).fill(0);
+    for (let i = 0; i < 20_000; i++) counts[slotOf(`SKU${i}`)]++;
+    expect(Math.max(...counts)).toBeLessThan((2 * 20_000) / SLOTS);
+    expect(Math.min(...counts)).toBeGreaterThan(0);
+  });
+
+  it('hashes the same code the same way, and different codes differently', () => {
+    expect(codeHash('ABC')).toBe(codeHash('ABC'));
+    expect(codeHash('ABC')).not.toBe(codeHash('ABD'));
+    expect(codeHash('')).toBe(0x811c9dc5);
+  });
+
+  it('repacks what is left of a block', () => {
+    const [, , data] = packBlocks([[1, 'A', 5, 4], [2, 'A', 6, null]])[0]!;
+    const left = unpackBlock(data as string).filter((e) => e.productId === 2);
+    const again = repack(left);
+    expect(again.entries).toBe(1);
+    expect(unpackBlock(again.data)).toEqual([{ productId: 2, code: 'A', value: 6, old: null }]);
+  });
+});
