@@ -7,7 +7,7 @@
 // A step of n changes makes at most min(n, SLOTS) blocks: ~80 changes each in a 20,000-row step
 // (about 2.5 KB), one per change in a push of a few. Pure: no table here.
 
-/** Blocks per load step at most: a code's slot is its hash mod SLOTS. */
+/** Blocks per load step at most: a code's slot is its hash mod SLOTS (stored: see codeHash). */
 export const SLOTS = 256;
 
 /** One change: the product, its stored code, the new value and the one it replaced (null: not read first). */
@@ -18,7 +18,10 @@ export interface BlockEntry {
   old: number | null;
 }
 
-/** FNV-1a over the code's UTF-16 units: only this module's writer and reader must agree on it. */
+/**
+ * FNV-1a over the code's UTF-16 units. Stored: every block's slot was made with it, so it and
+ * SLOTS change only with a migration that rewrites the blocks (the unit test pins both).
+ */
 export function codeHash(code: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < code.length; i++) {

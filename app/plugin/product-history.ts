@@ -1,8 +1,9 @@
 // What the ERP changed on each product, and when, per push and concern (price, stock, promo price),
 // written set-based with the shop write it describes, never one statement per product. Two forms:
-// - stock and price pushes write blocks of a few hundred changes, one row each
-//   (product_change_block, app/plugin/change-blocks.ts): a row per product cost the database as
-//   much as the push's own write. Indexed by (run_id, slot): a code's block follows from its hash;
+// - stock and price pushes write blocks, one row each (product_change_block,
+//   app/plugin/change-blocks.ts: up to 256 per 20,000-row load step, ~80 changes each; a push of
+//   a few, one per change): a row per product cost the database as much as the push's own write.
+//   Indexed by (run_id, slot): a code's block follows from its hash;
 // - full sync's prices and the promo prices, written by INSERT … SELECT from their staging table,
 //   are one row per product (product_change), indexed by (run_id, code) (migrations 010 and 012).
 // Retention deletes both by run; a product's history is read run by run, newest first, looking its
@@ -18,10 +19,10 @@ export type ChangeField = 'price' | 'quantity' | 'promo';
 const HISTORY_KINDS = ['stock', 'prices', 'promo-prices'];
 /**
  * Runs read per step of a product's history: most products change in most pushes, and a page is
- * 50 rows. A run's blocks of one slot (about one per 20,000 changes) are read whole, so a step of
- * 200 runs of 100,000 products reads about 1,000 blocks (2.5 MB).
+ * 50 rows. In each run the database reads the code's slot's blocks (one per 20,000 changes, about
+ * 2.5 KB) and sends only those that hold the code.
  */
-const RUN_BATCH = 200;
+const RUN_BATCH = 1000;
 
 export interface ProductChangeRow {
   /** The history row's id (a block's entries share their block's). */
@@ -56,38 +57,57 @@ export function historyStep(db: Database, runId: number, column: 'price' | 'quan
   return () => db.dialect.bulkInsert(db.knex, db.own('product_change_block'), ['slot', 'entries', 'data'], kept, { run_id: runId, field: column });
 }
 
-/** A run's block rows (of one concern, or all), decoded. Only for the rare paths that take changes out again. */
-async function runBlocks(k: Knex | Knex.Transaction, db: Database, runId: number, column?: string): Promise<Array<{ id: number; field: string; entries: BlockEntry[] }>> {
-  const rows = (await k(db.own('product_change_block'))
-    .where('run_id', runId)
-    .modify((q) => void (column && q.where('field', column)))
-    .orderBy('id')
-    .select('id', 'field', 'data')) as Array<{ id: number | string; field: string; data: string | Buffer }>;
-  return rows.map((r) => ({ id: Number(r.id), field: r.field, entries: unpackBlock(r.data) }));
-}
+type Block = { id: number; field: string; entries: BlockEntry[] };
+/** Blocks read per page on the rare paths: a million-change run has up to 12,800 of them. */
+const BLOCK_PAGE = 500;
 
-/**
- * Takes the changes of the products `drop` names out of a run's blocks: each block that loses
- * some is rewritten by one UPDATE of its own row (or deleted once empty), so a crash between two
- * leaves every block whole. Statements per block touched, never per product: only the rare paths
- * (a twin in the document, a row the UPDATE left alone, a write taken back) come here.
- */
-async function dropFromBlocks(k: Knex | Knex.Transaction, db: Database, runId: number, column: 'price' | 'quantity', drop: (e: BlockEntry) => boolean): Promise<void> {
-  const table = db.own('product_change_block');
-  for (const b of await runBlocks(k, db, runId, column)) {
-    const left = b.entries.filter((e) => !drop(e));
-    if (left.length === b.entries.length) continue;
-    if (left.length) await k(table).where('id', b.id).update(repack(left));
-    else await k(table).where('id', b.id).delete();
+/** A run's blocks (of one concern, and of some slots, when given), decoded, a page at a time by id. */
+async function* blockPages(db: Database, runId: number, column?: string, slots?: number[]): AsyncGenerator<Block[]> {
+  for (let after = 0; ; ) {
+    const rows = (await db.knex(db.own('product_change_block'))
+      .where('run_id', runId)
+      .where('id', '>', after)
+      .modify((q) => void (column && q.where('field', column)))
+      .modify((q) => void (slots && q.whereIn('slot', [...new Set(slots)])))
+      .orderBy('id')
+      .limit(BLOCK_PAGE)
+      .select('id', 'field', 'data')) as Array<{ id: number | string; field: string; data: string | Buffer }>;
+    if (!rows.length) return;
+    yield rows.map((r) => ({ id: Number(r.id), field: r.field, entries: unpackBlock(r.data) }));
+    if (rows.length < BLOCK_PAGE) return;
+    after = Number(rows.at(-1)!.id);
   }
 }
 
-/** Every change a run recorded, both forms, as rows (tests and the rare paths read a run whole). */
+/**
+ * Takes the changes `drop` names out of a page of blocks: a block that loses some is rewritten by
+ * one UPDATE of its own row, the emptied ones go in one DELETE, the page's statements in one
+ * transaction (InnoDB; elsewhere each block stays whole). Only the rare paths (a twin in the
+ * document, a row the UPDATE left alone, a write taken back) come here.
+ */
+async function dropFrom(db: Database, page: Block[], drop: (e: BlockEntry) => boolean): Promise<void> {
+  const gone: number[] = [];
+  const rewritten: Array<{ id: number; entries: BlockEntry[] }> = [];
+  for (const b of page) {
+    const left = b.entries.filter((e) => !drop(e));
+    if (left.length === b.entries.length) continue;
+    if (left.length) rewritten.push({ id: b.id, entries: left });
+    else gone.push(b.id);
+  }
+  if (!gone.length && !rewritten.length) return;
+  const table = db.own('product_change_block');
+  await db.knex.transaction(async (trx) => {
+    if (gone.length) await trx(table).whereIn('id', gone).delete();
+    for (const r of rewritten) await trx(table).where('id', r.id).update(repack(r.entries));
+  });
+}
+
+/** Every change a run recorded, both forms, as rows (tests read a run whole this way). */
 export async function runChanges(db: Database, runId: number): Promise<Array<{ product_id: number; code: string; field: string; old_value: number | null; new_value: number | null }>> {
   const rows = (await db.knex(db.own('product_change')).where('run_id', runId).orderBy('id').select('product_id', 'code', 'field', 'old_value', 'new_value')) as Array<Record<string, unknown>>;
   const out = rows.map((r) => ({ product_id: Number(r.product_id), code: String(r.code), field: String(r.field), old_value: r.old_value === null ? null : Number(r.old_value), new_value: r.new_value === null ? null : Number(r.new_value) }));
-  for (const b of await runBlocks(db.knex, db, runId)) {
-    for (const e of b.entries) out.push({ product_id: e.productId, code: e.code, field: b.field, old_value: e.old, new_value: e.value });
+  for await (const page of blockPages(db, runId)) {
+    for (const b of page) for (const e of b.entries) out.push({ product_id: e.productId, code: e.code, field: b.field, old_value: e.old, new_value: e.value });
   }
   return out;
 }
@@ -100,18 +120,20 @@ export async function forgetRun(trx: Knex | Knex.Transaction, db: Database, runI
 
 /**
  * Takes the named products' changes of one concern out of a run's blocks (a code that stood twice
- * in the document). One concern only: a stock-and-price push's two change tables each take their
- * own out, and never rewrite the same block at once.
+ * in the document). With their stored codes, only the blocks of those codes' slots are read.
+ * A push has one change table, and its rewrites come one after another: no two rewrite a block at once.
  */
-export async function forgetProducts(db: Database, runId: number, column: 'price' | 'quantity', productIds: readonly number[]): Promise<void> {
+export async function forgetProducts(db: Database, runId: number, column: 'price' | 'quantity', productIds: readonly number[], codes?: readonly string[]): Promise<void> {
   const ids = new Set(productIds.map(Number));
-  if (ids.size) await dropFromBlocks(db.knex, db, runId, column, (e) => ids.has(e.productId));
+  if (!ids.size) return;
+  for await (const page of blockPages(db, runId, column, codes?.map(slotOf))) await dropFrom(db, page, (e) => ids.has(e.productId));
 }
 
 /**
  * After the UPDATE wrote fewer rows than `from` holds: the changes of products that do not now
  * have the pushed value under the pushed code (the UPDATE did not write them) leave the history.
- * `trx` is the change table's connection (`from` is its temporary table, and it sees its own write).
+ * `trx` is the change table's connection: `from` is its temporary table, and it sees its own write
+ * (this SELECT is the one history statement in the change table's transaction).
  */
 export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, codeField: string, column: 'price' | 'quantity'): Promise<void> {
   const rows = (await trx({ s: from })
@@ -119,28 +141,29 @@ export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database
     .whereNull('p.product_id')
     .orWhereRaw(`s.code <> TRIM(p.${codeField})`)
     .orWhereRaw(`p.${column} <> s.v`)
-    .select('s.product_id')) as Array<{ product_id: number | string }>;
+    .select('s.product_id', 's.code')) as Array<{ product_id: number | string; code: string }>;
   const unwritten = new Set(rows.map((r) => Number(r.product_id)));
   // The blocks were loaded on the history's own connection: read (and rewritten) there, not in
   // `trx`, whose InnoDB snapshot may be older than they are.
-  if (unwritten.size) await dropFromBlocks(db.knex, db, runId, column, (e) => unwritten.has(e.productId));
+  if (unwritten.size) for await (const page of blockPages(db, runId, column, rows.map((r) => slotOf(r.code)))) await dropFrom(db, page, (e) => unwritten.has(e.productId));
 }
 
 /**
  * After a push failed once its write had begun: the history rows of products that do not hold
  * the new value now. Where the write was taken back (InnoDB's rollback) that is all of them;
- * where it stayed (MyISAM, SQLite) none, or those a write cut short did not reach.
+ * where it stayed (MyISAM, SQLite) none, or those a write cut short did not reach. A page of
+ * blocks at a time: what the shop holds for its products (one set-based read), then the rewrite.
  */
 export async function forgetNotInShop(db: Database, runId: number, column: 'price' | 'quantity'): Promise<void> {
-  const blocks = await runBlocks(db.knex, db, runId, column);
-  const ids = [...new Set(blocks.flatMap((b) => b.entries.map((e) => e.productId)))];
-  // What the shop holds now, set-based in slices (a whole push's products at most).
-  const held = new Map<number, number>();
-  for (let i = 0; i < ids.length; i += 10_000) {
-    const rows = (await db.knex(db.t('product')).whereIn('product_id', ids.slice(i, i + 10_000)).select('product_id', `${column} as v`)) as Array<{ product_id: number | string; v: unknown }>;
-    for (const r of rows) held.set(Number(r.product_id), Number(r.v));
+  for await (const page of blockPages(db, runId, column)) {
+    const ids = [...new Set(page.flatMap((b) => b.entries.map((e) => e.productId)))];
+    const held = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += 10_000) {
+      const rows = (await db.knex(db.t('product')).whereIn('product_id', ids.slice(i, i + 10_000)).select('product_id', `${column} as v`)) as Array<{ product_id: number | string; v: unknown }>;
+      for (const r of rows) held.set(Number(r.product_id), Number(r.v));
+    }
+    await dropFrom(db, page, (e) => held.get(e.productId) !== e.value);
   }
-  await dropFromBlocks(db.knex, db, runId, column, (e) => held.get(e.productId) !== e.value);
 }
 
 /** Full sync: the staged prices that are about to change (called before they are written). */
@@ -232,15 +255,21 @@ export class ProductHistory {
   }
 
   /**
-   * Within these runs, the blocks of the codes' slots (by (run_id, slot)), and their entries of
-   * those codes; a block is parsed only if it may hold one. Product ids have no slot: with
-   * `productIds`, every block of the runs is read and parsed.
+   * Within these runs, the blocks of the codes' slots (by (run_id, slot)) that hold one of the
+   * codes' quoted JSON forms (INSTR, byte-exact under utf8mb4_bin and in SQLite: the database sends
+   * no other), and their entries of those codes. Product ids have no slot: with `productIds`, every
+   * block of the runs is read and parsed.
    */
   private async blockEntriesOf(runIds: number[], f: { codes: string[]; productIds: number[] }): Promise<Found[]> {
     const slots = [...new Set(f.codes.map(slotOf))];
     const blocks = (await this.db.knex(this.db.own('product_change_block'))
       .whereIn('run_id', runIds)
-      .modify((q) => void (!f.productIds.length && q.whereIn('slot', slots)))
+      .modify((q) => {
+        if (f.productIds.length) return;
+        q.whereIn('slot', slots).where((w) => {
+          for (const c of f.codes) w.orWhereRaw('INSTR(data, ?) > 0', [JSON.stringify(c)]);
+        });
+      })
       .select('id', 'run_id', 'field', 'data')) as Array<{ id: number | string; run_id: number | string; field: ChangeField; data: string | Buffer }>;
     const codes = new Set(f.codes);
     const ids = new Set(f.productIds.map(Number));

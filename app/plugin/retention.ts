@@ -1,7 +1,7 @@
 // The journal does not grow without end: runs older than JOURNAL_KEEP_DAYS go, with their records
-// (journal_item) and the product history they wrote (product_change_block, a row per few hundred
-// changed products, and product_change, a row per product of full sync's prices and promos: by far
-// the largest). The per-day totals behind the dashboard's chart stay, and so
+// (journal_item) and the product history they wrote (product_change_block, up to 256 rows per
+// 20,000 products a stock or price push changed, and product_change, a row per product of full
+// sync's prices and promos: by far the largest). The per-day totals behind the dashboard's chart stay, and so
 // does each kind's newest run and newest successful run, which the health verdict reads.
 //
 // Deleted in slices of SLICE rows by id (a derived table, because MariaDB refuses LIMIT inside

@@ -5,19 +5,19 @@
 // The join re-checks the code, so a product whose code changed since it was read is left alone.
 // Each row also carries the value the push compared against (the warm index's, which the
 // signature check proved to be the shop's). The products' history gets the same rows, packed into
-// blocks of a few hundred (app/plugin/change-blocks.ts: a row per product cost the database as much
-// as the push's own write), on a second connection: its steps are kept (as LOAD DATA text on
-// MySQL) until the shop write begins and loaded beside the UPDATE, when the server only waits and
-// the database has a core to spare, not while the document is read, when the server's parsing and
-// the database's loads keep both busy. Only a push of more than HISTORY_HELD rows loads its oldest
-// steps while reading, so memory stays bounded. They are awaited right after the UPDATE (a failed
-// history load fails the push, which then says the shop was changed: on MyISAM and SQLite it keeps
-// the write, and the failed step's products their new values without history); a push that stops
-// before its write never loads the kept ones, and one whose document holds a code twice loads them
-// before its write, to take the twin's changes out again (`remove`). They count once the run
-// reaches its writing phase (ProductHistory reads only such runs); a push that stops before
-// writing takes them out again. Every history statement runs outside the change table's
-// transaction, so none waits on it.
+// JSON blocks by their code's slot (app/plugin/change-blocks.ts: at most 256 rows per 20,000-row
+// step, where a row per product cost the database as much as the push's own write; the packing
+// costs the server about 30–40 ms per 100,000 changes while the document is read), on a second
+// connection. Its steps are kept (in their load's form) until the shop write begins and loaded
+// beside the UPDATE, when the server only waits and the database has a core to spare. Only a push
+// of more than HISTORY_HELD rows loads its oldest steps while reading, so memory stays bounded.
+// They are awaited right after the UPDATE (a failed history load fails the push, which then says
+// the shop was changed: on MyISAM and SQLite it keeps the write, and the failed step's products
+// their new values without history); a push that stops before its write never loads the kept
+// ones, and one whose document holds a code twice loads them before its write, to take the twin's
+// changes out again (`remove`). They count once the run reaches its writing phase (ProductHistory
+// reads only such runs); a push that stops before writing takes them out again. Every history
+// statement but the re-check's SELECT runs outside the change table's transaction, so none waits on it.
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
@@ -150,14 +150,17 @@ export class ChangeTable {
     }
   }
 
-  /** Takes rows out again (products whose code turned out to stand twice in the document). */
-  async remove(productIds: number[]): Promise<void> {
+  /**
+   * Takes rows out again (products whose code turned out to stand twice in the document). With
+   * their stored codes, the history reads only those codes' blocks; without, every block of the run.
+   */
+  async remove(productIds: number[], codes?: string[]): Promise<void> {
     await this.historyLoaded();
     for (let i = 0; i < productIds.length; i += 1000) {
       const ids = productIds.slice(i, i + 1000).map((n) => Number(n)).join(', ');
       await this.k.raw(`DELETE FROM ${this.tmp} WHERE product_id IN (${ids})`);
     }
-    if (this.historyRun !== undefined) await forgetProducts(this.db, this.historyRun, this.column, productIds);
+    if (this.historyRun !== undefined) await forgetProducts(this.db, this.historyRun, this.column, productIds, codes);
   }
 
   /** Loads a history step after those before it, on the history's connection. */

@@ -287,7 +287,7 @@ export class DirectPush {
       pushTiming(this.runId, `last load of ${this.changeRows.length - this.loadedTo}`);
       await this.table.load(this.changeList(), this.loadedTo, this.changeRows.length);
       this.loadedTo = this.changeRows.length;
-      if (this.twinRows.size) await this.table.remove([...this.twinRows.keys()].map((r) => index.productIdOf(r)));
+      if (this.twinRows.size) await this.table.remove([...this.twinRows.keys()].map((r) => index.productIdOf(r)), [...this.twinRows.keys()].map((r) => index.storedCodeOf(r)));
       pushTiming(this.runId, 'loaded');
       await opts.checkpoint?.('loaded');
       const now = nowFn();

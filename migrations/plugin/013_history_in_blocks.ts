@@ -20,7 +20,8 @@ export const historyInBlocks: Migration = {
       t.string('field', 16).notNullable(); // price, quantity
       t.integer('slot').notNullable();
       t.integer('entries').notNullable();
-      // JSON of the block's changes; binary, so a code's bytes are kept as they came, whatever the table's charset.
+      // JSON of the block's changes, in utf8mb4 whatever the table's charset (a 3.0 shop's is
+      // utf8mb3); binary, so the product page's INSTR finds a code's bytes exactly.
       const data = t.text('data', 'mediumtext').notNullable();
       if (db.dialect.binaryCollation) data.collate(db.dialect.binaryCollation);
       t.index(['run_id', 'slot'], `${db.prefix}erpb_change_block_slot`);
