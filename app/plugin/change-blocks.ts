@@ -63,7 +63,7 @@ export function packBlocks(rows: readonly (readonly unknown[])[]): unknown[][] {
 /** A block's changes, in the order they were packed. */
 export function unpackBlock(data: string | Buffer): BlockEntry[] {
   const b = JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as { p: number[]; c: string[]; v: number[]; o: Array<number | null> };
-  return b.p.map((productId, i) => ({ productId: Number(productId), code: b.c[i]!, value: Number(b.v[i]), old: b.o[i] === null || b.o[i] === undefined ? null : Number(b.o[i]) }));
+  return b.p.map((productId, i) => ({ productId: Number(productId), code: b.c[i]!, value: Number(b.v[i]), old: b.o[i] === null ? null : Number(b.o[i]) }));
 }
 
 /** Packs entries again (what is left of a block once some of its changes were taken out). */

@@ -63,10 +63,10 @@ describe('history blocks', () => {
   });
 
   it('repacks what is left of a block', () => {
-    const [, , data] = packBlocks([[1, 'A', 5, 4], [2, 'A', 6, null]])[0]!;
-    const left = unpackBlock(data as string).filter((e) => e.productId === 2);
+    const [, , data] = packBlocks([[1, 'A', 5, 4], [2, 'A', 6, null], [3, 'A', 7, 3]])[0]!;
+    const left = unpackBlock(data as string).filter((e) => e.productId !== 3);
     const again = repack(left);
-    expect(again.entries).toBe(1);
-    expect(unpackBlock(again.data)).toEqual([{ productId: 2, code: 'A', value: 6, old: null }]);
+    expect(again.entries).toBe(2);
+    expect(unpackBlock(again.data)).toEqual([{ productId: 1, code: 'A', value: 5, old: 4 }, { productId: 2, code: 'A', value: 6, old: null }]);
   });
 });
