@@ -3,7 +3,7 @@
 // more than the few bytes of a change: at 100,000 products, as much CPU as the push's own load and
 // UPDATE). A code's block follows from its hash: slot = hash mod SLOTS, the same for every step and
 // run, so the product page asks each run for the one slot of each form of the code (by the blocks'
-// (run_id, slot) index), and reads a block's JSON only when the code's quoted form is in it.
+// (run_id, slot) index), and the database sends only the blocks holding the code's quoted form.
 // A step of n changes makes at most min(n, SLOTS) blocks: ~80 changes each in a 20,000-row step
 // (about 2.5 KB), one per change in a push of a few. Pure: no table here.
 
@@ -36,9 +36,9 @@ export function slotOf(code: string): number {
   return codeHash(code) % SLOTS;
 }
 
-/** Whether a block's data may hold `code` (its quoted JSON form is in it): only such blocks are parsed. */
-export function mayHold(data: string, code: string): boolean {
-  return data.includes(JSON.stringify(code));
+/** The form `code` takes in a block's data (JSON's, quotes included): a block holds the code only if its data holds this. */
+export function quoted(code: string): string {
+  return JSON.stringify(code);
 }
 
 /**
@@ -61,8 +61,8 @@ export function packBlocks(rows: readonly (readonly unknown[])[]): unknown[][] {
 }
 
 /** A block's changes, in the order they were packed. */
-export function unpackBlock(data: string | Buffer): BlockEntry[] {
-  const b = JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) as { p: number[]; c: string[]; v: number[]; o: Array<number | null> };
+export function unpackBlock(data: string): BlockEntry[] {
+  const b = JSON.parse(data) as { p: number[]; c: string[]; v: number[]; o: Array<number | null> };
   return b.p.map((productId, i) => ({ productId: Number(productId), code: b.c[i]!, value: Number(b.v[i]), old: b.o[i] === null ? null : Number(b.o[i]) }));
 }
 

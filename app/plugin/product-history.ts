@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import { sqlInt } from '../db/sql.js';
-import { mayHold, packBlocks, repack, slotOf, unpackBlock, type BlockEntry } from './change-blocks.js';
+import { packBlocks, quoted, repack, slotOf, unpackBlock, type BlockEntry } from './change-blocks.js';
 
 export type ChangeField = 'price' | 'quantity' | 'promo';
 
@@ -42,8 +42,6 @@ export interface ProductChangeRow {
   run_status: string;
 }
 
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
 /**
  * Stock and stock-and-price pushes: a load step's change rows [product_id, code, new value, old
  * value] packed as history blocks (the old value is the one the push compared against: its product
@@ -59,7 +57,7 @@ export function historyStep(db: Database, runId: number, column: 'price' | 'quan
 
 type Block = { id: number; field: string; entries: BlockEntry[] };
 /** Blocks read per page on the rare paths: a million-change run has up to 12,800 of them. */
-const BLOCK_PAGE = 500;
+export const BLOCK_PAGE = 500;
 
 /** A run's blocks (of one concern, and of some slots, when given), decoded, a page at a time by id. */
 async function* blockPages(db: Database, runId: number, column?: string, slots?: number[]): AsyncGenerator<Block[]> {
@@ -71,7 +69,7 @@ async function* blockPages(db: Database, runId: number, column?: string, slots?:
       .modify((q) => void (slots && q.whereIn('slot', [...new Set(slots)])))
       .orderBy('id')
       .limit(BLOCK_PAGE)
-      .select('id', 'field', 'data')) as Array<{ id: number | string; field: string; data: string | Buffer }>;
+      .select('id', 'field', 'data')) as Array<{ id: number | string; field: string; data: string }>;
     if (!rows.length) return;
     yield rows.map((r) => ({ id: Number(r.id), field: r.field, entries: unpackBlock(r.data) }));
     if (rows.length < BLOCK_PAGE) return;
@@ -267,17 +265,15 @@ export class ProductHistory {
       .modify((q) => {
         if (f.productIds.length) return;
         q.whereIn('slot', slots).where((w) => {
-          for (const c of f.codes) w.orWhereRaw('INSTR(data, ?) > 0', [JSON.stringify(c)]);
+          for (const c of f.codes) w.orWhereRaw('INSTR(data, ?) > 0', [quoted(c)]);
         });
       })
-      .select('id', 'run_id', 'field', 'data')) as Array<{ id: number | string; run_id: number | string; field: ChangeField; data: string | Buffer }>;
+      .select('id', 'run_id', 'field', 'data')) as Array<{ id: number | string; run_id: number | string; field: ChangeField; data: string }>;
     const codes = new Set(f.codes);
     const ids = new Set(f.productIds.map(Number));
     const out: Found[] = [];
     for (const b of blocks) {
-      const data = typeof b.data === 'string' ? b.data : b.data.toString('utf8');
-      if (!ids.size && !f.codes.some((c) => mayHold(data, c))) continue;
-      const entries = unpackBlock(data);
+      const entries = unpackBlock(b.data);
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
         if (!codes.has(e.code) && !ids.has(e.productId)) continue;

@@ -5,7 +5,7 @@
 // (stock and price pushes, app/plugin/change-blocks.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../app/plugin/journal.js';
-import { ProductHistory, forgetNotInShop, forgetRun, historyStep, runChanges } from '../../app/plugin/product-history.js';
+import { BLOCK_PAGE, ProductHistory, forgetNotInShop, forgetProducts, forgetRun, historyStep, runChanges } from '../../app/plugin/product-history.js';
 import { SLOTS, packBlocks, slotOf, unpackBlock } from '../../app/plugin/change-blocks.js';
 import { setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
@@ -140,21 +140,29 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     it('forgets one run\'s rows only', async () => {
       const code = uniqueCode('PHF');
       const [kept, forgotten] = [await runIn('writing'), await runIn('writing')];
-      await change(kept, code);
+      const [p1, p2] = [nextProduct++, nextProduct++];
+      await change(kept, code, { productId: p1 });
+      await change(kept, `${code}-2`, { productId: p2, old: null, value: 12.5 });
       await change(forgotten, code);
       await forgetRun(db().knex, db(), forgotten);
       expect(await runsShown(code)).toEqual([kept]);
       expect(await runChanges(db(), forgotten)).toEqual([]);
-      expect(await runChanges(db(), kept)).toHaveLength(1);
+      expect((await runChanges(db(), kept)).sort((a, b) => a.product_id - b.product_id)).toEqual([
+        { product_id: p1, code, field: 'price', old_value: 100, new_value: 150 },
+        { product_id: p2, code: `${code}-2`, field: 'price', old_value: null, new_value: 12.5 },
+      ]);
     });
   });
 
 
-  it('reads a promo that was ended (no new value) as null (promos are rows only)', async () => {
+  it('reads a promo\'s dates, and a promo that was ended (no new value) as null (promos are rows only)', async () => {
     const run = await runIn('ok');
     const ended = uniqueCode('PHV');
     await rowChange(run, ended, { old: 7, value: null, field: 'promo' });
-    expect((await history.changes({ codes: [ended], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value])).toEqual([[7, null]]);
+    const started = uniqueCode('PHV');
+    await db().knex(db().own('product_change')).insert({ run_id: run, product_id: nextProduct++, code: started, field: 'promo', old_value: null, new_value: 9, promo_start: '2026-01-01', promo_end: '2026-02-01' });
+    expect((await history.changes({ codes: [ended], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value, r.promo_start, r.promo_end])).toEqual([[7, null, null, null]]);
+    expect((await history.changes({ codes: [started], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value, r.promo_start, r.promo_end])).toEqual([[null, 9, '2026-01-01', '2026-02-01']]);
   });
 
   it('keeps awkward codes (quotes, backslashes, tabs, non-ASCII, 4-byte characters) exactly through the push\'s own block load, and finds each by its code', async () => {
@@ -356,5 +364,36 @@ describe.each(DIALECT_TARGETS)('product history\'s steps through the runs, and i
     const blocks = (await db().knex(db().own('product_change_block')).where({ run_id: run, field: 'price' }).select('slot', 'entries', 'data')) as Array<{ slot: number; entries: number; data: string }>;
     expect(blocks.map((b) => [Number(b.slot), Number(b.entries)])).toEqual([[slotOf('PAIR-35'), 1]]);
     expect(unpackBlock(blocks[0]!.data)).toEqual([{ productId: held.product_id, code: 'PAIR-35', value: Number(held.price), old: 1 }]);
+  });
+
+  // Its run is never ended either. The rare paths read a run's blocks BLOCK_PAGE at a time.
+  it(`reads and rewrites a run's blocks a page of BLOCK_PAGE (${BLOCK_PAGE}) at a time, and writes only the blocks that lose a change`, async () => {
+    const run = await new Journal(db()).start('prices', 'test', false);
+    const n = BLOCK_PAGE + 20;
+    // One change per block (as a push of a few writes them), product ids 800,000 on.
+    const rows = Array.from({ length: n }, (_, i) => {
+      const [[slot, entries, data]] = packBlocks([[800_000 + i, `PG-${i}`, 5, 1]]) as [[number, number, string]];
+      return { run_id: run, field: 'price', slot, entries, data };
+    });
+    await db().knex.batchInsert(db().own('product_change_block'), rows, 100);
+    const ids = async () => (await runChanges(db(), run)).map((r) => r.product_id).sort((a, b) => a - b);
+    expect(await ids()).toEqual(Array.from({ length: n }, (_, i) => 800_000 + i));
+    const written: string[] = [];
+    const listen = (q: { sql: string }) => void (/^\s*(insert|update|delete|begin|commit)/i.test(q.sql) && written.push(q.sql));
+    db().knex.on('query', listen);
+    try {
+      // One change on each page (no codes given: every block is read): one DELETE per page, no UPDATE.
+      await forgetProducts(db(), run, 'price', [800_001, 800_000 + n - 1]);
+      expect(written.filter((q) => /^\s*delete/i.test(q))).toHaveLength(2);
+      expect(written.filter((q) => /^\s*update/i.test(q))).toEqual([]);
+      // Nothing to take out: nothing written at all.
+      written.length = 0;
+      await forgetProducts(db(), run, 'price', [999_999_999]);
+      await forgetProducts(db(), run, 'price', []);
+      expect(written).toEqual([]);
+    } finally {
+      db().knex.removeListener('query', listen);
+    }
+    expect(await ids()).toEqual(Array.from({ length: n }, (_, i) => 800_000 + i).filter((id) => id !== 800_001 && id !== 800_000 + n - 1));
   });
 });
