@@ -163,6 +163,7 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     await db().knex(db().own('product_change')).insert({ run_id: run, product_id: nextProduct++, code: started, field: 'promo', old_value: null, new_value: 9, promo_start: '2026-01-01', promo_end: '2026-02-01' });
     expect((await history.changes({ codes: [ended], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value, r.promo_start, r.promo_end])).toEqual([[7, null, null, null]]);
     expect((await history.changes({ codes: [started], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value, r.promo_start, r.promo_end])).toEqual([[null, 9, '2026-01-01', '2026-02-01']]);
+    expect((await runChanges(db(), run)).map((r) => [r.code, r.field, r.old_value, r.new_value])).toEqual([[ended, 'promo', 7, null], [started, 'promo', null, 9]]);
   });
 
   it('keeps awkward codes (quotes, backslashes, tabs, non-ASCII, 4-byte characters) exactly through the push\'s own block load, and finds each by its code', async () => {
