@@ -83,6 +83,22 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile pushes on $name', (target) => {
     expect(await run(res.body.run)).toMatchObject({ status: 'failed', http_status: 500, updated: 1, message: expect.stringContaining('updated 1') });
   });
 
+  it('a stock push whose history blocks cannot be written fails with 500 once its write began, and its run says failed', async () => {
+    const code = uniqueCode('HB');
+    const id = await addProduct(db(), { model: code, quantity: 1 });
+    let res!: request.Response;
+    // The blocks load beside the UPDATE and are awaited after it: their failure fails the push.
+    await withoutTable(db().own('product_change_block'), async () => {
+      res = await post('stock', xmlDoc([{ termekkod: code, szabadraktar: 7 }]));
+    });
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatch(/^internal error \(reference [0-9a-f]{10}/);
+    expectNoInternals(res.text, db().prefix);
+    expect(await run(res.body.run)).toMatchObject({ status: 'failed', http_status: 500 });
+    // Neither fixture can take the write back (SQLite here has no transaction around it; 3.0's MyISAM none at all).
+    expect(Number((await product(db(), id)).quantity)).toBe(7);
+  });
+
   it('a promo push whose history cannot be written fails, though its specials and the product were written beside it', async () => {
     const code = uniqueCode('HP');
     const id = await addProduct(db(), { model: code });
@@ -148,7 +164,7 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile pushes on $name', (target) => {
 
   it('/healthz answers 503 while a table it needs is missing, naming none of them', async () => {
     expect((await request(app).get('/healthz')).status).toBe(200);
-    for (const table of [db().t('product'), db().own('journal_run'), db().own('outbox')]) {
+    for (const table of [db().t('product'), db().own('journal_run'), db().own('product_change_block'), db().own('outbox')]) {
       await withoutTable(table, async () => {
         const res = await request(app).get('/healthz');
         expect(res.status, table).toBe(503);
