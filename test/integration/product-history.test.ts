@@ -50,6 +50,25 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     else if (state !== 'reading' && state !== 'writing') await journal.finish(run, { status: state, durationMs: 1 });
     return run;
   };
+  /**
+   * The plan of the read `q`: one range over both columns of `index` (run_id and `second`), never a
+   * scan. MySQL: the key length past run_id's 8 bytes (exactly `keyLen` when given); SQLite: SEARCH.
+   */
+  const expectBothColumns = async (q: { sql: string; bindings: unknown[] }, table: string, index: string, second: string, keyLen?: number) => {
+    if (target.dialect === 'mysql') {
+      const plan = db().dialect.rows<{ key: string | null; type: string; key_len: string | null }>(await db().knex.raw(`EXPLAIN ${q.sql}`, q.bindings as never[]));
+      expect(plan).toHaveLength(1);
+      expect(plan[0]).toMatchObject({ key: index, type: 'range' });
+      if (keyLen === undefined) expect(Number(plan[0]!.key_len)).toBeGreaterThan(8);
+      else expect(Number(plan[0]!.key_len)).toBe(keyLen);
+    } else {
+      const plan = (await db().knex.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never[])) as Array<{ detail: string }>;
+      const details = plan.map((p) => p.detail).join('; ');
+      expect(details).toMatch(new RegExp(`SEARCH ${table} USING INDEX ${index} \\(run_id=\\? AND ${second}=\\?\\)`));
+      expect(details).not.toMatch(/\bSCAN\b/);
+    }
+  };
+
   const runsShown = async (code: string) => (await history.changes({ codes: [code], productIds: [], limit: 50 })).map((r) => Number(r.run_id));
 
   beforeAll(async () => {
@@ -210,19 +229,8 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
       db().knex.off('query', listener);
     }
     const q = seen.find((x) => /product_change[`"]/.test(x.sql))!;
-    const index = `${db().prefix}erpb_change_run_code`;
-    if (target.dialect === 'mysql') {
-      // Both columns of the key (run_id is 8 bytes): one range per run and code, not each run's rows.
-      const plan = db().dialect.rows<{ key: string | null; type: string; key_len: string | null }>(await db().knex.raw(`EXPLAIN ${q.sql}`, q.bindings as never[]));
-      expect(plan).toHaveLength(1);
-      expect(plan[0]).toMatchObject({ key: index, type: 'range' });
-      expect(Number(plan[0]!.key_len)).toBeGreaterThan(8);
-    } else {
-      const plan = (await db().knex.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never[])) as Array<{ detail: string }>;
-      const details = plan.map((p) => p.detail).join('; ');
-      expect(details).toMatch(new RegExp(`SEARCH ${pc} USING INDEX ${index} \\(run_id=\\? AND code=\\?\\)`));
-      expect(details).not.toMatch(/\bSCAN\b/);
-    }
+    // Both columns of the key (run_id is 8 bytes): one range per run and code, not each run's rows.
+    await expectBothColumns(q, pc, `${db().prefix}erpb_change_run_code`, 'code');
   });
 
   // Blocks are indexed by (run_id, slot): the product page reads, in each run, only the block of
@@ -261,19 +269,8 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     // each run has a block in each form's slot and 60 more runs have blocks in those slots too.
     const blocks = db().dialect.rows<{ run_id: number | string }>(await db().knex.raw(q.sql, q.bindings as never[]));
     expect(blocks.map((b) => Number(b.run_id)).sort((x, y) => x - y)).toEqual([...runs].sort((x, y) => x - y));
-    const index = `${db().prefix}erpb_change_block_slot`;
-    if (target.dialect === 'mysql') {
-      // Both columns of the key (run_id 8 bytes, slot 4): one point per run and slot.
-      const plan = db().dialect.rows<{ key: string | null; type: string; key_len: string | null }>(await db().knex.raw(`EXPLAIN ${q.sql}`, q.bindings as never[]));
-      expect(plan).toHaveLength(1);
-      expect(plan[0]).toMatchObject({ key: index, type: 'range' });
-      expect(Number(plan[0]!.key_len)).toBe(12);
-    } else {
-      const plan = (await db().knex.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never[])) as Array<{ detail: string }>;
-      const details = plan.map((p) => p.detail).join('; ');
-      expect(details).toMatch(new RegExp(`SEARCH ${pcb} USING INDEX ${index} \\(run_id=\\? AND slot=\\?\\)`));
-      expect(details).not.toMatch(/\bSCAN\b/);
-    }
+    // Both columns of the key (run_id 8 bytes, slot 4): one point per run and slot.
+    await expectBothColumns(q, pcb, `${db().prefix}erpb_change_block_slot`, 'slot', 12);
   });
 });
 
