@@ -80,7 +80,7 @@ async function* blockPages(db: Database, runId: number, column?: string, slots?:
 /**
  * Takes the changes `drop` names out of a page of blocks: a block that loses some is rewritten by
  * one UPDATE of its own row, the emptied ones go in one DELETE, the page's statements in one
- * transaction (InnoDB; elsewhere each block stays whole). Only the rare paths (a twin in the
+ * transaction (the plugin's tables are InnoDB on MySQL; SQLite's transactions are atomic too). Only the rare paths (a twin in the
  * document, a row the UPDATE left alone, a write taken back) come here.
  */
 async function dropFrom(db: Database, page: Block[], drop: (e: BlockEntry) => boolean): Promise<void> {
@@ -124,7 +124,9 @@ export async function forgetRun(trx: Knex | Knex.Transaction, db: Database, runI
 export async function forgetProducts(db: Database, runId: number, column: 'price' | 'quantity', productIds: readonly number[], codes?: readonly string[]): Promise<void> {
   const ids = new Set(productIds.map(Number));
   if (!ids.size) return;
-  for await (const page of blockPages(db, runId, column, codes?.map(slotOf))) await dropFrom(db, page, (e) => ids.has(e.productId));
+  // Codes that do not pair with the ids (none, or not one each) narrow nothing: every block is read.
+  const slots = codes && codes.length === productIds.length ? codes.map(slotOf) : undefined;
+  for await (const page of blockPages(db, runId, column, slots)) await dropFrom(db, page, (e) => ids.has(e.productId));
 }
 
 /**
@@ -254,36 +256,39 @@ export class ProductHistory {
 
   /**
    * Within these runs, the blocks of the codes' slots (by (run_id, slot)) that hold one of the
-   * codes' quoted JSON forms (INSTR, byte-exact under utf8mb4_bin and in SQLite: the database sends
-   * no other), and their entries of those codes. Product ids have no slot: with `productIds`, every
-   * block of the runs is read and parsed.
+   * codes' quoted JSON forms (INSTR, byte-exact under utf8mb4_bin and in SQLite; a code's quoted
+   * form may also stand inside another, escaped code: such a block is sent and its entries are
+   * filtered here), and their entries of those codes. Product ids have no slot: with `productIds`,
+   * every block of the runs is read, a run and a page at a time (memory stays bounded, the time
+   * does not: never the admin's path, which finds products by code).
    */
   private async blockEntriesOf(runIds: number[], f: { codes: string[]; productIds: number[] }): Promise<Found[]> {
-    const slots = [...new Set(f.codes.map(slotOf))];
-    const blocks = (await this.db.knex(this.db.own('product_change_block'))
-      .whereIn('run_id', runIds)
-      .modify((q) => {
-        if (f.productIds.length) return;
-        q.whereIn('slot', slots).where((w) => {
-          for (const c of f.codes) w.orWhereRaw('INSTR(data, ?) > 0', [quoted(c)]);
-        });
-      })
-      .select('id', 'run_id', 'field', 'data')) as Array<{ id: number | string; run_id: number | string; field: ChangeField; data: string }>;
     const codes = new Set(f.codes);
     const ids = new Set(f.productIds.map(Number));
     const out: Found[] = [];
-    for (const b of blocks) {
-      const entries = unpackBlock(b.data);
+    const take = (runId: number, blockId: number, field: ChangeField, entries: BlockEntry[]) => {
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
         if (!codes.has(e.code) && !ids.has(e.productId)) continue;
         out.push({
-          run_id: Number(b.run_id),
-          order: Number(b.id) * 2 ** 20 + i - 2 ** 52,
-          row: { id: Number(b.id), product_id: e.productId, code: e.code, field: b.field, old_value: e.old, new_value: e.value, promo_start: null, promo_end: null },
+          run_id: runId,
+          order: blockId * 2 ** 20 + i - 2 ** 52,
+          row: { id: blockId, product_id: e.productId, code: e.code, field, old_value: e.old, new_value: e.value, promo_start: null, promo_end: null },
         });
       }
+    };
+    if (ids.size) {
+      for (const runId of runIds) for await (const page of blockPages(this.db, runId)) for (const b of page) take(runId, b.id, b.field as ChangeField, b.entries);
+      return out;
     }
+    const blocks = (await this.db.knex(this.db.own('product_change_block'))
+      .whereIn('run_id', runIds)
+      .whereIn('slot', [...new Set(f.codes.map(slotOf))])
+      .where((w) => {
+        for (const c of f.codes) w.orWhereRaw('INSTR(data, ?) > 0', [quoted(c)]);
+      })
+      .select('id', 'run_id', 'field', 'data')) as Array<{ id: number | string; run_id: number | string; field: ChangeField; data: string }>;
+    for (const b of blocks) take(Number(b.run_id), Number(b.id), b.field, unpackBlock(b.data));
     return out;
   }
 }

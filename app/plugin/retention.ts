@@ -1,7 +1,7 @@
 // The journal does not grow without end: runs older than JOURNAL_KEEP_DAYS go, with their records
-// (journal_item) and the product history they wrote (product_change_block, up to 256 rows per
-// 20,000 products a stock or price push changed, and product_change, a row per product of full
-// sync's prices and promos: by far the largest). The per-day totals behind the dashboard's chart stay, and so
+// (journal_item) and the product history they wrote (product_change_block, up to 256 rows of
+// about 2.5 KB per 20,000 products a stock or price push changed, and product_change, a row per
+// product of full sync's prices and promos, and of stock pushes before migration 013). The per-day totals behind the dashboard's chart stay, and so
 // does each kind's newest run and newest successful run, which the health verdict reads.
 //
 // Deleted in slices of SLICE rows by id (a derived table, because MariaDB refuses LIMIT inside
@@ -11,6 +11,8 @@ import type { Database } from '../db/database.js';
 import { formatDateTime } from '../util/time.js';
 
 export const SLICE = 20_000;
+/** History blocks per DELETE: a block is about 2.5 KB (a row of the others a few dozen bytes). */
+export const BLOCK_SLICE = 500;
 
 export interface Pruned {
   runs: number;
@@ -37,20 +39,20 @@ export async function pruneJournal(db: Database, keepDays: number, now = new Dat
   const kept = [...newest, ...newestOk];
   const keep = kept.map((r) => Number(r.id)).filter((id) => id <= upTo);
 
-  const sliced = async (table: string, column: string): Promise<number> => {
+  const sliced = async (table: string, column: string, rows = slice): Promise<number> => {
     let total = 0;
     for (;;) {
       const t = db.own(table);
-      const inner = knex(t).select('id').where(column, '<=', upTo).orderBy('id').limit(slice);
+      const inner = knex(t).select('id').where(column, '<=', upTo).orderBy('id').limit(rows);
       if (keep.length) inner.whereNotIn(column, keep);
       if (table === 'journal_run') inner.whereNot('status', 'running');
       const n = Number(await knex(t).whereIn('id', knex.select('id').from(inner.as('x'))).delete());
       total += n;
-      if (n < slice) return total;
+      if (n < rows) return total;
     }
   };
   // Children first: a prune cut short never leaves records without their run.
-  done.blocks = await sliced('product_change_block', 'run_id');
+  done.blocks = await sliced('product_change_block', 'run_id', Math.min(slice, BLOCK_SLICE));
   done.changes = await sliced('product_change', 'run_id');
   done.items = await sliced('journal_item', 'run_id');
   done.runs = await sliced('journal_run', 'id');

@@ -13,6 +13,10 @@ export const historyInBlocks: Migration = {
   name: '013_history_in_blocks',
   async up(db) {
     const collation = (await shopSchema(db)).pluginCollation;
+    // The table and its index are two statements (migrations run without a transaction): a start
+    // that died between them finds the table, empty (nothing writes it before this migration
+    // ends), and makes it again.
+    await db.knex.schema.dropTableIfExists(db.own('product_change_block'));
     await db.knex.schema.createTable(db.own('product_change_block'), (t) => {
       db.dialect.tableOptions(t, collation);
       t.bigIncrements('id');
@@ -20,8 +24,8 @@ export const historyInBlocks: Migration = {
       t.string('field', 16).notNullable(); // price, quantity
       t.integer('slot').notNullable();
       t.integer('entries').notNullable();
-      // JSON of the block's changes, in utf8mb4 whatever the table's charset (a 3.0 shop's is
-      // utf8mb3); binary, so the product page's INSTR finds a code's bytes exactly.
+      // JSON of the block's changes; binary collation, so the product page's INSTR finds a code's
+      // bytes exactly (a case-insensitive collation would also match other codes).
       const data = t.text('data', 'mediumtext').notNullable();
       if (db.dialect.binaryCollation) data.collate(db.dialect.binaryCollation);
       t.index(['run_id', 'slot'], `${db.prefix}erpb_change_block_slot`);

@@ -365,25 +365,38 @@ describe.each(DIALECT_TARGETS)('product history\'s steps through the runs, and i
   });
 
   // Its run is never ended either. The rare paths read a run's blocks BLOCK_PAGE at a time.
-  it(`reads and rewrites a run's blocks a page of BLOCK_PAGE (${BLOCK_PAGE}) at a time, and writes only the blocks that lose a change`, async () => {
+  it(`reads and rewrites a run's blocks a page of BLOCK_PAGE (${BLOCK_PAGE}) at a time, one transaction per page that loses a change, and writes only the blocks that do`, async () => {
     const run = await new Journal(db()).start('prices', 'test', false);
     const n = BLOCK_PAGE + 20;
-    // One change per block (as a push of a few writes them), product ids 800,000 on.
+    // Block i holds two changes of code PG-i (products 800,000 + 2i and + 2i + 1), in PG-i's slot.
     const rows = Array.from({ length: n }, (_, i) => {
-      const [[slot, entries, data]] = packBlocks([[800_000 + i, `PG-${i}`, 5, 1]]) as [[number, number, string]];
+      const [[slot, entries, data]] = packBlocks([[800_000 + 2 * i, `PG-${i}`, 5, 1], [800_001 + 2 * i, `PG-${i}`, 6, 1]]) as [[number, number, string]];
       return { run_id: run, field: 'price', slot, entries, data };
     });
     await db().knex.batchInsert(db().own('product_change_block'), rows, 100);
+    const all = Array.from({ length: 2 * n }, (_, i) => 800_000 + i);
     const ids = async () => (await runChanges(db(), run)).map((r) => r.product_id).sort((a, b) => a - b);
-    expect(await ids()).toEqual(Array.from({ length: n }, (_, i) => 800_000 + i));
+    expect(await ids()).toEqual(all);
     const written: string[] = [];
-    const listen = (q: { sql: string }) => void (/^\s*(insert|update|delete|begin|commit)/i.test(q.sql) && written.push(q.sql));
+    const listen = (q: { sql: string }) => void (/^\s*(insert|update|delete|begin|commit)/i.test(q.sql) && written.push(q.sql.trim().split(/\s/)[0]!.replace(/;$/, '').toLowerCase()));
     db().knex.on('query', listen);
+    const gone: number[] = [];
     try {
-      // One change on each page (no codes given: every block is read): one DELETE per page, no UPDATE.
-      await forgetProducts(db(), run, 'price', [800_001, 800_000 + n - 1]);
-      expect(written.filter((q) => /^\s*delete/i.test(q))).toHaveLength(2);
-      expect(written.filter((q) => /^\s*update/i.test(q))).toEqual([]);
+      // No codes (every block is read): one change out of the first block and one out of the
+      // last, on the second page: each block rewritten, each page in its own transaction.
+      await forgetProducts(db(), run, 'price', [800_001, 800_000 + 2 * (n - 1)]);
+      gone.push(800_001, 800_000 + 2 * (n - 1));
+      expect(written).toEqual(['begin', 'update', 'commit', 'begin', 'update', 'commit']);
+      // With their codes, only those codes' slots are read: both blocks on one page, one transaction.
+      written.length = 0;
+      await forgetProducts(db(), run, 'price', [800_002, 800_004], ['PG-1', 'PG-2']);
+      gone.push(800_002, 800_004);
+      expect(written).toEqual(['begin', 'update', 'update', 'commit']);
+      // A block that loses its last change is deleted.
+      written.length = 0;
+      await forgetProducts(db(), run, 'price', [800_000], ['PG-0']);
+      gone.push(800_000);
+      expect(written).toEqual(['begin', 'delete', 'commit']);
       // Nothing to take out: nothing written at all.
       written.length = 0;
       await forgetProducts(db(), run, 'price', [999_999_999]);
@@ -392,6 +405,6 @@ describe.each(DIALECT_TARGETS)('product history\'s steps through the runs, and i
     } finally {
       db().knex.removeListener('query', listen);
     }
-    expect(await ids()).toEqual(Array.from({ length: n }, (_, i) => 800_000 + i).filter((id) => id !== 800_001 && id !== 800_000 + n - 1));
+    expect(await ids()).toEqual(all.filter((id) => !gone.includes(id)));
   });
 });
