@@ -80,8 +80,9 @@ async function* blockPages(db: Database, runId: number, column?: string, slots?:
 /**
  * Takes the changes `drop` names out of a page of blocks: a block that loses some is rewritten by
  * one UPDATE of its own row, the emptied ones go in one DELETE, the page's statements in one
- * transaction (the plugin's tables are InnoDB on MySQL; SQLite's transactions are atomic too). Only the rare paths (a twin in the
- * document, a row the UPDATE left alone, a write taken back) come here.
+ * transaction (the plugin's tables are InnoDB on MySQL; SQLite's transactions are atomic too).
+ * Only the rare paths (a twin in the document, a row the UPDATE left alone, a write taken back)
+ * come here.
  */
 async function dropFrom(db: Database, page: Block[], drop: (e: BlockEntry) => boolean): Promise<void> {
   const gone: number[] = [];
