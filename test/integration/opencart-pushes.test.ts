@@ -24,6 +24,7 @@ import { pngBytes } from '../support/pictures.js';
 import { placeOrder } from '../support/opencart/orders.js';
 import { KEY, pushXml, xmlDoc } from '../support/shop.js';
 import { lastIndexLoad, SIGNATURE_BLOCK } from '../../app/shop/product-index.js';
+import { ProductHistory, runChanges } from '../../app/plugin/product-history.js';
 
 const CASES: Array<{ release: Release; prefix: string }> = [
   { release: '3.0.4.1', prefix: 'oc_' },
@@ -165,7 +166,7 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     expect(again.body.counts).toMatchObject({ created: 0, unchanged: 1 });
   });
 
-  it('stock: an order placed through OpenCart in a shop of many blocks re-reads only the changed block (the patch), and the next stock push writes the product it took from', async () => {
+  it('stock: an order placed through OpenCart in a shop of many blocks re-reads only the changed block (the patch), and the next stock push writes the product it took from, its history's old value the one OpenCart's order left', async () => {
     // 1,300 products created by a full sync: product ids then span six blocks of the signature, and
     // an order that takes stock from one product changes one block of them (at most a quarter are patched).
     await ctx.settings.update({ sync_type: 'full' });
@@ -189,6 +190,11 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     expect(lastIndexLoad(ctx.db)).toBe('patched');
     expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 1 });
     expect(await stock()).toEqual([5, 9]);
+    // The history, in blocks, as the product page reads it: the old value is the one OpenCart's own
+    // order left (4), and only the product the push wrote is in the run.
+    const [latest] = await new ProductHistory(ctx.db).changes({ codes: ['ORD-BLOCK'], productIds: [], limit: 5 });
+    expect(latest).toMatchObject({ run_id: res.body.run, product_id: demo, code: 'ORD-BLOCK', field: 'quantity', old_value: 4, new_value: 5, run_status: 'ok' });
+    expect((await runChanges(ctx.db, res.body.run)).map((c) => [c.product_id, c.field, c.old_value, c.new_value])).toEqual([[demo, 'quantity', 4, 5]]);
   });
 
   it('leaves OpenCart printing no PHP warning, notice or deprecation on its storefront and admin', async () => {
