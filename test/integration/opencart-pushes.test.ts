@@ -166,7 +166,7 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     expect(again.body.counts).toMatchObject({ created: 0, unchanged: 1 });
   });
 
-  it('stock: an order placed through OpenCart in a shop of many blocks re-reads only the changed block (the patch), and the next stock push writes the product it took from, its history's old value the one OpenCart's order left', async () => {
+  it('stock: an order placed through OpenCart in a shop of many blocks re-reads only the changed block (the patch), and the next stock push writes the product it took from, its history\'s old value the one OpenCart\'s order left', async () => {
     // 1,300 products created by a full sync: product ids then span six blocks of the signature, and
     // an order that takes stock from one product changes one block of them (at most a quarter are patched).
     await ctx.settings.update({ sync_type: 'full' });
