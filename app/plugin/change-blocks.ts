@@ -60,6 +60,67 @@ export function packBlocks(rows: readonly (readonly unknown[])[]): unknown[][] {
   return [...blocks].sort((a, b) => a[0] - b[0]).map(([slot, b]) => [slot, b.p.length, JSON.stringify(b)]);
 }
 
+/** Where `writeBlocks` writes: a load's text (LoadTextWriter, app/db/dialects/mysql-load-text.ts). */
+export interface BlockTextWriter {
+  number(v: number): void;
+  ascii(s: string): void;
+  tab(): void;
+  line(): void;
+}
+
+/** Changes 0 … n-1 as `writeBlocks` reads them: each field but the slot written by the source itself, as JSON writes it. */
+export interface BlockSource {
+  slot(k: number): number;
+  productId(k: number): void;
+  code(k: number): void;
+  value(k: number): void;
+  old(k: number): void;
+}
+
+/**
+ * `packBlocks` without an array or string per change: the blocks of changes 0 … n-1 written as
+ * load text rows (slot, entries, data), the same bytes as the rows packBlocks makes (a unit test
+ * compares them). Returns how many blocks (rows) it wrote.
+ */
+export function writeBlocks(w: BlockTextWriter, n: number, c: BlockSource): number {
+  // The changes by slot, each slot's in their own order (a counting sort).
+  const slots = new Uint8Array(n);
+  const counts = new Int32Array(SLOTS + 1);
+  for (let k = 0; k < n; k++) counts[(slots[k] = c.slot(k)) + 1]!++;
+  for (let s = 0; s < SLOTS; s++) counts[s + 1]! += counts[s]!;
+  const order = new Int32Array(n);
+  const at = counts.slice(0, SLOTS);
+  for (let k = 0; k < n; k++) order[at[slots[k]!]!++] = k;
+  const list = (from: number, to: number, write: (k: number) => void) => {
+    for (let i = from; i < to; i++) {
+      if (i > from) w.ascii(',');
+      write(order[i]!);
+    }
+  };
+  let blocks = 0;
+  for (let s = 0; s < SLOTS; s++) {
+    const from = counts[s]!;
+    const to = counts[s + 1]!;
+    if (from === to) continue;
+    blocks++;
+    w.number(s);
+    w.tab();
+    w.number(to - from);
+    w.tab();
+    w.ascii('{"p":[');
+    list(from, to, c.productId);
+    w.ascii('],"c":[');
+    list(from, to, c.code);
+    w.ascii('],"v":[');
+    list(from, to, c.value);
+    w.ascii('],"o":[');
+    list(from, to, c.old);
+    w.ascii(']}');
+    w.line();
+  }
+  return blocks;
+}
+
 /** A block's changes, in the order they were packed. */
 export function unpackBlock(data: string): BlockEntry[] {
   const b = JSON.parse(data) as { p: number[]; c: string[]; v: number[]; o: Array<number | null> };

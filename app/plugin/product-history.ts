@@ -10,6 +10,7 @@
 // code up within each.
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
+import type { KeptRows } from '../db/dialects/types.js';
 import { sqlInt } from '../db/sql.js';
 import { packBlocks, quoted, repack, slotOf, unpackBlock, type BlockEntry } from './change-blocks.js';
 
@@ -51,7 +52,11 @@ export interface ProductChangeRow {
  * (the shop changed it meanwhile): `forgetUnwritten` takes those out after it.
  */
 export function historyStep(db: Database, runId: number, column: 'price' | 'quantity', rows: unknown[][]): () => Promise<void> {
-  const kept = db.dialect.keepRows(packBlocks(rows));
+  return historyBlocks(db, runId, column, db.dialect.keepRows(packBlocks(rows)));
+}
+
+/** The load of a step's blocks already packed (rows [slot, entries, data], or their load text: `writeBlocks`). */
+export function historyBlocks(db: Database, runId: number, column: 'price' | 'quantity', kept: KeptRows): () => Promise<void> {
   return () => db.dialect.bulkInsert(db.knex, db.own('product_change_block'), ['slot', 'entries', 'data'], kept, { run_id: runId, field: column });
 }
 

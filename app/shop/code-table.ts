@@ -14,7 +14,7 @@ function hashOf(s: string): number {
   return h >>> 0;
 }
 
-type Units = Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
+export type Units = Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>;
 
 export class CodeTable {
   private units: Units;
@@ -87,6 +87,20 @@ export class CodeTable {
     // fromCharCode takes its units as arguments: long codes go in pieces.
     for (let i = from; i < to; i += 4096) out += String.fromCharCode.apply(null, this.units.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
     return out;
+  }
+
+  /** Every entry's units, one after another (entry e's are `[startOf(e), startOf(e + 1))`): for writing codes without a string. */
+  get allUnits(): Units {
+    return this.units;
+  }
+
+  startOf(e: number): number {
+    return this.starts[e]!;
+  }
+
+  /** FNV-1a of the entry's code (`codeHash` of change-blocks: the same function). */
+  hashOf(e: number): number {
+    return this.hashes[e]!;
   }
 
   private equals(e: number, s: string): boolean {

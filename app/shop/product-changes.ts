@@ -23,7 +23,9 @@ import type { Database } from '../db/database.js';
 import { sqlDate } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
 import { pushTiming } from '../util/push-timings.js';
-import { forgetNotInShop, forgetProducts, forgetRun, forgetUnwritten, historyStep } from '../plugin/product-history.js';
+import { forgetNotInShop, forgetProducts, forgetRun, forgetUnwritten, historyBlocks, historyStep } from '../plugin/product-history.js';
+import type { CodeTable } from './code-table.js';
+import { blocksLoadText, changeLoadText } from './change-text.js';
 
 export interface ProductChange {
   productId: number;
@@ -40,6 +42,12 @@ export interface ChangeList {
   code(k: number): string;
   value(k: number): number;
   old(k: number): number | null;
+  /**
+   * Optional, for writing load text without a string per code: the k-th code's entry in `codes`
+   * (-1: that code is only had as `code(k)`).
+   */
+  codeEntry?(k: number): number;
+  codes?: CodeTable;
 }
 
 const CONCERNS = {
@@ -125,19 +133,31 @@ export class ChangeTable {
 
   async load(changes: ChangeList, from = 0, to = changes.length): Promise<void> {
     for (let i = from; i < to; i += this.loadRows) {
-      const rows: unknown[][] = [];
-      for (let k = i; k < Math.min(to, i + this.loadRows); k++) {
-        const id = changes.productId(k);
-        if (id < this.minId) this.minId = id;
-        if (id > this.maxId) this.maxId = id;
-        rows.push([id, changes.code(k), changes.value(k), changes.old(k)]);
+      const end = Math.min(to, i + this.loadRows);
+      const w = changes.codes && changes.codeEntry ? this.db.dialect.loadTextWriter() : null;
+      let history: (() => Promise<void>) | undefined;
+      if (w) {
+        // Written straight into the load's text, and the history's blocks from the same codes.
+        const kept = changeLoadText(w, changes, i, end);
+        [this.minId, this.maxId] = [Math.min(this.minId, kept.minId), Math.max(this.maxId, kept.maxId)];
+        if (this.historyRun !== undefined) history = historyBlocks(this.db, this.historyRun, this.column, blocksLoadText(w, changes, i, kept));
+        await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], kept);
+      } else {
+        const rows: unknown[][] = [];
+        for (let k = i; k < end; k++) {
+          const id = changes.productId(k);
+          if (id < this.minId) this.minId = id;
+          if (id > this.maxId) this.maxId = id;
+          rows.push([id, changes.code(k), changes.value(k), changes.old(k)]);
+        }
+        if (this.historyRun !== undefined) history = historyStep(this.db, this.historyRun, this.column, rows);
+        await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], rows);
       }
-      await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], rows);
-      this.loaded += rows.length;
-      if (this.historyRun !== undefined) {
+      this.loaded += end - i;
+      if (history) {
         // Packed into blocks now (the rows go with this step), and kept in their load's form.
-        this.historyHeld.push({ rows: rows.length, load: historyStep(this.db, this.historyRun, this.column, rows) });
-        this.heldRows += rows.length;
+        this.historyHeld.push({ rows: end - i, load: history });
+        this.heldRows += end - i;
         while (this.heldRows > this.heldRowsMax) {
           const oldest = this.historyHeld.shift()!;
           this.heldRows -= oldest.rows;

@@ -106,6 +106,16 @@ export class ProductIndex {
     return this.productId[row]!;
   }
 
+  /** The code table's entry of a product row's stored code, or -1 where the stored code differs from it (HTML-encoded: use `storedCodeOf`). */
+  storedCodeEntryOf(row: number): number {
+    return this.encoded.has(row) ? -1 : this.rowSlot[row]!;
+  }
+
+  /** The codes (see `storedCodeEntryOf`). */
+  get codeTable(): CodeTable {
+    return this.slots;
+  }
+
   storedCodeOf(row: number): string {
     return this.encoded.get(row) ?? this.slots.text(this.rowSlot[row]!);
   }

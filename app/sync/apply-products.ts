@@ -222,6 +222,8 @@ export class DirectPush {
       value: (k) => this.changeValues.data[k]!,
       // The value the push compared against: what the history records as the old one.
       old: (k) => (this.kind === 'stock' ? index.quantity : index.price)[this.changeRows.data[k]!]!,
+      codeEntry: (k) => index.storedCodeEntryOf(this.changeRows.data[k]!),
+      codes: index.codeTable,
     };
   }
 

@@ -10,7 +10,9 @@ import { shopSchema } from '../../app/shop/schema.js';
 import { Journal } from '../../app/plugin/journal.js';
 import type { Database } from '../../app/db/database.js';
 import { TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
-import { runChanges } from '../../app/plugin/product-history.js';
+import { ProductHistory, runChanges } from '../../app/plugin/product-history.js';
+import { ProductIndex } from '../../app/shop/product-index.js';
+import { setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { addProduct, product, uniqueCode } from '../support/shop.js';
 
 const NOW = '2026-12-02 10:00:00';
@@ -206,6 +208,50 @@ describe.each(TARGETS)('product changes on $name', (target) => {
     }
     expect([await price(ids[0]!), await price(ids[2]!)]).toEqual([160, 100]);
     expect(await historyCount()).toEqual(before);
+  });
+
+  // A direct push hands its codes over as the product index's code table, not as strings: on
+  // MySQL the change table's text and the history's blocks are written from its units.
+  it('writes codes handed over as the product index\'s code table exactly: awkward codes reach the shop, and the product page finds each one\'s history', async () => {
+    const wide = (await shopSchema(db())).textCollation?.startsWith('utf8mb4') !== false;
+    const tag = uniqueCode('PW');
+    const codes = ['kód "idézet"', 'back\\slash', 'tab\there', 'x","a', 'ŐŰ-é', ...(wide ? ['😀-4'] : []), 'PLAIN'].map((c) => `${c}-${tag}`);
+    const ids: number[] = [];
+    for (const model of codes) ids.push(await addProduct(db(), { model, price: 100 }));
+    const index = new ProductIndex(codes.length);
+    codes.forEach((code, k) => index.add(ids[k]!, code, 100, 5, 9, 0, 0));
+    let strings = 0;
+    const list: ChangeList = {
+      length: codes.length,
+      productId: (k) => ids[k]!,
+      code: (k) => (strings++, codes[k]!),
+      value: (k) => 200 + k,
+      old: () => 100,
+      codeEntry: (k) => index.storedCodeEntryOf(k),
+      codes: index.codeTable,
+    };
+    const run = await journal.start('prices', 'test');
+    await journal.progress(run, codes.length, 'writing');
+    // On MySQL the load text is written from the units once LOAD DATA is known to work (a push's first load finds out).
+    const mysql = target.dialect === 'mysql';
+    if (mysql) setLoadDataForTests(true);
+    const table = await ChangeTable.open(db(), 'model', 'price', run);
+    try {
+      await table.load(list);
+      expect(await table.write(NOW, { rows: codes.length })).toBe(codes.length);
+    } finally {
+      await table.close();
+      if (mysql) setLoadDataForTests(null);
+    }
+    await journal.finish(run, { status: 'ok', durationMs: 1 });
+    // MySQL wrote every code from the table's units, never asking for a string; SQLite takes the strings.
+    expect(strings).toBe(mysql ? 0 : codes.length);
+    for (const [k, id] of ids.entries()) expect(await price(id), codes[k]).toBe(200 + k);
+    const history = new ProductHistory(db());
+    for (const [k, code] of codes.entries()) {
+      const found = await history.changes({ codes: [code], productIds: [], limit: 5 });
+      expect(found.map((r) => [r.run_id, r.code, r.old_value, r.new_value]), code).toEqual([[run, code, 100, 200 + k]]);
+    }
   });
 
   it('keeps the history of a table that wrote, and takes out that of one closed before writing', async () => {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { format } from 'mysql2';
 import { Readable } from 'node:stream';
 import type { ColumnDescription, DialectHelper, JoinUpdate } from './types.js';
+import { LoadTextWriter, loadDataField } from './mysql-load-text.js';
 
 type StreamConnection = { query(o: { sql: string; rowsAsArray: boolean }): { stream(o: { highWaterMark: number }): Readable } };
 type LoadConnection = { query(o: { sql: string; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void };
@@ -12,18 +13,6 @@ let loadDataWorks: boolean | null = null;
 /** Tests switch the staging load to multi-row INSERTs (as on a server without local_infile). */
 export function setLoadDataForTests(value: boolean | null): void {
   loadDataWorks = value;
-}
-
-const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
-
-/** One field of LOAD DATA's text format: NULL as \\N; tab, newline, backslash escaped. */
-function loadDataField(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  // Numbers and plain codes (nearly every field of a push) are written as they are.
-  if (typeof v === 'number') return String(v);
-  const text = String(v);
-  if (!NEEDS_ESCAPE.test(text)) return text;
-  return text.replace(/[\\\t\n\r\0]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\0'));
 }
 
 /**
@@ -91,6 +80,9 @@ export const mysqlHelper: DialectHelper = {
   straightJoin: () => 'STRAIGHT_JOIN',
   rows: <T>(result: unknown) => (result as [T[]])[0],
   affectedRows: (result) => Number((result as [{ affectedRows: number }])[0].affectedRows),
+  // Only once LOAD DATA is known to work: the first load tries it with rows, which a server
+  // without it takes as INSERTs instead.
+  loadTextWriter: () => (loadDataWorks === true ? new LoadTextWriter() : null),
   keepRows(rows) {
     // Before LOAD DATA was tried (or where the server refuses it) only the rows can be loaded.
     return loadDataWorks === true ? { loadText: loadText(rows), length: rows.length } : rows;

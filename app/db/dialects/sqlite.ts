@@ -21,6 +21,7 @@ export const sqliteHelper: DialectHelper = {
   straightJoin: () => 'CROSS JOIN',
   rows: <T>(result: unknown) => result as T[],
   affectedRows: (result) => Number((result as { changes: number }).changes),
+  loadTextWriter: () => null,
   keepRows: (rows) => rows,
   async bulkInsert(knex, table, columns, kept, constants = {}) {
     // keepRows keeps the rows themselves here.

@@ -2,6 +2,7 @@
 // implementation per dialect (as Directus keeps its per-dialect helpers), so services never
 // branch on the dialect themselves.
 import type { Knex } from 'knex';
+import type { LoadTextWriter } from './mysql-load-text.js';
 
 export type DialectName = 'mysql' | 'sqlite';
 
@@ -82,6 +83,11 @@ export interface DialectHelper {
    * they were loaded already), a fifth of the rows' own size.
    */
   keepRows(rows: unknown[][]): KeptRows;
+  /**
+   * A writer of LOAD DATA text for rows made without an array per row (MySQL once LOAD DATA
+   * works), or null: then rows go through `bulkInsert` as arrays.
+   */
+  loadTextWriter(): LoadTextWriter | null;
   /** Rows written by a knex.raw() INSERT/UPDATE/DELETE. */
   affectedRows(result: unknown): number;
   /** The rows of a knex.raw() result (mysql2 answers [rows, fields], better-sqlite3 rows). */

@@ -1,0 +1,89 @@
+// A push's changes as LOAD DATA text, made without an array or a string per change: the change
+// table's rows (product_id, code, new value, old value) and the history's blocks of the same
+// changes (app/plugin/change-blocks.ts). Codes are copied from the product index's code table,
+// unit by unit, and the blocks copy the numbers (and plain codes) from the rows' text: making
+// each number's digits was the largest part of the work. The same bytes as the rows made the
+// other way (`keepRows`, `packBlocks`): unit tests compare them; `bench/load-text.ts` measures both.
+import type { LoadTextWriter } from '../db/dialects/mysql-load-text.js';
+import { SLOTS, slotOf, writeBlocks } from '../plugin/change-blocks.js';
+import type { ChangeList } from './product-changes.js';
+
+/** A load's text and its rows, with the lowest and highest product id in it. */
+export interface ChangeText {
+  loadText: Buffer;
+  length: number;
+  minId: number;
+  maxId: number;
+  /** Per row: where its code, new value and old value start and where the row ends (the newline's offset + 1). */
+  marks: Int32Array;
+}
+
+/** Changes `[from, to)` as the change table's load text (`c` has `codes` and `codeEntry`). */
+export function changeLoadText(w: LoadTextWriter, c: ChangeList, from: number, to: number): ChangeText {
+  const codes = c.codes!;
+  const units = codes.allUnits;
+  const marks = new Int32Array((to - from) * 4);
+  let [minId, maxId] = [Infinity, -Infinity];
+  for (let k = from, m = 0; k < to; k++, m += 4) {
+    const id = c.productId(k);
+    if (id < minId) minId = id;
+    if (id > maxId) maxId = id;
+    w.number(id);
+    w.tab();
+    marks[m] = w.length;
+    const e = c.codeEntry!(k);
+    if (e >= 0) w.fieldUnits(units, codes.startOf(e), codes.startOf(e + 1));
+    else w.field(c.code(k));
+    w.tab();
+    marks[m + 1] = w.length;
+    w.number(c.value(k));
+    w.tab();
+    marks[m + 2] = w.length;
+    w.numberOrNull(c.old(k));
+    w.line();
+    marks[m + 3] = w.length;
+  }
+  return { loadText: w.take(), length: to - from, minId, maxId, marks };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The history blocks of changes `[from, to)` as their load text (rows: blocks), from the rows' own text `t`. */
+export function blocksLoadText(w: LoadTextWriter, c: ChangeList, from: number, t: ChangeText): { loadText: Buffer; length: number } {
+  const codes = c.codes!;
+  const units = codes.allUnits;
+  const { loadText: text, marks } = t;
+  const rowStart = (k: number) => (k === 0 ? 0 : marks[4 * k - 1]!);
+  const length = writeBlocks(w, t.length, {
+    // The code table keeps each code's FNV-1a, the hash the slot is made of.
+    slot: (k) => {
+      const e = c.codeEntry!(from + k);
+      return e >= 0 ? codes.hashOf(e) % SLOTS : slotOf(c.code(from + k));
+    },
+    productId: (k) => w.bytes(text, rowStart(k), marks[4 * k]! - 1),
+    code: (k) => {
+      const [a, b] = [marks[4 * k]!, marks[4 * k + 1]! - 1];
+      // Printable ASCII without quote or backslash is the same in both forms, quotes aside.
+      let plain = true;
+      for (let i = a; i < b && plain; i++) plain = text[i]! >= 0x20 && text[i]! <= 0x7e && text[i] !== QUOTE && text[i] !== BACKSLASH;
+      if (plain) {
+        w.ascii('"');
+        w.bytes(text, a, b);
+        w.ascii('"');
+        return;
+      }
+      const e = c.codeEntry!(from + k);
+      if (e >= 0) w.jsonUnits(units, codes.startOf(e), codes.startOf(e + 1));
+      else w.json(c.code(from + k));
+    },
+    value: (k) => w.bytes(text, marks[4 * k + 1]!, marks[4 * k + 2]! - 1),
+    // \N (NULL) in the rows, null in JSON.
+    old: (k) => {
+      const [a, b] = [marks[4 * k + 2]!, marks[4 * k + 3]! - 1];
+      if (b - a === 2 && text[a] === BACKSLASH && text[a + 1] === 0x4e) w.ascii('null');
+      else w.bytes(text, a, b);
+    },
+  });
+  return { loadText: w.take(), length };
+}
