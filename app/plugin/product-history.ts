@@ -142,16 +142,20 @@ export async function forgetProducts(db: Database, runId: number, column: 'price
  * (this SELECT is the one history statement in the change table's transaction).
  */
 export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, codeField: string, column: 'price' | 'quantity'): Promise<void> {
+  const { codeColumn, codeMatches } = db.dialect.changeTable;
+  const withCode = codeColumn === 'code';
   const rows = (await trx({ s: from })
     .leftJoin({ p: db.t('product') }, 'p.product_id', 's.product_id')
     .whereNull('p.product_id')
-    .orWhereRaw(`s.code <> TRIM(p.${codeField})`)
+    .orWhereRaw(`NOT (${codeMatches(codeField)})`)
     .orWhereRaw(`p.${column} <> s.v`)
-    .select('s.product_id', 's.code')) as Array<{ product_id: number | string; code: string }>;
+    .select(withCode ? ['s.product_id', 's.code'] : ['s.product_id'])) as Array<{ product_id: number | string; code?: string }>;
   const unwritten = new Set(rows.map((r) => Number(r.product_id)));
   // The blocks were loaded on the history's own connection: read (and rewritten) there, not in
-  // `trx`, whose InnoDB snapshot may be older than they are.
-  if (unwritten.size) for await (const page of blockPages(db, runId, column, rows.map((r) => slotOf(r.code)))) await dropFrom(db, page, (e) => unwritten.has(e.productId));
+  // `trx`, whose InnoDB snapshot may be older than they are. Only the codes' slots where the
+  // change table has the codes (not just their CRC32): else every block of the run, a page at a time.
+  const slots = withCode ? rows.map((r) => slotOf(r.code!)) : undefined;
+  if (unwritten.size) for await (const page of blockPages(db, runId, column, slots)) await dropFrom(db, page, (e) => unwritten.has(e.productId));
 }
 
 /**

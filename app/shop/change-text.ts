@@ -1,12 +1,21 @@
-// A push's changes as LOAD DATA text, made without an array or a string per change: the change
-// table's rows (product_id, code, new value, old value) and the history's blocks of the same
-// changes (app/plugin/change-blocks.ts). Codes are copied from the product index's code table,
-// unit by unit, and the blocks copy the numbers (and plain codes) from the rows' text: making
-// each number's digits was the largest part of the work. The same bytes as the rows made the
-// other way (`keepRows`, `packBlocks`): unit tests compare them; `bench/load-text.ts` measures both.
+// A push's changes as LOAD DATA text, made without an array or a string per change: the (MySQL)
+// change table's rows (product_id, the code's CRC32, new value, old value) and the history's
+// blocks of the same changes (app/plugin/change-blocks.ts), whose codes are copied from the product
+// index's code table, unit by unit. The blocks copy the numbers from the rows' text: making each
+// number's digits was the largest part of the work. The same bytes as the rows made the other way
+// (`keepRows`, `packBlocks`): unit tests compare them; `bench/load-text.ts` measures both.
 import type { LoadTextWriter } from '../db/dialects/mysql-load-text.js';
 import { SLOTS, slotOf, writeBlocks } from '../plugin/change-blocks.js';
+import { crc32 } from 'node:zlib';
 import type { ChangeList } from './product-changes.js';
+
+/**
+ * The k-th change's code CRC32 (the MySQL change table keeps it, not the code): the list's own
+ * (the database's, read with the product: a direct push's), else that of the code's UTF-8 bytes.
+ */
+export function codeCrcOf(changes: ChangeList, k: number): number {
+  return changes.codeCrc ? changes.codeCrc(k) : crc32(Buffer.from(changes.code(k), 'utf8')) >>> 0;
+}
 
 /** A load's text and its rows, with the lowest and highest product id in it. */
 export interface ChangeText {
@@ -14,14 +23,12 @@ export interface ChangeText {
   length: number;
   minId: number;
   maxId: number;
-  /** Per row: where its code, new value and old value start and where the row ends (the newline's offset + 1). */
+  /** Per row: where its code's CRC32, new value and old value start and where the row ends (the newline's offset + 1). */
   marks: Int32Array;
 }
 
-/** Changes `[from, to)` as the change table's load text (`c` has `codes` and `codeEntry`). */
+/** Changes `[from, to)` as the (MySQL) change table's load text: product_id, code_crc, v, old. */
 export function changeLoadText(w: LoadTextWriter, c: ChangeList, from: number, to: number): ChangeText {
-  const codes = c.codes!;
-  const units = codes.allUnits;
   const marks = new Int32Array((to - from) * 4);
   let [minId, maxId] = [Infinity, -Infinity];
   for (let k = from, m = 0; k < to; k++, m += 4) {
@@ -31,9 +38,7 @@ export function changeLoadText(w: LoadTextWriter, c: ChangeList, from: number, t
     w.number(id);
     w.tab();
     marks[m] = w.length;
-    const e = c.codeEntry!(k);
-    if (e >= 0) w.fieldUnits(units, codes.startOf(e), codes.startOf(e + 1));
-    else w.field(c.code(k));
+    w.number(codeCrcOf(c, k));
     w.tab();
     marks[m + 1] = w.length;
     w.number(c.value(k));
@@ -46,7 +51,6 @@ export function changeLoadText(w: LoadTextWriter, c: ChangeList, from: number, t
   return { loadText: w.take(), length: to - from, minId, maxId, marks };
 }
 
-const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /** The history blocks of changes `[from, to)` as their load text (rows: blocks), from the rows' own text `t`. */
@@ -63,16 +67,6 @@ export function blocksLoadText(w: LoadTextWriter, c: ChangeList, from: number, t
     },
     productId: (k) => w.bytes(text, rowStart(k), marks[4 * k]! - 1),
     code: (k) => {
-      const [a, b] = [marks[4 * k]!, marks[4 * k + 1]! - 1];
-      // Printable ASCII without quote or backslash is the same in both forms, quotes aside.
-      let plain = true;
-      for (let i = a; i < b && plain; i++) plain = text[i]! >= 0x20 && text[i]! <= 0x7e && text[i] !== QUOTE && text[i] !== BACKSLASH;
-      if (plain) {
-        w.ascii('"');
-        w.bytes(text, a, b);
-        w.ascii('"');
-        return;
-      }
       const e = c.codeEntry!(from + k);
       if (e >= 0) w.jsonUnits(units, codes.startOf(e), codes.startOf(e + 1));
       else w.json(c.code(from + k));

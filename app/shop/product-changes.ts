@@ -25,7 +25,7 @@ import type { ProductCodeField } from './products.js';
 import { pushTiming } from '../util/push-timings.js';
 import { forgetNotInShop, forgetProducts, forgetRun, forgetUnwritten, historyBlocks, historyStep } from '../plugin/product-history.js';
 import type { CodeTable } from './code-table.js';
-import { blocksLoadText, changeLoadText } from './change-text.js';
+import { blocksLoadText, changeLoadText, codeCrcOf } from './change-text.js';
 
 export interface ProductChange {
   productId: number;
@@ -42,6 +42,8 @@ export interface ChangeList {
   code(k: number): string;
   value(k: number): number;
   old(k: number): number | null;
+  /** The k-th code's CRC32 as the database computes it from the product's row (without it: computed here from `code(k)`'s UTF-8). */
+  codeCrc?(k: number): number;
   /**
    * Optional, for writing load text without a string per code: the k-th code's entry in `codes`
    * (-1: that code is only had as `code(k)`).
@@ -65,6 +67,7 @@ export const HISTORY_HELD = 200_000;
 /** History steps queued (past HISTORY_HELD) that may wait for their connection before the change table's loads wait too. */
 export const HISTORY_AHEAD = 4;
 let tables = 0;
+
 
 function listOf(changes: ProductChange[]): ChangeList {
   const sorted = [...changes].sort((a, b) => a.productId - b.productId);
@@ -121,9 +124,8 @@ export class ChangeTable {
     t.k = pinned.knex;
     t.release = pinned.release;
     try {
-      const collate = db.dialect.binaryCollation ? ` COLLATE ${db.dialect.binaryCollation}` : '';
       await db.dialect.dropTempTable(t.k, t.tmp);
-      await db.dialect.createTempTable(t.k, t.tmp, `product_id INT NOT NULL PRIMARY KEY, code VARCHAR(64)${collate} NOT NULL, v ${CONCERNS[column].type} NOT NULL, old ${CONCERNS[column].type} NULL`);
+      await db.dialect.changeTable.create(t.k, t.tmp, `product_id INT NOT NULL PRIMARY KEY, ${db.dialect.changeTable.codeColumnSql}, v ${CONCERNS[column].type} NOT NULL, old ${CONCERNS[column].type} NULL`);
     } catch (err) {
       await t.release(false);
       throw err;
@@ -144,7 +146,7 @@ export class ChangeTable {
         const kept = changeLoadText(w, changes, i, end);
         [this.minId, this.maxId] = [Math.min(this.minId, kept.minId), Math.max(this.maxId, kept.maxId)];
         if (this.historyRun !== undefined) history = historyBlocks(this.db, this.historyRun, this.column, blocksLoadText(w, changes, i, kept));
-        await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], kept);
+        await this.db.dialect.bulkInsert(this.k, this.tmp, this.columns, kept);
       } else {
         const rows: unknown[][] = [];
         for (let k = i; k < end; k++) {
@@ -154,7 +156,9 @@ export class ChangeTable {
           rows.push([id, changes.code(k), changes.value(k), changes.old(k)]);
         }
         if (this.historyRun !== undefined) history = historyStep(this.db, this.historyRun, this.column, rows);
-        await this.db.dialect.bulkInsert(this.k, this.tmp, ['product_id', 'code', 'v', 'old'], rows);
+        // The history keeps the code; the change table, where the dialect says so, its CRC32.
+        const table = this.db.dialect.changeTable.codeColumn === 'code' ? rows : rows.map((r, j) => [r[0], codeCrcOf(changes, i + j), r[2], r[3]]);
+        await this.db.dialect.bulkInsert(this.k, this.tmp, this.columns, table);
       }
       this.loaded += end - i;
       if (history) {
@@ -171,6 +175,10 @@ export class ChangeTable {
         while (this.historyQueue.length >= HISTORY_AHEAD) await this.historyQueue.shift();
       }
     }
+  }
+
+  private get columns(): string[] {
+    return ['product_id', this.db.dialect.changeTable.codeColumn, 'v', 'old'];
   }
 
   /**
@@ -230,7 +238,7 @@ export class ChangeTable {
         table: db.t('product'), alias: 'p', from: tmp, fromAlias: 's', straight: opts.tableRows === undefined || total * 5 >= opts.tableRows,
         on: 's.product_id = p.product_id',
         set: { [column]: 's.v', date_modified: sqlDate(now) },
-        where: `s.code = TRIM(p.${field}) AND ${CONCERNS[column].differs}${range}`,
+        where: `${db.dialect.changeTable.codeMatches(field)} AND ${CONCERNS[column].differs}${range}`,
       }));
       written += db.dialect.affectedRows(result);
       if (historyRun !== undefined) pushTiming(historyRun, `updated ${i + 1}/${steps}`);

@@ -106,6 +106,11 @@ export class ProductIndex {
     return this.productId[row]!;
   }
 
+  /** The database's CRC32 of the product row's trimmed code, as read with the row (0 where the dialect has none: SQLite). */
+  codeCrcOf(row: number): number {
+    return this.codeCrcs[row]!;
+  }
+
   /** The code table's entry of a product row's stored code, or -1 where the stored code differs from it (HTML-encoded: use `storedCodeOf`). */
   storedCodeEntryOf(row: number): number {
     return this.encoded.has(row) ? -1 : this.rowSlot[row]!;

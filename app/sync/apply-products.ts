@@ -223,6 +223,8 @@ export class DirectPush {
       // The value the push compared against: what the history records as the old one.
       old: (k) => (this.kind === 'stock' ? index.quantity : index.price)[this.changeRows.data[k]!]!,
       codeEntry: (k) => index.storedCodeEntryOf(this.changeRows.data[k]!),
+      // The database's own CRC32 of the row's code, read with it (what the MySQL change table checks).
+      codeCrc: (k) => index.codeCrcOf(this.changeRows.data[k]!),
       codes: index.codeTable,
     };
   }

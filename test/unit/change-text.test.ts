@@ -1,6 +1,7 @@
 // A push's load texts made straight from the product index's code table (app/shop/change-text.ts,
-// app/db/dialects/mysql-load-text.ts) are byte for byte the texts the rows made before: the change
-// table's (mysql's keepRows) and the history blocks' (packBlocks, then keepRows). The reader finds
+// app/db/dialects/mysql-load-text.ts) are byte for byte the texts the rows make: the change
+// table's (mysql's keepRows of [id, code CRC32, new, old]) and the history blocks' (packBlocks of
+// [id, code, new, old], then keepRows). The reader finds
 // a code in a block by its exact JSON form, so a byte of difference would lose its history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlHelper, setLoadDataForTests } from '../../app/db/dialects/mysql.js';
@@ -16,7 +17,9 @@ const WIDE = [...LATIN1, 'ŐŰ-é', '😀-4byte', 'lone\ud800x', '\u2028sep'];
 
 interface Case {
   list: ChangeList;
+  /** The change table's rows (the code's CRC32 in its place) and the history's (the code). */
   rows: unknown[][];
+  history: unknown[][];
   /** How often the list was asked for a code as a string. */
   strings: () => number;
 }
@@ -32,11 +35,13 @@ function changesOf(codes: string[], value: (k: number) => number, old: (k: numbe
     code: (k) => (strings++, index.storedCodeOf(k)),
     value,
     old,
+    codeCrc: (k) => 4_000_000_000 + k,
     codeEntry: (k) => index.storedCodeEntryOf(k),
     codes: index.codeTable,
   };
-  const rows = codes.map((_, k) => [index.productIdOf(k), index.storedCodeOf(k), value(k), old(k)]);
-  return { list, rows, strings: () => strings };
+  const history = codes.map((_, k) => [index.productIdOf(k), index.storedCodeOf(k), value(k), old(k)]);
+  const rows = history.map((r, k) => [r[0], 4_000_000_000 + k, r[2], r[3]]);
+  return { list, rows, history, strings: () => strings };
 }
 
 const textOf = (rows: unknown[][]) => (mysqlHelper.keepRows(rows) as { loadText: Buffer }).loadText;
@@ -55,10 +60,10 @@ describe('load texts written from the code table', () => {
     expect(rows.loadText.toString('utf8')).toBe(textOf(c.rows).toString('utf8'));
     expect(rows.loadText.equals(textOf(c.rows))).toBe(true);
     const blocks = blocksLoadText(w, c.list, 0, rows);
-    expect(blocks.loadText.toString('utf8')).toBe(textOf(packBlocks(c.rows)).toString('utf8'));
-    expect(blocks.length).toBe(packBlocks(c.rows).length);
+    expect(blocks.loadText.toString('utf8')).toBe(textOf(packBlocks(c.history)).toString('utf8'));
+    expect(blocks.length).toBe(packBlocks(c.history).length);
     // Only the code stored HTML-encoded (its own string, not the table's) was asked for as a string:
-    // once for its row and once for its slot (its JSON form is copied from the row's text).
+    // once for its slot and once for its JSON form.
     expect(c.strings()).toBe(2);
   });
 
@@ -67,10 +72,9 @@ describe('load texts written from the code table', () => {
     const c = changesOf(codes, (k) => Math.round(((1000 + (k % 97)) / 1.27) * 10_000) / 10_000, (k) => (k % 11 === 0 ? null : 1000 + (k % 89) + 0.5));
     const w = new LoadTextWriter();
     const rows = changeLoadText(w, c.list, 5_000, 25_000);
-    const part = c.rows.slice(5_000, 25_000);
-    expect(rows.loadText.equals(textOf(part))).toBe(true);
+    expect(rows.loadText.equals(textOf(c.rows.slice(5_000, 25_000)))).toBe(true);
     expect([rows.minId, rows.maxId]).toEqual([100 + 5_000 * 7, 100 + 24_999 * 7]);
-    expect(blocksLoadText(w, c.list, 5_000, rows).loadText.equals(textOf(packBlocks(part)))).toBe(true);
+    expect(blocksLoadText(w, c.list, 5_000, rows).loadText.equals(textOf(packBlocks(c.history.slice(5_000, 25_000))))).toBe(true);
   });
 
   it('writes numbers as String() does', () => {

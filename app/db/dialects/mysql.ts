@@ -37,6 +37,9 @@ function loadText(rows: unknown[][]): Buffer {
   return text;
 }
 
+/** The most a push's MEMORY change table may hold (about 50 bytes a change: some 40 million changes). */
+const MAX_CHANGE_TABLE_BYTES = 2 * 1024 ** 3;
+
 /** OpenCart's own connection mode: strict mode would reject its '0000-00-00' defaults. */
 export const OPENCART_SQL_MODE = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION';
 
@@ -133,6 +136,29 @@ export const mysqlHelper: DialectHelper = {
   async createTempTable(knex, name, columnsSql) {
     // InnoDB temporary tables skip the redo log: the cheapest place for a push's changes.
     await knex.raw(`CREATE TEMPORARY TABLE ${name} (${columnsSql}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
+  },
+  changeTable: {
+    // A MEMORY table: loading it cost the database about half of loading an InnoDB one (100,000
+    // rows: 0.10 s against 0.19–0.25 s by hand). Its rows have a fixed size, so the code is kept
+    // as its CRC32 (what the product index read with each row), not as a 64-character column that
+    // would take 256 bytes a row (280 MB at a million changes; about 50 MB this way). A product
+    // renamed since it was read is then left alone unless its new code's CRC32 equals the old
+    // one's (one in 4 billion). The table may grow to MAX_CHANGE_TABLE_BYTES (set for its
+    // creation only); a server without the MEMORY engine gets an InnoDB table of the same columns.
+    async create(knex, name, columnsSql) {
+      try {
+        await knex.raw(`SET SESSION max_heap_table_size = ${MAX_CHANGE_TABLE_BYTES}`);
+        await knex.raw(`CREATE TEMPORARY TABLE ${name} (${columnsSql}) ENGINE=MEMORY`);
+      } catch {
+        await knex.raw(`DROP TEMPORARY TABLE IF EXISTS ${name}`);
+        await knex.raw(`CREATE TEMPORARY TABLE ${name} (${columnsSql}) ENGINE=InnoDB`);
+      } finally {
+        await knex.raw('SET SESSION max_heap_table_size = DEFAULT');
+      }
+    },
+    codeColumn: 'code_crc',
+    codeColumnSql: 'code_crc INT UNSIGNED NOT NULL',
+    codeMatches: (field) => `s.code_crc = CRC32(TRIM(COALESCE(p.\`${field}\`, '')))`,
   },
   async dropTempTable(knex, name) {
     await knex.raw(`DROP TEMPORARY TABLE IF EXISTS ${name}`);

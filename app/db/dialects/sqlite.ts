@@ -49,6 +49,12 @@ export const sqliteHelper: DialectHelper = {
   async createTempTable(knex, name, columnsSql) {
     await knex.raw(`CREATE TEMP TABLE ${name} (${columnsSql})`);
   },
+  changeTable: {
+    create: (knex, name, columnsSql) => knex.raw(`CREATE TEMP TABLE ${name} (${columnsSql})`).then(() => {}),
+    codeColumn: 'code',
+    codeColumnSql: 'code VARCHAR(64) NOT NULL',
+    codeMatches: (field) => `s.code = TRIM(p.${field})`,
+  },
   async dropTempTable(knex, name) {
     await knex.raw(`DROP TABLE IF EXISTS temp.${name}`);
   },

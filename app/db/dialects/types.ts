@@ -94,6 +94,18 @@ export interface DialectHelper {
   rows<T = Record<string, unknown>>(result: unknown): T[];
   /** Creates a connection-private temporary table (use inside a transaction to keep the connection). */
   createTempTable(knex: Knex, name: string, columnsSql: string): Promise<void>;
+  /**
+   * A push's change table (app/shop/product-changes.ts): created on the pinned connection, with the
+   * column that keeps the code each change was matched with, and the test, in the joined UPDATE
+   * (product `p`, change `s`), that the product still has it.
+   */
+  readonly changeTable: {
+    create(knex: Knex, name: string, columnsSql: string): Promise<void>;
+    /** `code` (the code itself) or `code_crc` (its CRC32, as the product index read it with the row). */
+    readonly codeColumn: 'code' | 'code_crc';
+    codeColumnSql: string;
+    codeMatches(codeField: string): string;
+  };
   dropTempTable(knex: Knex, name: string): Promise<void>;
   /** Refreshes the planner's statistics of a table just bulk-loaded (the staging table). */
   refreshStatistics(knex: Knex, table: string): Promise<void>;
