@@ -302,6 +302,32 @@ describe.each(TARGETS)('product changes on $name', (target) => {
     expect(await historyOf(run)).toEqual([[ids[1], kept, 'price', 100, 141]]);
   });
 
+  // MySQL's change table is a MEMORY table (cheaper to load than InnoDB), allowed to grow past the
+  // server's default max_heap_table_size (16 MB: about 400,000 changes) for its creation only; a
+  // server that cannot make it (no MEMORY engine, or columns it refuses) gets an InnoDB table.
+  it.runIf(target.dialect === 'mysql')('makes the MySQL change table a MEMORY table that holds more than the default heap size, and an InnoDB one where MEMORY refuses', async () => {
+    const { knex: k, release } = await db().dialect.pinConnection(db().knex);
+    const engine = async (name: string) => /ENGINE=(\w+)/.exec(String((db().dialect.rows<Record<string, string>>(await k.raw(`SHOW CREATE TABLE ${name}`))[0]!)['Create Table']))![1];
+    const heap = async () => Number(db().dialect.rows<{ h: number }>(await k.raw('SELECT @@SESSION.max_heap_table_size AS h'))[0]!.h);
+    try {
+      const before = await heap();
+      await db().dialect.changeTable.create(k, 'erpb_t_mem', `product_id INT NOT NULL PRIMARY KEY, ${db().dialect.changeTable.codeColumnSql}, v DECIMAL(15,4) NOT NULL, old DECIMAL(15,4) NULL`);
+      expect(await engine('erpb_t_mem')).toBe('MEMORY');
+      expect(await heap()).toBe(before);
+      // 450,000 rows: past what the default 16 MB holds.
+      await k.raw('INSERT INTO erpb_t_mem (product_id, code_crc, v, old) SELECT seq, seq, seq / 4, NULL FROM seq_1_to_450000');
+      expect(Number(db().dialect.rows<{ n: number }>(await k.raw('SELECT COUNT(*) AS n FROM erpb_t_mem'))[0]!.n)).toBe(450_000);
+      // MEMORY refuses TEXT columns: the same table is made InnoDB.
+      await db().dialect.changeTable.create(k, 'erpb_t_text', 'product_id INT NOT NULL PRIMARY KEY, note TEXT');
+      expect(await engine('erpb_t_text')).toBe('InnoDB');
+      expect(await heap()).toBe(before);
+    } finally {
+      await k.raw('DROP TEMPORARY TABLE IF EXISTS erpb_t_mem').catch(() => {});
+      await k.raw('DROP TEMPORARY TABLE IF EXISTS erpb_t_text').catch(() => {});
+      await release(false);
+    }
+  });
+
   it('keeps the changes of two tables open at once apart', async () => {
     const [a, b] = [uniqueCode('PA'), uniqueCode('PA')];
     const ids = [await addProduct(db(), { model: a, price: 100 }), await addProduct(db(), { model: b, price: 100 })];
