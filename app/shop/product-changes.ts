@@ -1,14 +1,17 @@
 // Writes the changed values of a stock or stock-and-price push: the rows (already matched to
-// their products) go into a connection-private temporary table in bulk loads, ordered by
+// their products) go into a connection-private temporary table in bulk loads, keyed by
 // product_id, and one UPDATE joined on the primary key applies them, scanning the product table
 // in its own order (MyISAM writes fastest that way: ~35% quicker than the other order at 100k).
-// The join re-checks the code, so a product whose code changed since it was read is left alone.
+// The join re-checks the code, so a product whose code changed since it was read is left alone:
+// on MySQL by the code's CRC32, which the product index read with the row (the table is a MEMORY
+// table of fixed-size rows there, see the dialect's `changeTable`), on SQLite by the code itself.
 // Each row also carries the value the push compared against (the warm index's, which the
-// signature check proved to be the shop's). The products' history gets the same rows, packed into
-// JSON blocks by their code's slot (app/plugin/change-blocks.ts: at most 256 rows per 20,000-row
-// step, where a row per product cost the database as much as the push's own write; the packing
-// costs the server about 30–40 ms per 100,000 changes while the document is read), on a second
-// connection. Its steps are kept (in their load's form) until the shop write begins and loaded
+// signature check proved to be the shop's). The products' history gets the same changes, packed
+// into JSON blocks by their code's slot (app/plugin/change-blocks.ts: at most 256 rows per
+// 20,000-row step, where a row per product cost the database as much as the push's own write), on
+// a second connection. A direct push's list hands its codes over as the product index's code
+// table: on MySQL both texts are then written straight into bytes (app/shop/change-text.ts), with
+// no array or string per change. Its steps are kept (in their load's form) until the shop write begins and loaded
 // beside the UPDATE, when the server only waits and the database has a core to spare. Only a push
 // of more than HISTORY_HELD rows loads its oldest steps while reading, so memory stays bounded.
 // They are awaited right after the UPDATE (a failed history load fails the push, which then says

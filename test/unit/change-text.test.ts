@@ -12,7 +12,7 @@ import { ProductIndex } from '../../app/shop/product-index.js';
 import type { ChangeList } from '../../app/shop/product-changes.js';
 
 // Latin-1 only (the code table keeps a byte per unit) and past it (two bytes per unit).
-const LATIN1 = ['A-1', 'kód "idézet"', 'back\\slash', 'tab\there', 'new\nline', 'cr\rx', 'nul\0x', 'ctl\u0001x', 'x","a', '\\"', 'del\u007fx', 'ÿ-end', '&amp;1'];
+const LATIN1 = ['A-1', '""', '\\\\', 'kód "idézet"', 'back\\slash', 'tab\there', 'new\nline', 'cr\rx', 'nul\0x', 'ctl\u0001x', 'x","a', '\\"', 'del\u007fx', 'ÿ-end', '&amp;1'];
 const WIDE = [...LATIN1, 'ŐŰ-é', '😀-4byte', 'lone\ud800x', '\u2028sep'];
 
 interface Case {
@@ -25,9 +25,9 @@ interface Case {
 }
 
 /** A product index of `codes` (HTML-encoded ones kept as the shop stores them) and the list a direct push hands over. */
-function changesOf(codes: string[], value: (k: number) => number, old: (k: number) => number | null): Case {
+function changesOf(codes: string[], value: (k: number) => number, old: (k: number) => number | null, id = (k: number) => 100 + k * 7): Case {
   const index = new ProductIndex(codes.length);
-  codes.forEach((code, k) => index.add(100 + k * 7, code, 1, 1, 9, 0, 0));
+  codes.forEach((code, k) => index.add(id(k), code, 1, 1, 9, 0, 0));
   let strings = 0;
   const list: ChangeList = {
     length: codes.length,
@@ -69,12 +69,30 @@ describe('load texts written from the code table', () => {
 
   it('makes a step of 20,000 changes, part of a longer list, as the rows do (ids, prices, nulls)', () => {
     const codes = Array.from({ length: 30_000 }, (_, i) => (i % 997 === 0 ? `kód-${i}` : `SKU-${i}`));
-    const c = changesOf(codes, (k) => Math.round(((1000 + (k % 97)) / 1.27) * 10_000) / 10_000, (k) => (k % 11 === 0 ? null : 1000 + (k % 89) + 0.5));
+    // Product ids in no order (a document's order is not the table's).
+    const c = changesOf(codes, (k) => Math.round(((1000 + (k % 97)) / 1.27) * 10_000) / 10_000, (k) => (k % 11 === 0 ? null : 1000 + (k % 89) + 0.5), (k) => 1 + ((k * 7) % 30_011));
     const w = new LoadTextWriter();
     const rows = changeLoadText(w, c.list, 5_000, 25_000);
     expect(rows.loadText.equals(textOf(c.rows.slice(5_000, 25_000)))).toBe(true);
-    expect([rows.minId, rows.maxId]).toEqual([100 + 5_000 * 7, 100 + 24_999 * 7]);
+    const ids = c.rows.slice(5_000, 25_000).map((r) => r[0] as number);
+    expect([rows.minId, rows.maxId]).toEqual([Math.min(...ids), Math.max(...ids)]);
     expect(blocksLoadText(w, c.list, 5_000, rows).loadText.equals(textOf(packBlocks(c.history.slice(5_000, 25_000))))).toBe(true);
+  });
+
+  it('grows past twice its size in one write, and starts empty after each take', () => {
+    const w = new LoadTextWriter(1);
+    const long = `${'x'.repeat(100)}"\\${'y'.repeat(100)}`;
+    w.json(long);
+    w.tab();
+    w.number(123_456_789);
+    expect(w.take().toString('utf8')).toBe(`${JSON.stringify(long).replace(/\\/g, '\\\\')}\t123456789`);
+    w.ascii('a');
+    expect(w.take().toString('latin1')).toBe('a');
+    // A plain code straight from its units, into a writer that must grow for it.
+    const code = 'PLAIN-'.repeat(10);
+    const small = new LoadTextWriter(1);
+    small.jsonUnits(new Uint8Array(Buffer.from(code, 'latin1')), 0, code.length);
+    expect(small.take().toString('latin1')).toBe(JSON.stringify(code));
   });
 
   it('writes numbers as String() does', () => {

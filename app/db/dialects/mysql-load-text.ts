@@ -3,8 +3,9 @@
 // arrays of values, then strings concatenated and flattened into a Buffer: per 100,000 changes
 // about 100 ms of the server's time while it reads the body, half of it the garbage collector's.
 // Codes come as UTF-16 units from the product index's code table (no string per code): a code of
-// printable ASCII, nearly every product code, is copied unit by unit; anything else goes through
-// the same escaping as a string, so both ways give the same bytes (a unit test compares them).
+// printable ASCII without quote or backslash, nearly every product code, is copied unit by unit;
+// anything else goes through JSON.stringify and the field's escaping, as a string would, so both
+// ways give the same bytes (a unit test compares them).
 import type { Units } from '../../shop/code-table.js';
 
 /** One field of LOAD DATA's text format: NULL as \\N; tab, newline, backslash escaped. */
@@ -91,19 +92,6 @@ export class LoadTextWriter {
     this.room(t.length);
     this.buf.set(t, this.n);
     this.n += t.length;
-  }
-
-  /** A text field from a code's units `[from, to)`. */
-  fieldUnits(units: Units, from: number, to: number): void {
-    this.room(to - from);
-    const buf = this.buf;
-    let n = this.n;
-    for (let i = from; i < to; i++) {
-      const u = units[i]!;
-      if (u < 0x20 || u > 0x7e || u === BACKSLASH) return this.field(textOf(units, from, to));
-      buf[n++] = u;
-    }
-    this.n = n;
   }
 
   /** A string as JSON quotes it (`JSON.stringify`), escaped for a field. */
