@@ -142,6 +142,7 @@ export async function forgetProducts(db: Database, runId: number, column: 'price
  * (this SELECT is the one history statement in the change table's transaction).
  */
 export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database, runId: number, from: string, codeField: string, column: 'price' | 'quantity'): Promise<void> {
+  // The change table has the code (SQLite) or its CRC32 and its slot (MySQL).
   const { codeColumn, codeMatches } = db.dialect.changeTable;
   const withCode = codeColumn === 'code';
   const rows = (await trx({ s: from })
@@ -149,12 +150,11 @@ export async function forgetUnwritten(trx: Knex | Knex.Transaction, db: Database
     .whereNull('p.product_id')
     .orWhereRaw(`NOT (${codeMatches(codeField)})`)
     .orWhereRaw(`p.${column} <> s.v`)
-    .select(withCode ? ['s.product_id', 's.code'] : ['s.product_id'])) as Array<{ product_id: number | string; code?: string }>;
+    .select(['s.product_id', withCode ? 's.code' : 's.code_slot'])) as Array<{ product_id: number | string; code?: string; code_slot?: number | string }>;
   const unwritten = new Set(rows.map((r) => Number(r.product_id)));
   // The blocks were loaded on the history's own connection: read (and rewritten) there, not in
-  // `trx`, whose InnoDB snapshot may be older than they are. Only the codes' slots where the
-  // change table has the codes (not just their CRC32): else every block of the run, a page at a time.
-  const slots = withCode ? rows.map((r) => slotOf(r.code!)) : undefined;
+  // `trx`, whose InnoDB snapshot may be older than they are. Only the blocks of the codes' slots.
+  const slots = rows.map((r) => (withCode ? slotOf(r.code!) : Number(r.code_slot)));
   if (unwritten.size) for await (const page of blockPages(db, runId, column, slots)) await dropFrom(db, page, (e) => unwritten.has(e.productId));
 }
 

@@ -25,11 +25,15 @@ export interface ChangeText {
   maxId: number;
   /** Per row: where its code's CRC32, new value and old value start and where the row ends (the newline's offset + 1). */
   marks: Int32Array;
+  /** Per row: its code's history slot (the blocks are cut by it). */
+  slots: Uint8Array;
 }
 
-/** Changes `[from, to)` as the (MySQL) change table's load text: product_id, code_crc, v, old. */
+/** Changes `[from, to)` as the (MySQL) change table's load text: product_id, code_crc, code_slot, v, old. */
 export function changeLoadText(w: LoadTextWriter, c: ChangeList, from: number, to: number): ChangeText {
+  const codes = c.codes!;
   const marks = new Int32Array((to - from) * 4);
+  const slots = new Uint8Array(to - from);
   let [minId, maxId] = [Infinity, -Infinity];
   for (let k = from, m = 0; k < to; k++, m += 4) {
     const id = c.productId(k);
@@ -40,6 +44,11 @@ export function changeLoadText(w: LoadTextWriter, c: ChangeList, from: number, t
     marks[m] = w.length;
     w.number(codeCrcOf(c, k));
     w.tab();
+    // The code table keeps each code's FNV-1a, the hash the slot is made of.
+    const e = c.codeEntry!(k);
+    const slot = (slots[k - from] = e >= 0 ? codes.hashOf(e) % SLOTS : slotOf(c.code(k)));
+    w.number(slot);
+    w.tab();
     marks[m + 1] = w.length;
     w.number(c.value(k));
     w.tab();
@@ -48,7 +57,7 @@ export function changeLoadText(w: LoadTextWriter, c: ChangeList, from: number, t
     w.line();
     marks[m + 3] = w.length;
   }
-  return { loadText: w.take(), length: to - from, minId, maxId, marks };
+  return { loadText: w.take(), length: to - from, minId, maxId, marks, slots };
 }
 
 const BACKSLASH = 0x5c;
@@ -57,14 +66,10 @@ const BACKSLASH = 0x5c;
 export function blocksLoadText(w: LoadTextWriter, c: ChangeList, from: number, t: ChangeText): { loadText: Buffer; length: number } {
   const codes = c.codes!;
   const units = codes.allUnits;
-  const { loadText: text, marks } = t;
+  const { loadText: text, marks, slots } = t;
   const rowStart = (k: number) => (k === 0 ? 0 : marks[4 * k - 1]!);
   const length = writeBlocks(w, t.length, {
-    // The code table keeps each code's FNV-1a, the hash the slot is made of.
-    slot: (k) => {
-      const e = c.codeEntry!(from + k);
-      return e >= 0 ? codes.hashOf(e) % SLOTS : slotOf(c.code(from + k));
-    },
+    slot: (k) => slots[k]!,
     productId: (k) => w.bytes(text, rowStart(k), marks[4 * k]! - 1),
     code: (k) => {
       const e = c.codeEntry!(from + k);

@@ -27,6 +27,7 @@ import { sqlDate } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
 import { pushTiming } from '../util/push-timings.js';
 import { forgetNotInShop, forgetProducts, forgetRun, forgetUnwritten, historyBlocks, historyStep } from '../plugin/product-history.js';
+import { slotOf } from '../plugin/change-blocks.js';
 import type { CodeTable } from './code-table.js';
 import { blocksLoadText, changeLoadText, codeCrcOf } from './change-text.js';
 
@@ -128,7 +129,7 @@ export class ChangeTable {
     t.release = pinned.release;
     try {
       await db.dialect.dropTempTable(t.k, t.tmp);
-      await db.dialect.changeTable.create(t.k, t.tmp, `product_id INT NOT NULL PRIMARY KEY, ${db.dialect.changeTable.codeColumnSql}, v ${CONCERNS[column].type} NOT NULL, old ${CONCERNS[column].type} NULL`);
+      await db.dialect.changeTable.create(t.k, t.tmp, `product_id INT NOT NULL PRIMARY KEY, ${db.dialect.changeTable.codeColumnsSql}, v ${CONCERNS[column].type} NOT NULL, old ${CONCERNS[column].type} NULL`);
     } catch (err) {
       await t.release(false);
       throw err;
@@ -137,9 +138,10 @@ export class ChangeTable {
   }
 
   async load(changes: ChangeList, from = 0, to = changes.length): Promise<void> {
-    // As few steps as loadRows allows, of even size: a step has a cost of its own (22,000 rows
-    // as 20,000 and 2,000 took about 30 ms more than as two of 11,000).
-    const step = Math.ceil((to - from) / Math.ceil((to - from) / this.loadRows));
+    // Steps of about loadRows (at most half as many again), of even size: a step has a cost of its
+    // own (22,000 rows as 20,000 and 2,000 took about 30 ms more than as one), and a direct push
+    // hands over 20,000 to 20,999 changes at a time.
+    const step = Math.ceil((to - from) / Math.max(1, Math.round((to - from) / this.loadRows)));
     for (let i = from; i < to; i += step) {
       const end = Math.min(to, i + step);
       const w = changes.codes && changes.codeEntry ? this.db.dialect.loadTextWriter() : null;
@@ -160,7 +162,7 @@ export class ChangeTable {
         }
         if (this.historyRun !== undefined) history = historyStep(this.db, this.historyRun, this.column, rows);
         // The history keeps the code; the change table, where the dialect says so, its CRC32.
-        const table = this.db.dialect.changeTable.codeColumn === 'code' ? rows : rows.map((r, j) => [r[0], codeCrcOf(changes, i + j), r[2], r[3]]);
+        const table = this.db.dialect.changeTable.codeColumn === 'code' ? rows : rows.map((r, j) => [r[0], codeCrcOf(changes, i + j), slotOf(r[1] as string), r[2], r[3]]);
         await this.db.dialect.bulkInsert(this.k, this.tmp, this.columns, table);
       }
       this.loaded += end - i;
@@ -181,7 +183,7 @@ export class ChangeTable {
   }
 
   private get columns(): string[] {
-    return ['product_id', this.db.dialect.changeTable.codeColumn, 'v', 'old'];
+    return ['product_id', ...this.db.dialect.changeTable.codeColumns, 'v', 'old'];
   }
 
   /**

@@ -1,12 +1,12 @@
 // A push's load texts made straight from the product index's code table (app/shop/change-text.ts,
 // app/db/dialects/mysql-load-text.ts) are byte for byte the texts the rows make: the change
-// table's (mysql's keepRows of [id, code CRC32, new, old]) and the history blocks' (packBlocks of
+// table's (mysql's keepRows of [id, code CRC32, code slot, new, old]) and the history blocks' (packBlocks of
 // [id, code, new, old], then keepRows). The reader finds
 // a code in a block by its exact JSON form, so a byte of difference would lose its history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlHelper, setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { LoadTextWriter } from '../../app/db/dialects/mysql-load-text.js';
-import { packBlocks } from '../../app/plugin/change-blocks.js';
+import { packBlocks, slotOf } from '../../app/plugin/change-blocks.js';
 import { blocksLoadText, changeLoadText } from '../../app/shop/change-text.js';
 import { ProductIndex } from '../../app/shop/product-index.js';
 import type { ChangeList } from '../../app/shop/product-changes.js';
@@ -40,7 +40,7 @@ function changesOf(codes: string[], value: (k: number) => number, old: (k: numbe
     codes: index.codeTable,
   };
   const history = codes.map((_, k) => [index.productIdOf(k), index.storedCodeOf(k), value(k), old(k)]);
-  const rows = history.map((r, k) => [r[0], 4_000_000_000 + k, r[2], r[3]]);
+  const rows = history.map((r, k) => [r[0], 4_000_000_000 + k, slotOf(r[1] as string), r[2], r[3]]);
   return { list, rows, history, strings: () => strings };
 }
 

@@ -46,13 +46,11 @@ export const sqliteHelper: DialectHelper = {
       }
     }
   },
-  async createTempTable(knex, name, columnsSql) {
-    await knex.raw(`CREATE TEMP TABLE ${name} (${columnsSql})`);
-  },
   changeTable: {
     create: (knex, name, columnsSql) => knex.raw(`CREATE TEMP TABLE ${name} (${columnsSql})`).then(() => {}),
     codeColumn: 'code',
-    codeColumnSql: 'code VARCHAR(64) NOT NULL',
+    codeColumnsSql: 'code VARCHAR(64) NOT NULL',
+    codeColumns: ['code'],
     codeMatches: (field) => `s.code = TRIM(p.${field})`,
   },
   async dropTempTable(knex, name) {

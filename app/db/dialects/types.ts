@@ -88,22 +88,28 @@ export interface DialectHelper {
    * works), or null: then rows go through `bulkInsert` as arrays.
    */
   loadTextWriter(): LoadTextWriter | null;
+  /** A column collation that compares byte for byte; undefined where that is the default. */
+  binaryCollation: string | undefined;
   /** Rows written by a knex.raw() INSERT/UPDATE/DELETE. */
   affectedRows(result: unknown): number;
   /** The rows of a knex.raw() result (mysql2 answers [rows, fields], better-sqlite3 rows). */
   rows<T = Record<string, unknown>>(result: unknown): T[];
-  /** Creates a connection-private temporary table (use inside a transaction to keep the connection). */
-  createTempTable(knex: Knex, name: string, columnsSql: string): Promise<void>;
   /**
-   * A push's change table (app/shop/product-changes.ts): created on the pinned connection, with the
-   * column that keeps the code each change was matched with, and the test, in the joined UPDATE
-   * (product `p`, change `s`), that the product still has it.
+   * A push's change table (app/shop/product-changes.ts), a connection-private temporary table
+   * created on the pinned connection: the columns that keep what each change was matched with,
+   * and the test, in the joined UPDATE (product `p`, change `s`), that the product still has that code.
    */
   readonly changeTable: {
     create(knex: Knex, name: string, columnsSql: string): Promise<void>;
-    /** `code` (the code itself) or `code_crc` (its CRC32, as the product index read it with the row). */
+    /**
+     * `code`: the code itself (SQLite); `code_crc`: its CRC32 as the product index read it with the
+     * row, beside `code_slot`, its history slot (MySQL: the rare paths that take changes out of the
+     * history read only those slots' blocks).
+     */
     readonly codeColumn: 'code' | 'code_crc';
-    codeColumnSql: string;
+    /** The columns after product_id, in the order rows give them (SQL for CREATE). */
+    readonly codeColumnsSql: string;
+    readonly codeColumns: readonly string[];
     codeMatches(codeField: string): string;
   };
   dropTempTable(knex: Knex, name: string): Promise<void>;
@@ -119,8 +125,6 @@ export interface DialectHelper {
   tableOptions(table: Knex.CreateTableBuilder, collation?: string): void;
   /** Options of the demo shop's OpenCart-style tables (MyISAM, utf8 on MySQL, as 3.0 installs them). */
   shopTableOptions(table: Knex.CreateTableBuilder): void;
-  /** A column collation that compares byte for byte; undefined where that is the default. */
-  binaryCollation: string | undefined;
   /** Whether `SELECT … FOR UPDATE SKIP LOCKED` is available on this server. */
   supportsSkipLocked(knex: Knex): Promise<boolean>;
   /**
