@@ -1,5 +1,5 @@
 // A push's changes as LOAD DATA text, made without an array or a string per change: the (MySQL)
-// change table's rows (product_id, the code's CRC32, new value, old value) and the history's
+// change table's rows (product_id, the code's CRC32 and history slot, new value, old value) and the history's
 // blocks of the same changes (app/plugin/change-blocks.ts), whose codes are copied from the product
 // index's code table, unit by unit. The blocks copy the numbers from the rows' text: making each
 // number's digits was the largest part of the work. The same bytes as the rows made the other way
@@ -11,7 +11,9 @@ import type { ChangeList } from './product-changes.js';
 
 /**
  * The k-th change's code CRC32 (the MySQL change table keeps it, not the code): the list's own
- * (the database's, read with the product: a direct push's), else that of the code's UTF-8 bytes.
+ * (the database's, read with the product: a direct push's), else that of the code's UTF-8 bytes,
+ * which is the database's for a utf8 or utf8mb4 code column (every OpenCart release's); only
+ * lists made by hand (`applyProductChanges` of plain changes: tests) take this way.
  */
 export function codeCrcOf(changes: ChangeList, k: number): number {
   return changes.codeCrc ? changes.codeCrc(k) : crc32(Buffer.from(changes.code(k), 'utf8')) >>> 0;
@@ -23,7 +25,7 @@ export interface ChangeText {
   length: number;
   minId: number;
   maxId: number;
-  /** Per row: where its code's CRC32, new value and old value start and where the row ends (the newline's offset + 1). */
+  /** Per row: where its code's CRC32, its new value and its old value start, and where it ends (the newline's offset + 1). */
   marks: Int32Array;
   /** Per row: its code's history slot (the blocks are cut by it). */
   slots: Uint8Array;

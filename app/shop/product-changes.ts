@@ -11,8 +11,9 @@
 // 20,000-row step, where a row per product cost the database as much as the push's own write), on
 // a second connection. A direct push's list hands its codes over as the product index's code
 // table: on MySQL both texts are then written straight into bytes (app/shop/change-text.ts), with
-// no array or string per change. Its steps are kept (in their load's form) until the shop write begins and loaded
-// beside the UPDATE, when the server only waits and the database has a core to spare. Only a push
+// no array or string per change. The history's steps are kept (in their load's form) until the
+// shop write begins and loaded beside the UPDATE, when the server only waits and the database has
+// a core to spare. Only a push
 // of more than HISTORY_HELD rows loads its oldest steps while reading, so memory stays bounded.
 // They are awaited right after the UPDATE (a failed history load fails the push, which then says
 // the shop was changed: on MyISAM and SQLite it keeps the write, and the failed step's products

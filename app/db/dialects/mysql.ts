@@ -37,7 +37,7 @@ function loadText(rows: unknown[][]): Buffer {
   return text;
 }
 
-/** The most a push's MEMORY change table may hold (about 50 bytes a change: some 40 million changes). */
+/** The most a push's MEMORY change table may hold (about 56 bytes a change: some 38 million changes). */
 const MAX_CHANGE_TABLE_BYTES = 2 * 1024 ** 3;
 
 /** OpenCart's own connection mode: strict mode would reject its '0000-00-00' defaults. */
@@ -137,7 +137,7 @@ export const mysqlHelper: DialectHelper = {
     // A MEMORY table: loading it cost the database about half of loading an InnoDB one (100,000
     // rows: 0.10 s against 0.19–0.25 s by hand). Its rows have a fixed size, so the code is kept
     // as its CRC32 (what the product index read with each row), not as a 64-character column that
-    // would take 256 bytes a row (280 MB at a million changes; about 50 MB this way). A product
+    // would take 256 bytes a row (280 MB at a million changes; about 56 MB this way). A product
     // renamed since it was read is then left alone unless its new code's CRC32 equals the old
     // one's (one in 4 billion). The table may grow to MAX_CHANGE_TABLE_BYTES (set for its
     // creation only: the session's own value comes back after it); a server without the MEMORY
