@@ -70,8 +70,16 @@ export class AdminAccounts {
     if (password.length < MIN_PASSWORD) throw new Error(`the password must be at least ${MIN_PASSWORD} characters long`);
     if (await this.exists()) return false;
     const password_hash = await hashPassword(password);
-    const result = await this.db.knex.raw(`${this.db.dialect.insertIgnore()} INTO ${this.table} (username, password_hash, updated_at) VALUES (?, ?, ?)`, [username, password_hash, now()]);
-    return this.db.dialect.affectedRows(result) === 1;
+    // Parallel first setups on an empty InnoDB table can deadlock on the unique name's gap locks
+    // (seen in CI): the loser is told to run again, and its INSERT IGNORE then finds the winner's row.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.db.knex.raw(`${this.db.dialect.insertIgnore()} INTO ${this.table} (username, password_hash, updated_at) VALUES (?, ?, ?)`, [username, password_hash, now()]);
+        return this.db.dialect.affectedRows(result) === 1;
+      } catch (err) {
+        if (attempt >= 5 || !this.db.dialect.isDeadlock(err)) throw err;
+      }
+    }
   }
 
   async verify(username: string, password: string): Promise<boolean> {

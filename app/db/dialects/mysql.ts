@@ -185,6 +185,7 @@ export const mysqlHelper: DialectHelper = {
     table.charset('utf8');
   },
   binaryCollation: 'utf8mb4_bin',
+  isDeadlock: (err) => (err as { errno?: number } | null)?.errno === 1213,
   async supportsSkipLocked(knex) {
     const version = await this.serverVersion(knex);
     const [major, minor] = version.split('.').map((n) => parseInt(n, 10)) as [number, number];

@@ -68,6 +68,8 @@ export const sqliteHelper: DialectHelper = {
   tableOptions() {},
   shopTableOptions() {},
   binaryCollation: undefined,
+  // One connection, one writer at a time: no deadlocks.
+  isDeadlock: () => false,
   async supportsSkipLocked() {
     return false;
   },

@@ -90,6 +90,8 @@ export interface DialectHelper {
   loadTextWriter(): LoadTextWriter | null;
   /** A column collation that compares byte for byte; undefined where that is the default. */
   binaryCollation: string | undefined;
+  /** Whether the database gave up a statement as a deadlock victim (InnoDB; safe to run again). */
+  isDeadlock(err: unknown): boolean;
   /** Rows written by a knex.raw() INSERT/UPDATE/DELETE. */
   affectedRows(result: unknown): number;
   /** The rows of a knex.raw() result (mysql2 answers [rows, fields], better-sqlite3 rows). */
