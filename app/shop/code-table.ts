@@ -81,12 +81,7 @@ export class CodeTable {
 
   /** The code of an entry, as a new string. */
   text(e: number): string {
-    const from = this.starts[e]!;
-    const to = this.starts[e + 1]!;
-    let out = '';
-    // fromCharCode takes its units as arguments: long codes go in pieces.
-    for (let i = from; i < to; i += 4096) out += String.fromCharCode.apply(null, this.units.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
-    return out;
+    return unitsText(this.units, this.starts[e]!, this.starts[e + 1]!);
   }
 
   /** Every entry's units, one after another (entry e's are `[startOf(e), startOf(e + 1))`): for writing codes without a string. */
@@ -139,6 +134,14 @@ export class CodeTable {
     }
     this.buckets = buckets;
   }
+}
+
+/** Units `[from, to)` as a string. */
+export function unitsText(units: Units, from: number, to: number): string {
+  let out = '';
+  // fromCharCode takes its units as arguments: long codes go in pieces.
+  for (let i = from; i < to; i += 4096) out += String.fromCharCode.apply(null, units.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
+  return out;
 }
 
 /** A copy of `a` with room for at least `need` units (half again as much, to keep the waste small). */

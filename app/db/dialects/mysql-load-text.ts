@@ -6,7 +6,7 @@
 // printable ASCII without quote or backslash, nearly every product code, is copied unit by unit;
 // anything else goes through JSON.stringify and the field's escaping, as a string would, so both
 // ways give the same bytes (a unit test compares them).
-import type { Units } from '../../shop/code-table.js';
+import { unitsText, type Units } from '../../shop/code-table.js';
 
 /** One field of LOAD DATA's text format: NULL as \\N; tab, newline, backslash escaped. */
 export function loadDataField(v: unknown): string {
@@ -107,7 +107,7 @@ export class LoadTextWriter {
     buf[n++] = QUOTE;
     for (let i = from; i < to; i++) {
       const u = units[i]!;
-      if (u < 0x20 || u > 0x7e || u === BACKSLASH || u === QUOTE) return this.json(textOf(units, from, to));
+      if (u < 0x20 || u > 0x7e || u === BACKSLASH || u === QUOTE) return this.json(unitsText(units, from, to));
       buf[n++] = u;
     }
     buf[n++] = QUOTE;
@@ -120,10 +120,4 @@ export class LoadTextWriter {
     this.n = 0;
     return out;
   }
-}
-
-function textOf(units: Units, from: number, to: number): string {
-  let out = '';
-  for (let i = from; i < to; i += 4096) out += String.fromCharCode.apply(null, units.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
-  return out;
 }
