@@ -43,3 +43,22 @@ export function databasePid(url = process.env.MYSQL_URL || 'mysql://root@127.0.0
 }
 
 export const cores = os.availableParallelism?.() ?? os.cpus().length;
+
+/**
+ * CPU milliseconds of a process's main thread (`main`) and of all its other threads together
+ * (`helpers`: V8's garbage collector and optimizing compiler, libuv's pool): where its CPU went.
+ */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = Number(tid) === pid ? 'main' : 'helpers';
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * msPerTick());
+    } catch {
+      // The thread ended while the list was read.
+    }
+  }
+  return out;
+}

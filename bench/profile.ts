@@ -1,18 +1,24 @@
 // npx tsx bench/profile.ts [N] [release] [kind...] [--cold]: a CPU profile of the erp-bridge server during
 // N-record pushes (node --cpu-prof), for finding where a push spends its time. Prints figures only.
+// --no-prof: the same pushes without the profiler (its sampling thread adds to the server's CPU),
+// for timelines with ERP_BRIDGE_PUSH_TIMINGS=1. --idle S: the server waits S seconds before each
+// push (as between an ERP's scheduled pushes), so what an idle server keeps or drops shows.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nextRound, stockPriceXml, promoXml, fullSyncXml } from './documents.js';
 import { openBenchShop, seedProducts } from './shop.js';
 import { KEY, push, startServer } from './server.js';
-import { cpuMs } from './cpu.js';
+import { cpuMs, threadCpuMs } from './cpu.js';
 import type { Release } from '../test/support/opencart/index.js';
 
 const n = Number(process.argv[2] ?? 100_000);
 const release = (process.argv[3] ?? '3.0.4.1') as Release;
 const cold = process.argv.includes('--cold');
-const rest = process.argv.slice(4).filter((a) => a !== '--cold');
+const profiled = !process.argv.includes('--no-prof');
+const idleAt = process.argv.indexOf('--idle');
+const idleS = idleAt > 0 ? Number(process.argv[idleAt + 1]) : 0;
+const rest = process.argv.slice(4).filter((a, i) => a !== '--cold' && a !== '--no-prof' && (idleAt < 0 || (i + 4 !== idleAt && i + 4 !== idleAt + 1)));
 const kinds = rest.length ? rest : ['prices'];
 const b = await openBenchShop(release);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'erpb-prof-'));
@@ -20,7 +26,7 @@ try {
   await seedProducts(b, n);
   // PROFILE_NODE_ARGS: more flags for the server's node (e.g. --trace-gc, which NODE_OPTIONS refuses).
   const more = (process.env.PROFILE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const server = await startServer(b.shop.databaseUrl, b.prefix, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...more]);
+  const server = await startServer(b.shop.databaseUrl, b.prefix, {}, [...(profiled ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...more]);
   await b.context().settings.update({ import_password: KEY, max_body_mb: String(Math.max(64, Math.ceil((n * 160) / 1024 / 1024) + 16)), vat_map: `27=${b.ids.taxClass}` });
   await push(server, 'stock', stockPriceXml(1000, nextRound()));
   for (const k of kinds) {
@@ -28,11 +34,16 @@ try {
     const body = k === 'promo' ? promoXml(n, nextRound()) : k === 'full' ? fullSyncXml(n, nextRound()) : stockPriceXml(n, nextRound());
     // --cold: the product table changes before each push (as the bench's floor does), so the index is read again.
     if (cold) await b.conn.query(`UPDATE ${b.t('product')} SET price = price + 7`);
+    if (idleS > 0) await new Promise((r) => setTimeout(r, idleS * 1000));
     server.resetPeak();
     const cpu0 = cpuMs(server.child.pid!);
+    const threads0 = threadCpuMs(server.child.pid!);
     const r = await push(server, k === 'promo' ? 'promo-prices' : k === 'full' ? 'prices' : k, body);
     // The server's own CPU time: steadier than the wall clock when the machine is shared.
     console.log(`${k}: ${(r.ms / 1000).toFixed(2)} s, server CPU ${((cpuMs(server.child.pid!) - cpu0) / 1000).toFixed(2)} s, peak ${server.peakMb().toFixed(0)} MB`, JSON.stringify(r.counts));
+    // By thread: the main thread's JavaScript against V8's helpers (GC, the optimizing compiler) and libuv's.
+    const byThread = [...threadCpuMs(server.child.pid!)].map(([name, ms]) => [name, ms - (threads0.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
+    console.log(`  by thread: ${byThread.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ')}`);
     if (k === 'full') await b.context().settings.update({ sync_type: 'stock_price' });
   }
   server.child.kill('SIGTERM');

@@ -5,7 +5,8 @@
 // number's digits was the largest part of the work. The same bytes as the rows made the other way
 // (`keepRows`, `packBlocks`): unit tests compare them; `bench/load-text.ts` measures both.
 import type { LoadTextWriter } from '../db/dialects/mysql-load-text.js';
-import { SLOTS, slotOf, writeBlocks } from '../plugin/change-blocks.js';
+import { SLOTS, slotOf, writeBlocks, type BlockSource } from '../plugin/change-blocks.js';
+import type { CodeTable } from './code-table.js';
 import { crc32 } from 'node:zlib';
 import type { ChangeList } from './product-changes.js';
 
@@ -64,27 +65,57 @@ export function changeLoadText(w: LoadTextWriter, c: ChangeList, from: number, t
 
 const BACKSLASH = 0x5c;
 
-/** The history blocks of changes `[from, to)` as their load text (rows: blocks), from the rows' own text `t`. */
+/**
+ * The history blocks of changes `[from, to)` as their load text (rows: blocks), from the rows' own text `t`.
+ * The block source is a class, not arrows made per call: V8 keeps one optimized version of its
+ * methods for the process's life, where each step's arrows were compiled again (round 18).
+ */
 export function blocksLoadText(w: LoadTextWriter, c: ChangeList, from: number, t: ChangeText): { loadText: Buffer; length: number } {
-  const codes = c.codes!;
-  const units = codes.allUnits;
-  const { loadText: text, marks, slots } = t;
-  const rowStart = (k: number) => (k === 0 ? 0 : marks[4 * k - 1]!);
-  const length = writeBlocks(w, t.length, {
-    slot: (k) => slots[k]!,
-    productId: (k) => w.bytes(text, rowStart(k), marks[4 * k]! - 1),
-    code: (k) => {
-      const e = c.codeEntry!(from + k);
-      if (e >= 0) w.jsonUnits(units, codes.startOf(e), codes.startOf(e + 1));
-      else w.json(c.code(from + k));
-    },
-    value: (k) => w.bytes(text, marks[4 * k + 1]!, marks[4 * k + 2]! - 1),
-    // \N (NULL) in the rows, null in JSON.
-    old: (k) => {
-      const [a, b] = [marks[4 * k + 2]!, marks[4 * k + 3]! - 1];
-      if (b - a === 2 && text[a] === BACKSLASH && text[a + 1] === 0x4e) w.ascii('null');
-      else w.bytes(text, a, b);
-    },
-  });
+  const length = writeBlocks(w, t.length, new RowsBlockSource(w, c, from, t));
   return { loadText: w.take(), length };
+}
+
+/** The k-th change of a step, its fields copied from the step's rows text (see `blocksLoadText`). */
+class RowsBlockSource implements BlockSource {
+  private readonly codes: CodeTable;
+  private readonly units: CodeTable['allUnits'];
+  private readonly text: Buffer;
+  private readonly marks: Int32Array;
+  private readonly slots: Uint8Array;
+
+  constructor(
+    private readonly w: LoadTextWriter,
+    private readonly c: ChangeList,
+    private readonly from: number,
+    t: ChangeText,
+  ) {
+    this.codes = c.codes!;
+    this.units = this.codes.allUnits;
+    [this.text, this.marks, this.slots] = [t.loadText, t.marks, t.slots];
+  }
+
+  slot(k: number): number {
+    return this.slots[k]!;
+  }
+
+  productId(k: number): void {
+    this.w.bytes(this.text, k === 0 ? 0 : this.marks[4 * k - 1]!, this.marks[4 * k]! - 1);
+  }
+
+  code(k: number): void {
+    const e = this.c.codeEntry!(this.from + k);
+    if (e >= 0) this.w.jsonUnits(this.units, this.codes.startOf(e), this.codes.startOf(e + 1));
+    else this.w.json(this.c.code(this.from + k));
+  }
+
+  value(k: number): void {
+    this.w.bytes(this.text, this.marks[4 * k + 1]!, this.marks[4 * k + 2]! - 1);
+  }
+
+  /** \N (NULL) in the rows, null in JSON. */
+  old(k: number): void {
+    const [a, b] = [this.marks[4 * k + 2]!, this.marks[4 * k + 3]! - 1];
+    if (b - a === 2 && this.text[a] === BACKSLASH && this.text[a + 1] === 0x4e) this.w.ascii('null');
+    else this.w.bytes(this.text, a, b);
+  }
 }

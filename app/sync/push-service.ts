@@ -148,25 +148,7 @@ export class PushService {
           const twins = direct ? null : new TwinCodes();
           let staged: StagedProduct[] = [];
           const rejected: Array<JournalItem & { early?: boolean }> = [];
-          for await (const batch of doc.batches) {
-            counts.received += batch.length;
-            for (const r of batch) {
-              const c = v.check(r);
-              if (direct) direct.add(r.seq, c.code, c.row ? (kind === 'stock' ? c.row.quantity : c.row.gross ?? c.row.price) ?? NaN : NaN);
-              else {
-                twins!.see(c.code, r.seq);
-                if (c.row) staged.push(c.row);
-              }
-              if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
-            }
-            // Reading pauses while too many records wait for the product index (memory stays flat).
-            if (direct && direct.backlog >= WAIT_LIMIT) await direct.indexRead();
-            direct?.catchUp();
-            await stager?.catchUp(staged);
-            await progress.report('reading', counts.received);
-            // Other requests (the admin, on SQLite's one connection too) get their turn.
-            await new Promise((r) => setImmediate(r));
-          }
+          await readProducts({ kind, doc, validator: v, direct, twins, staged, rejected, stager, progress, counts });
           pushTiming(run, 'read');
           ignoredFields = v.ignoredFields;
           unknownFields = v.unknownFields;
@@ -246,6 +228,50 @@ export class PushService {
         .catch(() => {});
       throw e;
     }
+  }
+}
+
+/** What `readProducts` reads into. */
+interface Reading {
+  kind: Exclude<PushKind, 'categories'>;
+  doc: DocumentStream;
+  validator: ProductValidator;
+  /** Stock and stock-and-price: each record's code and value go to the direct push. */
+  direct: DirectPush | null;
+  /** Otherwise: each record's code (twins are found at the end) and its staged row. */
+  twins: TwinCodes | null;
+  staged: StagedProduct[];
+  rejected: Array<JournalItem & { early?: boolean }>;
+  stager: ReadingStager | null;
+  progress: Progress;
+  counts: Counts;
+}
+
+/**
+ * Reads the document's records, checking each as it comes. A function of its own, not part of
+ * the push's closure: V8 compiles the hot loop once for the process's life, where a closure made
+ * per push had its optimized code made again by every push (about 0.1 s of compiling each, round 18).
+ */
+async function readProducts(x: Reading): Promise<void> {
+  const { kind, validator, direct, twins, staged, rejected, stager, progress, counts } = x;
+  for await (const batch of x.doc.batches) {
+    counts.received += batch.length;
+    for (const r of batch) {
+      const c = validator.check(r);
+      if (direct) direct.add(r.seq, c.code, c.row ? (kind === 'stock' ? c.row.quantity : c.row.gross ?? c.row.price) ?? NaN : NaN);
+      else {
+        twins!.see(c.code, r.seq);
+        if (c.row) staged.push(c.row);
+      }
+      if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
+    }
+    // Reading pauses while too many records wait for the product index (memory stays flat).
+    if (direct && direct.backlog >= WAIT_LIMIT) await direct.indexRead();
+    direct?.catchUp();
+    await stager?.catchUp(staged);
+    await progress.report('reading', counts.received);
+    // Other requests (the admin, on SQLite's one connection too) get their turn.
+    await new Promise((r) => setImmediate(r));
   }
 }
 

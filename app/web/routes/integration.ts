@@ -8,7 +8,6 @@ import { checkErpCredentials, parseBasicAuth } from '../../sync/erp-credentials.
 import { isIntegrationKind, isPushKind, type PushKind } from '../../sync/push-kinds.js';
 import { PushError, PushService } from '../../sync/push-service.js';
 import { FailureThrottle } from '../middleware/failure-throttle.js';
-import { collectGarbageSoon } from '../../util/gc.js';
 import { FEED_MAX_LIMIT, OrderFeed } from '../../sync/order-feed.js';
 import { DocumentError } from '../../erp/errors.js';
 import type { OrderFormat } from '../../erp/order-formats.js';
@@ -211,7 +210,10 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
       const answer = await pushes.push({ kind, body: req as AsyncIterable<Buffer>, size: Number.isFinite(declared) ? declared : undefined, contentType: req.headers['content-type'], dryRun, actor });
       if (wantsXml(req)) res.type('application/xml').send(answerToXml(answer));
       else res.json(answer);
-      if (answer.counts.received >= 20_000) res.once('finish', collectGarbageSoon);
+      // No full garbage collection is forced after a big push (rounds 2–17 did): a forced one
+      // threw away the push's optimized code (V8 drops code whose embedded maps and objects it
+      // collects), so the next push paid 0.3–0.4 s of CPU compiling it again; the peak stays flat
+      // without it (round 18, docs/benchmarks.md).
     } catch (err) {
       if (!(err instanceof PushError)) throw err;
       // The rest of a refused body is not read: the connection closes after the answer.
