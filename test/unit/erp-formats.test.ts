@@ -13,6 +13,38 @@ describe('ERP numbers', () => {
   ])('%s → %s', (raw, want) => expect(parseErpNumber(raw)).toBe(want));
 });
 
+describe('ERP numbers in their plain forms (read without patterns)', () => {
+  // What the plain forms gave before they were read character by character: Number() of the
+  // text (its comma a point), for exactly the texts the two patterns take.
+  const reference = (s: string): number | undefined =>
+    /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : /^-?\d+,\d+$/.test(s) ? Number(s.replace(',', '.')) : undefined;
+
+  it('gives the same double as Number() for every plain text, up to 15 digits and past them', () => {
+    let seed = 12345;
+    const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const texts = ['0', '-0', '00012', '0,5', '-0.0', '1001,50', '999999999999999', '9999999999999999', '12345678901234567890',
+      '0.000000000000001', '0,0000000000000001', '123456789012345.6', '4503599627370496.5', '0.1', '0.7', '1.005', '2.675', '-12,5'];
+    for (let k = 0; k < 20_000; k++) {
+      const int = Array.from({ length: 1 + next(17) }, () => next(10)).join('');
+      const frac = next(3) === 0 ? '' : (next(2) ? '.' : ',') + Array.from({ length: 1 + next(17) }, () => next(10)).join('');
+      texts.push(`${next(4) === 0 ? '-' : ''}${int}${frac}`);
+    }
+    let compared = 0;
+    for (const t of texts) {
+      const want = reference(t);
+      expect(want).not.toBeUndefined();
+      expect(Object.is(parseErpNumber(t), want), `${t}: ${parseErpNumber(t)} against ${want}`).toBe(true);
+      compared++;
+    }
+    expect(compared).toBe(20_018);
+  });
+
+  it('leaves every other text to the patterns: separators at an end or twice, signs, spaces', () => {
+    expect(['12.', ',5', '-', '', '1.2.3', '1,2,3', '--1', '+1', '1-', '12,', '1 234', '1e5', '٣'].map(parseErpNumber))
+      .toEqual([null, 0.5, null, null, null, null, null, null, null, null, 1234, null, null]);
+  });
+});
+
 describe('ERP numbers as exporters write them', () => {
   it('reads a number with white space around it, and a fraction without its leading zero', () => {
     expect([' 1234 ', '\t12,5 ', ' 12.5', ',5', '.5', '-,5', '-.25', ' 1 234,5 ']. map(parseErpNumber)).toEqual([1234, 12.5, 12.5, 0.5, 0.5, -0.5, -0.25, 1234.5]);
