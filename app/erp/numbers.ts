@@ -23,8 +23,8 @@ const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
  * take) of at most 15 digits, read from the characters with no pattern and no new string: the
  * digits make an integer below 2^53, exact, and dividing it by an exact power of ten is one
  * correctly rounded operation, so the result is the double Number() gives for the same text.
- * Undefined for any other text (the patterns then decide). 100,000 prices were a tenth of a
- * push's reading.
+ * Undefined for any other text (the patterns then decide). The patterns and the copy with a
+ * point were about 20 ms of a 100,000-record push's main thread (CPU profile, round 18).
  */
 function simpleNumber(raw: string): number | undefined {
   const n = raw.length;

@@ -210,10 +210,10 @@ export function integrationRoutes(ctx: AppContext, throttle = new FailureThrottl
       const answer = await pushes.push({ kind, body: req as AsyncIterable<Buffer>, size: Number.isFinite(declared) ? declared : undefined, contentType: req.headers['content-type'], dryRun, actor });
       if (wantsXml(req)) res.type('application/xml').send(answerToXml(answer));
       else res.json(answer);
-      // No full garbage collection is forced after a big push (rounds 2–17 did): a forced one
-      // threw away the push's optimized code (V8 drops code whose embedded maps and objects it
-      // collects), so the next push paid 0.3–0.4 s of CPU compiling it again; the peak stays flat
-      // without it (round 18, docs/benchmarks.md).
+      // No full garbage collection is forced after a big push (earlier rounds did, from
+      // 5d9e2cd): a forced one threw away the push's optimized code (V8 drops code whose embedded
+      // maps and objects it collects), so the next push paid 0.3–0.4 s of CPU compiling it again;
+      // the peak stays flat without it (round 18, README's Benchmarks).
     } catch (err) {
       if (!(err instanceof PushError)) throw err;
       // The rest of a refused body is not read: the connection closes after the answer.
