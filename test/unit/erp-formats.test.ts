@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../app/erp/charset.js';
 import { parseDocument } from '../../app/erp/document.js';
 import { DocumentError } from '../../app/erp/errors.js';
-import { parseErpNumber } from '../../app/erp/numbers.js';
+import { parseErpNumber, simpleNumber } from '../../app/erp/numbers.js';
 import { encodeLikeOpenCart, decodeLikeOpenCart } from '../../app/util/html.js';
 
 describe('ERP numbers', () => {
@@ -37,6 +37,30 @@ describe('ERP numbers in their plain forms (read without patterns)', () => {
       compared++;
     }
     expect(compared).toBe(20_018);
+  });
+
+  it('reads those of at most 15 digits itself (the patterns are not asked) and leaves longer ones to them', () => {
+    let seed = 777;
+    const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    let read = 0;
+    let left = 0;
+    for (let k = 0; k < 5_000; k++) {
+      const int = Array.from({ length: 1 + next(12) }, () => next(10)).join('');
+      const frac = next(3) === 0 ? '' : (next(2) ? '.' : ',') + Array.from({ length: 1 + next(12) }, () => next(10)).join('');
+      const t = `${next(4) === 0 ? '-' : ''}${int}${frac}`;
+      const digits = t.replace(/[^0-9]/g, '').length;
+      if (digits <= 15) {
+        expect(Object.is(simpleNumber(t), reference(t)), t).toBe(true);
+        read++;
+      } else {
+        expect(simpleNumber(t), t).toBeUndefined();
+        left++;
+      }
+    }
+    expect(read).toBeGreaterThan(2_000);
+    expect(left).toBeGreaterThan(500);
+    for (const t of ['0', '9', '-7', '09,5', '999999999999999', '-0', '0.00000000000009']) expect(Object.is(simpleNumber(t), reference(t)), t).toBe(true);
+    for (const t of ['', '-', '12.', '.5', '1..5', '1.,5', '1,.5', '1.2.3', '1,2', '1e5', ' 1', '1 ', '+1', '9999999999999999', '/', ':']) expect(simpleNumber(t), t).toBe(t === '1,2' ? 1.2 : undefined);
   });
 
   it('leaves every other text to the patterns: separators at an end or twice, signs, spaces', () => {
