@@ -61,6 +61,53 @@ export interface ScannerRest {
   seq: number;
 }
 
+/** Where the white space from `i` ends. */
+function skipWs(t: string, i: number, n: number): number {
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else break;
+  }
+  return i;
+}
+
+/**
+ * Reads `<name>` (no attributes) at `i`; the tag ends `name.length + 2` on. A name read before
+ * is taken from `names` as it is (no new string, no pattern test): a document has a handful.
+ */
+function openTag(t: string, i: number, n: number, names: string[]): string {
+  if (i >= n) throw MORE;
+  if (t.charCodeAt(i) !== 60) throw GIVE_UP;
+  const end = t.indexOf('>', i);
+  if (end < 0) throw MORE;
+  const len = end - i - 1;
+  for (let k = 0; k < names.length; k++) {
+    const known = names[k]!;
+    if (known.length === len && t.startsWith(known, i + 1)) return known;
+  }
+  const name = t.slice(i + 1, end);
+  if (!NAME.test(name)) throw GIVE_UP;
+  if (names.length < 64) names.push(name);
+  return name;
+}
+
+/** Reads `</name>` at `i` (white space allowed before `>`): where it ends, or -1 when something else stands there. */
+function closeTag(t: string, i: number, n: number, name: string): number {
+  const len = name.length + 2;
+  if (i + len > n) {
+    if (`</${name}`.startsWith(t.slice(i))) throw MORE;
+    return -1;
+  }
+  if (t.charCodeAt(i) !== 60 || t.charCodeAt(i + 1) !== 47 || !t.startsWith(name, i + 2)) return -1;
+  let j = i + len;
+  while (j < n && (t[j] === ' ' || t[j] === '\t' || t[j] === '\n' || t[j] === '\r')) j++;
+  if (j >= n) throw MORE;
+  if (t[j] !== '>') return -1;
+  return j + 1;
+}
+
+// The scanner's steps are functions of the module, not closures made in each `scan` call: V8
+// compiled each call's new closures again in every push (round 18).
 export class FlatXmlScanner {
   private text = '';
   private i = 0;
@@ -148,103 +195,65 @@ export class FlatXmlScanner {
     const t = this.text;
     const n = t.length;
     let i = this.i;
-    const more = () => {
-      throw MORE;
-    };
-    const skipWs = () => {
-      while (i < n) {
-        const c = t.charCodeAt(i);
-        if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-        else return;
-      }
-    };
     const names = this.names;
-    /** Reads `<name>` (no attributes). */
-    const openTag = (): string => {
-      if (i >= n) more();
-      if (t.charCodeAt(i) !== 60) throw GIVE_UP;
-      const end = t.indexOf('>', i);
-      if (end < 0) more();
-      // A name read before is taken as it is (no new string, no pattern test): a document has a handful.
-      const len = end - i - 1;
-      for (let k = 0; k < names.length; k++) {
-        const known = names[k]!;
-        if (known.length === len && t.startsWith(known, i + 1)) {
-          i = end + 1;
-          return known;
-        }
-      }
-      const name = t.slice(i + 1, end);
-      if (!NAME.test(name)) throw GIVE_UP;
-      if (names.length < 64) names.push(name);
-      i = end + 1;
-      return name;
-    };
-    /** Reads `</name>` (white space allowed before `>`); false when something else stands here. */
-    const closeTag = (name: string): boolean => {
-      const len = name.length + 2;
-      if (i + len > n) {
-        if (`</${name}`.startsWith(t.slice(i))) more();
-        return false;
-      }
-      if (t.charCodeAt(i) !== 60 || t.charCodeAt(i + 1) !== 47 || !t.startsWith(name, i + 2)) return false;
-      let j = i + len;
-      while (j < n && (t[j] === ' ' || t[j] === '\t' || t[j] === '\n' || t[j] === '\r')) j++;
-      if (j >= n) more();
-      if (t[j] !== '>') return false;
-      i = j + 1;
-      return true;
-    };
     try {
       if (!this.started) {
-        if (n === 0) more();
+        if (n === 0) throw MORE;
         if (t.charCodeAt(0) === 0xfeff) i = 1;
         const start = i;
-        skipWs();
-        if (i + 5 > n && '<?xml'.startsWith(t.slice(i))) more();
+        i = skipWs(t, i, n);
+        if (i + 5 > n && '<?xml'.startsWith(t.slice(i))) throw MORE;
         if (t.startsWith('<?xml', i)) {
           // XML allows its declaration only at the very start: after white space, the general parser refuses it.
           if (i !== start) throw GIVE_UP;
           const end = t.indexOf('?>', i);
-          if (end < 0) more();
+          if (end < 0) throw MORE;
           if (!DECLARATION.test(t.slice(i, end + 2))) throw GIVE_UP;
           i = end + 2;
         }
-        skipWs();
-        this.root = openTag();
+        i = skipWs(t, i, n);
+        this.root = openTag(t, i, n, names);
+        i += this.root.length + 2;
         this.started = true;
         this.i = i;
       }
       const root = this.root!;
       for (;;) {
         if (this.closedAt >= 0) {
-          skipWs();
+          i = skipWs(t, i, n);
           if (i < n) throw GIVE_UP;
           this.i = i;
           break;
         }
-        skipWs();
-        const before = i;
-        if (closeTag(root)) {
-          this.closedAt = before;
-          this.i = i;
+        i = skipWs(t, i, n);
+        const rootEnd = closeTag(t, i, n, root);
+        if (rootEnd >= 0) {
+          this.closedAt = i;
+          this.i = i = rootEnd;
           continue;
         }
         const itemStart = i;
-        const item = openTag();
+        const item = openTag(t, i, n, names);
+        i += item.length + 2;
         const fields = emptyFields();
         for (;;) {
-          skipWs();
-          if (closeTag(item)) break;
-          const field = openTag();
+          i = skipWs(t, i, n);
+          const itemEnd = closeTag(t, i, n, item);
+          if (itemEnd >= 0) {
+            i = itemEnd;
+            break;
+          }
+          const field = openTag(t, i, n, names);
+          i += field.length + 2;
           const end = t.indexOf('<', i);
-          if (end < 0) more();
+          if (end < 0) throw MORE;
           const raw = t.slice(i, end);
           if (raw.includes(']]>')) throw GIVE_UP;
           const value = decodeText(raw);
           if (value === null) throw GIVE_UP;
-          i = end;
-          if (!closeTag(field)) throw GIVE_UP;
+          const fieldEnd = closeTag(t, end, n, field);
+          if (fieldEnd < 0) throw GIVE_UP;
+          i = fieldEnd;
           if (field in fields) throw GIVE_UP;
           fields[field] = value;
         }
