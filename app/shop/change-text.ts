@@ -67,8 +67,8 @@ const BACKSLASH = 0x5c;
 
 /**
  * The history blocks of changes `[from, to)` as their load text (rows: blocks), from the rows' own text `t`.
- * The block source is a class, not arrows made per call: V8 keeps one optimized version of its
- * methods for the process's life, where each step's arrows were compiled again (round 18).
+ * The block source is a class, not arrows made per call: V8 can keep its methods' optimized code
+ * from one step and push to the next, where each step's arrows were compiled again (round 18).
  */
 export function blocksLoadText(w: LoadTextWriter, c: ChangeList, from: number, t: ChangeText): { loadText: Buffer; length: number } {
   const length = writeBlocks(w, t.length, new RowsBlockSource(w, c, from, t));

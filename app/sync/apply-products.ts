@@ -82,8 +82,8 @@ const floats = () => new Column(new Float64Array(4096), (n) => new Float64Array(
 /**
  * A direct push's changes found so far, as the change table reads them: product rows and new
  * values, the rest from the product index. A class, not an object of arrow functions made per
- * load step: V8 keeps one optimized version of its methods for the process's life, where the
- * arrows of each step were compiled again (round 18).
+ * load step: V8 can keep its methods' optimized code from one step and push to the next, where
+ * the arrows of each step were compiled again (round 18).
  */
 class FoundChanges implements ChangeList {
   readonly length: number;
