@@ -52,6 +52,9 @@ export function parseErpNumber(raw: string): number | null {
   // The common cases (1234, 1234.5, 1234,5) without the analysis below.
   const simple = simpleNumber(raw);
   if (simple !== undefined) return simple;
+  // The same forms past 15 digits, as before simpleNumber: untrimmed, so without the length limit below.
+  if (PLAIN.test(raw)) return Number(raw);
+  if (DECIMAL_COMMA.test(raw)) return Number(raw.replace(',', '.'));
   const s = raw.trim();
   if (s === '' || s.length > 64) return null;
   let plain: string;

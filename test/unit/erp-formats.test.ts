@@ -63,6 +63,13 @@ describe('ERP numbers in their plain forms (read without patterns)', () => {
     for (const t of ['', '-', '12.', '.5', '1..5', '1.,5', '1,.5', '1.2.3', '1,2', '1e5', ' 1', '1 ', '+1', '9999999999999999', '/', ':']) expect(simpleNumber(t), t).toBe(t === '1,2' ? 1.2 : undefined);
   });
 
+  it('reads a plain text past 64 characters as before (the length limit is for the trimmed, grouped forms)', () => {
+    expect(parseErpNumber(`12.5${'0'.repeat(62)}`)).toBe(12.5);
+    expect(parseErpNumber(`0,${'0'.repeat(62)}125`)).toBe(1.25e-63);
+    expect(parseErpNumber('9'.repeat(400))).toBe(Infinity);
+    expect(parseErpNumber(` 12.5${'0'.repeat(62)}`)).toBeNull();
+  });
+
   it('leaves every other text to the patterns: separators at an end or twice, signs, spaces', () => {
     expect(['12.', ',5', '-', '', '1.2.3', '1,2,3', '--1', '+1', '1-', '12,', '1 234', '1e5', '٣'].map(parseErpNumber))
       .toEqual([null, 0.5, null, null, null, null, null, null, null, null, 1234, null, null]);
