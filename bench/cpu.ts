@@ -17,7 +17,11 @@ function msPerTick(): number {
 
 /** User + system CPU milliseconds the process has used so far. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** User + system CPU milliseconds in a /proc `stat` line (a process's or one thread's). */
+function statCpuMs(stat: string): number {
   // After "pid (comm) ": field 3 (state) first, so utime (14) and stime (15) are the 12th and 13th.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * msPerTick();
@@ -52,10 +56,8 @@ export function threadCpuMs(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const name = Number(tid) === pid ? 'main' : 'helpers';
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * msPerTick());
+      out.set(name, (out.get(name) ?? 0) + statCpuMs(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
     } catch {
       // The thread ended while the list was read.
     }

@@ -112,21 +112,27 @@ async function loadByLoadData(conn: mysql.Connection, c: FloorCase): Promise<voi
 }
 
 async function run(conn: mysql.Connection, code: CodeColumn, c: FloorCase, method: FloorMethod['method']): Promise<FloorMethod> {
-  await createStage(conn, code, c, method === 'memory-load-data');
-  const dbPid = databasePid();
-  const cpu0 = dbPid ? cpuMs(dbPid) : 0;
-  const t0 = performance.now();
-  if (method === 'insert') await loadByInsert(conn, c);
-  else await loadByLoadData(conn, c);
-  const t1 = performance.now();
-  const affected: number[] = [];
-  for (const sql of c.apply) affected.push(((await conn.query(sql)) as unknown as [{ affectedRows: number }])[0].affectedRows);
-  const t2 = performance.now();
-  const dbCpuMs = dbPid ? cpuMs(dbPid) - cpu0 : null;
-  await conn.query('DROP TEMPORARY TABLE stage');
-  await conn.query('SET SESSION max_heap_table_size = DEFAULT');
+  let result: FloorMethod;
+  try {
+    await createStage(conn, code, c, method === 'memory-load-data');
+    const dbPid = databasePid();
+    const cpu0 = dbPid ? cpuMs(dbPid) : 0;
+    const t0 = performance.now();
+    if (method === 'insert') await loadByInsert(conn, c);
+    else await loadByLoadData(conn, c);
+    const t1 = performance.now();
+    const affected: number[] = [];
+    for (const sql of c.apply) affected.push(((await conn.query(sql)) as unknown as [{ affectedRows: number }])[0].affectedRows);
+    const t2 = performance.now();
+    const dbCpuMs = dbPid ? cpuMs(dbPid) - cpu0 : null;
+    result = { method, ms: t2 - t0, loadMs: t1 - t0, applyMs: t2 - t1, affected, dbCpuMs };
+  } finally {
+    // Whether it was measured or refused (MEMORY cannot hold every stage).
+    await conn.query('DROP TEMPORARY TABLE IF EXISTS stage');
+    await conn.query('SET SESSION max_heap_table_size = DEFAULT');
+  }
   for (const sql of c.reset ?? []) await conn.query(sql);
-  return { method, ms: t2 - t0, loadMs: t1 - t0, applyMs: t2 - t1, affected, dbCpuMs };
+  return result;
 }
 
 /**
@@ -136,11 +142,7 @@ async function run(conn: mysql.Connection, code: CodeColumn, c: FloorCase, metho
 export async function measureFloor(conn: mysql.Connection, code: CodeColumn, makeCase: (variant: number) => FloorCase): Promise<Floor> {
   const methods = [await run(conn, code, makeCase(0), 'insert'), await run(conn, code, makeCase(1), 'load-data')];
   // A stage MEMORY cannot hold (a TEXT column, say) leaves this way out.
-  const memory = await run(conn, code, makeCase(2), 'memory-load-data').catch(async () => {
-    await conn.query('DROP TEMPORARY TABLE IF EXISTS stage');
-    await conn.query('SET SESSION max_heap_table_size = DEFAULT');
-    return null;
-  });
+  const memory = await run(conn, code, makeCase(2), 'memory-load-data').catch(() => null);
   if (memory) methods.push(memory);
   const best = methods.reduce((a, b) => (b.ms < a.ms ? b : a));
   const [eng] = (await conn.query('SELECT COALESCE(@@default_tmp_storage_engine, @@default_storage_engine) AS e')) as unknown as [Array<{ e: string }>];

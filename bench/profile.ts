@@ -12,13 +12,16 @@ import { KEY, push, startServer } from './server.js';
 import { cpuMs, threadCpuMs } from './cpu.js';
 import type { Release } from '../test/support/opencart/index.js';
 
-const n = Number(process.argv[2] ?? 100_000);
-const release = (process.argv[3] ?? '3.0.4.1') as Release;
-const cold = process.argv.includes('--cold');
-const profiled = !process.argv.includes('--no-prof');
-const idleAt = process.argv.indexOf('--idle');
-const idleS = idleAt > 0 ? Number(process.argv[idleAt + 1]) : 0;
-const rest = process.argv.slice(4).filter((a, i) => a !== '--cold' && a !== '--no-prof' && (idleAt < 0 || (i + 4 !== idleAt && i + 4 !== idleAt + 1)));
+// The options first (wherever they stand), then the words left in order: N, release, kinds.
+const args = process.argv.slice(2);
+const flag = (name: string) => (args.includes(name) ? (args.splice(args.indexOf(name), 1), true) : false);
+const option = (name: string) => (args.includes(name) ? args.splice(args.indexOf(name), 2)[1] : undefined);
+const cold = flag('--cold');
+const profiled = !flag('--no-prof');
+const idleS = Number(option('--idle') ?? 0);
+const n = Number(args[0] ?? 100_000);
+const release = (args[1] ?? '3.0.4.1') as Release;
+const rest = args.slice(2);
 const kinds = rest.length ? rest : ['prices'];
 const b = await openBenchShop(release);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'erpb-prof-'));
