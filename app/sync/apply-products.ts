@@ -213,11 +213,13 @@ export class DirectPush {
      * uses it). Tests give a few, so a load while reading, and a close during one, need no 20,000 products.
      */
     private readonly loadStep = LOAD_STEP,
+    /** The product index, being read (`directPush` asks for it before it makes the change table). */
+    indexReady?: Promise<ProductIndex>,
   ) {
     if (!Number.isInteger(loadStep) || loadStep < 1) throw new RangeError(`loadStep must be a whole number of at least 1, not ${loadStep}`);
     this.field = settings.product_code_field;
     // Read while the body arrives and is parsed.
-    this.indexReady = loadProductIndex(db, this.field);
+    this.indexReady = indexReady ?? loadProductIndex(db, this.field);
     this.indexReady.then((i) => {
       pushTiming(runId, `index read (${lastIndexLoad(db)})`);
       this.index = i;
@@ -363,9 +365,19 @@ export const isDirect = (kind: Exclude<PushKind, 'categories'>, settings: Settin
 
 /** A direct push; unless a dry run, its change table is opened (close() it in every case). */
 export async function directPush(db: Database, runId: number, kind: 'prices' | 'stock', settings: Settings, dryRun: boolean): Promise<DirectPush> {
-  const rates = kind === 'prices' && settings.price_basis === 'gross' ? await vatRates(db, settings) : null;
-  const table = dryRun ? null : await ChangeTable.open(db, settings.product_code_field, kind === 'stock' ? 'quantity' : 'price', runId);
-  return new DirectPush(db, runId, kind, settings, rates, table);
+  // The product index is asked for first: its signature query runs while the change table is made.
+  const index = loadProductIndex(db, settings.product_code_field);
+  index.catch(() => {}); // its failure reaches the push through DirectPush (indexRead, finish)
+  const [rates, table] = await Promise.allSettled([
+    kind === 'prices' && settings.price_basis === 'gross' ? vatRates(db, settings) : null,
+    dryRun ? null : ChangeTable.open(db, settings.product_code_field, kind === 'stock' ? 'quantity' : 'price', runId),
+  ]);
+  if (rates.status === 'rejected' || table.status === 'rejected') {
+    // The table that was made goes with its connection.
+    if (table.status === 'fulfilled') await table.value?.close().catch(() => {});
+    throw rates.status === 'rejected' ? rates.reason : (table as PromiseRejectedResult).reason;
+  }
+  return new DirectPush(db, runId, kind, settings, rates.value, table.value, LOAD_STEP, index);
 }
 
 /** Sets each staged row's match_count and product_id (one product: its id; none or several: null). */

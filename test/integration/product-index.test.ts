@@ -463,6 +463,23 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     expect(all).toBe(Number((await db().knex(db().t('product')).count({ n: '*' }))[0]!.n));
   });
 
+  it.runIf(signed)('a streamed read whose reader throws rejects with that error, hands it no more rows, and leaves its connection usable', async () => {
+    for (let i = 0; i < 3; i++) await addProduct(db(), { model: uniqueCode('THROW') });
+    const boom = new Error('reader failed');
+    // More reads than the pool has connections: a connection given back with rows still pending would fail the next one.
+    for (let round = 0; round < 12; round++) {
+      let seen = 0;
+      const read = db().dialect.scanArrays!(db().knex, `SELECT product_id FROM ${db().t('product')} ORDER BY product_id`, () => {
+        if (++seen === 2) throw boom;
+      });
+      await expect(read).rejects.toBe(boom);
+      expect(seen).toBe(2);
+    }
+    let all = 0;
+    expect(await db().dialect.scanArrays!(db().knex, `SELECT product_id FROM ${db().t('product')}`, () => void all++)).toBe(true);
+    expect(all).toBe(Number((await db().knex(db().t('product')).count({ n: '*' }))[0]!.n));
+  });
+
   it('reads a table of more than one page every product once, in product_id order: in pages (SQLite) or in one streamed statement (MySQL)', async () => {
     const code = uniqueCode('PAGE');
     for (let i = 0; i < 4; i++) await addProduct(db(), { model: `${code}-${i}`, price: i });

@@ -290,8 +290,23 @@ export const mysqlHelper: DialectHelper = {
     const conn = (await knex.client.acquireConnection()) as StreamConnection;
     let whole = true;
     try {
+      // Rows taken in 'data' events, not with `for await`: a promise per row was 20–40 ms of a
+      // 100,000-row refresh's 60–100 ms of server CPU (round 19). A failure of `each` stops the
+      // calls, and the rest is read to its end, so the connection goes back with nothing pending.
+      let failure: { err: unknown } | null = null;
       const rows = conn.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 1000 });
-      for await (const row of rows) if (whole && each(row as unknown[]) === false) whole = false;
+      await new Promise<void>((resolve, reject) => {
+        rows.on('data', (row: unknown[]) => {
+          if (!whole || failure) return;
+          try {
+            if (each(row) === false) whole = false;
+          } catch (err) {
+            failure = { err };
+          }
+        });
+        rows.once('end', () => (failure ? reject(failure.err) : resolve()));
+        rows.once('error', reject);
+      });
     } finally {
       await knex.client.releaseConnection(conn);
     }
