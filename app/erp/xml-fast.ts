@@ -247,11 +247,28 @@ export class FlatXmlScanner {
           i += field.length + 2;
           const end = t.indexOf('<', i);
           if (end < 0) throw MORE;
+          // One look at each character of the text (short, nearly always plain): only a CR, an
+          // entity or a `]` (of a "]]>") sends it through the checks and decoding below.
+          let plain = true;
+          for (let j = i; j < end; j++) {
+            const c = t.charCodeAt(j);
+            if (c === 13 || c === 38 || c === 93) {
+              plain = false;
+              break;
+            }
+          }
           const raw = t.slice(i, end);
-          if (raw.includes(']]>')) throw GIVE_UP;
-          const value = decodeText(raw);
-          if (value === null) throw GIVE_UP;
-          const fieldEnd = closeTag(t, end, n, field);
+          let value = raw;
+          if (!plain) {
+            if (raw.includes(']]>')) throw GIVE_UP;
+            const decoded = decodeText(raw);
+            if (decoded === null) throw GIVE_UP;
+            value = decoded;
+          }
+          // `</field>` right after the text (nearly always), else closeTag's general reading.
+          const after = end + field.length + 2;
+          const fieldEnd =
+            after < n && t.charCodeAt(end + 1) === 47 && t.charCodeAt(after) === 62 && t.startsWith(field, end + 2) ? after + 1 : closeTag(t, end, n, field);
           if (fieldEnd < 0) throw GIVE_UP;
           i = fieldEnd;
           if (field in fields) throw GIVE_UP;
