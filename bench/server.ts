@@ -104,10 +104,11 @@ export async function push(server: BenchServer, kind: string, body: Buffer): Pro
   const db0 = dbPid ? cpuMs(dbPid) : 0;
   const t0 = performance.now();
   const res = await post(server.port, `/integration/${kind}?key=${KEY}`, body);
-  const answer = JSON.parse(res.text) as { counts: Record<string, number> };
   const ms = performance.now() - t0;
   const cpu = { serverMs: cpuMs(server.child.pid!) - server0, dbMs: dbPid ? cpuMs(dbPid) - db0 : null };
+  // The status first: an error page need not be JSON.
   if (res.status !== 200) throw new Error(`push ${kind}: ${res.status} ${res.text.slice(0, 500)}`);
+  const answer = JSON.parse(res.text) as { counts: Record<string, number> };
   return { ms, counts: answer.counts, cpu };
 }
 

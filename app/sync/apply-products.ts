@@ -373,8 +373,10 @@ export async function directPush(db: Database, runId: number, kind: 'prices' | '
     dryRun ? null : ChangeTable.open(db, settings.product_code_field, kind === 'stock' ? 'quantity' : 'price', runId),
   ]);
   if (rates.status === 'rejected' || table.status === 'rejected') {
-    // The table that was made goes with its connection.
+    // The table that was made goes with its connection, and the index read ends before the
+    // push lets go of its lease (nothing reads the product table for a push that has ended).
     if (table.status === 'fulfilled') await table.value?.close().catch(() => {});
+    await index.catch(() => {});
     throw rates.status === 'rejected' ? rates.reason : (table as PromiseRejectedResult).reason;
   }
   return new DirectPush(db, runId, kind, settings, rates.value, table.value, LOAD_STEP, index);

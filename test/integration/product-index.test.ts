@@ -480,6 +480,24 @@ describe.each(TARGETS)('the product index on $name', (target) => {
     expect(all).toBe(Number((await db().knex(db().t('product')).count({ n: '*' }))[0]!.n));
   });
 
+  it.runIf(signed)('a streamed read whose connection is killed mid-read rejects, and its pool slot comes back', async () => {
+    // MariaDB's sequence engine makes the rows, slowly (SLEEP per row), so the read is still
+    // streaming when its connection dies (the first rows come once the server's buffer fills).
+    for (let round = 0; round < 10; round++) {
+      let killed: Promise<unknown> | null = null;
+      const read = db().dialect.scanArrays!(db().knex, 'SELECT CONNECTION_ID(), seq, SLEEP(0.0005) FROM seq_1_to_100000', (row) => {
+        // .then(): a knex query runs only once it is awaited or then'd.
+        killed ??= db().knex.raw(`KILL CONNECTION ${Number(row[0])}`).then(() => undefined);
+      });
+      await expect(read).rejects.toThrow();
+      await killed;
+    }
+    // More reads than the pool has connections: every slot came back.
+    let all = 0;
+    expect(await db().dialect.scanArrays!(db().knex, `SELECT product_id FROM ${db().t('product')}`, () => void all++)).toBe(true);
+    expect(all).toBe(Number((await db().knex(db().t('product')).count({ n: '*' }))[0]!.n));
+  }, 60_000);
+
   it('reads a table of more than one page every product once, in product_id order: in pages (SQLite) or in one streamed statement (MySQL)', async () => {
     const code = uniqueCode('PAGE');
     for (let i = 0; i < 4; i++) await addProduct(db(), { model: `${code}-${i}`, price: i });

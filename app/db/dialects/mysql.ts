@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { ColumnDescription, DialectHelper, JoinUpdate } from './types.js';
 import { LoadTextWriter, loadDataField } from './mysql-load-text.js';
 
-type StreamConnection = { query(o: { sql: string; rowsAsArray: boolean }): { stream(o: { highWaterMark: number }): Readable } };
+type StreamConnection = NodeJS.EventEmitter & { destroy(): void; query(o: { sql: string; rowsAsArray: boolean }): { stream(o: { highWaterMark: number }): Readable } };
 type LoadConnection = { query(o: { sql: string; infileStreamFactory: () => Readable }, cb: (err: Error | null) => void): void };
 
 /** null until tried; false once a server refused LOAD DATA LOCAL. */
@@ -295,18 +295,45 @@ export const mysqlHelper: DialectHelper = {
       // calls, and the rest is read to its end, so the connection goes back with nothing pending.
       let failure: { err: unknown } | null = null;
       const rows = conn.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 1000 });
-      await new Promise<void>((resolve, reject) => {
-        rows.on('data', (row: unknown[]) => {
-          if (!whole || failure) return;
-          try {
-            if (each(row) === false) whole = false;
-          } catch (err) {
-            failure = { err };
-          }
+      // A connection that dies mid-read (killed, its socket reset) tells the connection, not the
+      // query's stream: without these the read would never end and its pool slot never come back.
+      let rejectRead: (err: unknown) => void = () => {};
+      // Set when the query or its connection failed (not the reader): the connection is then
+      // closed here, before the pool gets it back (see below).
+      let broken = false;
+      const onDead = (err?: unknown) => {
+        broken = true;
+        rejectRead(failure ? failure.err : err ?? new Error('the connection to the database closed while the product table was read'));
+      };
+      conn.once('error', onDead);
+      conn.once('end', onDead);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          rejectRead = reject;
+          rows.on('data', (row: unknown[]) => {
+            if (!whole || failure) return;
+            try {
+              if (each(row) === false) whole = false;
+            } catch (err) {
+              failure = { err };
+            }
+          });
+          // The reader's own failure is the one to tell, even when the query failed after it.
+          rows.once('end', () => (failure ? reject(failure.err) : resolve()));
+          rows.once('error', (err: unknown) => {
+            broken = true;
+            reject(failure ? failure.err : err);
+          });
         });
-        rows.once('end', () => (failure ? reject(failure.err) : resolve()));
-        rows.once('error', reject);
-      });
+      } finally {
+        conn.removeListener('error', onDead);
+        conn.removeListener('end', onDead);
+        // A connection killed mid-read reports its end a moment after the query's error; by then
+        // the pool has dropped it and its listeners, and that late error would be thrown as one
+        // nobody listens to. Closed here first, mysql2 reports nothing more for it (and the pool
+        // will not hand it out again).
+        if (broken) conn.destroy();
+      }
     } finally {
       await knex.client.releaseConnection(conn);
     }
