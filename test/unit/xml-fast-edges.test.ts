@@ -138,6 +138,11 @@ describe('what the fast reader must not take for something it knows', () => {
   it.each([
     ['an entity without its ; at the very end of a value', value('x&amp')],
     ['a decimal reference with a second # inside', value('&#1#65;')],
+    // Found by StrykerJS (round 19): the references' patterns must hold at both ends.
+    ['a decimal reference with a letter after its digits', value('&#65x;')],
+    ['a hexadecimal reference after a decimal one\'s digits', value('&#1#x41;')],
+    ['a field\'s end tag with a word before its >', '<t><r><c>x</c y></r></t>'],
+    ['a record\'s end tag with a word before its >', '<t><r><c>x</c></r y></t>'],
     ['text before a > at the root\'s level', '<t>xr><c>1</c></r></t>'],
     ['an end tag with a letter after the field\'s name', '<t><r><c>x</cX</r></t>'],
     ['text where the record\'s end tag should stand', '<t><r>x/r></t>'],
@@ -197,6 +202,15 @@ describe('lines and columns the fast reader counts', () => {
       got.push(...s.end()!);
       expect(got, `pieces of ${piece}`).toEqual(want);
     }
+  });
+
+  it('a document with lone-CR line ends: an error after the hand-over names the column the general parser names', () => {
+    // Found by StrykerJS (round 19): the line's start after a lone CR was not checked.
+    // The hand-over starts on line 2 (after record 1), where the error stands too.
+    const doc = '<t>\r<r><c>1</c></r><r><c>2</d></r>\r</t>';
+    const general = refusal(() => readXmlGeneral(doc));
+    expect(general).toMatch(/^malformed XML at line 2, column 26: /);
+    expect(refusal(() => viaStream(doc))).toBe(general);
   });
 
   it('a CR LF inside a value of a document with LF line ends: the record after the hand-over, and an error, keep their lines', () => {
