@@ -104,6 +104,8 @@ export class ChangeTable {
   /** The history steps kept until the write begins (not queued yet), oldest first, and their rows. */
   private historyHeld: Array<{ rows: number; load: () => Promise<void> }> = [];
   private heldRows = 0;
+  /** Whether a history step was queued (so may have been loaded) since the table was opened or cleared. */
+  private historyQueued = false;
 
   private constructor(
     private readonly db: Database,
@@ -200,8 +202,26 @@ export class ChangeTable {
     if (this.historyRun !== undefined) await forgetProducts(this.db, this.historyRun, this.column, productIds, codes);
   }
 
+  /**
+   * Empties the table, and the history loaded or kept with it: the push matched its records
+   * against a warm index the database then showed was stale, and matches them again. Only
+   * before the write; the caller waits for its loads to stop first.
+   */
+  async clear(): Promise<void> {
+    if (this.writing) throw new Error('the change table cannot be cleared once the shop write began');
+    [this.historyHeld, this.heldRows] = [[], 0];
+    await this.history;
+    this.historyQueue = [];
+    if (this.historyFailure) throw this.historyFailure;
+    // Only steps queued past the kept rows reached the history tables (none below HISTORY_HELD).
+    if (this.historyRun !== undefined && this.historyQueued) await forgetRun(this.db.knex, this.db, this.historyRun);
+    if (this.loaded > 0) await this.k.raw(`DELETE FROM ${this.tmp}`);
+    [this.loaded, this.minId, this.maxId, this.historyQueued] = [0, Infinity, -Infinity, false];
+  }
+
   /** Loads a history step after those before it, on the history's connection. */
   private queueHistory(load: () => Promise<void>): void {
+    this.historyQueued = true;
     // After a failure the steps still to come are skipped while the document is read (the push
     // fails before the shop is written); once the write has begun, every step is still loaded,
     // so that a shop that keeps its write (MyISAM, SQLite) loses no more history than the step that failed.

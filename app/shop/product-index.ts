@@ -529,6 +529,16 @@ async function eachProductRow(db: Database, columns: string, each: (row: unknown
     await new Promise((r) => setImmediate(r));
   }
 }
+/**
+ * The warm index for `field` as it stands, before the database confirmed it (`loadProductIndex`
+ * does): a push may match against it meanwhile, and must match again if the load answers with
+ * another index. None when no index is kept (SQLite never keeps one).
+ */
+export function peekProductIndex(db: Database, field: ProductCodeField): ProductIndex | null {
+  const cached = warm.get(db);
+  return cached && cached.field === field ? cached.index : null;
+}
+
 /** Forgets the warm index (tests that write the product table behind erp-bridge's back use the signature instead). */
 export function forgetProductIndex(db: Database): void {
   warm.delete(db);

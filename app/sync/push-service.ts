@@ -23,6 +23,9 @@ import { echo } from '../util/echo.js';
 import { pushTiming } from '../util/push-timings.js';
 import { reason } from '../erp/reasons.js';
 import { ProductValidator, settleTwins, TwinCodes, type StagedProduct } from './validate-products.js';
+import type { Refusal } from './direct-records.js';
+import { readInThread, type ThreadDocument } from './reading-thread.js';
+import type { Settings } from '../settings/schema.js';
 
 export interface PushRequest {
   kind: PushKind;
@@ -131,74 +134,20 @@ export class PushService {
         }
         pushTiming(run, 'lease taken');
         const progress = new Progress(this.journal, run, req.size);
-        const counted = countBytes(body, progress);
-        const doc: DocumentStream = await openDocumentStream(counted, req.contentType, req.format);
-        format = doc.format;
-        charset = doc.charset;
-        const v = new ProductValidator(kind, settings, { imageDir: this.opts.imageDir });
-        // Stock and stock-and-price: matched as the records come (DirectPush); promo prices and
-        // full sync: staged rows kept until the document is whole, twin codes found by code.
-        const direct: DirectPush | null = isDirect(kind, settings) ? await directPush(this.db, run, kind as 'prices' | 'stock', settings, dryRun) : null;
-        // Promo prices and full sync match codes with the same product index, read while the body arrives.
-        const index = direct ? undefined : loadProductIndex(this.db, settings.product_code_field);
-        index?.catch(() => {});
-        // A big promo or full-sync push is staged while it is read (only the stage is written then).
-        const stager = index ? new ReadingStager(this.db, run, kind === 'promo-prices' ? 'promo-prices' : 'prices', settings, index) : null;
-        try {
-          const twins = direct ? null : new TwinCodes();
-          let staged: StagedProduct[] = [];
-          const rejected: Array<JournalItem & { early?: boolean }> = [];
-          await new ProductReading(kind, doc, v, direct, twins, staged, rejected, stager, progress, counts).read();
-          pushTiming(run, 'read');
-          ignoredFields = v.ignoredFields;
-          unknownFields = v.unknownFields;
-          await progress.report('matching', counts.received, 0, true);
-          const onProgress = (done: number, total: number) => progress.report('writing', counts.received, total ? (100 * done) / total : 0);
-          let r: { counts: Partial<Counts>; notApplied: JournalItem[] };
-          if (direct) {
-            // Records still waiting for the product index (a slow index read, a short document) are
-            // matched first: only then does `twins` hold every code that stands twice.
-            await direct.indexRead();
-            pushTiming(run, 'index');
-            direct.catchUp();
-            settleTwins(direct.twins, [], rejected);
-            await progress.report('writing', counts.received, 0, true);
-            r = await direct.finish({ dryRun, checkpoint: req.checkpoint, writing: startWriting }, onProgress);
-            pushTiming(run, 'written');
-          } else {
-            const read = staged;
-            staged = settleTwins(twins!.twins, staged, rejected);
-            v.keepPicturesOf(staged);
-            // kat must name a category the ERP already sent (checked before anything is written).
-            if (staged.some((s) => s.category_code)) {
-              const known = await loadCategoryMap(this.db);
-              staged = staged.filter((s) => {
-                if (!s.category_code || known.has(s.category_code)) return true;
-                rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', ...reason('unknown_category', { value: s.category_code! }) });
-                return false;
-              });
-            }
-            // Pictures first: a product must never point at a file that is not there yet.
-            if (!dryRun && v.pictures.size > 0) await storePictures(this.opts.imageDir!, v.pictures);
-            await progress.report('writing', counts.received, 0, true);
-            const total = staged.length;
-            r = await applyProducts(this.db, run, kind, staged, settings, {
-              dryRun,
-              checkpoint: req.checkpoint,
-              writing: startWriting,
-              index,
-              stager: stager ? { stager, read } : undefined,
-              onProgress: (n) => onProgress(n, total * 2),
-            });
-          }
-          for (const o of OUTCOMES) if (o !== 'received' && r.counts[o]) counts[o] += r.counts[o]!;
-          for (const j of rejected) counts[j.outcome as 'invalid' | 'ignored'] += 1;
-          notApplied = [...rejected.map(({ early: _, ...j }) => j), ...r.notApplied].sort((a, b) => a.seq - b.seq);
-        } finally {
-          // The change table (and its connection) goes whatever happened: nothing was written before the end.
-          await direct?.close();
-          await stager?.close().catch(() => {});
-        }
+        const c: PushContext = {
+          run, req, settings, dryRun, progress, counts,
+          body: countBytes(body, progress),
+          writing: startWriting,
+          onProgress: (done: number, total: number) => progress.report('writing', counts.received, total ? (100 * done) / total : 0),
+        };
+        const o = isDirect(kind, settings) ? await this.pushDirect(c, kind as 'prices' | 'stock') : await this.pushStaged(c, kind);
+        format = o.format;
+        charset = o.charset;
+        ignoredFields = o.ignoredFields;
+        unknownFields = o.unknownFields;
+        for (const x of OUTCOMES) if (x !== 'received' && o.r.counts[x]) counts[x] += o.r.counts[x]!;
+        for (const j of o.rejected) counts[j.outcome as 'invalid' | 'ignored'] += 1;
+        notApplied = [...o.rejected.map(({ early: _, ...j }) => j), ...o.r.notApplied].sort((a, b) => a.seq - b.seq);
       }, { waitMs: PUSH_LEASE_WAIT_MS, onTakeOver: async (holder) => this.journal.markInterrupted(Number(holder.replace('run:', ''))) });
       if (!dryRun) written = counts;
 
@@ -229,50 +178,170 @@ export class PushService {
       throw e;
     }
   }
+
+  /**
+   * Stock, and prices in stock-and-price sync: the document is read and checked on the reading
+   * thread, and its records matched here as they come (DirectPush), so the two run side by side.
+   */
+  private async pushDirect(c: PushContext, kind: 'prices' | 'stock'): Promise<PushOutcome> {
+    const { run, req, settings, dryRun, progress, counts } = c;
+    const doc = await readInThread(c.body, { contentType: req.contentType, format: req.format, kind, settings, imageDir: this.opts.imageDir });
+    let direct: DirectPush | null = null;
+    try {
+      direct = await directPush(this.db, run, kind, settings, dryRun);
+      const rejected: Refusal[] = [];
+      await new DirectReading(doc, direct, rejected, progress, counts).read();
+      pushTiming(run, 'read');
+      await progress.report('matching', counts.received, 0, true);
+      // Records still waiting for the product index (a slow index read, a short document) are
+      // matched first: only then does `twins` hold every code that stands twice.
+      await direct.indexRead();
+      pushTiming(run, 'index');
+      direct.catchUp();
+      settleTwins(direct.twins, [], rejected);
+      await progress.report('writing', counts.received, 0, true);
+      const r = await direct.finish({ dryRun, checkpoint: req.checkpoint, writing: c.writing }, c.onProgress);
+      pushTiming(run, 'written');
+      return { format: doc.format, charset: doc.charset, r, rejected, ...doc.fields() };
+    } finally {
+      // The change table (and its connection) goes whatever happened: nothing was written before the end.
+      await direct?.close();
+      doc.close();
+    }
+  }
+
+  /** Promo prices and full sync: records are checked and staged, then applied statement by statement. */
+  private async pushStaged(c: PushContext, kind: Exclude<PushKind, 'categories'>): Promise<PushOutcome> {
+    const { run, req, settings, dryRun, progress, counts } = c;
+    const doc: DocumentStream = await openDocumentStream(c.body, req.contentType, req.format);
+    const v = new ProductValidator(kind, settings, { imageDir: this.opts.imageDir });
+    // Codes are matched with the product index, read while the body arrives.
+    const index = loadProductIndex(this.db, settings.product_code_field);
+    index.catch(() => {});
+    // A big push is staged while it is read (only the stage is written then).
+    const stager = new ReadingStager(this.db, run, kind === 'promo-prices' ? 'promo-prices' : 'prices', settings, index);
+    try {
+      const twins = new TwinCodes();
+      let staged: StagedProduct[] = [];
+      const rejected: Refusal[] = [];
+      await new ProductReading(doc, v, twins, staged, rejected, stager, progress, counts).read();
+      pushTiming(run, 'read');
+      await progress.report('matching', counts.received, 0, true);
+      const read = staged;
+      staged = settleTwins(twins.twins, staged, rejected);
+      v.keepPicturesOf(staged);
+      // kat must name a category the ERP already sent (checked before anything is written).
+      if (staged.some((s) => s.category_code)) {
+        const known = await loadCategoryMap(this.db);
+        staged = staged.filter((s) => {
+          if (!s.category_code || known.has(s.category_code)) return true;
+          rejected.push({ seq: s.seq, code: s.code, outcome: 'invalid', ...reason('unknown_category', { value: s.category_code! }) });
+          return false;
+        });
+      }
+      // Pictures first: a product must never point at a file that is not there yet.
+      if (!dryRun && v.pictures.size > 0) await storePictures(this.opts.imageDir!, v.pictures);
+      await progress.report('writing', counts.received, 0, true);
+      const total = staged.length;
+      const r = await applyProducts(this.db, run, kind, staged, settings, {
+        dryRun,
+        checkpoint: req.checkpoint,
+        writing: c.writing,
+        index,
+        stager: { stager, read },
+        onProgress: (n) => c.onProgress(n, total * 2),
+      });
+      return { format: doc.format, charset: doc.charset, r, rejected, ignoredFields: v.ignoredFields, unknownFields: v.unknownFields };
+    } finally {
+      await stager.close().catch(() => {});
+    }
+  }
 }
 
-/**
- * Reads the document's records, checking each as it comes. A class of the module, not part of the
- * push's closure nor a function given an object literal, so that V8 can keep the hot loop's
- * optimized code from one push to the next. A closure made per push had its optimized code made again by every push (about
- * 0.1 s of compiling each), and so did a function whose argument was an object literal written
- * inside that closure (its map was new in each push: "wrong map"; round 18).
- */
-class ProductReading {
+/** What one push needs on its way: the request, its run, and what it counts as it goes. */
+interface PushContext {
+  run: number;
+  req: PushRequest;
+  settings: Settings;
+  dryRun: boolean;
+  progress: Progress;
+  counts: Counts;
+  /** The body, counted as it is read. */
+  body: AsyncIterable<Buffer>;
+  /** Called just before the shop's first write. */
+  writing: () => void;
+  onProgress: (done: number, total: number) => Promise<void>;
+}
+
+/** What a products push found: the document's format, what was applied, and what was refused. */
+interface PushOutcome {
+  format: DocumentFormat;
+  charset: string;
+  r: { counts: Partial<Counts>; notApplied: JournalItem[] };
+  rejected: Refusal[];
+  ignoredFields: string[];
+  unknownFields: string[];
+}
+
+// The readers below are classes of the module, not part of the push's closure nor functions
+// given an object literal, so that V8 can keep their hot loops' optimized code from one push to
+// the next. A closure made per push had its optimized code made again by every push (about
+// 0.1 s of compiling each), and so did a function whose argument was an object literal written
+// inside that closure (its map was new in each push: "wrong map"; round 18).
+
+/** A stock or stock-and-price push's records, checked on the reading thread, matched here. */
+class DirectReading {
   constructor(
-    private readonly kind: Exclude<PushKind, 'categories'>,
-    private readonly doc: DocumentStream,
-    private readonly validator: ProductValidator,
-    /** Stock and stock-and-price: each record's code and value go to the direct push. */
-    private readonly direct: DirectPush | null,
-    /** Otherwise: each record's code (twins are found at the end) and its staged row. */
-    private readonly twins: TwinCodes | null,
-    private readonly staged: StagedProduct[],
-    private readonly rejected: Array<JournalItem & { early?: boolean }>,
-    private readonly stager: ReadingStager | null,
+    private readonly doc: ThreadDocument,
+    private readonly direct: DirectPush,
+    private readonly rejected: Refusal[],
     private readonly progress: Progress,
     private readonly counts: Counts,
   ) {}
 
   async read(): Promise<void> {
-    const { kind, validator, direct, twins, staged, rejected, stager, progress, counts } = this;
+    const { direct, rejected, progress, counts } = this;
+    for await (const b of this.doc.batches) {
+      counts.received += b.received;
+      const { seqs, codes, values } = b;
+      for (let k = 0; k < b.n; k++) direct.add(seqs[k]!, codes[k]!, values[k]!);
+      for (const j of b.refused) rejected.push(j);
+      // Reading pauses while too many records wait for the product index (memory stays flat).
+      if (direct.backlog >= WAIT_LIMIT) await direct.indexRead();
+      direct.catchUp();
+      await progress.report('reading', counts.received);
+      // Other requests (the admin, on SQLite's one connection too) get their turn.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+}
+
+/** A promo-price or full-sync push's records, checked as they come and staged. */
+class ProductReading {
+  constructor(
+    private readonly doc: DocumentStream,
+    private readonly validator: ProductValidator,
+    /** Each record's code: twins are found at the end. */
+    private readonly twins: TwinCodes,
+    private readonly staged: StagedProduct[],
+    private readonly rejected: Refusal[],
+    private readonly stager: ReadingStager,
+    private readonly progress: Progress,
+    private readonly counts: Counts,
+  ) {}
+
+  async read(): Promise<void> {
+    const { validator, twins, staged, rejected, stager, progress, counts } = this;
     for await (const batch of this.doc.batches) {
       counts.received += batch.length;
       for (const r of batch) {
         const c = validator.check(r);
-        if (direct) direct.add(r.seq, c.code, c.row ? (kind === 'stock' ? c.row.quantity : c.row.gross ?? c.row.price) ?? NaN : NaN);
-        else {
-          twins!.see(c.code, r.seq);
-          if (c.row) staged.push(c.row);
-        }
+        twins.see(c.code, r.seq);
+        if (c.row) staged.push(c.row);
         if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
       }
-      // Reading pauses while too many records wait for the product index (memory stays flat).
-      if (direct && direct.backlog >= WAIT_LIMIT) await direct.indexRead();
-      direct?.catchUp();
-      await stager?.catchUp(staged);
+      await stager.catchUp(staged);
       await progress.report('reading', counts.received);
-      // Other requests (the admin, on SQLite's one connection too) get their turn.
       await new Promise((r) => setImmediate(r));
     }
   }

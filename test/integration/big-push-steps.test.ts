@@ -22,6 +22,7 @@ import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.
 import { withDialect } from '../support/dialect-hooks.js';
 import { setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { runChanges } from '../../app/plugin/product-history.js';
+import { loadProductIndex, type ProductIndex } from '../../app/shop/product-index.js';
 import { KEY, addProduct, product, pushXml, uniqueCode, xmlDoc } from '../support/shop.js';
 
 let runs = 9600;
@@ -401,6 +402,87 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
       w.release();
       await table.close();
     }
+  });
+
+  /**
+   * A direct stock push of `n` new products (quantity 1) that matches against `guess` while its
+   * product index is read: the read answers only when the test resolves it.
+   */
+  async function guessedPush(on: Database, n: number, heldRows?: number) {
+    const codes = Array.from({ length: n }, () => uniqueCode('GI'));
+    const ids: number[] = [];
+    for (const model of codes) ids.push(await addProduct(db(), { model, quantity: 1 }));
+    const guess = await loadProductIndex(on, base.product_code_field);
+    const run = ++runs;
+    const table = await ChangeTable.open(on, base.product_code_field, 'quantity', run, { heldRows });
+    let answer!: (i: ProductIndex) => void;
+    const read = new Promise<ProductIndex>((r) => (answer = r));
+    const d = new DirectPush(on, run, 'stock', base, null, table, STEP, read, guess);
+    return { codes, ids, d, run, guess, answer };
+  }
+
+  it('matches records against the warm index while the database checks it, and keeps those matches when the check answers with the same index', async () => {
+    const w = watched();
+    const { codes, ids, d, guess, answer } = await guessedPush(w.db, 2 * STEP);
+    try {
+      // Matched and loaded before the index read answered: a step of changes is in the table.
+      codes.forEach((c, i) => (d.add(i + 1, c, i === 0 ? 1 : 20 + i), d.catchUp()));
+      await until(() => w.log.includes(`inserted ${STEP}`));
+      answer(guess);
+      await d.indexRead();
+      expect(d.backlog).toBe(0);
+      const res = await d.finish({ dryRun: false });
+      expect(res.counts).toEqual({ updated: 2 * STEP - 1, unchanged: 1, unknown: 0, ambiguous: 0 });
+    } finally {
+      await d.close();
+    }
+    // Loaded once each: nothing was matched twice.
+    expect(w.log.filter((l) => l.startsWith('inserted')).map((l) => Number(l.split(' ')[1])).reduce((a, b) => a + b, 0)).toBe(2 * STEP - 1);
+    expect(await Promise.all(ids.map(qty))).toEqual(ids.map((_, i) => (i === 0 ? 1 : 20 + i)));
+  });
+
+  it.each([
+    ['its history kept until the write', undefined],
+    ['its history loaded as it goes (none kept)', 0],
+  ] as const)('when the check answers with another index (the table changed behind erp-bridge), forgets every match and load made against the warm one, %s, and matches the records again, in document order', async (_how, heldRows) => {
+    const w = watched();
+    const n = 2 * STEP + 2;
+    const { codes, ids, d, run, guess, answer } = await guessedPush(w.db, n, heldRows);
+    // Behind erp-bridge's back, after the warm index was read: the first product already has the
+    // value the push brings, the second and fourth have others.
+    await db().knex(db().t('product')).where({ product_id: ids[0] }).update({ quantity: 10 });
+    await db().knex(db().t('product')).where({ product_id: ids[1] }).update({ quantity: 5 });
+    await db().knex(db().t('product')).where({ product_id: ids[3] }).update({ quantity: 7 });
+    // seq 1: as the shop has it now; 2: as the warm index has it; 3 and n + 1: one code twice; the rest new values.
+    const doc: Array<[string, number]> = [[codes[0]!, 10], [codes[1]!, 1], [codes[2]!, 30], ...codes.slice(3).map((c, i): [string, number] => [c, 43 + i]), [codes[2]!, 31]];
+    try {
+      doc.slice(0, n).forEach(([c, v], i) => (d.add(i + 1, c, v), d.catchUp()));
+      // Against the warm index, changes were loaded (the first product's among them), and with
+      // no history kept, their history too.
+      await until(() => w.log.includes(`inserted ${STEP}`));
+      if (heldRows === 0) {
+        let inHistory = 0;
+        for (const end = Date.now() + 5000; inHistory === 0 && Date.now() < end; await sleep(10)) inHistory = (await runChanges(db(), run)).length;
+        expect(inHistory).toBeGreaterThan(0);
+      }
+      const fresh = await loadProductIndex(db(), base.product_code_field);
+      expect(fresh).not.toBe(guess);
+      answer(fresh);
+      // The last record comes after the answer, while the matches are undone or after.
+      d.add(n + 1, ...doc[n]!);
+      d.catchUp();
+      await d.indexRead();
+      d.catchUp();
+      const res = await d.finish({ dryRun: false });
+      expect(res.counts).toEqual({ updated: n - 3 + 1, unchanged: 1, unknown: 0, ambiguous: 0 });
+      expect([...d.twins]).toEqual([[codes[2], [3, n + 1]]]);
+    } finally {
+      await d.close();
+    }
+    expect(await Promise.all(ids.map(qty))).toEqual([10, 1, 1, ...codes.slice(3).map((_, i) => 43 + i)]);
+    // The history holds each written change once, with the shop's old value, not the warm index's.
+    const changes = (await runChanges(db(), run)).map((c) => [c.product_id, c.old_value, c.new_value]).sort((a, b) => a[0]! - b[0]!);
+    expect(changes).toEqual([[ids[1], 5, 1], [ids[3], 7, 43], ...ids.slice(4).map((id, i) => [id, 1, 44 + i])]);
   });
 
   it('a record refused before its code was looked up (too long for the shop) keeps its own reason when its code stands twice', async () => {

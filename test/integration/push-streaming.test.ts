@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { BATCH_RECORDS } from '../../app/erp/document.js';
-import { PushService } from '../../app/sync/push-service.js';
+import { PushError, PushService } from '../../app/sync/push-service.js';
+import { BATCHES_WAITING, CHUNKS_IN_FLIGHT, stopReadingThread } from '../../app/sync/reading-thread.js';
 import { STAGE_WHILE_READING, WAIT_LIMIT } from '../../app/sync/apply-products.js';
 import { createApp } from '../../app/web/server.js';
 import { addDays, today } from '../../app/util/time.js';
@@ -300,10 +301,13 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
   }
 
   // MariaDB only: another connection holding the product table is how the test keeps the index from being read.
-  it.skipIf(target.dialect !== 'mysql')('stops reading the body once WAIT_LIMIT records wait for the product index (not before, not a batch later), then applies them all', async () => {
+  it.skipIf(target.dialect !== 'mysql')('stops reading the body once WAIT_LIMIT records wait for the product index (not before; ahead of them by no more than the reading thread may hold), then applies them all', async () => {
     const code = uniqueCode('WT');
     const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
-    const n = WAIT_LIMIT + 3 * BATCH_RECORDS;
+    // Longer than what may be read ahead (the chunks in flight, the batches sent back, one of each
+    // the thread is making), so a stop shows.
+    const AHEAD = CHUNKS_IN_FLIGHT + BATCHES_WAITING + 2;
+    const n = WAIT_LIMIT + (AHEAD + 2) * BATCH_RECORDS;
     const recs = records(n, { [n - 1]: { termekkod: code, ar: 321 } }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1 }));
     // The body comes in pieces of whole records, so the records read are known at every piece.
     const PIECE = 1000;
@@ -322,11 +326,49 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
       // a stop), then checks reading stays there.
       for (const end = Date.now() + 30_000; pulled < WAIT_LIMIT && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 500));
-      expect(pulled).toBe(WAIT_LIMIT);
+      const stoppedAt = pulled;
+      expect(stoppedAt).toBeGreaterThanOrEqual(WAIT_LIMIT);
+      expect(stoppedAt).toBeLessThanOrEqual(WAIT_LIMIT + AHEAD * PIECE);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(pulled).toBe(stoppedAt);
     });
     expect(pulled).toBe(n);
     expect(answer.counts).toMatchObject({ received: n, updated: 1, unknown: n - 1 });
     expect(Number((await product(db(), id)).price)).toBe(321);
+  });
+
+  it('a push whose reading thread stops mid-document fails with 500 and a reference, changes nothing, and the next push reads on a new thread', async () => {
+    const code = uniqueCode('RT');
+    const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
+    const recs = records(3 * BATCH_RECORDS, { [10]: { termekkod: code, ar: 555 } }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1 }));
+    const doc = Buffer.from(xmlDoc(recs));
+    let taken = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* body() {
+      yield doc.subarray(0, doc.length >> 1);
+      taken = true;
+      await gate;
+      yield doc.subarray(doc.length >> 1);
+    }
+    const pushing = new PushService(db(), env.ctx.settings).push({ kind: 'prices', actor: 'test', contentType: 'application/xml', body: body() });
+    pushing.catch(() => {});
+    for (let t = 0; t < 200 && !taken; t++) await new Promise((r) => setTimeout(r, 25));
+    expect(taken).toBe(true);
+    await stopReadingThread();
+    release();
+    const err = (await pushing.then(() => null, (e: unknown) => e)) as PushError | null;
+    expect(err).toBeInstanceOf(PushError);
+    expect(err!.status).toBe(500);
+    expect(err!.message).toMatch(/reference/i);
+    expect(err!.detail).toMatch(/reading thread/);
+    expect(Number((await product(db(), id)).price)).toBe(100);
+    const run = await db().knex(db().own('journal_run')).where({ id: err!.run }).first();
+    expect(run).toMatchObject({ status: 'failed', http_status: 500 });
+    const again = await pushXml(app, 'prices', [{ termekkod: code, ar: 556 }]);
+    expect(again.status).toBe(200);
+    expect(again.body.counts).toMatchObject({ updated: 1 });
+    expect(Number((await product(db(), id)).price)).toBe(556);
   });
 
   // MariaDB only, as above. The whole (short) document is read before the index is there: the

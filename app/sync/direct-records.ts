@@ -1,0 +1,44 @@
+// What a stock or stock-and-price push needs of each record once it is checked: its code and
+// its one value, as columns. The reading thread (reading-worker.ts) makes these; the push's own
+// thread only matches them. Plain data: a batch crosses threads as numbers and strings.
+import type { JournalItem } from '../plugin/journal.js';
+import type { RawRecord } from '../erp/record.js';
+import type { ProductValidator } from './validate-products.js';
+
+/** A refusal, and whether it came before the twin check (see `Checked.early`). */
+export type Refusal = JournalItem & { early?: boolean };
+
+/** One batch of records, checked. Records without a code are counted and refused, not listed. */
+export interface CheckedBatch {
+  /** Records in the batch, listed or not. */
+  received: number;
+  /** How many records are listed in seqs, codes and values. */
+  n: number;
+  seqs: Int32Array;
+  codes: string[];
+  /** The quantity (stock) or price (gross when sent so); NaN: the record was refused. */
+  values: Float64Array;
+  refused: Refusal[];
+}
+
+/** Checks a batch for a stock or stock-and-price push (the validator keeps the fields it saw). */
+export function checkDirectBatch(batch: RawRecord[], validator: ProductValidator, kind: 'prices' | 'stock'): CheckedBatch {
+  const seqs = new Int32Array(batch.length);
+  const values = new Float64Array(batch.length);
+  const codes: string[] = [];
+  const refused: Refusal[] = [];
+  let n = 0;
+  for (const r of batch) {
+    const c = validator.check(r);
+    if (c.code) {
+      seqs[n] = r.seq;
+      codes.push(c.code);
+      values[n] = c.row ? (kind === 'stock' ? c.row.quantity : c.row.gross ?? c.row.price) ?? NaN : NaN;
+      n++;
+    }
+    if (c.rejected) refused.push(c.early ? { ...c.rejected, early: true } : c.rejected);
+  }
+  // Cut by copying, not by a view: a view crosses threads with its whole buffer.
+  const whole = n === batch.length;
+  return { received: batch.length, n, seqs: whole ? seqs : seqs.slice(0, n), codes, values: whole ? values : values.slice(0, n), refused };
+}

@@ -1,0 +1,22 @@
+// The messages between a push and the reading thread (reading-thread.ts, reading-worker.ts).
+// Every message names its session: one thread reads the documents of concurrent pushes.
+import type { DocumentFormat } from '../erp/record.js';
+import type { Settings } from '../settings/schema.js';
+import type { CheckedBatch } from './direct-records.js';
+
+export type ToReader =
+  | { t: 'start'; id: number; contentType: string | undefined; format: DocumentFormat | undefined; kind: 'prices' | 'stock'; settings: Settings; imageDir: string | null }
+  | { t: 'chunk'; id: number; bytes: Uint8Array }
+  /** The body has ended. */
+  | { t: 'end'; id: number }
+  /** The push gave up: the session ends, and nothing more is said of it. */
+  | { t: 'stop'; id: number };
+
+export type FromReader =
+  /** One chunk was taken (the push may send another). */
+  | { t: 'took'; id: number }
+  | { t: 'head'; id: number; format: DocumentFormat; charset: string }
+  | { t: 'batch'; id: number; batch: CheckedBatch }
+  | { t: 'done'; id: number; ignoredFields: string[]; unknownFields: string[] }
+  /** status: a DocumentError's (the document cannot be read); none: a fault of erp-bridge. */
+  | { t: 'failed'; id: number; status?: 400 | 413 | 415; message: string };

@@ -1,0 +1,227 @@
+// The push's side of the reading thread (reading-worker.ts): the body goes there in chunks, and
+// checked batches come back. One thread per process, started with the first push that needs it
+// and kept (it holds no state between pushes); it keeps the process alive only while it reads.
+import { Worker } from 'node:worker_threads';
+import { DocumentError } from '../erp/errors.js';
+import type { DocumentFormat } from '../erp/record.js';
+import type { Settings } from '../settings/schema.js';
+import type { CheckedBatch } from './direct-records.js';
+import type { FromReader, ToReader } from './reading-messages.js';
+
+/**
+ * Chunks sent and not yet taken by the thread: how far reading the body may run ahead of
+ * parsing. The request's chunks are up to 64 KB, so about 1 MB per push is in flight.
+ */
+export const CHUNKS_IN_FLIGHT = 16;
+/** Checked batches the thread may have sent that the push has not taken yet (1,000 records each). */
+export const BATCHES_WAITING = 8;
+
+/** A document being read on the reading thread. */
+export interface ThreadDocument {
+  format: DocumentFormat;
+  charset: string;
+  /** Checked batches in document order; a problem in the document throws DocumentError. */
+  batches: AsyncGenerator<CheckedBatch>;
+  /** Once `batches` has ended: the fields the records had that the push does not use. */
+  fields(): { ignoredFields: string[]; unknownFields: string[] };
+  /** Ends the session (always, also after an error): the thread stops reading it. */
+  close(): void;
+}
+
+export interface ReadOptions {
+  contentType: string | undefined;
+  format: DocumentFormat | undefined;
+  kind: 'prices' | 'stock';
+  settings: Settings;
+  imageDir: string | null;
+}
+
+/** Starts reading `body` on the reading thread; resolves once its format and charset are known. */
+export async function readInThread(body: AsyncIterable<Buffer>, opts: ReadOptions): Promise<ThreadDocument> {
+  const session = readingThread().open(body[Symbol.asyncIterator](), opts);
+  try {
+    const head = await session.next();
+    if (head.t !== 'head') throw session.problem(head);
+    return {
+      format: head.format,
+      charset: head.charset,
+      batches: session.batches(),
+      fields: () => session.fields(),
+      close: () => session.close(),
+    };
+  } catch (err) {
+    session.close();
+    throw err;
+  }
+}
+
+/**
+ * One push's document on the thread. Its body is sent by `pump`, which runs beside the push's
+ * reading of the batches: the thread parses the next chunks while the push matches the batches
+ * it sent before. The pump waits while the thread has CHUNKS_IN_FLIGHT chunks it has not taken,
+ * or BATCHES_WAITING batches wait for the push (a push that stops reading stops the body).
+ */
+class Session {
+  private readonly inbox: FromReader[] = [];
+  private wakeReader: (() => void) | null = null;
+  private wakePump: (() => void) | null = null;
+  private inFlight = 0;
+  private bodyDone = false;
+  /** The body's own error (over the size limit, the client gone): thrown to the push as it is. */
+  private failure: { err: unknown } | null = null;
+  private closed = false;
+  private done: Extract<FromReader, { t: 'done' }> | null = null;
+
+  constructor(
+    private readonly thread: ReadingThread,
+    readonly id: number,
+    private readonly body: AsyncIterator<Buffer>,
+  ) {}
+
+  deliver(m: FromReader): void {
+    if (m.t === 'took') {
+      this.inFlight--;
+      this.wakePump?.();
+    } else {
+      this.inbox.push(m);
+      this.wakeReader?.();
+    }
+  }
+
+  /** Sends the body to the thread while it has room (started once the thread knows the session). */
+  async pump(): Promise<void> {
+    try {
+      while (!this.closed) {
+        if (this.inFlight >= CHUNKS_IN_FLIGHT || this.inbox.length >= BATCHES_WAITING) {
+          await new Promise<void>((r) => (this.wakePump = r));
+          this.wakePump = null;
+          continue;
+        }
+        const r = await this.body.next();
+        if (this.closed) return;
+        if (r.done) {
+          this.bodyDone = true;
+          this.thread.post({ t: 'end', id: this.id });
+          return;
+        }
+        if (r.value.length) {
+          this.inFlight++;
+          this.thread.post({ t: 'chunk', id: this.id, bytes: r.value });
+        }
+      }
+    } catch (err) {
+      this.failure = { err };
+      this.wakeReader?.();
+    }
+  }
+
+  /** The thread's next message (a failure of the body first). */
+  async next(): Promise<FromReader> {
+    for (;;) {
+      if (this.failure) throw this.failure.err;
+      const m = this.inbox.shift();
+      if (m) {
+        this.wakePump?.(); // room for another batch
+        return m;
+      }
+      await new Promise<void>((r) => (this.wakeReader = r));
+      this.wakeReader = null;
+    }
+  }
+
+  async *batches(): AsyncGenerator<CheckedBatch> {
+    for (;;) {
+      const m = await this.next();
+      if (m.t === 'batch') yield m.batch;
+      else if (m.t === 'done') {
+        this.done = m;
+        return;
+      } else if (m.t === 'failed') throw this.problem(m);
+    }
+  }
+
+  fields(): { ignoredFields: string[]; unknownFields: string[] } {
+    if (!this.done) throw new Error('the document has not been read to its end');
+    return { ignoredFields: this.done.ignoredFields, unknownFields: this.done.unknownFields };
+  }
+
+  /** A message that is not the one expected, as the error to throw. */
+  problem(m: FromReader): Error {
+    if (m.t === 'failed') return m.status ? new DocumentError(m.status, m.message) : new Error(m.message);
+    return new Error(`the reading thread sent "${m.t}" out of turn`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.done) this.thread.post({ t: 'stop', id: this.id });
+    this.thread.forget(this.id);
+    this.wakePump?.();
+    // The body is not read further (as when a for-await over it ends early).
+    if (!this.bodyDone) void this.body.return?.(undefined)?.catch(() => {});
+  }
+}
+
+/**
+ * The thread's young generation: what it reads dies within a batch, so a small one is enough
+ * (6, 12 and 24 MB read a 100,000-record document alike); the process's own
+ * (--max-semi-space-size=32) would be up to 96 MB more at a push's peak.
+ */
+const LIMITS = { maxYoungGenerationSizeMb: 12 };
+
+class ReadingThread {
+  private readonly worker: Worker;
+  private readonly sessions = new Map<number, Session>();
+  private lastId = 0;
+  dead = false;
+
+  constructor() {
+    const self = import.meta.url;
+    // From source (tests, tsx) the thread needs tsx's loader; the build runs as plain JavaScript.
+    this.worker = self.endsWith('.ts')
+      ? new Worker(new URL('./ts-worker.mjs', self), { workerData: { entry: new URL('./reading-worker.ts', self).href }, resourceLimits: LIMITS })
+      : new Worker(new URL('./reading-worker.js', self), { resourceLimits: LIMITS });
+    this.worker.unref();
+    this.worker.on('message', (m: FromReader) => this.sessions.get(m.id)?.deliver(m));
+    const fail = (message: string) => {
+      this.dead = true;
+      for (const s of this.sessions.values()) s.deliver({ t: 'failed', id: s.id, message });
+    };
+    this.worker.on('error', (err) => fail(`the reading thread failed: ${err.message}`));
+    this.worker.on('exit', (code) => fail(`the reading thread ended (exit code ${code})`));
+  }
+
+  open(body: AsyncIterator<Buffer>, opts: ReadOptions): Session {
+    const s = new Session(this, ++this.lastId, body);
+    if (this.sessions.size === 0) this.worker.ref();
+    this.sessions.set(s.id, s);
+    this.post({ t: 'start', id: s.id, ...opts });
+    void s.pump();
+    return s;
+  }
+
+  post(m: ToReader): void {
+    if (!this.dead) this.worker.postMessage(m);
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  forget(id: number): void {
+    this.sessions.delete(id);
+    if (this.sessions.size === 0) this.worker.unref();
+  }
+}
+
+let thread: ReadingThread | null = null;
+
+function readingThread(): ReadingThread {
+  if (!thread || thread.dead) thread = new ReadingThread();
+  return thread;
+}
+
+/** Stops the reading thread (its pushes fail; the next push starts a new one). Tests use it as a crash. */
+export async function stopReadingThread(): Promise<void> {
+  await thread?.stop();
+}
