@@ -199,6 +199,22 @@ export class ProductIndex {
   }
 
   /**
+   * When `other` holds the same products with the same codes, row for row (a patch or refresh of
+   * this index, which share its products: only values differ), the rows whose `column` or tax
+   * class differ there; null when its products are others, or more than `limit` rows differ.
+   */
+  movedRows(other: ProductIndex, column: 'price' | 'quantity', limit: number): number[] | null {
+    if (other.productId !== this.productId || other.slots !== this.slots || other.rows !== this.rows) return null;
+    const [mine, theirs] = column === 'price' ? [this.price, other.price] : [this.quantity, other.quantity];
+    const moved: number[] = [];
+    for (let row = 0; row < this.rows; row++) {
+      if (mine[row] === theirs[row] && this.taxClassId[row] === other.taxClassId[row]) continue;
+      if (moved.push(row) > limit) return null;
+    }
+    return moved;
+  }
+
+  /**
    * Per block of `size` product ids: how many rows the index holds and the XOR of their checksum
    * terms, as the database's signature gives them per block (rows are in product_id order).
    */

@@ -441,10 +441,17 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     expect(await Promise.all(ids.map(qty))).toEqual(ids.map((_, i) => (i === 0 ? 1 : 20 + i)));
   });
 
+  // Two ways the warm index turns out stale. A product added since: the index is read again
+  // (other products), and every record is matched again (`rebase`). Only values changed (orders):
+  // the index read is the warm one patched, with the same products, and only the products whose
+  // values moved are decided again (`amend`); MySQL only, as SQLite keeps no warm index to patch.
   it.each([
-    ['its history kept until the write', undefined],
-    ['its history loaded as it goes (none kept)', 0],
-  ] as const)('when the check answers with another index (the table changed behind erp-bridge), forgets every match and load made against the warm one, %s, and matches the records again, in document order', async (_how, heldRows) => {
+    ['a product added', 'its history kept until the write', true, undefined],
+    ['a product added', 'its history loaded as it goes (none kept)', true, 0],
+    ['only values changed', 'its history kept until the write', false, undefined],
+    ['only values changed', 'its history loaded as it goes (none kept)', false, 0],
+  ] as const)('when the check answers with another index (%s behind erp-bridge), forgets the matches and loads made against the warm one that no longer hold, %s, and matches those records again, in document order', async (_what, _how, added, heldRows) => {
+    if (!added && target.dialect !== 'mysql') return;
     const w = watched();
     const n = 2 * STEP + 2;
     const { codes, ids, d, run, guess, answer } = await guessedPush(w.db, n, heldRows);
@@ -453,6 +460,7 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
     await db().knex(db().t('product')).where({ product_id: ids[0] }).update({ quantity: 10 });
     await db().knex(db().t('product')).where({ product_id: ids[1] }).update({ quantity: 5 });
     await db().knex(db().t('product')).where({ product_id: ids[3] }).update({ quantity: 7 });
+    if (added) await addProduct(db(), { model: uniqueCode('GA'), quantity: 1 });
     // seq 1: as the shop has it now; 2: as the warm index has it; 3 and n + 1: one code twice; the rest new values.
     const doc: Array<[string, number]> = [[codes[0]!, 10], [codes[1]!, 1], [codes[2]!, 30], ...codes.slice(3).map((c, i): [string, number] => [c, 43 + i]), [codes[2]!, 31]];
     try {
@@ -465,8 +473,12 @@ describe.each(DIALECT_TARGETS)('the steps of a big push on $name', (target) => {
         for (const end = Date.now() + 5000; inHistory === 0 && Date.now() < end; await sleep(10)) inHistory = (await runChanges(db(), run)).length;
         expect(inHistory).toBeGreaterThan(0);
       }
-      const fresh = await loadProductIndex(db(), base.product_code_field);
+      const fresh = await loadProductIndex(w.db, base.product_code_field);
       expect(fresh).not.toBe(guess);
+      // The path under test: other products, or the same ones with these rows' values moved.
+      expect(guess.movedRows(fresh, 'quantity', 100)).toEqual(added ? null : [0, 1, 3].map((i) => guess.rowOf(guess.slotOf(codes[i]!))));
+      // Past the limit it says none (and a push would match every record again).
+      expect(guess.movedRows(fresh, 'quantity', 2)).toBeNull();
       answer(fresh);
       // The last record comes after the answer, while the matches are undone or after.
       d.add(n + 1, ...doc[n]!);
