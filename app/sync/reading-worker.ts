@@ -1,8 +1,8 @@
 // The reading thread: decodes, parses and checks the documents of stock and stock-and-price
 // pushes, beside the push's own thread, which matches the records and loads the changes. On one
-// thread, reading held up the rest: a million-record push read its body for most of its first
-// third. Here it runs on the other core. The same modules as on the push's thread do the work
-// (openDocumentStream, ProductValidator), so records, refusals and errors are the same.
+// thread the two took turns; here reading runs on the other core (the README's round 20 has the
+// figures). The same modules as on the push's thread do the work (openDocumentStream,
+// ProductValidator), so records, refusals and errors are the same.
 import { parentPort } from 'node:worker_threads';
 import { openDocumentStream } from '../erp/document.js';
 import { DocumentError } from '../erp/errors.js';
