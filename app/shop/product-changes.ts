@@ -209,14 +209,23 @@ export class ChangeTable {
    */
   async clear(): Promise<void> {
     if (this.writing) throw new Error('the change table cannot be cleared once the shop write began');
+    await this.forgetHistory();
+    if (this.historyFailure) throw this.historyFailure;
+    if (this.loaded > 0) await this.k.raw(`DELETE FROM ${this.tmp}`);
+    [this.loaded, this.minId, this.maxId] = [0, Infinity, -Infinity];
+  }
+
+  /**
+   * Before the write: the kept history steps are dropped, the queued ones waited for, and what
+   * they loaded taken out again. Only steps queued past the kept rows reach the history tables
+   * (none below HISTORY_HELD): without one, there is nothing to take out.
+   */
+  private async forgetHistory(): Promise<void> {
     [this.historyHeld, this.heldRows] = [[], 0];
     await this.history;
     this.historyQueue = [];
-    if (this.historyFailure) throw this.historyFailure;
-    // Only steps queued past the kept rows reached the history tables (none below HISTORY_HELD).
     if (this.historyRun !== undefined && this.historyQueued) await forgetRun(this.db.knex, this.db, this.historyRun);
-    if (this.loaded > 0) await this.k.raw(`DELETE FROM ${this.tmp}`);
-    [this.loaded, this.minId, this.maxId, this.historyQueued] = [0, Infinity, -Infinity, false];
+    this.historyQueued = false;
   }
 
   /** Loads a history step after those before it, on the history's connection. */
@@ -285,10 +294,11 @@ export class ChangeTable {
     try {
       // Stopped before the shop was written (a refused document, a twin, an error): the history
       // loaded so far describes nothing that happened, and the kept steps are never loaded.
-      if (!this.writing) [this.historyHeld, this.heldRows] = [[], 0];
-      else this.releaseHistory();
-      await this.history;
-      if (this.historyRun !== undefined && !this.writing) await forgetRun(this.db.knex, this.db, this.historyRun);
+      if (!this.writing) await this.forgetHistory();
+      else {
+        this.releaseHistory();
+        await this.history;
+      }
       await this.db.dialect.dropTempTable(this.k, this.tmp);
     } finally {
       await this.release(this.ok);

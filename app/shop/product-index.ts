@@ -10,6 +10,7 @@
 // to it. A few blocks that differ (orders took stock, the owner saved a price) are read again
 // alone; many, every value (codes unread); a product added or deleted, or a code changed, the
 // whole table.
+import { indexOfSorted } from '../util/sorted.js';
 import { crc32 } from 'node:zlib';
 import type { Database } from '../db/database.js';
 import { decodeLikeOpenCart } from '../util/html.js';
@@ -276,16 +277,7 @@ export class ProductIndex {
 
   /** The row of a product id (rows are in product_id order), or -1. */
   private rowOfId(productId: number): number {
-    let lo = 0;
-    let hi = this.rows - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const id = this.productId[mid]!;
-      if (id === productId) return mid;
-      if (id < productId) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return indexOfSorted(this.rows, (row) => this.productId[row]!, productId);
   }
 
   private growSlots(): void {

@@ -21,6 +21,7 @@ import type { StagedProduct } from './validate-products.js';
 import { recordStagedPrices, recordStagedPromos } from '../plugin/product-history.js';
 import { reason, type Reason } from '../erp/reasons.js';
 import { pushTiming } from '../util/push-timings.js';
+import { indexOfSorted } from '../util/sorted.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
@@ -319,16 +320,9 @@ export class DirectPush {
   /** The value of the kept record `seq` (kept in document order). */
   private keptValue(seq: number): number {
     const kept = this.kept!;
-    let lo = 0;
-    let hi = kept.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const s = kept[mid]!.seq;
-      if (s === seq) return kept[mid]!.value;
-      if (s < seq) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    throw new Error(`record ${seq} was matched but not kept`);
+    const at = indexOfSorted(kept.length, (i) => kept[i]!.seq, seq);
+    if (at < 0) throw new Error(`record ${seq} was matched but not kept`);
+    return kept[at]!.value;
   }
 
   /** One record: its code (every record with one, for the twin check) and its value (NaN: refused). */

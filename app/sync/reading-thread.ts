@@ -7,6 +7,7 @@ import type { DocumentFormat } from '../erp/record.js';
 import type { Settings } from '../settings/schema.js';
 import type { CheckedBatch } from './direct-records.js';
 import type { FromReader, ToReader } from './reading-messages.js';
+import { AsyncQueue } from '../util/async-queue.js';
 
 /**
  * Chunks sent and not yet taken by the thread: how far reading the body may run ahead of
@@ -62,13 +63,11 @@ export async function readInThread(body: AsyncIterable<Buffer>, opts: ReadOption
  * or BATCHES_WAITING batches wait for the push (a push that stops reading stops the body).
  */
 class Session {
-  private readonly inbox: FromReader[] = [];
-  private wakeReader: (() => void) | null = null;
+  /** The thread's messages (but 'took'), and the body's own error (over the size limit, the client gone), thrown to the push as it is; taking one makes room for the pump. */
+  private readonly inbox = new AsyncQueue<FromReader>(() => this.wakePump?.());
   private wakePump: (() => void) | null = null;
   private inFlight = 0;
   private bodyDone = false;
-  /** The body's own error (over the size limit, the client gone): thrown to the push as it is. */
-  private failure: { err: unknown } | null = null;
   private closed = false;
   private done: Extract<FromReader, { t: 'done' }> | null = null;
 
@@ -82,10 +81,7 @@ class Session {
     if (m.t === 'took') {
       this.inFlight--;
       this.wakePump?.();
-    } else {
-      this.inbox.push(m);
-      this.wakeReader?.();
-    }
+    } else this.inbox.push(m);
   }
 
   /** Sends the body to the thread while it has room (started once the thread knows the session). */
@@ -110,23 +106,13 @@ class Session {
         }
       }
     } catch (err) {
-      this.failure = { err };
-      this.wakeReader?.();
+      this.inbox.fail(err);
     }
   }
 
   /** The thread's next message (a failure of the body first). */
   async next(): Promise<FromReader> {
-    for (;;) {
-      if (this.failure) throw this.failure.err;
-      const m = this.inbox.shift();
-      if (m) {
-        this.wakePump?.(); // room for another batch
-        return m;
-      }
-      await new Promise<void>((r) => (this.wakeReader = r));
-      this.wakeReader = null;
-    }
+    return (await this.inbox.take())!; // never ended: the session closes instead
   }
 
   async *batches(): AsyncGenerator<CheckedBatch> {

@@ -9,6 +9,7 @@ import { DocumentError } from '../erp/errors.js';
 import { checkDirectBatch } from './direct-records.js';
 import type { FromReader, ToReader } from './reading-messages.js';
 import { ProductValidator } from './validate-products.js';
+import { AsyncQueue } from '../util/async-queue.js';
 
 const port = parentPort;
 /** ERP_BRIDGE_PUSH_TIMINGS=1 (push-timings.ts): each document's reading time goes to stderr too. */
@@ -34,38 +35,29 @@ class Stopped extends Error {}
 
 /** One push's document: its body arrives in messages and is read as an async iterable. */
 class Session {
-  private readonly chunks: Buffer[] = [];
-  private ended = false;
+  /** The body's chunks; taking one tells the push it may send another. */
+  private readonly chunks: AsyncQueue<Buffer>;
   private stopped = false;
-  private wake: (() => void) | null = null;
 
-  constructor(private readonly start: Extract<ToReader, { t: 'start' }>) {}
+  constructor(private readonly start: Extract<ToReader, { t: 'start' }>) {
+    this.chunks = new AsyncQueue(() => post({ t: 'took', id: start.id }));
+  }
 
   give(bytes: Uint8Array): void {
     this.chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    this.wake?.();
   }
 
   end(): void {
-    this.ended = true;
-    this.wake?.();
+    this.chunks.end();
   }
 
   stop(): void {
     this.stopped = true;
-    this.wake?.();
+    this.chunks.fail(new Stopped());
   }
 
   private async *body(): AsyncGenerator<Buffer> {
-    for (;;) {
-      if (this.stopped) throw new Stopped();
-      const chunk = this.chunks.shift();
-      if (chunk) {
-        post({ t: 'took', id: this.start.id });
-        yield chunk;
-      } else if (this.ended) return;
-      else await new Promise<void>((r) => (this.wake = r)), (this.wake = null);
-    }
+    for (let chunk = await this.chunks.take(); chunk; chunk = await this.chunks.take()) yield chunk;
   }
 
   async run(): Promise<void> {
