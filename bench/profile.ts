@@ -1,5 +1,6 @@
 // npx tsx bench/profile.ts [N] [release] [kind...] [--cold]: a CPU profile of the erp-bridge server during
 // N-record pushes (node --cpu-prof), for finding where a push spends its time. Prints figures only.
+// Kinds: stock, prices, promo, full, and same (the last document again: nothing changes).
 // --no-prof: the same pushes without the profiler (its sampling thread adds to the server's CPU),
 // for timelines with ERP_BRIDGE_PUSH_TIMINGS=1. --idle S: the server waits S seconds before each
 // push (as between an ERP's scheduled pushes), so what an idle server keeps or drops shows.
@@ -32,9 +33,13 @@ try {
   const server = await startServer(b.shop.databaseUrl, b.prefix, {}, [...(profiled ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...more]);
   await b.context().settings.update({ import_password: KEY, max_body_mb: String(Math.max(64, Math.ceil((n * 160) / 1024 / 1024) + 16)), vat_map: `27=${b.ids.taxClass}` });
   await push(server, 'stock', stockPriceXml(1000, nextRound()));
-  for (const k of kinds) {
+  let last: ReturnType<typeof stockPriceXml> | null = null;
+  for (const kind of kinds) {
+    // `same`: the previous prices document again (nothing changes: the push's reading and matching alone).
+    const k = kind === 'same' ? 'prices' : kind;
     if (k === 'full') await b.context().settings.update({ sync_type: 'full' });
-    const body = k === 'promo' ? promoXml(n, nextRound()) : k === 'full' ? fullSyncXml(n, nextRound()) : stockPriceXml(n, nextRound());
+    const body: ReturnType<typeof stockPriceXml> = kind === 'same' && last ? last : k === 'promo' ? promoXml(n, nextRound()) : k === 'full' ? fullSyncXml(n, nextRound()) : stockPriceXml(n, nextRound());
+    last = body;
     // --cold: the product table changes before each push (as the bench's floor does), so the index is read again.
     if (cold) await b.conn.query(`UPDATE ${b.t('product')} SET price = price + 7`);
     if (idleS > 0) await new Promise((r) => setTimeout(r, idleS * 1000));
