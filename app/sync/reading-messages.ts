@@ -10,7 +10,9 @@ export type ToReader =
   /** The body has ended. */
   | { t: 'end'; id: number }
   /** The push gave up: the session ends, and nothing more is said of it. */
-  | { t: 'stop'; id: number };
+  | { t: 'stop'; id: number }
+  /** How many sessions the thread holds (id 0: no session's; tests check that a push that stopped left none). */
+  | { t: 'count'; id: 0 };
 
 export type FromReader =
   /** One chunk was taken (the push may send another). */
@@ -19,4 +21,5 @@ export type FromReader =
   | { t: 'batch'; id: number; batch: CheckedBatch }
   | { t: 'done'; id: number; ignoredFields: string[]; unknownFields: string[] }
   /** status: a DocumentError's (the document cannot be read); none: a fault of erp-bridge. */
-  | { t: 'failed'; id: number; status?: 400 | 413 | 415; message: string };
+  | { t: 'failed'; id: number; status?: 400 | 413 | 415; message: string }
+  | { t: 'count'; id: 0; n: number };

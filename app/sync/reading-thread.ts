@@ -160,6 +160,7 @@ class ReadingThread {
   private readonly worker: Worker;
   private readonly sessions = new Map<number, Session>();
   private lastId = 0;
+  private counted: Array<(n: number) => void> = [];
   dead = false;
 
   constructor() {
@@ -169,9 +170,12 @@ class ReadingThread {
       ? new Worker(new URL('./ts-worker.mjs', self), { workerData: { entry: new URL('./reading-worker.ts', self).href }, resourceLimits: LIMITS })
       : new Worker(new URL('./reading-worker.js', self), { resourceLimits: LIMITS });
     this.worker.unref();
-    this.worker.on('message', (m: FromReader) => this.sessions.get(m.id)?.deliver(m));
+    // A session's messages may still come after it closed (the push failed while the thread
+    // read): they go nowhere.
+    this.worker.on('message', (m: FromReader) => (m.t === 'count' ? this.counted.splice(0).forEach((r) => r(m.n)) : this.sessions.get(m.id)?.deliver(m)));
     const fail = (message: string) => {
       this.dead = true;
+      for (const r of this.counted.splice(0)) r(0);
       for (const s of this.sessions.values()) s.deliver({ t: 'failed', id: s.id, message });
     };
     this.worker.on('error', (err) => fail(`the reading thread failed: ${err.message}`));
@@ -195,6 +199,13 @@ class ReadingThread {
     await this.worker.terminate();
   }
 
+  /** The sessions open on the push's side and on the thread's (see `readingSessions`). */
+  async count(): Promise<{ here: number; there: number }> {
+    const there = new Promise<number>((r) => this.counted.push(r));
+    this.post({ t: 'count', id: 0 });
+    return { here: this.sessions.size, there: this.dead ? 0 : await there };
+  }
+
   forget(id: number): void {
     this.sessions.delete(id);
     if (this.sessions.size === 0) this.worker.unref();
@@ -206,6 +217,15 @@ let thread: ReadingThread | null = null;
 function readingThread(): ReadingThread {
   if (!thread || thread.dead) thread = new ReadingThread();
   return thread;
+}
+
+/**
+ * The sessions open on the reading thread, on the push's side and on the thread's own: a push that
+ * ended, however it ended, leaves none (tests check it; a session left open holds its parser's
+ * memory for the life of the process).
+ */
+export async function readingSessions(): Promise<{ here: number; there: number }> {
+  return thread && !thread.dead ? thread.count() : { here: 0, there: 0 };
 }
 
 /** Stops the reading thread (its pushes fail; the next push starts a new one). Tests use it as a crash. */

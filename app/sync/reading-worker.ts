@@ -87,6 +87,7 @@ class Session {
 const sessions = new Map<number, Session>();
 
 port.on('message', (m: ToReader) => {
+  if (m.t === 'count') return post({ t: 'count', id: 0, n: sessions.size });
   if (m.t === 'start') {
     const s = new Session(m);
     sessions.set(m.id, s);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Express } from 'express';
 import { BATCH_RECORDS } from '../../app/erp/document.js';
 import { PushError, PushService } from '../../app/sync/push-service.js';
-import { BATCHES_WAITING, CHUNKS_IN_FLIGHT, stopReadingThread } from '../../app/sync/reading-thread.js';
+import { BATCHES_WAITING, CHUNKS_IN_FLIGHT, readingSessions, stopReadingThread } from '../../app/sync/reading-thread.js';
 import { STAGE_WHILE_READING, WAIT_LIMIT } from '../../app/sync/apply-products.js';
 import { createApp } from '../../app/web/server.js';
 import { addDays, today } from '../../app/util/time.js';
@@ -335,6 +335,49 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     expect(pulled).toBe(n);
     expect(answer.counts).toMatchObject({ received: n, updated: 1, unknown: n - 1 });
     expect(Number((await product(db(), id)).price)).toBe(321);
+  });
+
+  it('a push whose body fails mid-document (the client gone) fails, changes nothing, and leaves no session open on either side of the reading thread, which still reads the next push', async () => {
+    const code = uniqueCode('RG');
+    const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
+    const doc = Buffer.from(xmlDoc(records(3 * BATCH_RECORDS, { [10]: { termekkod: code, ar: 555 } }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1 }))));
+    async function* body() {
+      // More than the thread reads at once: it is still reading (and sending batches) when the push fails.
+      yield doc.subarray(0, doc.length >> 1);
+      throw new Error('the client went away');
+    }
+    const err = await new PushService(db(), env.ctx.settings).push({ kind: 'prices', actor: 'test', contentType: 'application/xml', body: body() }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(Number((await product(db(), id)).price)).toBe(100);
+    let open = await readingSessions();
+    for (let t = 0; t < 100 && (open.here || open.there); t++) open = (await new Promise((r) => setTimeout(r, 20)), await readingSessions());
+    expect(open).toEqual({ here: 0, there: 0 });
+    const again = await pushXml(app, 'prices', [{ termekkod: code, ar: 556 }]);
+    expect(again.status).toBe(200);
+    expect(Number((await product(db(), id)).price)).toBe(556);
+  });
+
+  it('a push refused while its body still arrives (malformed early) answers before the body ends, and stops reading it', async () => {
+    let stopped = false;
+    async function* body() {
+      try {
+        // Good records first (more than the document's head is sniffed from), then a broken one,
+        // then a body that would go on for ever, a little at a time (as a slow client's).
+        const good = records(2 * BATCH_RECORDS, {}, (i) => ({ termekkod: `NOPE-${i}`, szabadraktar: 1 }));
+        yield Buffer.from(`${xml(good)}\n<termek><termekkod>A</ar></termek>`);
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 5));
+          yield Buffer.from('\n');
+        }
+      } finally {
+        stopped = true;
+      }
+    }
+    const err = (await new PushService(db(), env.ctx.settings).push({ kind: 'stock', actor: 'test', contentType: 'application/xml', body: body() }).then(() => null, (e: unknown) => e)) as PushError | null;
+    expect(err).toMatchObject({ status: 400, message: expect.stringMatching(/^malformed XML/) });
+    for (let t = 0; t < 100 && !stopped; t++) await new Promise((r) => setTimeout(r, 20));
+    expect(stopped).toBe(true);
+    expect(await readingSessions()).toEqual({ here: 0, there: 0 });
   });
 
   it('a push whose reading thread stops mid-document fails with 500 and a reference, changes nothing, and the next push reads on a new thread', async () => {
