@@ -199,11 +199,11 @@ class ReadingThread {
     await this.worker.terminate();
   }
 
-  /** The sessions open on the push's side and on the thread's (see `readingSessions`). */
+  /** The sessions open on the push's side and on the thread's (see `readingSessions`; a thread that dies meanwhile answers 0). */
   async count(): Promise<{ here: number; there: number }> {
     const there = new Promise<number>((r) => this.counted.push(r));
     this.post({ t: 'count', id: 0 });
-    return { here: this.sessions.size, there: this.dead ? 0 : await there };
+    return { here: this.sessions.size, there: await there };
   }
 
   forget(id: number): void {
