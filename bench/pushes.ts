@@ -11,6 +11,7 @@ import { KEY, push, startServer } from './server.js';
 
 export interface ShopRun {
   release: Release;
+  records: number;
   results: Map<CaseName, Measurement[]>;
 }
 
@@ -62,7 +63,7 @@ export async function benchShop(release: Release, cases: CaseName[], n: number, 
     server?.stop();
     await b.stop();
   }
-  return { release, results };
+  return { release, records: n, results };
 }
 
 /** The issue's comparison: each 4.x release's push time against 3.0.4.1's (best of the runs). */
