@@ -5,6 +5,8 @@ import type { Database } from '../db/database.js';
 import { sqlDate, sqlInt } from '../db/sql.js';
 import type { ProductCodeField } from './products.js';
 import { decodeLikeOpenCart, encodeLikeOpenCart } from '../util/html.js';
+import type { KeptRows } from '../db/dialects/types.js';
+import type { LoadTextWriter } from '../db/dialects/mysql-load-text.js';
 
 export interface StageRow {
   seq: number;
@@ -30,6 +32,37 @@ export interface StageRow {
 }
 
 const STAGE_COLUMNS = ['seq', 'code', 'product_id', 'match_count', 'outcome', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
+export type StageColumn = (typeof STAGE_COLUMNS)[number];
+
+/**
+ * A row's fields as the stage takes them. The stage holds codes as the shop stores them
+ * (HTML-encoded, as OpenCart's admin saves `KV&1`), so SQL matching and new products use the
+ * shop's form; answers decode them back.
+ */
+export function stageFields(runId: number, r: StageRow, used: readonly StageColumn[]): unknown[] {
+  return [runId, ...used.map((c) => (c === 'code' ? encodeLikeOpenCart(r.code) : r[c] ?? null))];
+}
+
+/**
+ * Rows `[from, to)` as LOAD DATA's text, written straight into bytes: the same bytes as their
+ * `stageFields` give. Built from arrays of fields, 100,000 promo rows took about 0.3 s of the
+ * push's thread (more than their load took the database), this way about 0.08 s.
+ */
+export function stageText(w: LoadTextWriter, runId: number, rows: StageRow[], from: number, to: number, used: readonly StageColumn[]): KeptRows {
+  for (let k = from; k < to; k++) {
+    const r = rows[k]!;
+    w.number(runId);
+    for (const c of used) {
+      w.tab();
+      const v = c === 'code' ? encodeLikeOpenCart(r.code) : r[c];
+      if (v === null || v === undefined) w.nullField();
+      else if (typeof v === 'number') w.number(v);
+      else w.text(v);
+    }
+    w.line();
+  }
+  return { loadText: w.take(), length: to - from };
+}
 
 export class ProductStaging {
   readonly S: string;
@@ -73,14 +106,13 @@ export class ProductStaging {
   async append(rows: StageRow[], onChunk?: (done: number) => Promise<void>): Promise<void> {
     const used = STAGE_COLUMNS.filter((c) => c === 'seq' || c === 'code' || rows.some((r) => r[c] !== undefined && r[c] !== null));
     const cols = ['run_id', ...used];
-    // The stage holds codes as the shop stores them (HTML-encoded, as OpenCart's admin saves
-    // `KV&1`), so SQL matching and new products use the shop's form; answers decode them back.
-    const shopForm = (c: string, v: unknown) => (c === 'code' ? encodeLikeOpenCart(String(v)) : v ?? null);
     const step = 20_000;
     for (let i = 0; i < rows.length; i += step) {
-      const chunk = rows.slice(i, i + step).map((r) => [this.runId, ...used.map((c) => shopForm(c, r[c]))]);
+      const end = Math.min(rows.length, i + step);
+      const w = this.db.dialect.loadTextWriter();
+      const chunk = w ? stageText(w, this.runId, rows, i, end, used) : rows.slice(i, end).map((r) => stageFields(this.runId, r, used));
       await this.db.dialect.bulkInsert(this.db.knex, this.S, cols, chunk);
-      await onChunk?.(Math.min(rows.length, i + step));
+      await onChunk?.(end);
     }
   }
 

@@ -498,13 +498,25 @@ export async function directPush(db: Database, runId: number, kind: 'prices' | '
   return new DirectPush(db, runId, kind, settings, rates.value, table.value, LOAD_STEP, index, guess);
 }
 
-/** Sets each staged row's match_count and product_id (one product: its id; none or several: null). */
-function matchFromIndex(rows: StagedProduct[], index: ProductIndex): void {
+/**
+ * Sets each staged row's match_count and product_id (one product: its id; none or several: null).
+ * `full`: a full sync's row whose net price or tax class is not its product's (the index holds
+ * both) is 'updated' here, so the SQL classification (`sameExpr`: names, descriptions,
+ * categories, store and mapping, each a lookup per row: about 1 s for 50,000 rows) checks only
+ * the others. The same test `sameExpr` makes; a gross price is made net in SQL, so it waits.
+ */
+function matchFromIndex(rows: StagedProduct[], index: ProductIndex, full = false): void {
   for (const r of rows) {
     const slot = index.slotOf(r.code);
     const n = slot < 0 ? 0 : index.countOf(slot);
     r.match_count = n;
-    r.product_id = n === 1 ? index.productIdOf(index.rowOf(slot)) : null;
+    if (n !== 1) {
+      r.product_id = null;
+      continue;
+    }
+    const row = index.rowOf(slot);
+    r.product_id = index.productIdOf(row);
+    if (full && ((r.price != null && round4(index.price[row]!) !== round4(r.price)) || (r.tax_class_id != null && index.taxClassId[row] !== r.tax_class_id))) r.outcome = 'updated';
   }
 }
 
@@ -550,9 +562,10 @@ export class ReadingStager {
     const { index, st, specials } = await this.prepared;
     const part = rows.slice(this.loadedTo);
     this.loadedTo = rows.length;
-    matchFromIndex(part, index);
+    matchFromIndex(part, index, this.kind === 'prices');
     specials?.prepareMore(part);
-    this.loads.start(st.append(part));
+    pushTiming(this.runId, `staging ${part.length}`);
+    this.loads.start(st.append(part).then(() => pushTiming(this.runId, `staged ${part.length}`)));
   }
 
   private async prepare(): Promise<Staged> {
@@ -577,7 +590,7 @@ export class ReadingStager {
     await this.loads.done();
     const standing = new Set(stand.map((r) => r.seq));
     const part = read.slice(this.loadedTo).filter((r) => standing.has(r.seq));
-    matchFromIndex(part, index);
+    matchFromIndex(part, index, this.kind === 'prices');
     specials?.prepareMore(part);
     await st.append(part);
     await st.removeSeqs(read.slice(0, this.loadedTo).filter((r) => !standing.has(r.seq)).map((r) => r.seq));
@@ -627,7 +640,7 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   const index = await (opts.index ?? loadProductIndex(db, settings.product_code_field));
   st.scanProducts(rows.length, index.size);
   if (!stagedEarly) {
-    matchFromIndex(rows, index);
+    matchFromIndex(rows, index, full);
     specials = kind === 'promo-prices' ? new SpecialWriter(st, (await shopSchema(db)).specials, await promoGroups(db, settings), today, addDays(today, -1)) : undefined;
     await specials?.prepare(rows);
   }

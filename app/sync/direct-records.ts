@@ -1,9 +1,10 @@
-// What a stock or stock-and-price push needs of each record once it is checked: its code and
-// its one value, as columns. The reading thread (reading-worker.ts) makes these; the push's own
-// thread only matches them. Plain data: a batch crosses threads as numbers and strings.
+// What a push needs of each record once it is checked, as the reading thread (reading-worker.ts)
+// sends it: a stock or stock-and-price push its code and its one value, as columns (the push's
+// own thread only matches them); a promo-price or full-sync push its rows to stage. Plain data:
+// a batch crosses threads as numbers, strings and plain objects.
 import type { JournalItem } from '../plugin/journal.js';
 import type { RawRecord } from '../erp/record.js';
-import type { ProductValidator } from './validate-products.js';
+import type { ProductValidator, StagedProduct, TwinCodes } from './validate-products.js';
 
 /** A refusal, and whether it came before the twin check (see `Checked.early`). */
 export type Refusal = JournalItem & { early?: boolean };
@@ -41,4 +42,24 @@ export function checkDirectBatch(batch: RawRecord[], validator: ProductValidator
   // Cut by copying, not by a view: a view crosses threads with its whole buffer.
   const whole = n === batch.length;
   return { received: batch.length, n, seqs: whole ? seqs : seqs.slice(0, n), codes, values: whole ? values : values.slice(0, n), refused };
+}
+
+/** One batch of a promo-price or full-sync push, checked: the rows to stage and the refusals. */
+export interface StagedBatch {
+  received: number;
+  rows: StagedProduct[];
+  refused: Refusal[];
+}
+
+/** Checks a batch for a promo-price or full-sync push; every code goes to `twins` (found across the document). */
+export function checkStagedBatch(batch: RawRecord[], validator: ProductValidator, twins: TwinCodes): StagedBatch {
+  const rows: StagedProduct[] = [];
+  const refused: Refusal[] = [];
+  for (const r of batch) {
+    const c = validator.check(r);
+    twins.see(c.code, r.seq);
+    if (c.row) rows.push(c.row);
+    if (c.rejected) refused.push(c.early ? { ...c.rejected, early: true } : c.rejected);
+  }
+  return { received: batch.length, rows, refused };
 }

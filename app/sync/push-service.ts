@@ -5,7 +5,7 @@
 // ends as a journal run, and a running one shows its phase and percent.
 import type { Database } from '../db/database.js';
 import { describeDbError, isConnectionError } from '../db/database.js';
-import { openDocumentStream, parseDocument, type DocumentStream } from '../erp/document.js';
+import { parseDocument } from '../erp/document.js';
 import { DocumentError } from '../erp/errors.js';
 import type { DocumentFormat } from '../erp/record.js';
 import { Journal, OUTCOMES, emptyCounts, type Counts, type JournalItem, type RunPhase } from '../plugin/journal.js';
@@ -22,8 +22,8 @@ import { internalErrorMessage, newReference } from '../util/reference.js';
 import { echo } from '../util/echo.js';
 import { pushTiming } from '../util/push-timings.js';
 import { reason } from '../erp/reasons.js';
-import { ProductValidator, settleTwins, TwinCodes, type StagedProduct } from './validate-products.js';
-import type { Refusal } from './direct-records.js';
+import { keepPicturesOf, settleTwins, type StagedProduct } from './validate-products.js';
+import type { Refusal, StagedBatch } from './direct-records.js';
 import { readInThread, type ThreadDocument } from './reading-thread.js';
 import type { Settings } from '../settings/schema.js';
 
@@ -185,7 +185,7 @@ export class PushService {
    */
   private async pushDirect(c: PushContext, kind: 'prices' | 'stock'): Promise<PushOutcome> {
     const { run, req, settings, dryRun, progress, counts } = c;
-    const doc = await readInThread(c.body, { contentType: req.contentType, format: req.format, kind, settings, imageDir: this.opts.imageDir });
+    const doc = await readInThread(c.body, { contentType: req.contentType, format: req.format, kind, form: 'direct', settings, imageDir: this.opts.imageDir });
     let direct: DirectPush | null = null;
     try {
       direct = await directPush(this.db, run, kind, settings, dryRun);
@@ -210,26 +210,29 @@ export class PushService {
     }
   }
 
-  /** Promo prices and full sync: records are checked and staged, then applied statement by statement. */
+  /**
+   * Promo prices and full sync: the document is read and checked on the reading thread (codes
+   * that stand twice found there too), and its rows staged here as they come, then applied
+   * statement by statement.
+   */
   private async pushStaged(c: PushContext, kind: Exclude<PushKind, 'categories'>): Promise<PushOutcome> {
     const { run, req, settings, dryRun, progress, counts } = c;
-    const doc: DocumentStream = await openDocumentStream(c.body, req.contentType, req.format);
-    const v = new ProductValidator(kind, settings, { imageDir: this.opts.imageDir });
+    const doc = await readInThread(c.body, { contentType: req.contentType, format: req.format, kind, form: 'staged', settings, imageDir: this.opts.imageDir });
     // Codes are matched with the product index, read while the body arrives.
     const index = loadProductIndex(this.db, settings.product_code_field);
     index.catch(() => {});
     // A big push is staged while it is read (only the stage is written then).
     const stager = new ReadingStager(this.db, run, kind === 'promo-prices' ? 'promo-prices' : 'prices', settings, index);
     try {
-      const twins = new TwinCodes();
       let staged: StagedProduct[] = [];
       const rejected: Refusal[] = [];
-      await new ProductReading(doc, v, twins, staged, rejected, stager, progress, counts).read();
+      await new ProductReading(doc, staged, rejected, stager, progress, counts).read();
       pushTiming(run, 'read');
       await progress.report('matching', counts.received, 0, true);
       const read = staged;
-      staged = settleTwins(twins.twins, staged, rejected);
-      v.keepPicturesOf(staged);
+      const { twins, pictures } = doc.staged();
+      staged = settleTwins(twins, staged, rejected);
+      keepPicturesOf(pictures, staged);
       // kat must name a category the ERP already sent (checked before anything is written).
       if (staged.some((s) => s.category_code)) {
         const known = await loadCategoryMap(this.db);
@@ -240,7 +243,7 @@ export class PushService {
         });
       }
       // Pictures first: a product must never point at a file that is not there yet.
-      if (!dryRun && v.pictures.size > 0) await storePictures(this.opts.imageDir!, v.pictures);
+      if (!dryRun && pictures.size > 0) await storePictures(this.opts.imageDir!, pictures);
       await progress.report('writing', counts.received, 0, true);
       const total = staged.length;
       const r = await applyProducts(this.db, run, kind, staged, settings, {
@@ -251,9 +254,10 @@ export class PushService {
         stager: { stager, read },
         onProgress: (n) => c.onProgress(n, total * 2),
       });
-      return { format: doc.format, charset: doc.charset, r, rejected, ignoredFields: v.ignoredFields, unknownFields: v.unknownFields };
+      return { format: doc.format, charset: doc.charset, r, rejected, ...doc.fields() };
     } finally {
       await stager.close().catch(() => {});
+      doc.close();
     }
   }
 }
@@ -316,13 +320,10 @@ class DirectReading {
   }
 }
 
-/** A promo-price or full-sync push's records, checked as they come and staged. */
+/** A promo-price or full-sync push's records, checked on the reading thread, staged as they come. */
 class ProductReading {
   constructor(
-    private readonly doc: DocumentStream,
-    private readonly validator: ProductValidator,
-    /** Each record's code: twins are found at the end. */
-    private readonly twins: TwinCodes,
+    private readonly doc: ThreadDocument<StagedBatch>,
     private readonly staged: StagedProduct[],
     private readonly rejected: Refusal[],
     private readonly stager: ReadingStager,
@@ -331,15 +332,11 @@ class ProductReading {
   ) {}
 
   async read(): Promise<void> {
-    const { validator, twins, staged, rejected, stager, progress, counts } = this;
-    for await (const batch of this.doc.batches) {
-      counts.received += batch.length;
-      for (const r of batch) {
-        const c = validator.check(r);
-        twins.see(c.code, r.seq);
-        if (c.row) staged.push(c.row);
-        if (c.rejected) rejected.push(c.early ? { ...c.rejected, early: true } : c.rejected);
-      }
+    const { staged, rejected, stager, progress, counts } = this;
+    for await (const b of this.doc.batches) {
+      counts.received += b.received;
+      for (const row of b.rows) staged.push(row);
+      for (const j of b.refused) rejected.push(j);
       await stager.catchUp(staged);
       await progress.report('reading', counts.received);
       await new Promise((r) => setImmediate(r));

@@ -5,8 +5,9 @@ import { Worker } from 'node:worker_threads';
 import { DocumentError } from '../erp/errors.js';
 import type { DocumentFormat } from '../erp/record.js';
 import type { Settings } from '../settings/schema.js';
-import type { CheckedBatch } from './direct-records.js';
-import type { FromReader, ToReader } from './reading-messages.js';
+import type { CheckedBatch, StagedBatch } from './direct-records.js';
+import type { PushKind } from './push-kinds.js';
+import type { FromReader, ReadingForm, ToReader } from './reading-messages.js';
 import { AsyncQueue } from '../util/async-queue.js';
 
 /**
@@ -18,13 +19,15 @@ export const CHUNKS_IN_FLIGHT = 16;
 export const BATCHES_WAITING = 8;
 
 /** A document being read on the reading thread. */
-export interface ThreadDocument {
+export interface ThreadDocument<B = CheckedBatch> {
   format: DocumentFormat;
   charset: string;
   /** Checked batches in document order; a problem in the document throws DocumentError. */
-  batches: AsyncGenerator<CheckedBatch>;
+  batches: AsyncGenerator<B>;
   /** Once `batches` has ended: the fields the records had that the push does not use. */
   fields(): { ignoredFields: string[]; unknownFields: string[] };
+  /** Once `batches` has ended (a staged read): the codes that stood twice, and the pictures sent as data. */
+  staged(): { twins: Map<string, number[]>; pictures: Map<string, Buffer> };
   /** Ends the session (always, also after an error): the thread stops reading it. */
   close(): void;
 }
@@ -32,13 +35,17 @@ export interface ThreadDocument {
 export interface ReadOptions {
   contentType: string | undefined;
   format: DocumentFormat | undefined;
-  kind: 'prices' | 'stock';
+  kind: Exclude<PushKind, 'categories'>;
+  /** 'direct': stock and stock-and-price (CheckedBatch); 'staged': promo prices and full sync (StagedBatch). */
+  form: ReadingForm;
   settings: Settings;
   imageDir: string | null;
 }
 
 /** Starts reading `body` on the reading thread; resolves once its format and charset are known. */
-export async function readInThread(body: AsyncIterable<Buffer>, opts: ReadOptions): Promise<ThreadDocument> {
+export async function readInThread(body: AsyncIterable<Buffer>, opts: ReadOptions & { form: 'direct' }): Promise<ThreadDocument<CheckedBatch>>;
+export async function readInThread(body: AsyncIterable<Buffer>, opts: ReadOptions & { form: 'staged' }): Promise<ThreadDocument<StagedBatch>>;
+export async function readInThread(body: AsyncIterable<Buffer>, opts: ReadOptions): Promise<ThreadDocument<CheckedBatch | StagedBatch>> {
   const session = readingThread().open(body[Symbol.asyncIterator](), opts);
   try {
     const head = await session.next();
@@ -48,6 +55,7 @@ export async function readInThread(body: AsyncIterable<Buffer>, opts: ReadOption
       charset: head.charset,
       batches: session.batches(),
       fields: () => session.fields(),
+      staged: () => session.staged(),
       close: () => session.close(),
     };
   } catch (err) {
@@ -115,7 +123,7 @@ class Session {
     return (await this.inbox.take())!; // never ended: the session closes instead
   }
 
-  async *batches(): AsyncGenerator<CheckedBatch> {
+  async *batches(): AsyncGenerator<CheckedBatch | StagedBatch> {
     for (;;) {
       const m = await this.next();
       if (m.t === 'batch') yield m.batch;
@@ -129,6 +137,13 @@ class Session {
   fields(): { ignoredFields: string[]; unknownFields: string[] } {
     if (!this.done) throw new Error('the document has not been read to its end');
     return { ignoredFields: this.done.ignoredFields, unknownFields: this.done.unknownFields };
+  }
+
+  staged(): { twins: Map<string, number[]>; pictures: Map<string, Buffer> } {
+    if (!this.done) throw new Error('the document has not been read to its end');
+    // A picture's bytes cross the thread as a Uint8Array: the same memory seen as a Buffer.
+    const pictures = new Map([...(this.done.pictures ?? [])].map(([path, b]) => [path, Buffer.from(b.buffer, b.byteOffset, b.byteLength)] as const));
+    return { twins: this.done.twins ?? new Map(), pictures };
   }
 
   /** A message that is not the one expected, as the error to throw. */

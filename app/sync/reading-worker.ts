@@ -1,14 +1,15 @@
-// The reading thread: decodes, parses and checks the documents of stock and stock-and-price
-// pushes, beside the push's own thread, which matches the records and loads the changes. On one
-// thread the two took turns; here reading runs on the other core (the README's round 20 has the
-// figures). The same modules as on the push's thread do the work (openDocumentStream,
-// ProductValidator), so records, refusals and errors are the same.
+// The reading thread: decodes, parses and checks the documents of product pushes, beside the
+// push's own thread, which matches the records and loads the changes (stock, stock-and-price) or
+// stages them (promo prices, full sync). On one thread the two took turns; here reading runs on
+// the other core (the README's rounds 20 and 22 have the figures). The same modules as on the
+// push's thread did the work before do it here (openDocumentStream, ProductValidator, TwinCodes),
+// so records, refusals and errors are the same.
 import { parentPort } from 'node:worker_threads';
 import { openDocumentStream } from '../erp/document.js';
 import { DocumentError } from '../erp/errors.js';
-import { checkDirectBatch } from './direct-records.js';
+import { checkDirectBatch, checkStagedBatch } from './direct-records.js';
 import type { FromReader, ToReader } from './reading-messages.js';
-import { ProductValidator } from './validate-products.js';
+import { ProductValidator, TwinCodes } from './validate-products.js';
 import { AsyncQueue } from '../util/async-queue.js';
 
 const port = parentPort;
@@ -61,21 +62,24 @@ class Session {
   }
 
   async run(): Promise<void> {
-    const { id, contentType, format, kind, settings, imageDir } = this.start;
+    const { id, contentType, format, kind, form, settings, imageDir } = this.start;
     try {
       const doc = await openDocumentStream(this.body(), contentType, format);
       post({ t: 'head', id, format: doc.format, charset: doc.charset });
       const validator = new ProductValidator(kind, settings, { imageDir });
       const clock = timings ? new ReadClock() : null;
+      // A staged read finds the codes that stand twice here, where every record passes.
+      const twins = form === 'staged' ? new TwinCodes() : null;
       for await (const batch of doc.batches) {
         if (this.stopped) throw new Stopped();
         const began = clock?.now() ?? 0;
-        const checked = checkDirectBatch(batch, validator, kind);
+        const checked = twins ? checkStagedBatch(batch, validator, twins) : checkDirectBatch(batch, validator, kind as 'prices' | 'stock');
         if (clock) clock.checking += clock.now() - began;
         post({ t: 'batch', id, batch: checked });
       }
       clock?.report(id);
-      post({ t: 'done', id, ignoredFields: validator.ignoredFields, unknownFields: validator.unknownFields });
+      const staged = twins ? { twins: twins.twins, pictures: validator.pictures } : {};
+      post({ t: 'done', id, ignoredFields: validator.ignoredFields, unknownFields: validator.unknownFields, ...staged });
     } catch (err) {
       if (err instanceof Stopped || this.stopped) return;
       if (err instanceof DocumentError) post({ t: 'failed', id, status: err.status, message: err.message });

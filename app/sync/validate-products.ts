@@ -210,9 +210,15 @@ export class ProductValidator {
 
   /** Only the pictures of records that are staged: a record refused for another field stores nothing. */
   keepPicturesOf(staged: StagedProduct[]): void {
-    const used = new Set(staged.map((r) => r.image));
-    for (const p of this.pictures.keys()) if (!used.has(p)) this.pictures.delete(p);
+    keepPicturesOf(this.pictures, staged);
   }
+}
+
+/** Takes out of `pictures` those no staged record uses (a record refused for another field stores nothing). */
+export function keepPicturesOf(pictures: Map<string, Buffer>, staged: StagedProduct[]): void {
+  if (pictures.size === 0) return;
+  const used = new Set(staged.map((r) => r.image));
+  for (const p of pictures.keys()) if (!used.has(p)) pictures.delete(p);
 }
 
 /** Codes seen in a document, and every record of those that stand more than once (kept in memory). */

@@ -77,6 +77,25 @@ describe.each(TARGETS)('full sync on $name', (target) => {
     expect((await pushXml(app, 'prices', [{ ...doc[0], nev: 'ÚJ NÉV' }])).body.counts.updated).toBe(1);
   });
 
+  // A row whose price or VAT class the product index shows differs is decided in memory (round
+  // 22); the rest by the SQL comparison. Both must answer as the SQL alone did.
+  it('decides updated and unchanged alike whether the price or VAT class differs (known from the product index) or only the name does, or nothing', async () => {
+    const codes = ['PR', 'VT', 'NM', 'SM', 'FM'].map((t) => uniqueCode(t));
+    const ids = await Promise.all(codes.map((model) => addProduct(db(), { model, price: 100, tax_class_id: 9, name: `Név ${model}` })));
+    const base = codes.map((c) => ({ termekkod: c, ar: '100', afakulcs: '27', nev: `Név ${c}`, mee: 'db' }));
+    // The first full sync gives every product its mapping (unit): all updated.
+    expect((await pushXml(app, 'prices', base)).body.counts).toMatchObject({ received: 5, updated: 5 });
+    const [pr, vt, nm, sm, fm] = base;
+    const next = [{ ...pr!, ar: '120' }, { ...vt!, afakulcs: '5' }, { ...nm!, nev: 'Másik név' }, sm!, { ...fm!, ar: '100,0000' }];
+    expect((await pushXml(app, 'prices', next)).body.counts).toMatchObject({ received: 5, updated: 3, unchanged: 2 });
+    expect(Number((await product(db(), ids[0]!)).price)).toBe(120);
+    expect(Number((await product(db(), ids[1]!)).tax_class_id)).toBe(10);
+    expect(Number((await product(db(), ids[1]!)).price)).toBe(100);
+    const lang = await defaultLanguageId(db());
+    expect((await db().knex(db().t('product_description')).where({ product_id: ids[2]!, language_id: lang }).first()).name).toBe('Másik név');
+    expect((await pushXml(app, 'prices', next)).body.counts).toMatchObject({ received: 5, updated: 0, unchanged: 5 });
+  });
+
   it('puts the product into the category whose ERP code kat names, replacing its other ERP category', async () => {
     const cats = await request(app).post(`/integration/categories?key=${KEY}`).set('Content-Type', 'application/json').send(JSON.stringify([{ kod: 'FS-A', nev: 'A' }, { kod: 'FS-B', nev: 'B' }]));
     expect(cats.status).toBe(200);

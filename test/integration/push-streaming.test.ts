@@ -414,6 +414,82 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     expect(Number((await product(db(), id)).price)).toBe(556);
   });
 
+  // Promo prices and full sync are read on the reading thread too (round 22): only a push read
+  // there fails when the thread stops, and only one that opened a session there can leave one.
+  const stagedKinds = [
+    { name: 'promo prices', kind: 'promo-prices' as const, syncType: 'stock_price', field: 'arakcios', value: 55 },
+    { name: 'a full sync', kind: 'prices' as const, syncType: 'full', field: 'ar', value: 555 },
+  ];
+
+  it.each(stagedKinds)('$name whose reading thread stops mid-document fails with 500 and a reference, changes nothing, and the next one reads on a new thread', async ({ kind, syncType, field, value }) => {
+    await env.ctx.settings.update({ sync_type: syncType });
+    try {
+      const code = uniqueCode('RS');
+      const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
+      const doc = Buffer.from(xmlDoc(records(3 * BATCH_RECORDS, { [10]: { termekkod: code, [field]: value } }, (i) => ({ termekkod: `NOPE-${i}`, [field]: 1 }))));
+      let taken = false;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      async function* body() {
+        yield doc.subarray(0, doc.length >> 1);
+        taken = true;
+        await gate;
+        yield doc.subarray(doc.length >> 1);
+      }
+      const pushing = new PushService(db(), env.ctx.settings).push({ kind, actor: 'test', contentType: 'application/xml', body: body() });
+      pushing.catch(() => {});
+      for (let t = 0; t < 200 && !taken; t++) await new Promise((r) => setTimeout(r, 25));
+      expect(taken).toBe(true);
+      await stopReadingThread();
+      release();
+      const err = (await pushing.then(() => null, (e: unknown) => e)) as PushError | null;
+      expect(err).toBeInstanceOf(PushError);
+      expect(err!.status).toBe(500);
+      expect(err!.message).toMatch(/reference/i);
+      expect(err!.detail).toMatch(/reading thread/);
+      expect(Number((await product(db(), id)).price)).toBe(100);
+      expect(await specials(db(), id)).toEqual([]);
+      expect(await db().knex(db().own('journal_run')).where({ id: err!.run }).first()).toMatchObject({ status: 'failed', http_status: 500 });
+      const again = await pushXml(app, kind, [{ termekkod: code, [field]: value + 1 }]);
+      expect(again.status).toBe(200);
+      expect(again.body.counts).toMatchObject({ received: 1, updated: 1 });
+      if (kind === 'promo-prices') expect((await specials(db(), id)).map((s) => Number(s.price))).toContain(value + 1);
+      else expect(Number((await product(db(), id)).price)).toBe(value + 1);
+    } finally {
+      await env.ctx.settings.update({ sync_type: 'stock_price' });
+    }
+  });
+
+  it.each(stagedKinds)('$name whose body fails mid-document (the client gone) fails, stages and changes nothing, and leaves no session open on either side of the reading thread', async ({ kind, syncType, field, value }) => {
+    await env.ctx.settings.update({ sync_type: syncType });
+    try {
+      const code = uniqueCode('RC');
+      const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
+      // The body fails only once the stage holds rows: past STAGE_WHILE_READING, the records were
+      // staged while the document was read, on a session the thread had open.
+      const stage = db().own(kind === 'promo-prices' ? 'stage_promo_prices' : 'stage_prices');
+      const staged = async () => Number((await db().knex(stage).count({ n: '*' }).first())!.n);
+      const doc = Buffer.from(xmlDoc(records(STAGE_WHILE_READING + 4 * BATCH_RECORDS, { [10]: { termekkod: code, [field]: value } }, (i) => ({ termekkod: `NOPE-${i}`, [field]: 1 }))));
+      let stagedBefore = 0;
+      async function* body() {
+        yield doc.subarray(0, doc.length - 1000);
+        for (let t = 0; t < 500 && !(stagedBefore = await staged()); t++) await new Promise((r) => setTimeout(r, 20));
+        throw new Error('the client went away');
+      }
+      const err = await new PushService(db(), env.ctx.settings).push({ kind, actor: 'test', contentType: 'application/xml', body: body() }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(stagedBefore).toBeGreaterThan(0);
+      expect(Number((await product(db(), id)).price)).toBe(100);
+      expect(await specials(db(), id)).toEqual([]);
+      expect(await staged()).toBe(0);
+      let open = await readingSessions();
+      for (let t = 0; t < 100 && (open.here || open.there); t++) open = (await new Promise((r) => setTimeout(r, 20)), await readingSessions());
+      expect(open).toEqual({ here: 0, there: 0 });
+    } finally {
+      await env.ctx.settings.update({ sync_type: 'stock_price' });
+    }
+  });
+
   // MariaDB only, as above. The whole (short) document is read before the index is there: the
   // codes standing twice must still be found before the answer is made (CI once answered without them).
   it.skipIf(target.dialect !== 'mysql')('finds a code standing twice when the whole document was read before the product index', async () => {

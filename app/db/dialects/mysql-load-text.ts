@@ -86,6 +86,23 @@ export class LoadTextWriter {
     this.n = n;
   }
 
+  /**
+   * A text field, the same bytes as `field`: printable ASCII without a backslash (codes, dates,
+   * most names) unit by unit, anything else through `field` (a Buffer per field cost the
+   * promo stage's text more than its loading).
+   */
+  text(s: string): void {
+    this.room(s.length);
+    const buf = this.buf;
+    let n = this.n;
+    for (let i = 0; i < s.length; i++) {
+      const u = s.charCodeAt(i);
+      if (u < 0x20 || u > 0x7e || u === BACKSLASH) return this.field(s);
+      buf[n++] = u;
+    }
+    this.n = n;
+  }
+
   /** A text field (as `loadDataField`), in UTF-8. */
   field(text: string): void {
     const t = Buffer.from(loadDataField(text), 'utf8');
