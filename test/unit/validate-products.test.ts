@@ -318,6 +318,19 @@ describe('codes that stand twice in one document', () => {
     expect([...t.twins]).toEqual([['A', [1, 3, 6]], ['C', [7, 8]]]);
   });
 
+  it('TwinCodes tells codes apart by every unit (case, prefixes, wide characters, HTML-encoded forms) across more codes than it first has room for', () => {
+    const t = new TwinCodes();
+    const codes = ['a', 'A', 'AB', 'ABC', 'kód', 'KÓD', 'Ő-1', '😀', '😀x', 'A&B', 'A&amp;B', ' A'];
+    // 10,000 more codes: the table grows past its first 4,096 entries; each is seen again later.
+    const many = Array.from({ length: 10_000 }, (_, i) => `BENCH-${String(i).padStart(7, '0')}`);
+    const all = [...codes, ...many];
+    all.forEach((c, i) => t.see(c, i + 1));
+    expect(t.twins.size).toBe(0);
+    all.forEach((c, i) => t.see(c, all.length + i + 1));
+    expect(t.twins.size).toBe(all.length);
+    all.forEach((c, i) => expect(t.twins.get(c)).toEqual([i + 1, all.length + i + 1]));
+  });
+
   it('every record of a twin code is invalid, naming all of them; a record refused for a field takes the twin reason, one refused for its code keeps its own', () => {
     const twins = new Map([['A', [1, 3, 4]], ['LONG', [6, 7]]]);
     const staged = [{ seq: 1, code: 'A' }, { seq: 2, code: 'B' }, { seq: 4, code: 'A' }, { seq: 5, code: 'C' }];
