@@ -5,6 +5,7 @@ import { sqlDate, sqlInt, sqlIntTable } from '../db/sql.js';
 import type { ProductStaging } from './product-staging.js';
 import type { ProductCodeField } from './products.js';
 import type { ShopSchema } from './schema.js';
+import { pushTiming } from '../util/push-timings.js';
 
 export interface NewProductDefaults {
   codeField: ProductCodeField;
@@ -161,6 +162,7 @@ export class ProductMasterWriter {
       set: { name: 'COALESCE(s.name, pd.name)', description: 'COALESCE(s.description, pd.description)' },
       where: `${this.updatedOnly} AND pd.language_id = ${L} AND (s.name IS NOT NULL OR s.description IS NOT NULL)`,
     }));
+    pushTiming(this.st.runId, 'master:names updated');
     const langs = sqlIntTable(languageIds, 'language_id');
     const desc = this.schema.insertColumns('product_description', {
       product_id: 's.product_id', language_id: 'l.language_id', name: 's.name', description: "COALESCE(s.description, '')", tag: "''",
@@ -173,6 +175,7 @@ export class ProductMasterWriter {
        WHERE ${applied} AND s.name IS NOT NULL AND NOT EXISTS (
          SELECT 1 FROM ${this.t('product_description')} pd WHERE pd.product_id = s.product_id AND pd.language_id = l.language_id)`,
     );
+    pushTiming(this.st.runId, 'master:descriptions inserted');
     await this.raw(
       `INSERT INTO ${this.t('product_to_store')} (product_id, store_id)
        SELECT s.product_id, 0 FROM ${S} s WHERE ${applied} AND NOT EXISTS (
