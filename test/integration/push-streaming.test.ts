@@ -380,11 +380,8 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
     expect(await readingSessions()).toEqual({ here: 0, there: 0 });
   });
 
-  it('a push whose reading thread stops mid-document fails with 500 and a reference, changes nothing, and the next push reads on a new thread', async () => {
-    const code = uniqueCode('RT');
-    const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
-    const recs = records(3 * BATCH_RECORDS, { [10]: { termekkod: code, ar: 555 } }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1 }));
-    const doc = Buffer.from(xmlDoc(recs));
+  /** Pushes `doc`, stopping the reading thread once half of it was sent; the push's error. */
+  async function pushStoppingThread(kind: 'prices' | 'promo-prices', doc: Buffer): Promise<PushError> {
     let taken = false;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -394,14 +391,23 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
       await gate;
       yield doc.subarray(doc.length >> 1);
     }
-    const pushing = new PushService(db(), env.ctx.settings).push({ kind: 'prices', actor: 'test', contentType: 'application/xml', body: body() });
+    const pushing = new PushService(db(), env.ctx.settings).push({ kind, actor: 'test', contentType: 'application/xml', body: body() });
     pushing.catch(() => {});
     for (let t = 0; t < 200 && !taken; t++) await new Promise((r) => setTimeout(r, 25));
     expect(taken).toBe(true);
     await stopReadingThread();
     release();
-    const err = (await pushing.then(() => null, (e: unknown) => e)) as PushError | null;
+    const err = await pushing.then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(PushError);
+    return err as PushError;
+  }
+
+  it('a push whose reading thread stops mid-document fails with 500 and a reference, changes nothing, and the next push reads on a new thread', async () => {
+    const code = uniqueCode('RT');
+    const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
+    const recs = records(3 * BATCH_RECORDS, { [10]: { termekkod: code, ar: 555 } }, (i) => ({ termekkod: `NOPE-${i}`, ar: 1 }));
+    const doc = Buffer.from(xmlDoc(recs));
+    const err = await pushStoppingThread('prices', doc);
     expect(err!.status).toBe(500);
     expect(err!.message).toMatch(/reference/i);
     expect(err!.detail).toMatch(/reading thread/);
@@ -427,23 +433,7 @@ describe.each(DIALECT_TARGETS)('pushes read as they arrive on $name', (target) =
       const code = uniqueCode('RS');
       const id = await addProduct(db(), { model: code, price: 100, quantity: 1 });
       const doc = Buffer.from(xmlDoc(records(3 * BATCH_RECORDS, { [10]: { termekkod: code, [field]: value } }, (i) => ({ termekkod: `NOPE-${i}`, [field]: 1 }))));
-      let taken = false;
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      async function* body() {
-        yield doc.subarray(0, doc.length >> 1);
-        taken = true;
-        await gate;
-        yield doc.subarray(doc.length >> 1);
-      }
-      const pushing = new PushService(db(), env.ctx.settings).push({ kind, actor: 'test', contentType: 'application/xml', body: body() });
-      pushing.catch(() => {});
-      for (let t = 0; t < 200 && !taken; t++) await new Promise((r) => setTimeout(r, 25));
-      expect(taken).toBe(true);
-      await stopReadingThread();
-      release();
-      const err = (await pushing.then(() => null, (e: unknown) => e)) as PushError | null;
-      expect(err).toBeInstanceOf(PushError);
+      const err = await pushStoppingThread(kind, doc);
       expect(err!.status).toBe(500);
       expect(err!.message).toMatch(/reference/i);
       expect(err!.detail).toMatch(/reading thread/);
