@@ -225,8 +225,8 @@ export function keepPicturesOf(pictures: Map<string, Buffer>, staged: StagedProd
 /**
  * Codes seen in a document, and every record of those that stand more than once. The codes sit in
  * a CodeTable (their units in one array, no string or Map entry per code): a Map of 100,000 codes
- * took the reading thread about 0.1 s of a promo push, most of its checking, and held every code
- * (a code of 13 characters or more is a slice of its chunk of the document: that chunk with it).
+ * took the reading thread about 0.1 s of a promo push (its profile), and held every code (a code
+ * of 13 characters or more is a slice of its chunk of the document: that chunk with it).
  */
 export class TwinCodes {
   private readonly codes = new CodeTable(4096);
