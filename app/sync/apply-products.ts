@@ -555,6 +555,11 @@ export class ReadingStager {
     return this.prepared !== null;
   }
 
+  /** A staged 'prices' push is a full sync (stock-and-price prices take the direct path). */
+  private get full(): boolean {
+    return this.kind === 'prices';
+  }
+
   /** Call between batches with the rows read so far (the same array, growing). */
   async catchUp(rows: StagedProduct[]): Promise<void> {
     if (this.loads.blocked || rows.length - this.loadedTo < STAGE_WHILE_READING) return;
@@ -562,7 +567,7 @@ export class ReadingStager {
     const { index, st, specials } = await this.prepared;
     const part = rows.slice(this.loadedTo);
     this.loadedTo = rows.length;
-    matchFromIndex(part, index, this.kind === 'prices');
+    matchFromIndex(part, index, this.full);
     specials?.prepareMore(part);
     pushTiming(this.runId, `staging ${part.length}`);
     this.loads.start(st.append(part).then(() => pushTiming(this.runId, `staged ${part.length}`)));
@@ -590,7 +595,7 @@ export class ReadingStager {
     await this.loads.done();
     const standing = new Set(stand.map((r) => r.seq));
     const part = read.slice(this.loadedTo).filter((r) => standing.has(r.seq));
-    matchFromIndex(part, index, this.kind === 'prices');
+    matchFromIndex(part, index, this.full);
     specials?.prepareMore(part);
     await st.append(part);
     await st.removeSeqs(read.slice(0, this.loadedTo).filter((r) => !standing.has(r.seq)).map((r) => r.seq));

@@ -4,10 +4,13 @@
 // a batch crosses threads as numbers, strings and plain objects.
 import type { JournalItem } from '../plugin/journal.js';
 import type { RawRecord } from '../erp/record.js';
-import type { ProductValidator, StagedProduct, TwinCodes } from './validate-products.js';
+import type { Checked, ProductValidator, StagedProduct, TwinCodes } from './validate-products.js';
 
 /** A refusal, and whether it came before the twin check (see `Checked.early`). */
 export type Refusal = JournalItem & { early?: boolean };
+
+/** A checked record's refusal, marked when it came before the twin check. */
+const refusalOf = (c: Checked): Refusal => (c.early ? { ...c.rejected!, early: true } : c.rejected!);
 
 /** One batch of records, checked. Records without a code are counted and refused, not listed. */
 export interface CheckedBatch {
@@ -37,7 +40,7 @@ export function checkDirectBatch(batch: RawRecord[], validator: ProductValidator
       values[n] = c.row ? (kind === 'stock' ? c.row.quantity : c.row.gross ?? c.row.price) ?? NaN : NaN;
       n++;
     }
-    if (c.rejected) refused.push(c.early ? { ...c.rejected, early: true } : c.rejected);
+    if (c.rejected) refused.push(refusalOf(c));
   }
   // Cut by copying, not by a view: a view crosses threads with its whole buffer.
   const whole = n === batch.length;
@@ -59,7 +62,7 @@ export function checkStagedBatch(batch: RawRecord[], validator: ProductValidator
     const c = validator.check(r);
     twins.see(c.code, r.seq);
     if (c.row) rows.push(c.row);
-    if (c.rejected) refused.push(c.early ? { ...c.rejected, early: true } : c.rejected);
+    if (c.rejected) refused.push(refusalOf(c));
   }
   return { received: batch.length, rows, refused };
 }

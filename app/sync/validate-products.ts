@@ -208,11 +208,6 @@ export class ProductValidator {
       return refusal(r, code, 'invalid', err.why);
     }
   }
-
-  /** Only the pictures of records that are staged: a record refused for another field stores nothing. */
-  keepPicturesOf(staged: StagedProduct[]): void {
-    keepPicturesOf(this.pictures, staged);
-  }
 }
 
 /** Takes out of `pictures` those no staged record uses (a record refused for another field stores nothing). */
@@ -287,6 +282,6 @@ export function validateProducts(records: RawRecord[], kind: Exclude<PushKind, '
     else rejected.push({ ...c.rejected!, early: c.early });
   }
   staged = settleTwins(twins.twins, staged, rejected);
-  v.keepPicturesOf(staged);
+  keepPicturesOf(v.pictures, staged);
   return { staged, pictures: v.pictures, rejected: rejected.map(({ early: _, ...j }) => j), ignoredFields: v.ignoredFields, unknownFields: v.unknownFields };
 }
