@@ -164,6 +164,12 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     // A resend changes nothing and creates no twin.
     const again = await pushXml(app, 'prices', [{ termekkod: 'ERP&NEW-1', nev: 'Szeletelő kés & tok', ar: 2000, afakulcs: 27, kat: 'ERP-SZEL' }]);
     expect(again.body.counts).toMatchObject({ created: 0, unchanged: 1 });
+    // A new price: decided from the product index (round 22), written, and shown by the storefront;
+    // sent again, unchanged.
+    const repriced = [{ termekkod: 'ERP&NEW-1', nev: 'Szeletelő kés & tok', ar: 2100, afakulcs: 27, kat: 'ERP-SZEL' }];
+    expect((await pushXml(app, 'prices', repriced)).body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+    expect((await shown(created.product_id)).net).toBe(2100);
+    expect((await pushXml(app, 'prices', repriced)).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
   });
 
   it('stock: an order placed through OpenCart in a shop of many blocks re-reads only the changed block (the patch), and the next stock push writes the product it took from, its history\'s old value the one OpenCart\'s order left', async () => {
