@@ -3,11 +3,12 @@
 // - stock and price pushes write blocks, one row each (product_change_block,
 //   app/plugin/change-blocks.ts: up to 256 per 20,000-row load step, ~80 changes each; a push of
 //   a few, one per change): a row per product cost the database as much as the push's own write.
-//   Indexed by (run_id, slot): a code's block follows from its hash;
+//   A code's blocks are all in the slot of its hash, found newest first by (slot, run_id);
 // - full sync's prices and the promo prices, written by INSERT … SELECT from their staging table,
-//   are one row per product (product_change), indexed by (run_id, code) (migrations 010 and 012).
-// Retention deletes both by run; a product's history is read run by run, newest first, looking its
-// code up within each.
+//   are one row per product (product_change), indexed by (run_id, code) (migrations 010 and 012);
+//   the runs that wrote any are listed once each in product_change_run (migration 014).
+// Retention deletes all three by run. The product page reads a code's history newest first from
+// both forms at once: never run by run through the journal (migration 014 says why).
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import type { KeptRows } from '../db/dialects/types.js';
@@ -19,12 +20,12 @@ export type ChangeField = 'price' | 'quantity' | 'promo';
 /** The journal kinds whose runs write the history (stock, stock-and-price or full sync, promo prices). */
 const HISTORY_KINDS = ['stock', 'prices', 'promo-prices'];
 /**
- * Runs read per step of a product's history: most products change in most pushes, and a page is
- * 50 rows. In each run the database reads the code's slot's blocks (one per 20,000 changes, about
- * 2.5 KB) and sends only those that hold the code.
+ * A step of the product page's read: blocks read per slot (a code changed in every run has a block
+ * or two in each: a page of 50 rows needs about 50), and runs that wrote history rows looked up
+ * (point reads by (run_id, code), a few bytes each unless they hold the code).
  */
-const RUN_BATCH = 1000;
-
+const BLOCK_STEP = 200;
+const ROW_RUN_STEP = 1000;
 export interface ProductChangeRow {
   /** The history row's id (a block's entries share their block's). */
   id: number;
@@ -120,6 +121,16 @@ export async function runChanges(db: Database, runId: number): Promise<Array<{ p
 export async function forgetRun(trx: Knex | Knex.Transaction, db: Database, runId: number): Promise<void> {
   await trx.raw(`DELETE FROM ${db.own('product_change_block')} WHERE run_id = ${sqlInt(runId)}`);
   await trx.raw(`DELETE FROM ${db.own('product_change')} WHERE run_id = ${sqlInt(runId)}`);
+  await trx.raw(`DELETE FROM ${db.own('product_change_run')} WHERE run_id = ${sqlInt(runId)}`);
+}
+
+/**
+ * Lists the run among those that wrote history rows (the product page walks only those), before
+ * its rows are written: a run listed without rows costs the page one point read, rows without
+ * their run would never be shown.
+ */
+export async function listRowRun(db: Database, runId: number): Promise<void> {
+  await db.knex.raw(`${db.dialect.insertIgnore()} INTO ${db.own('product_change_run')} (run_id) VALUES (${sqlInt(runId)})`);
 }
 
 /**
@@ -178,6 +189,7 @@ export async function forgetNotInShop(db: Database, runId: number, column: 'pric
 
 /** Full sync: the staged prices that are about to change (called before they are written). */
 export async function recordStagedPrices(db: Database, runId: number, stage: string): Promise<void> {
+  await listRowRun(db, runId);
   await db.knex.raw(
     `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value)
      SELECT s.run_id, s.product_id, s.code, 'price', CASE WHEN s.outcome = 'created' THEN NULL ELSE p.price END, s.price
@@ -189,6 +201,7 @@ export async function recordStagedPrices(db: Database, runId: number, stage: str
 
 /** Promo prices: every special that was written (0 = the promo was ended), with its dates as staged. */
 export async function recordStagedPromos(db: Database, runId: number, stage: string): Promise<void> {
+  await listRowRun(db, runId);
   await db.knex.raw(
     `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value, promo_start, promo_end)
      SELECT s.run_id, s.product_id, s.code, 'promo', NULL, s.promo, s.promo_start, s.promo_end
@@ -198,108 +211,125 @@ export async function recordStagedPromos(db: Database, runId: number, stage: str
 }
 
 export class ProductHistory {
-  /** `runBatch`: runs read per step (tests make it small to cross a step). */
-  constructor(private readonly db: Database, private readonly opts: { runBatch?: number } = {}) {}
+  /** `blockStep`, `rowRunStep`: a step's size (tests make them small to cross steps). */
+  constructor(private readonly db: Database, private readonly opts: { blockStep?: number; rowRunStep?: number } = {}) {}
 
   /**
    * A product's changes, newest first, keyset-paginated by run: a page holds whole runs, at least
    * `limit` rows unless no older run has any (so `beforeRun` = the page's last run never skips
-   * part of a run). `codes` may hold the stored and the plain form. `productIds` has no index:
-   * it reads each run's rows whole (the admin finds products by code), so keep it for the few
-   * ids of one product, never a hot path.
+   * part of a run). `codes` may hold the stored and the plain form.
+   *
+   * A step reads each form down from `before`, side by side: the blocks of each code's slot that
+   * hold the code, newest first, and the rows of the code in the newest runs that wrote rows. Each
+   * source has read all it holds from some run up (`from`); the step keeps what lies at or above
+   * the higher of the two (the other source may not have reached below it yet), and the next step
+   * reads on from there. The runs' journal entries decide which runs count.
    */
-  async changes(f: { codes: string[]; productIds: number[]; beforeRun?: number; limit: number }): Promise<ProductChangeRow[]> {
-    if (!f.codes.length && !f.productIds.length) return [];
-    const { knex } = this.db;
+  async changes(f: { codes: string[]; beforeRun?: number; limit: number }): Promise<ProductChangeRow[]> {
+    if (!f.codes.length) return [];
     const out: ProductChangeRow[] = [];
-    const batch = this.opts.runBatch ?? RUN_BATCH;
-    let before = f.beforeRun;
+    let before = f.beforeRun ?? Number.MAX_SAFE_INTEGER;
     for (;;) {
-      // The runs that may have written history, newest first, a batch at a time (journal_run's
-      // (kind, id) index): a stock or price push loads its rows while it reads the document, so
-      // they describe a change only once the run got to write the shop (a run stopped earlier
-      // by a crash keeps them).
-      const runs = (await knex(this.db.own('journal_run'))
-        .whereIn('kind', HISTORY_KINDS)
-        .where((w) => w.where('phase', 'writing').orWhereIn('status', ['ok', 'partial']))
-        .modify((q) => void (before !== undefined && q.where('id', '<', before)))
-        .orderBy('id', 'desc')
-        .limit(batch)
-        .select('id', 'started_at', 'kind', 'dry_run', 'status')) as Array<{ id: number | string; started_at: string; kind: string; dry_run: unknown; status: string }>;
-      if (!runs.length) return out;
-      const byId = new Map(runs.map((r) => [Number(r.id), r]));
-      // Both forms side by side (on MySQL, two connections).
-      const found = (await Promise.all([this.rowsOf([...byId.keys()], f), this.blockEntriesOf([...byId.keys()], f)])).flat();
+      const slots = [...new Set(f.codes.map(slotOf))];
+      const reads = await Promise.all([this.rowsBelow(before, f.codes), ...slots.map((slot) => this.blocksBelow(before, slot, f.codes))]);
+      const from = Math.max(...reads.map((r) => r.from));
+      const found = reads.flatMap((r) => r.found).filter((r) => r.run_id >= from);
+      const runs = await this.runsShown([...new Set(found.map((r) => r.run_id))]);
       // Newest run first; within a run, the last written first.
       found.sort((a, b) => b.run_id - a.run_id || b.order - a.order);
       for (const r of found) {
+        const run = runs.get(r.run_id);
+        if (!run) continue;
         // A page ends only between runs.
         if (out.length >= f.limit && r.run_id !== out.at(-1)!.run_id) return out;
-        const run = byId.get(r.run_id)!;
         out.push({ ...r.row, run_id: r.run_id, started_at: run.started_at, kind: run.kind, dry_run: run.dry_run as ProductChangeRow['dry_run'], run_status: run.status });
       }
-      if (out.length >= f.limit || runs.length < batch) return out;
-      before = Number(runs.at(-1)!.id);
+      if (out.length >= f.limit || from === 0) return out;
+      before = from;
     }
-  }
-
-  /** Within these runs, the one-row-per-product history (full sync's prices, promos), by (run_id, code). */
-  private async rowsOf(runIds: number[], f: { codes: string[]; productIds: number[] }): Promise<Found[]> {
-    const rows = (await this.db.knex(this.db.own('product_change'))
-      .whereIn('run_id', runIds)
-      .where((w) => {
-        if (f.codes.length) w.whereIn('code', f.codes);
-        if (f.productIds.length) w.orWhereIn('product_id', f.productIds);
-      })
-      .select('id', 'run_id', 'product_id', 'code', 'field', 'old_value', 'new_value', 'promo_start', 'promo_end')) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      run_id: Number(r.run_id),
-      // Before the block entries of its run (a run writes one form per concern), the last written first.
-      order: Number(r.id) * 2 ** 20,
-      row: {
-        id: Number(r.id), product_id: Number(r.product_id), code: String(r.code), field: r.field as ChangeField,
-        old_value: r.old_value === null ? null : Number(r.old_value), new_value: r.new_value === null ? null : Number(r.new_value),
-        promo_start: (r.promo_start as string | null) ?? null, promo_end: (r.promo_end as string | null) ?? null,
-      },
-    }));
   }
 
   /**
-   * Within these runs, the blocks of the codes' slots (by (run_id, slot)) that hold one of the
-   * codes' quoted JSON forms (INSTR, byte-exact under utf8mb4_bin and in SQLite; a code's quoted
-   * form may also stand inside another, escaped code: such a block is sent and its entries are
-   * filtered here), and their entries of those codes. Product ids have no slot: with `productIds`,
-   * every block of the runs is read, a run and a page at a time (memory stays bounded, the time
-   * does not: never the admin's path, which finds products by code).
+   * Of these runs, those whose history counts (journal_run's primary key): a stock or price push
+   * loads its rows while it reads the document, so they describe a change only once the run got
+   * to write the shop (a run stopped earlier by a crash keeps them).
    */
-  private async blockEntriesOf(runIds: number[], f: { codes: string[]; productIds: number[] }): Promise<Found[]> {
-    const codes = new Set(f.codes);
-    const ids = new Set(f.productIds.map(Number));
-    const out: Found[] = [];
-    const take = (runId: number, blockId: number, field: ChangeField, entries: BlockEntry[]) => {
+  private async runsShown(runIds: number[]): Promise<Map<number, { started_at: string; kind: string; dry_run: unknown; status: string }>> {
+    if (!runIds.length) return new Map();
+    const runs = (await this.db.knex(this.db.own('journal_run'))
+      .whereIn('id', runIds)
+      .whereIn('kind', HISTORY_KINDS)
+      .where((w) => w.where('phase', 'writing').orWhereIn('status', ['ok', 'partial']))
+      .select('id', 'started_at', 'kind', 'dry_run', 'status')) as Array<{ id: number | string; started_at: string; kind: string; dry_run: unknown; status: string }>;
+    return new Map(runs.map((r) => [Number(r.id), r]));
+  }
+
+  /**
+   * The one-row-per-product history (full sync's prices, promos) of the newest runs below `before`
+   * that wrote any (product_change_run), looked up by (run_id, code). Complete from the oldest of
+   * those runs up, or to the start when there were fewer than a step's.
+   */
+  private async rowsBelow(before: number, codes: string[]): Promise<{ from: number; found: Found[] }> {
+    const step = this.opts.rowRunStep ?? ROW_RUN_STEP;
+    const runIds = ((await this.db.knex(this.db.own('product_change_run')).where('run_id', '<', before).orderBy('run_id', 'desc').limit(step).select('run_id')) as Array<{ run_id: number | string }>).map((r) => Number(r.run_id));
+    const from = runIds.length < step ? 0 : runIds.at(-1)!;
+    if (!runIds.length) return { from, found: [] };
+    const rows = (await this.db.knex(this.db.own('product_change'))
+      .whereIn('run_id', runIds)
+      .whereIn('code', codes)
+      .select('id', 'run_id', 'product_id', 'code', 'field', 'old_value', 'new_value', 'promo_start', 'promo_end')) as Array<Record<string, unknown>>;
+    return {
+      from,
+      found: rows.map((r) => ({
+        run_id: Number(r.run_id),
+        // Before the block entries of its run (a run writes one form per concern), the last written first.
+        order: Number(r.id) * 2 ** 20,
+        row: {
+          id: Number(r.id), product_id: Number(r.product_id), code: String(r.code), field: r.field as ChangeField,
+          old_value: r.old_value === null ? null : Number(r.old_value), new_value: r.new_value === null ? null : Number(r.new_value),
+          promo_start: (r.promo_start as string | null) ?? null, promo_end: (r.promo_end as string | null) ?? null,
+        },
+      })),
+    };
+  }
+
+  /**
+   * The blocks of one slot below `before` that hold one of the codes' quoted JSON forms (INSTR,
+   * byte-exact under utf8mb4_bin and in SQLite; a code's quoted form may also stand inside
+   * another, escaped code: such a block is sent and its entries are filtered here), newest first
+   * by (slot, run_id), and their entries of those codes. A full step may have cut its oldest run:
+   * that run's blocks are read whole (by the same index), so the step is complete from it up.
+   */
+  private async blocksBelow(before: number, slot: number, codes: string[]): Promise<{ from: number; found: Found[] }> {
+    const step = this.opts.blockStep ?? BLOCK_STEP;
+    const read = (q: Knex.QueryBuilder) => q
+      .from(this.db.own('product_change_block'))
+      .where('slot', slot)
+      .where((w) => {
+        for (const c of codes) w.orWhereRaw('INSTR(data, ?) > 0', [quoted(c)]);
+      })
+      .select('id', 'run_id', 'field', 'data') as unknown as Promise<Array<{ id: number | string; run_id: number | string; field: ChangeField; data: string }>>;
+    let blocks = await read(this.db.knex.queryBuilder().where('run_id', '<', before).orderBy([{ column: 'run_id', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(step));
+    let from = 0;
+    if (blocks.length === step) {
+      from = Number(blocks.at(-1)!.run_id);
+      blocks = [...blocks.filter((b) => Number(b.run_id) !== from), ...(await read(this.db.knex.queryBuilder().where('run_id', from)))];
+    }
+    const wanted = new Set(codes);
+    const found: Found[] = [];
+    for (const b of blocks) {
+      const entries = unpackBlock(b.data);
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i]!;
-        if (!codes.has(e.code) && !ids.has(e.productId)) continue;
-        out.push({
-          run_id: runId,
-          order: blockId * 2 ** 20 + i - 2 ** 52,
-          row: { id: blockId, product_id: e.productId, code: e.code, field, old_value: e.old, new_value: e.value, promo_start: null, promo_end: null },
+        if (!wanted.has(e.code)) continue;
+        found.push({
+          run_id: Number(b.run_id),
+          order: Number(b.id) * 2 ** 20 + i - 2 ** 52,
+          row: { id: Number(b.id), product_id: e.productId, code: e.code, field: b.field, old_value: e.old, new_value: e.value, promo_start: null, promo_end: null },
         });
       }
-    };
-    if (ids.size) {
-      for (const runId of runIds) for await (const page of blockPages(this.db, runId)) for (const b of page) take(runId, b.id, b.field as ChangeField, b.entries);
-      return out;
     }
-    const blocks = (await this.db.knex(this.db.own('product_change_block'))
-      .whereIn('run_id', runIds)
-      .whereIn('slot', [...new Set(f.codes.map(slotOf))])
-      .where((w) => {
-        for (const c of f.codes) w.orWhereRaw('INSTR(data, ?) > 0', [quoted(c)]);
-      })
-      .select('id', 'run_id', 'field', 'data')) as Array<{ id: number | string; run_id: number | string; field: ChangeField; data: string }>;
-    for (const b of blocks) take(Number(b.run_id), Number(b.id), b.field, unpackBlock(b.data));
-    return out;
+    return { from, found };
   }
 }
 

@@ -1,7 +1,8 @@
 // The journal does not grow without end: runs older than JOURNAL_KEEP_DAYS go, with their records
 // (journal_item) and the product history they wrote (product_change_block, up to 256 rows of
 // about 2.5 KB per 20,000 products a stock or price push changed, and product_change, a row per
-// product of full sync's prices and promos, and of stock pushes before migration 013). The per-day totals behind the dashboard's chart stay, and so
+// product of full sync's prices and promos, and of stock pushes before migration 013, with
+// product_change_run, which lists the runs that wrote such rows). The per-day totals behind the dashboard's chart stay, and so
 // does each kind's newest run and newest successful run, which the health verdict reads.
 //
 // Deleted in slices of SLICE rows by id (a derived table, because MariaDB refuses LIMIT inside
@@ -39,14 +40,15 @@ export async function pruneJournal(db: Database, keepDays: number, now = new Dat
   const kept = [...newest, ...newestOk];
   const keep = kept.map((r) => Number(r.id)).filter((id) => id <= upTo);
 
-  const sliced = async (table: string, column: string, rows = slice): Promise<number> => {
+  // `key`: the table's primary key (the runs with history rows have only their run's id).
+  const sliced = async (table: string, column: string, rows = slice, key = 'id'): Promise<number> => {
     let total = 0;
     for (;;) {
       const t = db.own(table);
-      const inner = knex(t).select('id').where(column, '<=', upTo).orderBy('id').limit(rows);
+      const inner = knex(t).select(key).where(column, '<=', upTo).orderBy(key).limit(rows);
       if (keep.length) inner.whereNotIn(column, keep);
       if (table === 'journal_run') inner.whereNot('status', 'running');
-      const n = Number(await knex(t).whereIn('id', knex.select('id').from(inner.as('x'))).delete());
+      const n = Number(await knex(t).whereIn(key, knex.select(key).from(inner.as('x'))).delete());
       total += n;
       if (n < rows) return total;
     }
@@ -54,6 +56,7 @@ export async function pruneJournal(db: Database, keepDays: number, now = new Dat
   // Children first: a prune cut short never leaves records without their run.
   done.blocks = await sliced('product_change_block', 'run_id', Math.min(slice, BLOCK_SLICE));
   done.changes = await sliced('product_change', 'run_id');
+  await sliced('product_change_run', 'run_id', slice, 'run_id');
   done.items = await sliced('journal_item', 'run_id');
   done.runs = await sliced('journal_run', 'id');
   return done;

@@ -5,9 +5,10 @@
 // (stock and price pushes, app/plugin/change-blocks.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../app/plugin/journal.js';
-import { BLOCK_PAGE, ProductHistory, forgetNotInShop, forgetProducts, forgetRun, historyStep, runChanges } from '../../app/plugin/product-history.js';
+import { BLOCK_PAGE, ProductHistory, forgetNotInShop, forgetProducts, forgetRun, historyStep, listRowRun, runChanges } from '../../app/plugin/product-history.js';
 import { SLOTS, packBlocks, slotOf, unpackBlock } from '../../app/plugin/change-blocks.js';
 import { setLoadDataForTests } from '../../app/db/dialects/mysql.js';
+import { historyByCode } from '../../migrations/plugin/014_history_by_code.js';
 import { DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { uniqueCode } from '../support/shop.js';
 
@@ -36,12 +37,14 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     if (form === 'blocks') return writeBlocks(db(), runId, [{ productId, code, value: value!, old }], o.field ?? 'price');
     return rowChange(runId, code, { ...o, productId });
   };
-  /** One change as a row of its own (full sync's prices, promos). */
-  const rowChange = async (runId: number, code: string, o: { productId?: number; old?: number | null; value?: number | null; field?: string } = {}): Promise<number[]> =>
-    (await db().knex(db().own('product_change')).insert({
+  /** One change as a row of its own (full sync's prices, promos), its run listed as the push lists it. */
+  const rowChange = async (runId: number, code: string, o: { productId?: number; old?: number | null; value?: number | null; field?: string } = {}): Promise<number[]> => {
+    await listRowRun(db(), runId);
+    return (await db().knex(db().own('product_change')).insert({
       run_id: runId, product_id: o.productId ?? nextProduct++, code, field: o.field ?? 'price',
       old_value: o.old === undefined ? 100 : o.old, new_value: o.value === undefined ? 150 : o.value,
     })).map(Number);
+  };
   const runIn = async (state: 'reading' | 'writing' | 'ok' | 'partial' | 'failed' | 'rejected' | 'failed-writing' | 'interrupted', dryRun = false) => {
     const run = await journal.start('prices', 'test', dryRun);
     await journal.progress(run, 1, state === 'writing' || state === 'failed-writing' ? 'writing' : 'reading');
@@ -51,25 +54,27 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     return run;
   };
   /**
-   * The plan of the read `q`: one range over both columns of `index` (run_id and `second`), never a
-   * scan. MySQL: the key length past run_id's 8 bytes (exactly `keyLen` when given); SQLite: SEARCH.
+   * The plan of the read `q`: one range over both columns of `index` (`columns`, as SQLite's plan
+   * names them: `run_id=? AND code=?`), never a scan nor a sort. MySQL: the key length past the
+   * first column's (exactly `keyLen` when given); SQLite: SEARCH.
    */
-  const expectBothColumns = async (q: { sql: string; bindings: unknown[] }, table: string, index: string, second: string, keyLen?: number) => {
+  const expectBothColumns = async (q: { sql: string; bindings: unknown[] }, table: string, index: string, columns: string, keyLen?: number) => {
     if (target.dialect === 'mysql') {
-      const plan = db().dialect.rows<{ key: string | null; type: string; key_len: string | null }>(await db().knex.raw(`EXPLAIN ${q.sql}`, q.bindings as never[]));
+      const plan = db().dialect.rows<{ key: string | null; type: string; key_len: string | null; Extra: string | null }>(await db().knex.raw(`EXPLAIN ${q.sql}`, q.bindings as never[]));
       expect(plan).toHaveLength(1);
       expect(plan[0]).toMatchObject({ key: index, type: 'range' });
+      expect(plan[0]!.Extra ?? '').not.toMatch(/filesort/);
       if (keyLen === undefined) expect(Number(plan[0]!.key_len)).toBeGreaterThan(8);
       else expect(Number(plan[0]!.key_len)).toBe(keyLen);
     } else {
       const plan = (await db().knex.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as never[])) as Array<{ detail: string }>;
       const details = plan.map((p) => p.detail).join('; ');
-      expect(details).toMatch(new RegExp(`SEARCH ${table} USING INDEX ${index} \\(run_id=\\? AND ${second}=\\?\\)`));
-      expect(details).not.toMatch(/\bSCAN\b/);
+      expect(details).toContain(`SEARCH ${table} USING INDEX ${index} (${columns})`);
+      expect(details).not.toMatch(/\bSCAN\b|TEMP B-TREE/);
     }
   };
 
-  const runsShown = async (code: string) => (await history.changes({ codes: [code], productIds: [], limit: 50 })).map((r) => Number(r.run_id));
+  const runsShown = async (code: string) => (await history.changes({ codes: [code], limit: 50 })).map((r) => Number(r.run_id));
 
   beforeAll(async () => {
     env = await openTarget(target);
@@ -93,18 +98,14 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
       expect(await runsShown(code)).toEqual([runs['failed-writing'], runs.partial, runs.ok, runs.writing]);
     });
 
-    it('finds a product by its code or by its id, and by either when both are given', async () => {
+    it('finds a product by any of the codes given (its stored and its plain form), and nothing when none is given', async () => {
       const run = await runIn('ok');
       const [a, b, c] = [uniqueCode('PHA'), uniqueCode('PHB'), uniqueCode('PHC')];
-      const [pa, pb, pc] = [nextProduct++, nextProduct++, nextProduct++];
-      await change(run, a, { productId: pa });
-      await change(run, b, { productId: pb });
-      await change(run, c, { productId: pc });
-      const codesOf = async (codes: string[], productIds: number[]) => (await history.changes({ codes, productIds, limit: 50 })).map((r) => r.code).sort();
-      expect(await codesOf([a], [])).toEqual([a]);
-      expect(await codesOf([], [pb])).toEqual([b]);
-      expect(await codesOf([a], [pc])).toEqual([a, c].sort());
-      expect(await codesOf([], [])).toEqual([]); // nothing asked: nothing, not every row
+      for (const code of [a, b, c]) await change(run, code);
+      const codesOf = async (codes: string[]) => (await history.changes({ codes, limit: 50 })).map((r) => r.code).sort();
+      expect(await codesOf([a])).toEqual([a]);
+      expect(await codesOf([a, c])).toEqual([a, c].sort());
+      expect(await codesOf([])).toEqual([]); // nothing asked: nothing, not every row
     });
 
     it('lists the newest run first and a run\'s last row first, at most the limit, and pages on before a run', async () => {
@@ -116,7 +117,7 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
       await change(second, code, { value: 3 });
       const third = await runIn('ok');
       await change(third, code, { value: 4 });
-      const values = async (f: { beforeRun?: number; limit: number }) => (await history.changes({ codes: [code], productIds: [], ...f })).map((r) => r.new_value);
+      const values = async (f: { beforeRun?: number; limit: number }) => (await history.changes({ codes: [code], ...f })).map((r) => r.new_value);
       expect(await values({ limit: 10 })).toEqual([4, 3, 2, 1]);
       expect(await values({ limit: 2 })).toEqual([4, 3]);
       expect(await values({ limit: 10, beforeRun: third })).toEqual([3, 2, 1]);
@@ -127,7 +128,7 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
       const code = uniqueCode('PHV');
       const run = await runIn('ok', true);
       const [id] = await change(run, code, { old: null, value: 12.5 });
-      const [row] = await history.changes({ codes: [code], productIds: [], limit: 5 });
+      const [row] = await history.changes({ codes: [code], limit: 5 });
       expect(row).toMatchObject({ id: Number(id), run_id: run, code, field: 'price', old_value: null, new_value: 12.5, kind: 'prices' });
       expect(Boolean(row!.dry_run)).toBe(true);
       expect(row!.started_at).toBeTruthy();
@@ -141,19 +142,19 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
       for (const value of [2, 3, 4]) await change(b, code, { value });
       const c = await runIn('ok');
       await change(c, code, { value: 5 });
-      const page = async (beforeRun?: number) => (await history.changes({ codes: [code], productIds: [], beforeRun, limit: 2 })).map((r) => [Number(r.run_id), r.new_value]);
+      const page = async (beforeRun?: number) => (await history.changes({ codes: [code], beforeRun, limit: 2 })).map((r) => [Number(r.run_id), r.new_value]);
       const first = await page();
       expect(first).toEqual([[c, 5], [b, 4], [b, 3], [b, 2]]);
       expect(await page(Number(first.at(-1)![0]))).toEqual([[a, 1]]);
     });
 
-    it('reads the runs a step at a time, and goes on past steps without the code', async () => {
+    it('goes on past steps whose changes of the code are all in runs that do not count', async () => {
       const code = uniqueCode('PHR');
       const old = await runIn('ok');
       await change(old, code, { value: 7 });
-      for (let i = 0; i < 5; i++) await runIn('ok');
-      const stepped = new ProductHistory(db(), { runBatch: 2 });
-      expect((await stepped.changes({ codes: [code], productIds: [], limit: 10 })).map((r) => [Number(r.run_id), r.new_value])).toEqual([[old, 7]]);
+      for (const state of ['failed', 'reading', 'rejected'] as const) await change(await runIn(state), code, { value: 8 });
+      const stepped = new ProductHistory(db(), { blockStep: 1, rowRunStep: 1 });
+      expect((await stepped.changes({ codes: [code], limit: 10 })).map((r) => [Number(r.run_id), r.new_value])).toEqual([[old, 7]]);
     });
 
     it('forgets one run\'s rows only', async () => {
@@ -180,8 +181,8 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     await rowChange(run, ended, { old: 7, value: null, field: 'promo' });
     const started = uniqueCode('PHV');
     await db().knex(db().own('product_change')).insert({ run_id: run, product_id: nextProduct++, code: started, field: 'promo', old_value: null, new_value: 9, promo_start: '2026-01-01', promo_end: '2026-02-01' });
-    expect((await history.changes({ codes: [ended], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value, r.promo_start, r.promo_end])).toEqual([[7, null, null, null]]);
-    expect((await history.changes({ codes: [started], productIds: [], limit: 5 })).map((r) => [r.old_value, r.new_value, r.promo_start, r.promo_end])).toEqual([[null, 9, '2026-01-01', '2026-02-01']]);
+    expect((await history.changes({ codes: [ended], limit: 5 })).map((r) => [r.old_value, r.new_value, r.promo_start, r.promo_end])).toEqual([[7, null, null, null]]);
+    expect((await history.changes({ codes: [started], limit: 5 })).map((r) => [r.old_value, r.new_value, r.promo_start, r.promo_end])).toEqual([[null, 9, '2026-01-01', '2026-02-01']]);
     expect((await runChanges(db(), run)).map((r) => [r.code, r.field, r.old_value, r.new_value])).toEqual([[ended, 'promo', 7, null], [started, 'promo', null, 9]]);
   });
 
@@ -196,7 +197,7 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
         const codes = awkward.map((c) => `${c}${loadData === false ? '-i' : ''}`);
         await historyStep(db(), run, 'price', codes.map((code, i) => [nextProduct++, code, 10 + i, i % 2 ? null : 5]))();
         for (const [i, code] of codes.entries()) {
-          const found = await history.changes({ codes: [code], productIds: [], limit: 5 });
+          const found = await history.changes({ codes: [code], limit: 5 });
           expect(found.map((r) => [r.run_id, r.code, r.new_value, r.old_value]), code).toEqual([[run, code, 10 + i, i % 2 ? null : 5]]);
         }
       }
@@ -205,8 +206,9 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     }
   });
 
-  // The history is indexed by (run_id, code), not by code (a push's rows then go to the end of the
-  // index): the product page must reach a code through the runs, never by reading the history whole.
+  // The history rows are indexed by (run_id, code), not by code (a push's rows then go to the end of
+  // the index): the product page reaches a code through the runs that wrote rows, never by reading
+  // the rows whole.
   it('finds a code, in either of its forms, through the history\'s (run_id, code) index, not by reading every row', async () => {
     const code = uniqueCode('PHI');
     const encoded = `${code}&amp;1`;
@@ -216,6 +218,7 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     const pc = db().own('product_change');
     for (let r = 0; r < 4; r++) {
       const run = await runIn('ok');
+      await listRowRun(db(), run);
       const rows = Array.from({ length: 5_000 }, (_, i) => ({ run_id: run, product_id: 700_000 + i, code: `PHI-BULK-${i}`, field: 'price', old_value: 1, new_value: 2 }));
       await db().knex.batchInsert(pc, rows, 500);
     }
@@ -224,20 +227,21 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     const listener = (q: { sql: string; bindings: unknown[] }) => seen.push(q);
     db().knex.on('query', listener);
     try {
-      expect((await history.changes({ codes: [code, encoded], productIds: [], limit: 50 })).map((r) => r.code)).toEqual([encoded, code]);
+      expect((await history.changes({ codes: [code, encoded], limit: 50 })).map((r) => r.code)).toEqual([encoded, code]);
     } finally {
       db().knex.off('query', listener);
     }
     const q = seen.find((x) => /product_change[`"]/.test(x.sql))!;
     // Both columns of the key (run_id is 8 bytes): one range per run and code, not each run's rows.
-    await expectBothColumns(q, pc, `${db().prefix}erpb_change_run_code`, 'code');
+    await expectBothColumns(q, pc, `${db().prefix}erpb_change_run_code`, 'run_id=? AND code=?');
   });
 
-  // Blocks are indexed by (run_id, slot): the product page reads, in each run, only the block of
-  // each form of the code's slot, never a run's blocks whole.
-  it('finds a code in blocks through their (run_id, slot) index, reading one block per run and code form', async () => {
+  // A code's blocks are all in its slot: the product page reads them by (slot, run_id), newest
+  // first, and only those that hold a form of the code leave the database.
+  it('finds a code in blocks through their (slot, run_id) index, newest first, sending only the blocks that hold it', async () => {
     const code = uniqueCode('PHK');
     const encoded = `${code}&amp;1`;
+    expect(slotOf(code)).not.toBe(slotOf(encoded)); // two slots: one read each
     const pcb = db().own('product_change_block');
     // A history of some size, as a shop's: 60 runs of SLOTS blocks (on a few rows a database rightly reads them all).
     const empty = JSON.stringify({ p: [], c: [], v: [], o: [] });
@@ -259,25 +263,30 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     const listener = (q: { sql: string; bindings: unknown[] }) => seen.push(q);
     db().knex.on('query', listener);
     try {
-      const found = await history.changes({ codes: [code, encoded], productIds: [], limit: 50 });
+      const found = await history.changes({ codes: [code, encoded], limit: 50 });
       expect(found.map((r) => [r.run_id, r.code, r.product_id, r.old_value, r.new_value])).toEqual([3, 2, 1, 0].map((r) => [runs[r], r % 2 ? encoded : code, 600_000 + r, 9, 10 + r]));
     } finally {
       db().knex.off('query', listener);
     }
-    const q = seen.find((x) => /product_change_block[`"]/.test(x.sql))!;
+    const reads = seen.filter((x) => /product_change_block[`"]/.test(x.sql));
+    expect(reads).toHaveLength(2);
     // Only the blocks that hold a form of the code leave the database: one per run here, though
     // each run has a block in each form's slot and 60 more runs have blocks in those slots too.
-    const blocks = db().dialect.rows<{ run_id: number | string }>(await db().knex.raw(q.sql, q.bindings as never[]));
-    expect(blocks.map((b) => Number(b.run_id)).sort((x, y) => x - y)).toEqual([...runs].sort((x, y) => x - y));
-    // Both columns of the key (run_id 8 bytes, slot 4): one point per run and slot.
-    await expectBothColumns(q, pcb, `${db().prefix}erpb_change_block_slot`, 'slot', 12);
+    const sent: number[] = [];
+    for (const q of reads) {
+      const blocks = db().dialect.rows<{ run_id: number | string }>(await db().knex.raw(q.sql, q.bindings as never[]));
+      sent.push(...blocks.map((b) => Number(b.run_id)));
+      // Both columns of the key (slot 4 bytes, run_id 8), in its order: no sort.
+      await expectBothColumns(q, pcb, `${db().prefix}erpb_change_block_code`, 'slot=? AND run_id<?', 12);
+    }
+    expect(sent.sort((x, y) => x - y)).toEqual([...runs].sort((x, y) => x - y));
   });
 });
 
-// On a journal of its own, so that every run the history walks is one this block made: the number
+// On a journal of its own, so that every run the history reads is one this block made: the number
 // of statements a read takes is then exact. Runs r1 (oldest) … r5, each ended ok; r2 holds no
-// change of the code, r3 two (31 written before 32). r1 and r4 hold rows, r3 and r5 blocks.
-describe.each(DIALECT_TARGETS)('product history\'s steps through the runs, and its clean-up after a failed write, on $name', (target) => {
+// change of the code, r3 two blocks (31 written before 32). r1 and r4 hold rows, r3 and r5 blocks.
+describe.each(DIALECT_TARGETS)('product history\'s steps, and its clean-up after a failed write, on $name', (target) => {
   let env: TargetEnv;
   const db = () => env.ctx.db;
   const code = uniqueCode('PHT');
@@ -292,6 +301,7 @@ describe.each(DIALECT_TARGETS)('product history\'s steps through the runs, and i
       r[i] = run;
     }
     for (const [i, value] of [[1, 1], [4, 4]] as const) {
+      await listRowRun(db(), r[i]!);
       await db().knex(db().own('product_change')).insert({ run_id: r[i], product_id: 700_000 + i, code, field: 'price', old_value: 100, new_value: value });
     }
     await writeBlocks(db(), r[3]!, [{ productId: 700_003, code, value: 31, old: 100 }]);
@@ -300,42 +310,57 @@ describe.each(DIALECT_TARGETS)('product history\'s steps through the runs, and i
   });
   afterAll(async () => env?.cleanup());
 
-  /** The values read, and how many statements the read took (journal runs, history rows and blocks). */
-  const read = async (f: { limit: number; runBatch?: number }) => {
+  /** The values read, and how many statements the read took (runs with rows, rows, blocks, journal runs). */
+  const read = async (f: { limit: number; blockStep?: number; rowRunStep?: number }, codes = [code]) => {
     const statements: string[] = [];
     const listen = (q: { sql: string }) => void statements.push(q.sql);
     db().knex.on('query', listen);
     try {
-      const history = new ProductHistory(db(), f.runBatch === undefined ? {} : { runBatch: f.runBatch });
-      const values = (await history.changes({ codes: [code], productIds: [], limit: f.limit })).map((row) => row.new_value);
+      const history = new ProductHistory(db(), { blockStep: f.blockStep, rowRunStep: f.rowRunStep });
+      const values = (await history.changes({ codes, limit: f.limit })).map((row) => row.new_value);
       return { values, statements: statements.length };
     } finally {
       db().knex.removeListener('query', listen);
     }
   };
 
-  it('reads a step of runs, then that step\'s rows and blocks: three statements a step, and stops at a step shorter than the batch', async () => {
-    // Steps [r5, r4], [r3, r2], [r1]: the last holds fewer runs than the batch, so no fourth step.
-    expect(await read({ limit: 10, runBatch: 2 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 9 });
+  it('reads a history smaller than a step in one: the runs that wrote rows, their rows, the slot\'s blocks, and the journal runs that hold them', async () => {
+    expect(await read({ limit: 10 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 4 });
   });
 
-  it('stops when a step finds no run, without asking for rows of no run', async () => {
-    // One full step [r5 … r1], then a step that finds no run: four statements.
-    expect(await read({ limit: 10, runBatch: 5 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 4 });
+  it('reads nothing of the runs between changes: 2,000 more runs without history cost no statement', async () => {
+    const before = await read({ limit: 10 });
+    const journal = new Journal(db());
+    // Runs of every kind the history shows, ended ok, newer than every change of the code.
+    for (let i = 0; i < 20; i++) {
+      const at = (await journal.start('prices', 'test', false)) + 1;
+      await db().knex.batchInsert(db().own('journal_run'), Array.from({ length: 100 }, (_, k) => ({ id: at + k, kind: ['prices', 'stock', 'promo-prices'][k % 3], actor: 'test', status: 'ok', started_at: '2026-12-01 10:00:00' })), 100);
+    }
+    expect(await read({ limit: 10 })).toEqual(before);
   });
 
-  it('goes on from the oldest run of the step before, so no run is read twice', async () => {
-    // Steps [r5, r4, r3] and [r2, r1]: r3's blocks come once.
-    expect(await read({ limit: 10, runBatch: 3 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 6 });
+  it('goes on below a step of blocks that filled up, reading its oldest run\'s blocks whole so no change of that run is cut', async () => {
+    // Steps of one block: [r5] (r5 read whole), then [r3's 32] (r3 read whole: 32 and 31, with r4's
+    // row), then r1's row. Each step: runs with rows, rows, blocks, the oldest run's blocks, journal runs.
+    expect(await read({ limit: 10, blockStep: 1 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 5 + 5 + 4 });
+  });
+
+  it('goes on below a step of runs with rows that filled up', async () => {
+    // Steps of one run with rows: [r4] (r5 and r4 kept), [r1] (r3 and r1), then none: runs with rows and blocks only.
+    expect(await read({ limit: 10, rowRunStep: 1 })).toEqual({ values: [5, 4, 32, 31, 1], statements: 4 + 4 + 2 });
   });
 
   it('stops after the step that filled the page', async () => {
-    expect(await read({ limit: 2, runBatch: 2 })).toEqual({ values: [5, 4], statements: 3 });
+    expect(await read({ limit: 2, rowRunStep: 1 })).toEqual({ values: [5, 4], statements: 4 });
   });
 
   it('ends a full page at the end of its last run, whatever the runs before it', async () => {
     // Full after 5, 4, 32: the page still takes the rest of r3 (31), then ends before r1.
     expect((await read({ limit: 3 })).values).toEqual([5, 4, 32, 31]);
+  });
+
+  it('asks for nothing when no code is given', async () => {
+    expect(await read({ limit: 10 }, [])).toEqual({ values: [], statements: 0 });
   });
 
   // Its runs are never ended, so the reads above never see them, whichever runs first.
@@ -406,5 +431,41 @@ describe.each(DIALECT_TARGETS)('product history\'s steps through the runs, and i
       db().knex.removeListener('query', listen);
     }
     expect(await ids()).toEqual(all.filter((id) => !gone.includes(id)));
+  });
+});
+
+// An install from before migration 014 holds history rows whose runs were never listed: the
+// migration lists them, so the product page finds them as it did.
+describe.each(DIALECT_TARGETS.filter((t) => !t.release))('migration 014 on an install with history rows, on $name', (target) => {
+  let env: TargetEnv;
+  const db = () => env.ctx.db;
+  beforeAll(async () => {
+    env = await openTarget(target);
+  });
+  afterAll(async () => env?.cleanup());
+
+  it('lists every run that wrote history rows, and the product page then shows them, with the blocks found by their slot', async () => {
+    await historyByCode.down(db());
+    const journal = new Journal(db());
+    const code = uniqueCode('PHM');
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await journal.start('stock', 'test', false);
+      await journal.finish(run, { status: 'ok', durationMs: 1 });
+      runs.push(run);
+    }
+    // Two runs with rows (a stock push before migration 013 wrote them), the newest with blocks.
+    for (const [i, run] of runs.slice(0, 2).entries()) {
+      await db().knex(db().own('product_change')).insert([
+        { run_id: run, product_id: 1, code, field: 'quantity', old_value: i, new_value: i + 1 },
+        { run_id: run, product_id: 2, code: `${code}-B`, field: 'quantity', old_value: i, new_value: i + 1 },
+      ]);
+    }
+    await writeBlocks(db(), runs[2]!, [{ productId: 1, code, value: 3, old: 2 }], 'quantity');
+    await historyByCode.up(db());
+    const listed = (await db().knex(db().own('product_change_run')).orderBy('run_id').select('run_id')).map((r) => Number(r.run_id));
+    expect(listed).toEqual(runs.slice(0, 2));
+    const shown = await new ProductHistory(db()).changes({ codes: [code], limit: 10 });
+    expect(shown.map((r) => [Number(r.run_id), r.new_value])).toEqual([[runs[2], 3], [runs[1], 2], [runs[0], 1]]);
   });
 });

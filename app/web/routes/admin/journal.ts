@@ -69,7 +69,7 @@ export function journalRoutes(ctx: AppContext): Router {
     // Side by side: the page waits for the slowest read, not for their sum.
     const [settings, changes, problems, lang, currency] = await Promise.all([
       ctx.settings.get(),
-      history.changes({ codes, productIds: [], beforeRun, limit: PAGE }),
+      history.changes({ codes, beforeRun, limit: PAGE }),
       journal.itemsByCode(codes, { limit: PAGE }),
       defaultLanguage(ctx.db),
       readConfigValue(ctx.db, 'config_currency').then((v) => v ?? '', () => ''),
