@@ -221,6 +221,8 @@ export class ProductStaging {
     const rows: Array<{ outcome: string | null; n: number | string }> = await this.db.knex(this.S).where({ run_id: this.runId }).groupBy('outcome').select('outcome').count({ n: '*' });
     const counts: Record<string, number> = {};
     for (const r of rows) counts[String(r.outcome)] = Number(r.n);
+    // The records not applied are read only when there are any (a second read of the whole stage).
+    if (!counts.unknown && !counts.ambiguous) return { counts, notApplied: [] };
     const notApplied = await this.db.knex(this.S).where({ run_id: this.runId }).whereIn('outcome', ['unknown', 'ambiguous']).orderBy('seq').select('seq', 'code', 'outcome', 'match_count');
     return { counts, notApplied: notApplied.map((r) => ({ ...r, code: decodeLikeOpenCart(String(r.code)) })) };
   }

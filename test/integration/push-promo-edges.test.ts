@@ -123,6 +123,38 @@ describe.each(TARGETS)('promo price edges on $name', (target) => {
     }
   });
 
+  // The only 0 of the push comes from the gross-to-net step: the statements over promos of 0
+  // run all the same (they are skipped only when no staged promo can be 0). The ERP's values keep
+  // 4 decimals, so that takes a VAT class of 100% or more: the shop's own rates, as here (the
+  // owner's VAT mapping stops at 99.99%).
+  it('a gross promo that is 0 once net ends the promo as a 0 does; a promo above 0 ends none', async () => {
+    const at = '2026-01-01 00:00:00';
+    const k = db().knex;
+    const [cls, rate, rule] = [9_301, 9_301, 9_301];
+    await env.ctx.settings.update({ price_basis: 'gross', vat_map: '' });
+    try {
+      await k(db().t('tax_class')).insert({ tax_class_id: cls, title: 'Teszt 300%', description: '', date_added: at, date_modified: at });
+      await k(db().t('tax_rate')).insert({ tax_rate_id: rate, geo_zone_id: 0, name: 'Teszt 300%', rate: 300, type: 'P', date_added: at, date_modified: at });
+      await k(db().t('tax_rule')).insert({ tax_rule_id: rule, tax_class_id: cls, tax_rate_id: rate, based: 'store', priority: 1 });
+      const [code, other] = [uniqueCode(), uniqueCode()];
+      const id = await addProduct(db(), { model: code, tax_class_id: cls });
+      const otherId = await addProduct(db(), { model: other, tax_class_id: cls });
+      for (const p of [id, otherId]) await addOurs(p, 20, addDays(today(), -9), '0000-00-00');
+      // Above 0 net: the running promo takes the new price (400 gross at 300%), its end stays open.
+      expect((await pushXml(app, 'promo-prices', [{ termekkod: other, arakcios: 400 }])).body.counts).toMatchObject({ updated: 1 });
+      expect((await ours(otherId)).map((r) => [r.price, r.date_end])).toEqual(groups.map(() => [100, '0000-00-00']));
+      // The smallest gross the ERP can send: 0.000025 net, 0 in the stage's 4 decimals.
+      const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0.0001 }]);
+      expect(res.body.counts).toMatchObject({ updated: 1 });
+      expect((await ours(id)).map((r) => [r.price, r.date_end])).toEqual(groups.map(() => [20, addDays(today(), -1)]));
+    } finally {
+      await env.ctx.settings.update({ price_basis: 'net', vat_map: '27=9' });
+      await k(db().t('tax_rule')).where({ tax_rule_id: rule }).delete();
+      await k(db().t('tax_rate')).where({ tax_rate_id: rate }).delete();
+      await k(db().t('tax_class')).where({ tax_class_id: cls }).delete();
+    }
+  });
+
   it('answers a code no product has as unknown and one two products share as ambiguous, writing no special', async () => {
     const twin = uniqueCode();
     const a = await addProduct(db(), { model: twin });
