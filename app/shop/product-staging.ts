@@ -217,7 +217,9 @@ export class ProductStaging {
   }
 
   /** Outcome counts and the rows that were not applied (unknown / ambiguous). */
-  async outcomes(): Promise<{ counts: Record<string, number>; notApplied: Array<{ seq: number; code: string; outcome: string; match_count: number }> }> {
+  /** `staged`: the rows staged, when their outcomes were all decided in memory (they are counted there). */
+  async outcomes(staged?: readonly StageRow[]): Promise<{ counts: Record<string, number>; notApplied: Array<{ seq: number; code: string; outcome: string; match_count: number }> }> {
+    if (staged) return outcomesOf(staged);
     const rows: Array<{ outcome: string | null; n: number | string }> = await this.db.knex(this.S).where({ run_id: this.runId }).groupBy('outcome').select('outcome').count({ n: '*' });
     const counts: Record<string, number> = {};
     for (const r of rows) counts[String(r.outcome)] = Number(r.n);
@@ -230,6 +232,19 @@ export class ProductStaging {
   async clear(): Promise<void> {
     await this.db.knex(this.S).truncate();
   }
+}
+
+/** `ProductStaging.outcomes` of rows whose outcomes were decided before staging. */
+function outcomesOf(staged: readonly StageRow[]): { counts: Record<string, number>; notApplied: Array<{ seq: number; code: string; outcome: string; match_count: number }> } {
+  const counts: Record<string, number> = {};
+  const notApplied: Array<{ seq: number; code: string; outcome: string; match_count: number }> = [];
+  for (const r of staged) {
+    const outcome = String(r.outcome ?? null);
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+    if (outcome === 'unknown' || outcome === 'ambiguous') notApplied.push({ seq: r.seq, code: r.code, outcome, match_count: Number(r.match_count) });
+  }
+  notApplied.sort((a, b) => a.seq - b.seq);
+  return { counts, notApplied };
 }
 
 /**

@@ -107,6 +107,14 @@ export class SpecialWriter {
     }
   }
 
+  /**
+   * Whether every staged row's outcome is the one `prepare` set (nothing to compare, no promo that
+   * may end): no statement changes it afterwards.
+   */
+  get decidedInMemory(): boolean {
+    return this.toCheck === 0 && this.mayEnd === 0;
+  }
+
   /** How many staged promos `classify` must compare with the specials (set by `prepare`). */
   private toCheck = 0;
   /**

@@ -701,7 +701,9 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     }
 
     pushTiming(runId, 'history');
-    const { counts, notApplied } = await st.outcomes();
+    // Promo prices whose every outcome was decided in memory (`prepare`) are counted there: the
+    // GROUP BY over the stage was about 70 ms of a 100,000-record push.
+    const { counts, notApplied } = await st.outcomes(specials?.decidedInMemory ? rows : undefined);
     const field = settings.product_code_field;
     return {
       counts,

@@ -160,8 +160,12 @@ describe.each(TARGETS)('promo price edges on $name', (target) => {
     const a = await addProduct(db(), { model: twin });
     const b = await addProduct(db(), { model: twin });
     // Two unknown, one ambiguous: swapped outcomes would not give the same counts.
-    const res = await pushXml(app, 'promo-prices', [{ termekkod: uniqueCode('NONE'), arakcios: 9 }, { termekkod: uniqueCode('NONE'), arakcios: 9 }, { termekkod: twin, arakcios: 9 }]);
+    const unknown = [uniqueCode('NONE'), `${uniqueCode('NONE')}&<"'>`];
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: unknown[0]!, arakcios: 9 }, { termekkod: unknown[1]!, arakcios: 9 }, { termekkod: twin, arakcios: 9 }]);
     expect(res.body.counts).toMatchObject({ updated: 0, unknown: 2, ambiguous: 1 });
+    // Journaled in the document's order, each under its code as sent (the stage keeps it HTML-encoded, as the shop does).
+    const items = await db().knex(db().own('journal_item')).where({ run_id: res.body.run }).orderBy('seq').select('seq', 'code', 'outcome');
+    expect(items.map((i) => [Number(i.seq), i.code, i.outcome])).toEqual([[1, unknown[0], 'unknown'], [2, unknown[1], 'unknown'], [3, twin, 'ambiguous']]);
     expect([...(await specials(db(), a)), ...(await specials(db(), b))]).toEqual([]);
   });
 
