@@ -28,7 +28,7 @@ export interface StageRow {
   image?: string | null;
   category_code?: string | null;
   /** Set before staging where it is known in memory (promo prices: matched and classified there). */
-  outcome?: 'updated' | 'check' | 'unknown' | 'ambiguous' | null;
+  outcome?: 'updated' | 'unchanged' | 'check' | 'unknown' | 'ambiguous' | null;
 }
 
 const STAGE_COLUMNS = ['seq', 'code', 'product_id', 'match_count', 'outcome', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
@@ -216,8 +216,10 @@ export class ProductStaging {
     await this.update({ table: u.table, alias: u.alias, from: `(SELECT ${picked} FROM ${this.S} s WHERE ${u.where})`, fromAlias: 's', on, set: u.set, straight: true });
   }
 
-  /** Outcome counts and the rows that were not applied (unknown / ambiguous). */
-  /** `staged`: the rows staged, when their outcomes were all decided in memory (they are counted there). */
+  /**
+   * Outcome counts and the rows that were not applied (unknown / ambiguous). `staged`: the rows
+   * staged, when their outcomes were all decided in memory (they are counted there).
+   */
   async outcomes(staged?: readonly StageRow[]): Promise<{ counts: Record<string, number>; notApplied: Array<{ seq: number; code: string; outcome: string; match_count: number }> }> {
     if (staged) return outcomesOf(staged);
     const rows: Array<{ outcome: string | null; n: number | string }> = await this.db.knex(this.S).where({ run_id: this.runId }).groupBy('outcome').select('outcome').count({ n: '*' });

@@ -13,6 +13,18 @@ export const ERP_PRIORITY = 10;
 const literal = (v: number | string) => (typeof v === 'number' ? sqlInt(v) : sqlString(v));
 const literals = (o: Record<string, number | string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, literal(v)]));
 
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+
+/** What one grouped read tells of a product's specials of ours in the promo's customer groups. */
+interface Ours {
+  /** The earliest start among those running today (null: none runs today). */
+  start: string | null;
+  /** The promo they all hold, one row in each group (null: they differ, or a group has none or more than one). */
+  same: { price: number; start: string; end: string } | null;
+  /** Some group has more than one (hand-made copies). */
+  copies: boolean;
+}
+
 const activeDates = (alias: string, today: string) =>
   `(${alias}.date_start = '0000-00-00' OR ${alias}.date_start <= ${sqlDate(today)}) AND (${alias}.date_end = '0000-00-00' OR ${alias}.date_end > ${sqlDate(today)})`;
 
@@ -42,12 +54,15 @@ export class SpecialWriter {
 
   /**
    * Before staging (the records are matched in memory): each record's outcome as far as one
-   * grouped read of our specials tells (no single product: unknown or ambiguous; a promo price
-   * above 0: 'updated', or 'check' where the product has specials of ours, which `classify`
-   * compares), and the start date of a new promo: the given
-   * one, else the start of the promo already running (so a resend tomorrow is 'unchanged'),
-   * else today. Setting these here spares statements over every staged row (a 100,000-row
-   * UPDATE of the staging table took a second or more, the comparison with no specials 3.5 s).
+   * grouped read of our specials tells (no single product: unknown or ambiguous; a net promo
+   * price above 0: 'unchanged' where every group already holds exactly this promo once, else
+   * 'updated'; a gross one: 'updated', or 'check' where the product has specials of ours, which
+   * `classify` compares once the price is net), and the start date of a new promo: the given one,
+   * else the start of the promo already running (so a resend tomorrow is 'unchanged'), else
+   * today. Setting these here spares statements over every staged row (a 100,000-row UPDATE of
+   * the staging table took a second or more, the comparison with no specials 3.5 s, with every
+   * product's specials 1.4 s). The specials are read as the push begins: an owner's edit of a
+   * product's special while the document is read is not seen (a resend writes the promo).
    */
   async prepare(rows: StageRow[]): Promise<void> {
     // A small push reads the specials of its own products only (by the specials' product index);
@@ -55,6 +70,7 @@ export class SpecialWriter {
     const ids = [...new Set(rows.filter((r) => r.match_count === 1).map((r) => r.product_id!))];
     this.toCheck = 0;
     this.mayEnd = 0;
+    this.copies = false;
     if (ids.length === 0) return this.mark(rows, new Map());
     this.mark(rows, await this.readOurs(ids.length <= 10_000 ? ids : null));
   }
@@ -66,6 +82,7 @@ export class SpecialWriter {
   async prepareAll(): Promise<void> {
     this.toCheck = 0;
     this.mayEnd = 0;
+    this.copies = false;
     this.all = await this.readOurs(null);
   }
 
@@ -73,22 +90,38 @@ export class SpecialWriter {
     this.mark(rows, this.all!);
   }
 
-  private all: Map<number, string | null> | undefined;
+  private all: Map<number, Ours> | undefined;
 
-  /** Per product with any of our specials in the groups (of `ids`, or all): the earliest start of those running today. */
-  private async readOurs(ids: number[] | null): Promise<Map<number, string | null>> {
-    const ours = new Map<number, string | null>();
+  /** Per product with any of our specials in the groups (of `ids`, or all): what they hold (`Ours`). */
+  private async readOurs(ids: number[] | null): Promise<Map<number, Ours>> {
+    const ours = new Map<number, Ours>();
     const only = ids ? ` AND ps.product_id IN (${sqlIntList(ids)})` : '';
-    const rs = this.st.db.dialect.rows<{ product_id: number; d: string | null }>(
-      await this.raw(`SELECT ps.product_id AS product_id, MIN(CASE WHEN ${activeDates('ps', this.today)} THEN ps.date_start END) AS d FROM ${this.PS} ps
+    const fixed = Object.entries(this.sp.fixed).map(([c, v]) => `ps.${c} = ${literal(v)}`).join(' AND ') || '1 = 1';
+    type Row = { product_id: number; d: string | null; n: number; g: number; p_min: string; p_max: string; s_min: string; s_max: string; e_min: string; e_max: string; n_fixed: number };
+    const rs = this.st.db.dialect.rows<Row>(
+      await this.raw(`SELECT ps.product_id AS product_id, MIN(CASE WHEN ${activeDates('ps', this.today)} THEN ps.date_start END) AS d,
+          COUNT(*) AS n, COUNT(DISTINCT ps.customer_group_id) AS g, MIN(ps.price) AS p_min, MAX(ps.price) AS p_max,
+          MIN(ps.date_start) AS s_min, MAX(ps.date_start) AS s_max, MIN(ps.date_end) AS e_min, MAX(ps.date_end) AS e_max,
+          SUM(CASE WHEN ${fixed} THEN 1 ELSE 0 END) AS n_fixed
+        FROM ${this.PS} ps
         WHERE ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)})${only} GROUP BY ps.product_id`),
     );
-    for (const r of rs) ours.set(Number(r.product_id), r.d === null ? null : String(r.d));
+    const G = this.groups.length;
+    for (const r of rs) {
+      const [n, g] = [Number(r.n), Number(r.g)];
+      const [pMin, pMax] = [round4(Number(r.p_min)), round4(Number(r.p_max))];
+      const one = n === G && g === G && Number(r.n_fixed) === G && pMin === pMax && String(r.s_min) === String(r.s_max) && String(r.e_min) === String(r.e_max);
+      ours.set(Number(r.product_id), {
+        start: r.d === null ? null : String(r.d),
+        same: one ? { price: pMin, start: String(r.s_min), end: String(r.e_min) } : null,
+        copies: n > g,
+      });
+    }
     return ours;
   }
 
-  /** Sets each record's outcome and start date from `ours` (product → earliest running start, or null). */
-  private mark(rows: StageRow[], ours: Map<number, string | null>): void {
+  /** Sets each record's outcome and start date from `ours` (see `prepare`). */
+  private mark(rows: StageRow[], ours: Map<number, Ours>): void {
     for (const r of rows) {
       if (r.match_count !== 1) {
         r.outcome = r.match_count === 0 ? 'unknown' : 'ambiguous';
@@ -99,11 +132,22 @@ export class SpecialWriter {
       const value = r.promo ?? r.gross ?? 0;
       if (!(value > 0) || r.gross != null) this.mayEnd++;
       if (!(value > 0)) continue;
-      // Only a product that has specials of ours can be unchanged: `classify` looks at those alone.
-      const has = ours.has(r.product_id!);
-      r.outcome = has ? 'check' : 'updated';
-      if (has) this.toCheck++;
-      r.promo_start ??= ours.get(r.product_id!) ?? this.today;
+      // Only a product that has specials of ours can be unchanged.
+      const o = ours.get(r.product_id!);
+      r.promo_start ??= o?.start ?? this.today;
+      if (!o) {
+        r.outcome = 'updated';
+        continue;
+      }
+      if (o.copies) this.copies = true;
+      if (r.gross != null) {
+        // Net only in the stage: `classify` compares it there.
+        r.outcome = 'check';
+        this.toCheck++;
+        continue;
+      }
+      const s = o.same;
+      r.outcome = s && s.price === round4(value) && s.start === r.promo_start && s.end === r.promo_end ? 'unchanged' : 'updated';
     }
   }
 
@@ -123,6 +167,8 @@ export class SpecialWriter {
    * of a 100,000-record push).
    */
   private mayEnd = 0;
+  /** Whether a product of the push has copies of ours in a group (only then are they deleted: step 1 of writeSpecials). */
+  private copies = false;
 
   /**
    * 'unchanged' when every group already has exactly this priority-10 special (and no other of
@@ -183,7 +229,7 @@ export class SpecialWriter {
     const updated = `s.run_id = ${R} AND s.outcome = 'updated'`;
     // 1. One priority-10 row per product and group: surplus rows (hand-made copies) go.
     //    (DISTINCT keeps MySQL from merging the derived table, which it may not read while deleting.)
-    await this.raw(
+    if (this.copies) await this.raw(
       `DELETE FROM ${this.PS} WHERE ${this.ID} IN (SELECT id FROM (
          SELECT DISTINCT ps.${this.ID} AS id FROM ${this.PS} ps
          JOIN ${this.PS} older ON older.product_id = ps.product_id AND older.customer_group_id = ps.customer_group_id

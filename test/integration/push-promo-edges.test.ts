@@ -53,6 +53,37 @@ describe.each(TARGETS)('promo price edges on $name', (target) => {
     expect((await ours(id)).map((r) => r.date_start)).toEqual(groups.map(() => '0000-00-00'));
   });
 
+  // A resend is unchanged only where each group holds exactly the promo sent, once (decided in
+  // memory from one grouped read of our specials: each of these differs from it in one way).
+  it('a resend with another end date updates the promo\'s end in every group', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 30, akcio_vege: addDays(today(), 10) }]);
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 30, akcio_vege: addDays(today(), 20) }]);
+    expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+    expect((await ours(id)).map((r) => r.date_end)).toEqual(groups.map(() => addDays(today(), 21)));
+    expect((await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 30, akcio_vege: addDays(today(), 20) }])).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+  });
+
+  it('a resend is not unchanged while one group\'s promo ends on another day', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    const end = addDays(today(), 11);
+    for (const [i, g] of groups.entries()) await addSpecial(db(), { product_id: id, customer_group_id: g, priority: 10, price: 30, date_start: today(), date_end: i ? addDays(end, 5) : end });
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 30, akcio_kezdete: today(), akcio_vege: addDays(end, -1) }]);
+    expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+    expect((await ours(id)).map((r) => r.date_end)).toEqual(groups.map(() => end));
+  });
+
+  it('a resend is not unchanged while one group holds two copies of the promo and another none: the copy goes, the other group gets its row', async () => {
+    const code = uniqueCode();
+    const id = await addProduct(db(), { model: code });
+    for (let i = 0; i < groups.length; i++) await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 10, price: 30, date_start: today(), date_end: '0000-00-00' });
+    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 30, akcio_kezdete: today() }]);
+    expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+    expect((await ours(id)).map((r) => [r.customer_group_id, r.price])).toEqual(groups.map((g) => [g, 30]));
+  });
+
   it('a resend is not unchanged while a hand-made copy of ours with another price stands beside the right one', async () => {
     const code = uniqueCode();
     const id = await addProduct(db(), { model: code });
