@@ -126,11 +126,20 @@ export async function forgetRun(trx: Knex | Knex.Transaction, db: Database, runI
 
 /**
  * Lists the run among those that wrote history rows (the product page walks only those), before
- * its rows are written: a run listed without rows costs the page one point read, rows without
- * their run would never be shown.
+ * its rows are written: rows without their run would never be shown.
  */
 export async function listRowRun(db: Database, runId: number): Promise<void> {
   await db.knex.raw(`${db.dialect.insertIgnore()} INTO ${db.own('product_change_run')} (run_id) VALUES (${sqlInt(runId)})`);
+}
+
+/**
+ * Writes a run's history rows (`insert`: an INSERT … SELECT), its run listed first and taken off
+ * the list again when it wrote none (a promo push that changed nothing): every listed run is one
+ * more point read for the product page.
+ */
+async function writeRows(db: Database, runId: number, insert: string): Promise<void> {
+  await listRowRun(db, runId);
+  if (db.dialect.affectedRows(await db.knex.raw(insert)) === 0) await db.knex(db.own('product_change_run')).where('run_id', runId).delete();
 }
 
 /**
@@ -189,8 +198,9 @@ export async function forgetNotInShop(db: Database, runId: number, column: 'pric
 
 /** Full sync: the staged prices that are about to change (called before they are written). */
 export async function recordStagedPrices(db: Database, runId: number, stage: string): Promise<void> {
-  await listRowRun(db, runId);
-  await db.knex.raw(
+  await writeRows(
+    db,
+    runId,
     `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value)
      SELECT s.run_id, s.product_id, s.code, 'price', CASE WHEN s.outcome = 'created' THEN NULL ELSE p.price END, s.price
      FROM ${stage} s JOIN ${db.t('product')} p ON p.product_id = s.product_id
@@ -201,8 +211,9 @@ export async function recordStagedPrices(db: Database, runId: number, stage: str
 
 /** Promo prices: every special that was written (0 = the promo was ended), with its dates as staged. */
 export async function recordStagedPromos(db: Database, runId: number, stage: string): Promise<void> {
-  await listRowRun(db, runId);
-  await db.knex.raw(
+  await writeRows(
+    db,
+    runId,
     `INSERT INTO ${db.own('product_change')} (run_id, product_id, code, field, old_value, new_value, promo_start, promo_end)
      SELECT s.run_id, s.product_id, s.code, 'promo', NULL, s.promo, s.promo_start, s.promo_end
      FROM ${stage} s
@@ -223,15 +234,19 @@ export class ProductHistory {
    * hold the code, newest first, and the rows of the code in the newest runs that wrote rows. Each
    * source has read all it holds from some run up (`from`); the step keeps what lies at or above
    * the higher of the two (the other source may not have reached below it yet), and the next step
-   * reads on from there. The runs' journal entries decide which runs count.
+   * reads on from there. A source that read to the start is not read again: what it found below
+   * is kept. The runs' journal entries decide which runs count.
    */
   async changes(f: { codes: string[]; beforeRun?: number; limit: number }): Promise<ProductChangeRow[]> {
     if (!f.codes.length) return [];
     const out: ProductChangeRow[] = [];
     let before = f.beforeRun ?? Number.MAX_SAFE_INTEGER;
+    const sources = [(b: number) => this.rowsBelow(b, f.codes), ...[...new Set(f.codes.map(slotOf))].map((slot) => (b: number) => this.blocksBelow(b, slot, f.codes))];
+    let last: Array<{ from: number; found: Found[] }> = [];
     for (;;) {
-      const slots = [...new Set(f.codes.map(slotOf))];
-      const reads = await Promise.all([this.rowsBelow(before, f.codes), ...slots.map((slot) => this.blocksBelow(before, slot, f.codes))]);
+      const below = before;
+      const reads = await Promise.all(sources.map((read, i) => (last[i]?.from === 0 ? { from: 0, found: last[i]!.found.filter((r) => r.run_id < below) } : read(below))));
+      last = reads;
       const from = Math.max(...reads.map((r) => r.from));
       const found = reads.flatMap((r) => r.found).filter((r) => r.run_id >= from);
       const runs = await this.runsShown([...new Set(found.map((r) => r.run_id))]);

@@ -15,9 +15,9 @@ export const historyByCode: Migration = {
   async up(db) {
     const collation = (await shopSchema(db)).pluginCollation;
     const runs = db.own('product_change_run');
-    // Migrations run without a transaction: a start that died before the index makes the table
-    // again and fills it from the rows (nothing else writes it before this migration ends). The
-    // index is the last statement, as 013's is.
+    // Migrations run without a transaction: a start that died part-way makes the table again and
+    // fills it from the rows (nothing else writes it before this migration ends), and finds the
+    // index if it was made (on a big table the ALTER may outlast the start that asked for it).
     await db.knex.schema.dropTableIfExists(runs);
     await db.knex.schema.createTable(runs, (t) => {
       db.dialect.tableOptions(t, collation);
@@ -25,9 +25,12 @@ export const historyByCode: Migration = {
     });
     await db.knex.raw(`INSERT INTO ${runs} (run_id) SELECT DISTINCT run_id FROM ${db.own('product_change')}`);
     const blocks = db.own('product_change_block');
-    await db.knex.schema.alterTable(blocks, (t) => {
-      t.index(['slot', 'run_id'], `${db.prefix}erpb_change_block_code`);
-    });
+    const index = `${db.prefix}erpb_change_block_code`;
+    if (!(await db.dialect.hasIndex(db.knex, blocks, index))) {
+      await db.knex.schema.alterTable(blocks, (t) => {
+        t.index(['slot', 'run_id'], index);
+      });
+    }
   },
   async down(db) {
     await db.knex.schema.alterTable(db.own('product_change_block'), (t) => {

@@ -53,8 +53,9 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('journal retention on $
     const runningId = Number(typeof running === 'object' ? running.id : running);
     // A later stock run: the running one is then neither its kind's newest run nor its newest successful one.
     await knex()(own('journal_run')).insert({ kind: 'stock', actor: 'test', status: 'ok', dry_run: false, started_at: daysAgo(450) });
-    // And a history row, as a stock push wrote them before migration 013 (full sync and promos still do), its run listed with it.
-    await listRowRun(env.ctx.db, old);
+    // And a history row, as a stock push wrote them before migration 013 (full sync and promos still do), its run listed with it;
+    // the runs kept are listed too (as if they had written rows).
+    for (const run of [old, oldOk, recent]) await listRowRun(env.ctx.db, run);
     await knex()(own('product_change')).insert({ run_id: old, product_id: 1, code: 'ROW', field: 'quantity', old_value: 1, new_value: 2 });
     expect(await count('journal_item', old)).toBe(1);
     expect(await changes(old)).toBe(3);
@@ -70,6 +71,7 @@ describe.each(DIALECT_TARGETS.filter((t) => !t.release))('journal retention on $
     expect(await count('journal_item', recent)).toBe(1);
     expect(await changes(recent)).toBe(2);
     expect(await count('journal_run', runningId)).toBe(1);
+    expect([await count('product_change_run', oldOk), await count('product_change_run', recent)]).toEqual([1, 1]);
 
     // A second prune finds nothing more; 0 days keeps everything.
     expect(await pruneJournal(env.ctx.db, 365)).toEqual({ runs: 0, items: 0, changes: 0, blocks: 0 });

@@ -200,6 +200,18 @@ describe.each(TARGETS)('promo price edges on $name', (target) => {
     expect([...(await specials(db(), a)), ...(await specials(db(), b))]).toEqual([]);
   });
 
+  it('lists a promo push among the runs with history rows only when it wrote some (the product page reads each listed run)', async () => {
+    const code = uniqueCode();
+    await addProduct(db(), { model: code });
+    const listed = async (run: number) => Number((await db().knex(db().own('product_change_run')).where({ run_id: run }).count({ n: '*' }))[0]!.n);
+    const first = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 12 }]);
+    expect(first.body.counts).toMatchObject({ updated: 1 });
+    expect(await listed(first.body.run)).toBe(1);
+    const again = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 12 }]);
+    expect(again.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    expect(await listed(again.body.run)).toBe(0);
+  });
+
   it('records a 0 in the product history as an end with no start date', async () => {
     const code = uniqueCode();
     const id = await addProduct(db(), { model: code });

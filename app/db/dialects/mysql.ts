@@ -265,6 +265,9 @@ export const mysqlHelper: DialectHelper = {
   async listTables(knex) {
     return this.rows<Record<string, string>>(await knex.raw('SHOW TABLES')).map((r) => Object.values(r)[0]!);
   },
+  async hasIndex(knex, table, name) {
+    return this.rows(await knex.raw('SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? LIMIT 1', [table, name])).length > 0;
+  },
   onOneConnection: (knex, fn) => knex.transaction((trx) => fn(trx)),
   async pinConnection(knex) {
     const trx = await knex.transaction();

@@ -108,6 +108,9 @@ export const sqliteHelper: DialectHelper = {
     const rows = (await knex.raw("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>;
     return rows.map((r) => r.name);
   },
+  async hasIndex(knex, table, name) {
+    return ((await knex.raw("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?", [table, name])) as unknown[]).length > 0;
+  },
   onOneConnection: (knex, fn) => fn(knex),
   pinConnection: async (knex) => ({ knex, release: async () => {} }),
   updateStepRows: 10_000,

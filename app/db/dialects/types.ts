@@ -145,6 +145,8 @@ export interface DialectHelper {
   alignTextCollation(knex: Knex, tables: string[], collation: string): Promise<string[]>;
   /** Names of the tables in the current database. */
   listTables(knex: Knex): Promise<string[]>;
+  /** Whether `table` has an index of this name (a migration that adds one to a table it did not make runs again safely). */
+  hasIndex(knex: Knex, table: string, name: string): Promise<boolean>;
   /**
    * Runs fn on one connection for its whole length (temporary tables live on a connection):
    * MySQL in a transaction; SQLite's pool is that one connection, so fn runs as it is and other

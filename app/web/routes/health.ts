@@ -7,7 +7,7 @@ import { newReference } from '../../util/reference.js';
 
 /** The shop's tables and the plugin's own that every push, export and login reads or writes. */
 const SHOP_TABLES = ['product', 'setting', 'language', 'order'];
-const OWN_TABLES = ['journal_run', 'journal_item', 'product_change', 'product_change_block', 'outbox', 'lease', 'admin_user', 'admin_session'];
+const OWN_TABLES = ['journal_run', 'journal_item', 'product_change', 'product_change_block', 'product_change_run', 'outbox', 'lease', 'admin_user', 'admin_session'];
 
 export function healthRoutes(ctx: AppContext): Router {
   const router = Router();
