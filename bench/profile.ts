@@ -1,6 +1,6 @@
 // npx tsx bench/profile.ts [N] [release] [kind...] [--cold]: a CPU profile of the erp-bridge server during
 // N-record pushes (node --cpu-prof), for finding where a push spends its time. Prints figures only.
-// Kinds: stock, prices, promo, full, and same (the last document again: nothing changes).
+// Kinds: stock, prices, promo, full, and same (the last document again, to its URL: nothing changes).
 // --no-prof: the same pushes without the profiler (its sampling thread adds to the server's CPU),
 // for timelines with ERP_BRIDGE_PUSH_TIMINGS=1. --idle S: the server waits S seconds before each
 // push (as between an ERP's scheduled pushes), so what an idle server keeps or drops shows.
@@ -34,9 +34,11 @@ try {
   await b.context().settings.update({ import_password: KEY, max_body_mb: String(Math.max(64, Math.ceil((n * 160) / 1024 / 1024) + 16)), vat_map: `27=${b.ids.taxClass}` });
   await push(server, 'stock', stockPriceXml(1000, nextRound()));
   let last: ReturnType<typeof stockPriceXml> | null = null;
+  let lastKind = 'prices';
   for (const kind of kinds) {
-    // `same`: the previous prices document again (nothing changes: the push's reading and matching alone).
-    const k = kind === 'same' ? 'prices' : kind;
+    // `same`: the previous document again, to its own URL (nothing changes: the push's reading and matching alone).
+    const k = kind === 'same' ? lastKind : kind;
+    lastKind = k;
     if (k === 'full') await b.context().settings.update({ sync_type: 'full' });
     const body: ReturnType<typeof stockPriceXml> = kind === 'same' && last ? last : k === 'promo' ? promoXml(n, nextRound()) : k === 'full' ? fullSyncXml(n, nextRound()) : stockPriceXml(n, nextRound());
     last = body;

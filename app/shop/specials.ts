@@ -15,16 +15,58 @@ const literals = (o: Record<string, number | string>) => Object.fromEntries(Obje
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
-/** What one grouped read tells of a product's specials of ours in the promo's customer groups. */
-interface Ours {
+const [COPIES, EVERY_GROUP, ONE] = [1, 2, 4];
+
+/**
+ * What one grouped read tells of each product's specials of ours in the promo's customer groups,
+ * a few numbers and shared strings per product (a promo push reads every product's: an object per
+ * product, and the rows it came from, took the server's peak 50 MB higher).
+ */
+class OursTable {
+  private readonly at = new Map<number, number>();
   /** The earliest start among those running today (null: none runs today). */
-  start: string | null;
-  /** The promo they all hold, one row in each group (null: they differ, or a group has none or more than one). */
-  same: { price: number; start: string; end: string } | null;
-  /** Some group has more than one (hand-made copies). */
-  copies: boolean;
-  /** Every group has at least one. */
-  everyGroup: boolean;
+  private readonly starts: Array<string | null> = [];
+  /** Bits: COPIES (some group has more than one), EVERY_GROUP (each has one or more), ONE (exactly one each, all alike: `same`). */
+  private readonly flags: number[] = [];
+  private readonly prices: number[] = [];
+  private readonly sameStarts: string[] = [];
+  private readonly sameEnds: string[] = [];
+  /** Dates repeat: each is kept once. */
+  private readonly dates = new Map<string, string>();
+
+  private date(d: unknown): string {
+    const s = String(d);
+    let kept = this.dates.get(s);
+    if (kept === undefined) this.dates.set(s, (kept = s));
+    return kept;
+  }
+
+  add(productId: number, start: unknown, flags: number, price: number, sameStart: unknown, sameEnd: unknown): void {
+    this.at.set(productId, this.flags.length);
+    this.starts.push(start === null ? null : this.date(start));
+    this.flags.push(flags);
+    this.prices.push(price);
+    this.sameStarts.push(this.date(sameStart));
+    this.sameEnds.push(this.date(sameEnd));
+  }
+
+  /** The product's row here, or -1 (no special of ours in the groups). */
+  find(productId: number): number {
+    return this.at.get(productId) ?? -1;
+  }
+
+  start(k: number): string | null {
+    return this.starts[k]!;
+  }
+
+  has(k: number, flag: number): boolean {
+    return (this.flags[k]! & flag) !== 0;
+  }
+
+  /** Whether each group holds exactly this promo, once. */
+  same(k: number, price: number, start: string | null | undefined, end: string | null | undefined): boolean {
+    return this.has(k, ONE) && this.prices[k] === price && this.sameStarts[k] === start && this.sameEnds[k] === end;
+  }
 }
 
 const activeDates = (alias: string, today: string) =>
@@ -74,7 +116,7 @@ export class SpecialWriter {
     this.mayEnd = 0;
     this.copies = false;
     this.missing = false;
-    if (ids.length === 0) return this.mark(rows, new Map());
+    if (ids.length === 0) return this.mark(rows, new OursTable());
     this.mark(rows, await this.readOurs(ids.length <= 10_000 ? ids : null));
   }
 
@@ -94,39 +136,30 @@ export class SpecialWriter {
     this.mark(rows, this.all!);
   }
 
-  private all: Map<number, Ours> | undefined;
+  private all: OursTable | undefined;
 
-  /** Per product with any of our specials in the groups (of `ids`, or all): what they hold (`Ours`). */
-  private async readOurs(ids: number[] | null): Promise<Map<number, Ours>> {
-    const ours = new Map<number, Ours>();
+  /** Per product with any of our specials in the groups (of `ids`, or all): what they hold (`OursTable`). */
+  private async readOurs(ids: number[] | null): Promise<OursTable> {
+    const ours = new OursTable();
     const only = ids ? ` AND ps.product_id IN (${sqlIntList(ids)})` : '';
     const fixed = Object.entries(this.sp.fixed).map(([c, v]) => `ps.${c} = ${literal(v)}`).join(' AND ') || '1 = 1';
-    type Row = { product_id: number; d: string | null; n: number; g: number; p_min: string; p_max: string; s_min: string; s_max: string; e_min: string; e_max: string; n_fixed: number };
-    const rs = this.st.db.dialect.rows<Row>(
-      await this.raw(`SELECT ps.product_id AS product_id, MIN(CASE WHEN ${activeDates('ps', this.today)} THEN ps.date_start END) AS d,
-          COUNT(*) AS n, COUNT(DISTINCT ps.customer_group_id) AS g, MIN(ps.price) AS p_min, MAX(ps.price) AS p_max,
-          MIN(ps.date_start) AS s_min, MAX(ps.date_start) AS s_max, MIN(ps.date_end) AS e_min, MAX(ps.date_end) AS e_max,
-          SUM(CASE WHEN ${fixed} THEN 1 ELSE 0 END) AS n_fixed
+    const G = sqlInt(this.groups.length);
+    // ONE: a row in each group (as many rows as groups, each group among them), all alike.
+    const rows = await this.st.db.dialect.readArrays(this.st.db.knex,
+      `SELECT ps.product_id, MIN(CASE WHEN ${activeDates('ps', this.today)} THEN ps.date_start END),
+          (CASE WHEN COUNT(*) > COUNT(DISTINCT ps.customer_group_id) THEN ${COPIES} ELSE 0 END)
+          + (CASE WHEN COUNT(DISTINCT ps.customer_group_id) = ${G} THEN ${EVERY_GROUP} ELSE 0 END)
+          + (CASE WHEN COUNT(*) = ${G} AND COUNT(DISTINCT ps.customer_group_id) = ${G} AND SUM(CASE WHEN ${fixed} THEN 1 ELSE 0 END) = ${G}
+              AND MIN(ps.price) = MAX(ps.price) AND MIN(ps.date_start) = MAX(ps.date_start) AND MIN(ps.date_end) = MAX(ps.date_end) THEN ${ONE} ELSE 0 END),
+          MIN(ps.price), MIN(ps.date_start), MIN(ps.date_end)
         FROM ${this.PS} ps
-        WHERE ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)})${only} GROUP BY ps.product_id`),
-    );
-    const G = this.groups.length;
-    for (const r of rs) {
-      const [n, g] = [Number(r.n), Number(r.g)];
-      const [pMin, pMax] = [round4(Number(r.p_min)), round4(Number(r.p_max))];
-      const one = n === G && g === G && Number(r.n_fixed) === G && pMin === pMax && String(r.s_min) === String(r.s_max) && String(r.e_min) === String(r.e_max);
-      ours.set(Number(r.product_id), {
-        start: r.d === null ? null : String(r.d),
-        same: one ? { price: pMin, start: String(r.s_min), end: String(r.e_min) } : null,
-        copies: n > g,
-        everyGroup: g === G,
-      });
-    }
+        WHERE ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)})${only} GROUP BY ps.product_id`);
+    for (const r of rows) ours.add(Number(r[0]), r[1], Number(r[2]), round4(Number(r[3])), r[4], r[5]);
     return ours;
   }
 
   /** Sets each record's outcome and start date from `ours` (see `prepare`). */
-  private mark(rows: StageRow[], ours: Map<number, Ours>): void {
+  private mark(rows: StageRow[], ours: OursTable): void {
     for (const r of rows) {
       if (r.match_count !== 1) {
         r.outcome = r.match_count === 0 ? 'unknown' : 'ambiguous';
@@ -138,22 +171,21 @@ export class SpecialWriter {
       if (!(value > 0) || r.gross != null) this.mayEnd++;
       if (!(value > 0)) continue;
       // Only a product that has specials of ours can be unchanged.
-      const o = ours.get(r.product_id!);
-      r.promo_start ??= o?.start ?? this.today;
-      if (!o || !o.everyGroup) this.missing = true;
-      if (!o) {
+      const k = ours.find(r.product_id!);
+      r.promo_start ??= (k < 0 ? null : ours.start(k)) ?? this.today;
+      if (k < 0 || !ours.has(k, EVERY_GROUP)) this.missing = true;
+      if (k < 0) {
         r.outcome = 'updated';
         continue;
       }
-      if (o.copies) this.copies = true;
+      if (ours.has(k, COPIES)) this.copies = true;
       if (r.gross != null) {
         // Net only in the stage: `classify` compares it there.
         r.outcome = 'check';
         this.toCheck++;
         continue;
       }
-      const s = o.same;
-      r.outcome = s && s.price === round4(value) && s.start === r.promo_start && s.end === r.promo_end ? 'unchanged' : 'updated';
+      r.outcome = ours.same(k, round4(value), r.promo_start, r.promo_end) ? 'unchanged' : 'updated';
     }
   }
 
