@@ -76,15 +76,19 @@ export class SpecialWriter {
   private readonly PS: string;
   private readonly ID: string;
 
+  private readonly groups: number[];
+
   constructor(
     private readonly st: ProductStaging,
     private readonly sp: SpecialsTable,
-    private readonly groups: number[],
+    groups: number[],
     private readonly today: string,
     private readonly yesterday: string,
   ) {
     this.PS = sp.table;
     this.ID = sp.idColumn;
+    // Each group once: the comparisons count rows per group, and step 3 inserts one per group.
+    this.groups = [...new Set(groups)];
   }
 
   /** Our rows: priority 10, and (4.1) specials only. */
@@ -106,7 +110,8 @@ export class SpecialWriter {
    * today. Setting these here spares statements over every staged row (a 100,000-row UPDATE of
    * the staging table took a second or more, the comparison with no specials 3.5 s, with every
    * product's specials 1.4 s). The specials are read as the push begins: an owner's edit of a
-   * product's special while the document is read is not seen (a resend writes the promo).
+   * product's special while the document is read is not seen (a promo found unchanged, a copy
+   * not deleted, a group's row deleted meanwhile not written again); a resend writes the promo.
    */
   async prepare(rows: StageRow[]): Promise<void> {
     // A small push reads the specials of its own products only (by the specials' product index);
@@ -216,8 +221,9 @@ export class SpecialWriter {
   private missing = true;
 
   /**
-   * 'unchanged' when every group already has exactly this priority-10 special (and no other of
-   * ours). One join of the records to their products' specials, counted per record; only the
+   * Gross promos ('check', net only in the stage): 'unchanged' when every group already has
+   * exactly this priority-10 special once (and no other of ours), as `prepare` decides for net
+   * ones. One join of the records to their products' specials, counted per record; only the
    * records whose product has specials of ours (a first promo for every product joins nothing).
    */
   async classify(): Promise<void> {
@@ -226,12 +232,12 @@ export class SpecialWriter {
     if (this.toCheck > 0) {
       const candidates = (a: string) => `${a}run_id = ${R} AND ${a}outcome = 'check' AND ${a}promo > 0`;
       const same = `ROUND(ps.price, 4) = ROUND(s2.promo, 4) AND ps.date_start = s2.promo_start AND ps.date_end = s2.promo_end${Object.entries(this.sp.fixed).map(([c, v]) => ` AND ps.${c} = ${literal(v)}`).join('')}`;
-      const counted = `(SELECT s2.seq AS seq, COUNT(*) AS n, SUM(CASE WHEN ${same} THEN 1 ELSE 0 END) AS n_same
+      const counted = `(SELECT s2.seq AS seq, COUNT(*) AS n, COUNT(DISTINCT ps.customer_group_id) AS g, SUM(CASE WHEN ${same} THEN 1 ELSE 0 END) AS n_same
         FROM ${S} s2 JOIN ${this.PS} ps ON ps.product_id = s2.product_id AND ${this.ours('ps')} AND ps.customer_group_id IN (${sqlIntList(this.groups)})
         WHERE ${candidates('s2.')} GROUP BY s2.seq)`;
       await this.raw(db.dialect.joinUpdate({
         table: S, alias: 's', from: counted, fromAlias: 'm', on: 'm.seq = s.seq', set: { outcome: "'unchanged'" },
-        where: `s.run_id = ${R} AND m.n = ${G} AND m.n_same = ${G}`, straight: true,
+        where: `s.run_id = ${R} AND m.n = ${G} AND m.g = ${G} AND m.n_same = ${G}`, straight: true,
       }));
       await this.raw(`UPDATE ${S} SET outcome = 'updated' WHERE run_id = ${R} AND outcome = 'check'`);
       pushTiming(this.st.runId, 'unchanged promos found');

@@ -75,13 +75,20 @@ describe.each(TARGETS)('promo price edges on $name', (target) => {
     expect((await ours(id)).map((r) => r.date_end)).toEqual(groups.map(() => end));
   });
 
-  it('a resend is not unchanged while one group holds two copies of the promo and another none: the copy goes, the other group gets its row', async () => {
-    const code = uniqueCode();
-    const id = await addProduct(db(), { model: code });
-    for (let i = 0; i < groups.length; i++) await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 10, price: 30, date_start: today(), date_end: '0000-00-00' });
-    const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 30, akcio_kezdete: today() }]);
-    expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
-    expect((await ours(id)).map((r) => [r.customer_group_id, r.price])).toEqual(groups.map((g) => [g, 30]));
+  // Net promos are compared in memory, gross ones in SQL once they are net: the same rule both ways.
+  it.each(['net', 'gross'] as const)('a %s resend is not unchanged while one group holds two copies of the promo and another none: the copy goes, the other group gets its row', async (basis) => {
+    await env.ctx.settings.update({ price_basis: basis });
+    try {
+      const code = uniqueCode();
+      const id = await addProduct(db(), { model: code, tax_class_id: 9 });
+      for (let i = 0; i < groups.length; i++) await addSpecial(db(), { product_id: id, customer_group_id: groups[0]!, priority: 10, price: 30, date_start: today(), date_end: '0000-00-00' });
+      // 27% VAT (vat_map 27=9): 38.10 gross is 30 net.
+      const res = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: basis === 'net' ? 30 : 38.1, akcio_kezdete: today() }]);
+      expect(res.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+      expect((await ours(id)).map((r) => [r.customer_group_id, r.price])).toEqual(groups.map((g) => [g, 30]));
+    } finally {
+      await env.ctx.settings.update({ price_basis: 'net' });
+    }
   });
 
   it('a resend is not unchanged while a hand-made copy of ours with another price stands beside the right one', async () => {
