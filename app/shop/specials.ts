@@ -7,13 +7,12 @@ import { pushTiming } from '../util/push-timings.js';
 import { sqlDate, sqlInt, sqlIntList, sqlIntTable, sqlString } from '../db/sql.js';
 import type { ProductStaging, StageRow } from './product-staging.js';
 import type { SpecialsTable } from './schema.js';
+import { round4 } from '../util/decimals.js';
 
 export const ERP_PRIORITY = 10;
 
 const literal = (v: number | string) => (typeof v === 'number' ? sqlInt(v) : sqlString(v));
 const literals = (o: Record<string, number | string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, literal(v)]));
-
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 const [COPIES, EVERY_GROUP, ONE] = [1, 2, 4];
 

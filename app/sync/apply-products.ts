@@ -22,6 +22,7 @@ import { recordStagedPrices, recordStagedPromos } from '../plugin/product-histor
 import { reason, type Reason } from '../erp/reasons.js';
 import { pushTiming } from '../util/push-timings.js';
 import { indexOfSorted } from '../util/sorted.js';
+import { round4 } from '../util/decimals.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
@@ -61,8 +62,6 @@ function unmatchedReason(field: string, code: string, full: boolean): Reason {
 function ambiguousReason(field: string, code: string, n: number): Reason {
   return reason('ambiguous_code', { n, codeField: field, code });
 }
-
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 /** A growable Int32Array / Float64Array pair of columns, one entry per record. */
 class Column<T extends Int32Array | Float64Array> {

@@ -13,6 +13,7 @@ import { addDays, parseErpDate } from '../util/time.js';
 import { reason, ReasonError, type Reason } from '../erp/reasons.js';
 import { CodeTable } from '../shop/code-table.js';
 import { ALL_PRODUCT_FIELDS, FULL_SYNC_FIELDS, PRODUCT_KEY, ownFields, type PushKind } from './push-kinds.js';
+import { round4 } from '../util/decimals.js';
 
 /** A validated record, as the staging table takes it. */
 export type StagedProduct = StageRow;
@@ -42,8 +43,6 @@ function pictureIn(value: string): ImageData | null {
     throw err;
   }
 }
-
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 function money(fields: Record<string, string>, name: string): number {
   const n = parseErpNumber(fields[name]!);
