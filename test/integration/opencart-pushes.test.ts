@@ -120,7 +120,7 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     expect(await stock()).toEqual([5, 5]);
   });
 
-  it('promo price: the storefront shows it with the regular price struck beside it; 0 ends it', async () => {
+  it('promo price: the storefront shows it with the regular price struck beside it, then a new one over it (both in the product\'s history); a resend is unchanged; 0 ends it', async () => {
     const res = await push('promo-prices', [{ termekkod: product.model, arakcios: 999 }]);
     expect(res.body.counts).toMatchObject({ received: 1, updated: 1 });
     const p = await shown(product.product_id);
@@ -128,6 +128,13 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     expect(p.old?.value).toBe(1234.5);
     const again = await push('promo-prices', [{ termekkod: product.model, arakcios: 999 }]);
     expect(again.body.counts).toMatchObject({ unchanged: 1 });
+    // A new price over the running promo (every group already has its row: only the UPDATE runs).
+    const lower = await push('promo-prices', [{ termekkod: product.model, arakcios: 888 }]);
+    expect(lower.body.counts).toMatchObject({ updated: 1 });
+    expect((await shown(product.product_id)).special?.value).toBe(888);
+    // The product page's history: the promo rows of the two runs that wrote some, newest first.
+    const history = await new ProductHistory(ctx.db).changes({ codes: [product.model], limit: 10 });
+    expect(history.filter((h) => h.field === 'promo').map((h) => [h.run_id, h.new_value])).toEqual([[lower.body.run, 888], [res.body.run, 999]]);
     await push('promo-prices', [{ termekkod: product.model, arakcios: 0 }]);
     const after = await shown(product.product_id);
     expect(after.special).toBeUndefined();
