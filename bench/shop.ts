@@ -18,6 +18,8 @@ export interface BenchShop {
   prefix: string;
   /** A connection of the bench's own, with OpenCart's sql_mode. */
   conn: mysql.Connection;
+  /** Another connection like `conn` (the floor's side-by-side lanes); the caller ends it. */
+  connect(): Promise<mysql.Connection>;
   /** The bench's erp-bridge context on the shop (settings, schema profile); one, closed by stop(). */
   context(): AppContext;
   t(name: string): string;
@@ -39,11 +41,15 @@ const column = async (conn: mysql.Connection, sql: string): Promise<number[]> =>
 
 export async function openBenchShop(release: Release, prefix = 'oc_'): Promise<BenchShop> {
   const shop = await installOpenCart(release, { prefix, serve: false });
-  const conn = await mysql.createConnection({ uri: shop.databaseUrl, charset: 'utf8mb4' }).catch(async (e) => {
+  const connect = async () => {
+    const c = await mysql.createConnection({ uri: shop.databaseUrl, charset: 'utf8mb4' });
+    await c.query("SET SESSION sql_mode = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'");
+    return c;
+  };
+  const conn = await connect().catch(async (e) => {
     await shop.stop();
     throw e;
   });
-  await conn.query("SET SESSION sql_mode = 'NO_ZERO_IN_DATE,NO_ENGINE_SUBSTITUTION'");
   const t = (n: string) => `\`${prefix}${n}\``;
   const ids = await readIds(conn, t).catch(async (e) => {
     await conn.end();
@@ -56,6 +62,7 @@ export async function openBenchShop(release: Release, prefix = 'oc_'): Promise<B
     shop,
     prefix,
     conn,
+    connect,
     ids,
     t,
     context() {

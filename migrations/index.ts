@@ -14,11 +14,12 @@ import { lighterPromoStage } from './plugin/011_lighter_promo_stage.js';
 import { historyByRun } from './plugin/012_history_by_run.js';
 import { historyInBlocks } from './plugin/013_history_in_blocks.js';
 import { historyByCode } from './plugin/014_history_by_code.js';
+import { scratchStage } from './plugin/015_scratch_stage.js';
 import { demoShopSchema } from './demo/001_demo_shop_schema.js';
 import { demoShopSeed } from './demo/002_demo_shop_seed.js';
 import { demoShopTaxZones } from './demo/003_demo_shop_tax_zones.js';
 import type { Migration } from './types.js';
 
-export const pluginMigrations: Migration[] = [pluginTables, ordersAndAdmin, shopCollation, launchNonces, sessionsAndFeed, findableRecords, healthAlerts, orderStatus, runPhase, lighterProductHistory, lighterPromoStage, historyByRun, historyInBlocks, historyByCode];
+export const pluginMigrations: Migration[] = [pluginTables, ordersAndAdmin, shopCollation, launchNonces, sessionsAndFeed, findableRecords, healthAlerts, orderStatus, runPhase, lighterProductHistory, lighterPromoStage, historyByRun, historyInBlocks, historyByCode, scratchStage];
 export const demoMigrations: Migration[] = [demoShopSchema, demoShopSeed, demoShopTaxZones];
 export type { Migration };

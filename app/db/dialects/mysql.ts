@@ -268,6 +268,19 @@ export const mysqlHelper: DialectHelper = {
   async hasIndex(knex, table, name) {
     return this.rows(await knex.raw('SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? LIMIT 1', [table, name])).length > 0;
   },
+  // MyISAM: loading 100,000 promo rows into the stage took MariaDB 0.28–0.37 s against
+  // 0.51–0.55 s on InnoDB (by hand, LOAD DATA, round 24). A stage needs no transaction: its rows
+  // are one push's, emptied before and after it (TRUNCATE also makes a table marked as crashed
+  // anew). A server that refuses the engine (NO_ENGINE_SUBSTITUTION makes that an error) keeps
+  // InnoDB.
+  async useScratchEngine(knex, table) {
+    try {
+      await knex.raw(`ALTER TABLE ${table} ENGINE=MyISAM`);
+      return true;
+    } catch {
+      return false;
+    }
+  },
   onOneConnection: (knex, fn) => knex.transaction((trx) => fn(trx)),
   async pinConnection(knex) {
     const trx = await knex.transaction();

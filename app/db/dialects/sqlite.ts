@@ -111,6 +111,8 @@ export const sqliteHelper: DialectHelper = {
   async hasIndex(knex, table, name) {
     return ((await knex.raw("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?", [table, name])) as unknown[]).length > 0;
   },
+  // One engine: SQLite has nothing lighter.
+  useScratchEngine: async () => false,
   onOneConnection: (knex, fn) => fn(knex),
   pinConnection: async (knex) => ({ knex, release: async () => {} }),
   updateStepRows: 10_000,

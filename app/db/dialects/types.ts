@@ -148,6 +148,11 @@ export interface DialectHelper {
   /** Whether `table` has an index of this name (a migration that adds one to a table it did not make runs again safely). */
   hasIndex(knex: Knex, table: string, name: string): Promise<boolean>;
   /**
+   * Moves `table` (rows that live for one push and are thrown away) to an engine without
+   * transactions, where the dialect has one and the server allows it: whether it did.
+   */
+  useScratchEngine(knex: Knex, table: string): Promise<boolean>;
+  /**
    * Runs fn on one connection for its whole length (temporary tables live on a connection):
    * MySQL in a transaction; SQLite's pool is that one connection, so fn runs as it is and other
    * requests' statements can run between its statements (the admin stays responsive).
