@@ -16,6 +16,9 @@ export interface BlockEntry {
   code: string;
   value: number;
   old: number | null;
+  /** A promo's dates (promo blocks only: their data has `s` and `e` beside the other lists). */
+  start?: string | null;
+  end?: string | null;
 }
 
 /**
@@ -41,21 +44,25 @@ export function quoted(code: string): string {
   return JSON.stringify(code);
 }
 
+type Lists = { p: unknown[]; c: unknown[]; v: unknown[]; o: unknown[]; s?: unknown[]; e?: unknown[] };
+
 /**
  * A load step's change rows [product_id, code, new value, old value] as history block rows
  * [slot, entries, data]. `data` is JSON of parallel arrays (p: ids, c: codes, v: new, o: old):
- * compact, and read back by V8's fastest parser.
+ * compact, and read back by V8's fastest parser. `dated`: the rows also hold a promo's start and
+ * end [… , start, end], kept as the lists s and e.
  */
-export function packBlocks(rows: readonly (readonly unknown[])[]): unknown[][] {
-  const blocks = new Map<number, { p: unknown[]; c: unknown[]; v: unknown[]; o: unknown[] }>();
+export function packBlocks(rows: readonly (readonly unknown[])[], dated = false): unknown[][] {
+  const blocks = new Map<number, Lists>();
   for (const row of rows) {
     const slot = slotOf(row[1] as string);
     let b = blocks.get(slot);
-    if (!b) blocks.set(slot, (b = { p: [], c: [], v: [], o: [] }));
+    if (!b) blocks.set(slot, (b = dated ? { p: [], c: [], v: [], o: [], s: [], e: [] } : { p: [], c: [], v: [], o: [] }));
     b.p.push(row[0]);
     b.c.push(row[1]);
     b.v.push(row[2]);
     b.o.push(row[3] ?? null);
+    if (dated) b.s!.push(row[4] ?? null), b.e!.push(row[5] ?? null);
   }
   return [...blocks].sort((a, b) => a[0] - b[0]).map(([slot, b]) => [slot, b.p.length, JSON.stringify(b)]);
 }
@@ -135,14 +142,18 @@ export function writeBlocks(w: BlockTextWriter, n: number, c: BlockSource): numb
 
 /** A block's changes, in the order they were packed. */
 export function unpackBlock(data: string): BlockEntry[] {
-  const b = JSON.parse(data) as { p: number[]; c: string[]; v: number[]; o: Array<number | null> };
-  return b.p.map((productId, i) => ({ productId: Number(productId), code: b.c[i]!, value: Number(b.v[i]), old: b.o[i] === null ? null : Number(b.o[i]) }));
+  const b = JSON.parse(data) as { p: number[]; c: string[]; v: number[]; o: Array<number | null>; s?: Array<string | null>; e?: Array<string | null> };
+  const { s, e } = b;
+  return b.p.map((productId, i) => {
+    const entry: BlockEntry = { productId: Number(productId), code: b.c[i]!, value: Number(b.v[i]), old: b.o[i] === null ? null : Number(b.o[i]) };
+    if (s && e) (entry.start = s[i] ?? null), (entry.end = e[i] ?? null);
+    return entry;
+  });
 }
 
-/** Packs entries again (what is left of a block once some of its changes were taken out). */
+/** Packs entries again (what is left of a block once some of its changes were taken out), promo dates kept. */
 export function repack(entries: readonly BlockEntry[]): { entries: number; data: string } {
-  return {
-    entries: entries.length,
-    data: JSON.stringify({ p: entries.map((e) => e.productId), c: entries.map((e) => e.code), v: entries.map((e) => e.value), o: entries.map((e) => e.old) }),
-  };
+  const lists: Lists = { p: entries.map((e) => e.productId), c: entries.map((e) => e.code), v: entries.map((e) => e.value), o: entries.map((e) => e.old) };
+  if (entries.some((e) => e.start !== undefined)) (lists.s = entries.map((e) => e.start ?? null)), (lists.e = entries.map((e) => e.end ?? null));
+  return { entries: entries.length, data: JSON.stringify(lists) };
 }

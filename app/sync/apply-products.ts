@@ -18,7 +18,7 @@ import { shopSchema } from '../shop/schema.js';
 import { addDays, now as nowFn, today as todayFn } from '../util/time.js';
 import type { PushKind } from './push-kinds.js';
 import type { StagedProduct } from './validate-products.js';
-import { recordStagedPrices, recordStagedPromos } from '../plugin/product-history.js';
+import { recordPromoBlocks, recordStagedPrices, recordStagedPromos } from '../plugin/product-history.js';
 import { reason, type Reason } from '../erp/reasons.js';
 import { pushTiming } from '../util/push-timings.js';
 import { indexOfSorted } from '../util/sorted.js';
@@ -693,7 +693,9 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
           pushTiming(runId, 'price history');
         });
       } else {
-        await specials!.apply(now, step, () => recordStagedPromos(db, runId, st.S));
+        // Decided in memory, the promos' history is written from there, in blocks (one row per block).
+        const inMemory = specials!.decidedInMemory;
+        await specials!.apply(now, step, () => (inMemory ? recordPromoBlocks(db, runId, rows) : recordStagedPromos(db, runId, st.S)));
         pushTiming(runId, 'specials written');
       }
       await step('applied');

@@ -132,7 +132,7 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     const lower = await push('promo-prices', [{ termekkod: product.model, arakcios: 888 }]);
     expect(lower.body.counts).toMatchObject({ updated: 1 });
     expect((await shown(product.product_id)).special?.value).toBe(888);
-    // The product page's history: the promo rows of the two runs that wrote some, newest first.
+    // The product page's history: the promos of the two runs that wrote some (net promos decided in memory: in blocks), newest first.
     const history = await new ProductHistory(ctx.db).changes({ codes: [product.model], limit: 10 });
     expect(history.filter((h) => h.field === 'promo').map((h) => [h.run_id, h.new_value])).toEqual([[lower.body.run, 888], [res.body.run, 999]]);
     await push('promo-prices', [{ termekkod: product.model, arakcios: 0 }]);

@@ -11,6 +11,7 @@ import { KEY, addProduct, addSpecial, pushXml, specials, uniqueCode } from '../s
 import { ProductStaging } from '../../app/shop/product-staging.js';
 import { SpecialWriter } from '../../app/shop/specials.js';
 import { shopSchema } from '../../app/shop/schema.js';
+import { ProductHistory } from '../../app/plugin/product-history.js';
 
 describe.each(TARGETS)('promo price edges on $name', (target) => {
   let env: TargetEnv;
@@ -212,16 +213,36 @@ describe.each(TARGETS)('promo price edges on $name', (target) => {
     expect([...(await specials(db(), a)), ...(await specials(db(), b))]).toEqual([]);
   });
 
-  it('lists a promo push among the runs with history rows only when it wrote some (the product page reads each listed run)', async () => {
-    const code = uniqueCode();
-    await addProduct(db(), { model: code });
+  it("writes a net promo push's history as blocks with its dates (no rows, the run not listed); a 0, compared in SQL, writes rows and lists its run only when it wrote some", async () => {
+    const code = uniqueCode('P&B');
+    const stored = code.replace('&', '&amp;');
+    await addProduct(db(), { model: stored });
     const listed = async (run: number) => Number((await db().knex(db().own('product_change_run')).where({ run_id: run }).count({ n: '*' }))[0]!.n);
-    const first = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 12 }]);
+    const rowsOf = async (run: number) => Number((await db().knex(db().own('product_change')).where({ run_id: run }).count({ n: '*' }))[0]!.n);
+    const blocksOf = async (run: number) => Number((await db().knex(db().own('product_change_block')).where({ run_id: run, field: 'promo' }).count({ n: '*' }))[0]!.n);
+    const end = addDays(today(), 30);
+    const first = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 12.5, akcio_vege: end }]);
     expect(first.body.counts).toMatchObject({ updated: 1 });
-    expect(await listed(first.body.run)).toBe(1);
-    const again = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 12 }]);
+    expect([await blocksOf(first.body.run), await rowsOf(first.body.run), await listed(first.body.run)]).toEqual([1, 0, 0]);
+    // Unchanged: nothing written, in either form.
+    const again = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 12.5, akcio_vege: end }]);
     expect(again.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
-    expect(await listed(again.body.run)).toBe(0);
+    expect([await blocksOf(again.body.run), await rowsOf(again.body.run), await listed(again.body.run)]).toEqual([0, 0, 0]);
+    // A 0 ends the promo: decided in SQL, so its history is a row, its run listed.
+    const ended = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
+    expect(ended.body.counts).toMatchObject({ updated: 1 });
+    expect([await blocksOf(ended.body.run), await rowsOf(ended.body.run), await listed(ended.body.run)]).toEqual([0, 1, 1]);
+    // Nothing open to end: no row, and the run is taken off the list again.
+    const endedAgain = await pushXml(app, 'promo-prices', [{ termekkod: code, arakcios: 0 }]);
+    expect(endedAgain.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    expect([await rowsOf(endedAgain.body.run), await listed(endedAgain.body.run)]).toEqual([0, 0]);
+    // The product page shows both forms, newest first, the block's promo with its dates as the
+    // special holds them (OpenCart's date_end is the first day without it), under the stored code.
+    const page = await new ProductHistory(db()).changes({ codes: [stored, code], limit: 10 });
+    expect(page.map((r) => [r.run_id, r.field, r.code, Number(r.new_value), r.promo_start, r.promo_end])).toEqual([
+      [ended.body.run, 'promo', stored, 0, null, '0000-00-00'],
+      [first.body.run, 'promo', stored, 12.5, today(), addDays(end, 1)],
+    ]);
   });
 
   it('records a 0 in the product history as an end with no start date', async () => {

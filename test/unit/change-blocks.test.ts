@@ -70,4 +70,19 @@ describe('history blocks', () => {
     expect(again.entries).toBe(2);
     expect(unpackBlock(again.data)).toEqual([{ productId: 1, code: 'A', value: 5, old: 4 }, { productId: 2, code: 'A', value: 6, old: null }]);
   });
+
+  it('keeps promo dates in a dated block (lists s and e), through unpacking and repacking; an undated block has none', () => {
+    const [[, n, data]] = packBlocks([[1, 'A', 5, null, '2026-12-05', '0000-00-00'], [2, 'A', 6, null, '2026-12-01', '2027-01-05']], true) as [[number, number, string]];
+    expect(n).toBe(2);
+    expect(JSON.parse(data)).toEqual({ p: [1, 2], c: ['A', 'A'], v: [5, 6], o: [null, null], s: ['2026-12-05', '2026-12-01'], e: ['0000-00-00', '2027-01-05'] });
+    const entries = unpackBlock(data);
+    expect(entries).toEqual([
+      { productId: 1, code: 'A', value: 5, old: null, start: '2026-12-05', end: '0000-00-00' },
+      { productId: 2, code: 'A', value: 6, old: null, start: '2026-12-01', end: '2027-01-05' },
+    ]);
+    expect(unpackBlock(repack(entries.slice(1)).data)).toEqual([entries[1]]);
+    const [[, , plain]] = packBlocks([[1, 'A', 5, 4]]) as [[number, number, string]];
+    expect(Object.keys(JSON.parse(plain))).toEqual(['p', 'c', 'v', 'o']);
+    expect(unpackBlock(plain)[0]).not.toHaveProperty('start');
+  });
 });
