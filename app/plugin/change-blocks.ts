@@ -82,9 +82,12 @@ export interface BlockSource {
   code(k: number): void;
   value(k: number): void;
   old(k: number): void;
+  /** A promo's dates (both or neither): the blocks are dated, as `packBlocks(rows, true)` makes them. */
+  start?(k: number): void;
+  end?(k: number): void;
 }
 
-const [PRODUCT_ID, CODE, VALUE, OLD] = [0, 1, 2, 3];
+const [PRODUCT_ID, CODE, VALUE, OLD, START] = [0, 1, 2, 3, 4];
 
 /**
  * One field of a block's changes `order[from … to)`, comma-separated. The field by number, not a
@@ -98,7 +101,9 @@ function writeList(w: BlockTextWriter, c: BlockSource, order: Int32Array, from: 
     if (field === PRODUCT_ID) c.productId(k);
     else if (field === CODE) c.code(k);
     else if (field === VALUE) c.value(k);
-    else c.old(k);
+    else if (field === OLD) c.old(k);
+    else if (field === START) c.start!(k);
+    else c.end!(k);
   }
 }
 
@@ -117,6 +122,7 @@ export function writeBlocks(w: BlockTextWriter, n: number, c: BlockSource): numb
   const at = counts.slice(0, SLOTS);
   for (let k = 0; k < n; k++) order[at[slots[k]!]!++] = k;
   let blocks = 0;
+  const dated = c.start !== undefined && c.end !== undefined;
   for (let s = 0; s < SLOTS; s++) {
     const from = counts[s]!;
     const to = counts[s + 1]!;
@@ -134,6 +140,12 @@ export function writeBlocks(w: BlockTextWriter, n: number, c: BlockSource): numb
     writeList(w, c, order, from, to, VALUE);
     w.ascii('],"o":[');
     writeList(w, c, order, from, to, OLD);
+    if (dated) {
+      w.ascii('],"s":[');
+      writeList(w, c, order, from, to, START);
+      w.ascii('],"e":[');
+      writeList(w, c, order, from, to, START + 1);
+    }
     w.ascii(']}');
     w.line();
   }

@@ -16,7 +16,8 @@ import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import type { KeptRows } from '../db/dialects/types.js';
 import { sqlInt } from '../db/sql.js';
-import { packBlocks, quoted, repack, slotOf, unpackBlock, type BlockEntry } from './change-blocks.js';
+import { packBlocks, quoted, repack, slotOf, unpackBlock, writeBlocks, type BlockEntry, type BlockSource } from './change-blocks.js';
+import type { LoadTextWriter } from '../db/dialects/mysql-load-text.js';
 import type { StageRow } from '../shop/product-staging.js';
 import { encodeLikeOpenCart } from '../util/html.js';
 import { round4 } from '../util/decimals.js';
@@ -225,12 +226,66 @@ const PROMO_BLOCK_STEP = 20_000;
  * records). Not listed among the runs with rows: the product page finds blocks by their slot.
  */
 export async function recordPromoBlocks(db: Database, runId: number, rows: readonly StageRow[]): Promise<void> {
-  const changes: unknown[][] = [];
-  for (const r of rows) {
-    if (r.outcome === 'updated' && r.match_count === 1 && r.product_id != null) changes.push([r.product_id, encodeLikeOpenCart(r.code), round4(r.promo!), null, r.promo_start ?? null, r.promo_end ?? null]);
+  const written: number[] = [];
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    if (r.outcome === 'updated' && r.match_count === 1 && r.product_id != null) written.push(k);
   }
-  for (let i = 0; i < changes.length; i += PROMO_BLOCK_STEP) {
-    await historyBlocks(db, runId, 'promo', db.dialect.keepRows(packBlocks(changes.slice(i, i + PROMO_BLOCK_STEP), true)))();
+  for (let i = 0; i < written.length; i += PROMO_BLOCK_STEP) {
+    const part = written.slice(i, i + PROMO_BLOCK_STEP);
+    // Written straight into the load's bytes where the dialect loads text (no array or string per change).
+    const w = db.dialect.loadTextWriter();
+    let kept: KeptRows;
+    if (w) kept = promoBlocksText(w, rows, part);
+    else {
+      const changes = part.map((k) => [rows[k]!.product_id, encodeLikeOpenCart(rows[k]!.code), round4(rows[k]!.promo!), null, rows[k]!.promo_start ?? null, rows[k]!.promo_end ?? null]);
+      kept = db.dialect.keepRows(packBlocks(changes, true));
+    }
+    await historyBlocks(db, runId, 'promo', kept)();
+  }
+}
+
+/** The history blocks of the promos `picked` (indexes into `rows`) as their load text: the same bytes as `packBlocks(…, true)` and keepRows make. */
+export function promoBlocksText(w: LoadTextWriter, rows: readonly StageRow[], picked: number[]): { loadText: Buffer; length: number } {
+  const length = writeBlocks(w, picked.length, new PromoBlockSource(w, rows, picked));
+  return { loadText: w.take(), length };
+}
+
+/** The promos `picked` of the staged rows, as `writeBlocks` reads them. */
+class PromoBlockSource implements BlockSource {
+  private readonly codes: string[];
+  constructor(
+    private readonly w: LoadTextWriter,
+    private readonly rows: readonly StageRow[],
+    private readonly picked: number[],
+  ) {
+    // Each code once, as the shop stores it (the slot is its hash).
+    this.codes = picked.map((k) => encodeLikeOpenCart(rows[k]!.code));
+  }
+  slot(k: number): number {
+    return slotOf(this.codes[k]!);
+  }
+  productId(k: number): void {
+    this.w.number(this.rows[this.picked[k]!]!.product_id!);
+  }
+  code(k: number): void {
+    this.w.json(this.codes[k]!);
+  }
+  value(k: number): void {
+    this.w.number(round4(this.rows[this.picked[k]!]!.promo!));
+  }
+  old(): void {
+    this.w.ascii('null');
+  }
+  start(k: number): void {
+    this.date(this.rows[this.picked[k]!]!.promo_start);
+  }
+  end(k: number): void {
+    this.date(this.rows[this.picked[k]!]!.promo_end);
+  }
+  private date(d: string | null | undefined): void {
+    if (d == null) this.w.ascii('null');
+    else this.w.json(d);
   }
 }
 
