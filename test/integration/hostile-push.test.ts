@@ -10,6 +10,7 @@ import { createApp } from '../../app/web/server.js';
 import { FIXTURE_DIALECT_TARGETS, openTarget, type TargetEnv } from '../support/targets.js';
 import { KEY, addProduct, product, pushXml, specials, uniqueCode, xmlDoc } from '../support/shop.js';
 import { STAGE_WHILE_READING } from '../../app/sync/apply-products.js';
+import { addDays, today } from '../../app/util/time.js';
 
 function wellFormed(xml: string): boolean {
   const parser = new SaxesParser({ xmlns: false });
@@ -85,14 +86,20 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile pushes on $name', (target) => {
 
   // The history is written beside the shop write: its failure still fails the push, and neither
   // fixture takes that write back (SQLite has no transaction around it here, 3.0's MyISAM none at all).
+  // `before`: what the shop holds first (a promo of ours, for the push that ends it).
+  const none = async () => {};
+  const promoFirst = async (code: string) => expect((await post('promo-prices', xmlDoc([{ termekkod: code, arakcios: 5 }]))).status).toBe(200);
   it.each([
     // The blocks load beside the UPDATE and are awaited after it.
-    ['a stock push whose history blocks', 'product_change_block', 'stock', { szabadraktar: 7 }, async (id: number) => expect(Number((await product(db(), id)).quantity)).toBe(7)],
-    // The rows are written at the same time as the products' date_modified.
-    ['a promo push whose history rows', 'product_change', 'promo-prices', { arakcios: 5 }, async (id: number) => expect((await specials(db(), id)).filter((r) => Number(r.priority) === 10).map((r) => Number(r.price))).not.toEqual([])],
-  ] as const)('%s cannot be written fails with 500 and a failed run, though the shop was written beside it', async (_name, table, kind, fields, written) => {
+    ['a stock push whose history blocks', 'product_change_block', 'stock', { szabadraktar: 7 }, none, async (id: number) => expect(Number((await product(db(), id)).quantity)).toBe(7)],
+    // A net promo's history (decided in memory) is blocks, written at the same time as the specials and the products' date_modified.
+    ['a promo push whose history blocks', 'product_change_block', 'promo-prices', { arakcios: 5 }, none, async (id: number) => expect(new Set((await specials(db(), id)).filter((r) => Number(r.priority) === 10).map((r) => Number(r.price)))).toEqual(new Set([5]))],
+    // A 0 is compared in SQL, and its history is a row: it ends the promo the product has, as of yesterday.
+    ['a promo push ending a promo whose history rows', 'product_change', 'promo-prices', { arakcios: 0 }, promoFirst, async (id: number) => expect(new Set((await specials(db(), id)).filter((r) => Number(r.priority) === 10).map((r) => r.date_end))).toEqual(new Set([addDays(today(), -1)]))],
+  ] as const)('%s cannot be written fails with 500 and a failed run, though the shop was written beside it', async (_name, table, kind, fields, before, written) => {
     const code = uniqueCode('HH');
     const id = await addProduct(db(), { model: code, quantity: 1 });
+    await before(code);
     let res!: request.Response;
     await withoutTable(db().own(table), async () => {
       res = await post(kind, xmlDoc([{ termekkod: code, ...fields }]));

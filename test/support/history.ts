@@ -21,7 +21,7 @@ export async function changesByCode(db: Database, code: string): Promise<Recorde
   const blocks = (await db.knex(db.own('product_change_block')).orderBy('id').select('id', 'run_id', 'field', 'data')) as Array<{ id: number | string; run_id: number | string; field: string; data: string }>;
   for (const b of blocks) {
     unpackBlock(b.data).forEach((e, i) => {
-      if (e.code === code) found.push({ order: [Number(b.run_id), 0, Number(b.id), i], change: { run_id: Number(b.run_id), field: b.field, old_value: e.old, new_value: e.value, promo_start: null, promo_end: null } });
+      if (e.code === code) found.push({ order: [Number(b.run_id), 0, Number(b.id), i], change: { run_id: Number(b.run_id), field: b.field, old_value: e.old, new_value: e.value, promo_start: e.start ?? null, promo_end: e.end ?? null } });
     });
   }
   found.sort((a, b) => a.order[0]! - b.order[0]! || a.order[1]! - b.order[1]! || a.order[2]! - b.order[2]! || a.order[3]! - b.order[3]!);
