@@ -2,8 +2,8 @@
 // 100,000-record document) and emptied after it: it needs no transaction and no crash recovery,
 // and on InnoDB its load was the longest step before the shop is written. On MySQL/MariaDB it
 // moves to MyISAM (`useScratchEngine`); a server without MyISAM keeps InnoDB, and SQLite has one
-// engine. Measured (round 24, `--only push --cases promo`, 100,000 products on 3.0.4.1): the
-// first promo push 1.34–1.73 s, against 1.56–2.36 s on InnoDB.
+// engine. Measured (round 24, `--only push --cases promo --repeat 6`, 100,000 products on
+// 3.0.4.1): the first promo push 1.44–1.77 s, against 1.56–2.36 s on InnoDB.
 //
 // Full sync's stage stays InnoDB: on MyISAM the same bench's full sync took 9.5–9.8 s against
 // 6.1–6.6 s (its three lanes and its SQL classification over the stage; not looked into further).
