@@ -226,65 +226,56 @@ const PROMO_BLOCK_STEP = 20_000;
  * records). Not listed among the runs with rows: the product page finds blocks by their slot.
  */
 export async function recordPromoBlocks(db: Database, runId: number, rows: readonly StageRow[]): Promise<void> {
-  const written: number[] = [];
-  for (let k = 0; k < rows.length; k++) {
-    const r = rows[k]!;
-    if (r.outcome === 'updated' && r.match_count === 1 && r.product_id != null) written.push(k);
+  const changes: PromoChange[] = [];
+  for (const r of rows) {
+    if (r.outcome === 'updated' && r.match_count === 1 && r.product_id != null) changes.push([r.product_id, encodeLikeOpenCart(r.code), round4(r.promo!), null, r.promo_start ?? null, r.promo_end ?? null]);
   }
-  for (let i = 0; i < written.length; i += PROMO_BLOCK_STEP) {
-    const part = written.slice(i, i + PROMO_BLOCK_STEP);
-    // Written straight into the load's bytes where the dialect loads text (no array or string per change).
+  for (let i = 0; i < changes.length; i += PROMO_BLOCK_STEP) {
+    const part = changes.slice(i, i + PROMO_BLOCK_STEP);
+    // Written straight into the load's bytes where the dialect loads text (no JSON made per block).
     const w = db.dialect.loadTextWriter();
-    let kept: KeptRows;
-    if (w) kept = promoBlocksText(w, rows, part);
-    else {
-      const changes = part.map((k) => [rows[k]!.product_id, encodeLikeOpenCart(rows[k]!.code), round4(rows[k]!.promo!), null, rows[k]!.promo_start ?? null, rows[k]!.promo_end ?? null]);
-      kept = db.dialect.keepRows(packBlocks(changes, true));
-    }
-    await historyBlocks(db, runId, 'promo', kept)();
+    await historyBlocks(db, runId, 'promo', w ? promoBlocksText(w, part) : db.dialect.keepRows(packBlocks(part, true)))();
   }
 }
 
-/** The history blocks of the promos `picked` (indexes into `rows`) as their load text: the same bytes as `packBlocks(…, true)` and keepRows make. */
-export function promoBlocksText(w: LoadTextWriter, rows: readonly StageRow[], picked: number[]): { loadText: Buffer; length: number } {
-  const length = writeBlocks(w, picked.length, new PromoBlockSource(w, rows, picked));
+/** One promo written: [product_id, the code as the shop stores it, price, old (null: not read), start, end], as `packBlocks(…, true)` takes it. */
+export type PromoChange = [number, string, number, null, string | null, string | null];
+
+/** The history blocks of promo changes as their load text: the same bytes as `packBlocks(changes, true)` and keepRows make. */
+export function promoBlocksText(w: LoadTextWriter, changes: readonly PromoChange[]): { loadText: Buffer; length: number } {
+  const length = writeBlocks(w, changes.length, new PromoBlockSource(w, changes));
   return { loadText: w.take(), length };
 }
 
-/** The promos `picked` of the staged rows, as `writeBlocks` reads them. */
+/** Promo changes as `writeBlocks` reads them. */
 class PromoBlockSource implements BlockSource {
-  private readonly codes: string[];
   constructor(
     private readonly w: LoadTextWriter,
-    private readonly rows: readonly StageRow[],
-    private readonly picked: number[],
-  ) {
-    // Each code once, as the shop stores it (the slot is its hash).
-    this.codes = picked.map((k) => encodeLikeOpenCart(rows[k]!.code));
-  }
+    private readonly changes: readonly PromoChange[],
+  ) {}
   slot(k: number): number {
-    return slotOf(this.codes[k]!);
+    return slotOf(this.changes[k]![1]);
   }
   productId(k: number): void {
-    this.w.number(this.rows[this.picked[k]!]!.product_id!);
+    this.w.number(this.changes[k]![0]);
   }
   code(k: number): void {
-    this.w.json(this.codes[k]!);
+    this.w.json(this.changes[k]![1]);
   }
   value(k: number): void {
-    this.w.number(round4(this.rows[this.picked[k]!]!.promo!));
+    this.w.number(this.changes[k]![2]);
   }
   old(): void {
     this.w.ascii('null');
   }
   start(k: number): void {
-    this.date(this.rows[this.picked[k]!]!.promo_start);
+    this.date(this.changes[k]![4]);
   }
   end(k: number): void {
-    this.date(this.rows[this.picked[k]!]!.promo_end);
+    this.date(this.changes[k]![5]);
   }
-  private date(d: string | null | undefined): void {
-    if (d == null) this.w.ascii('null');
+  private date(d: string | null): void {
+    if (d === null) this.w.ascii('null');
     else this.w.json(d);
   }
 }

@@ -6,6 +6,7 @@ import type { ProductStaging } from './product-staging.js';
 import type { ProductCodeField } from './products.js';
 import type { ShopSchema } from './schema.js';
 import { pushTiming } from '../util/push-timings.js';
+import { runLanes } from '../util/lanes.js';
 
 export interface NewProductDefaults {
   codeField: ProductCodeField;
@@ -101,7 +102,7 @@ export class ProductMasterWriter {
    * runs after each lane's part (tests stop a push there, as a crash would).
    */
   async apply(now: string, languageIds: number[], step: (name: string) => Promise<void> = async () => {}, history: () => Promise<void> = async () => {}): Promise<void> {
-    const lanes = await Promise.allSettled([
+    await runLanes([
       (async () => {
         await history();
         await this.writeProducts(now);
@@ -115,7 +116,6 @@ export class ProductMasterWriter {
       })(),
       this.writeMapping(now),
     ]);
-    for (const lane of lanes) if (lane.status === 'rejected') throw lane.reason;
   }
 
   /** The rows the lanes write: matched to one product, and updated or just created. */

@@ -8,6 +8,7 @@ import { sqlDate, sqlInt, sqlIntList, sqlIntTable, sqlString } from '../db/sql.j
 import type { ProductStaging, StageRow } from './product-staging.js';
 import type { SpecialsTable } from './schema.js';
 import { round4 } from '../util/decimals.js';
+import { runLanes } from '../util/lanes.js';
 
 export const ERP_PRIORITY = 10;
 
@@ -264,14 +265,10 @@ export class SpecialWriter {
    * push there, as a crash would). On SQLite (one connection) the lanes' statements take turns.
    */
   async apply(now: string, step: (name: string) => Promise<void> = async () => {}, beside: () => Promise<void> = async () => {}): Promise<void> {
-    const lane = (work: Promise<void>) => work.then(() => null, (err: unknown) => ({ err }));
-    const history = lane(beside());
-    const touched = lane(this.st.applyToProducts({}, now));
-    const written = lane(this.writeSpecials(step));
-    // All stop before the push goes on; the specials' failure is the one reported if several failed.
-    const failed = (await written) ?? (await touched) ?? (await history);
-    await Promise.all([touched, history]);
-    if (failed) throw failed.err;
+    // The history begins first (it reads the stage as the specials' first statement does); the
+    // specials' failure is the one reported if several failed.
+    const history = beside();
+    await runLanes([this.writeSpecials(step), this.st.applyToProducts({}, now), history]);
   }
 
   private async writeSpecials(step: (name: string) => Promise<void>): Promise<void> {

@@ -1,5 +1,5 @@
-// A promo push decided in memory writes its history blocks' load text straight from the staged
-// rows (product-history.ts, `promoBlocksText`): byte for byte what packBlocks makes of the same
+// A promo push decided in memory writes its history blocks' load text straight from its changes
+// (product-history.ts, `promoBlocksText`): byte for byte what packBlocks makes of the same
 // changes (dated: with the lists s and e) and the dialect's keepRows turns into load text. The
 // product page finds a code in a block by its exact JSON form, so a byte of difference would lose
 // the promo's history.
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlHelper, setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { LoadTextWriter } from '../../app/db/dialects/mysql-load-text.js';
 import { packBlocks, unpackBlock } from '../../app/plugin/change-blocks.js';
-import { promoBlocksText } from '../../app/plugin/product-history.js';
+import { promoBlocksText, type PromoChange } from '../../app/plugin/product-history.js';
 import type { StageRow } from '../../app/shop/product-staging.js';
 import { encodeLikeOpenCart } from '../../app/util/html.js';
 
@@ -18,18 +18,18 @@ describe('promo history blocks written from the staged rows', () => {
   beforeAll(() => setLoadDataForTests(true));
   afterAll(() => setLoadDataForTests(null));
 
-  it('are byte for byte the blocks packBlocks makes (codes as the shop stores them, prices, dates and nulls), of the rows picked only', () => {
+  it('are byte for byte the blocks packBlocks makes (codes as the shop stores them, prices, dates and nulls)', () => {
     const rows: StageRow[] = CODES.flatMap((code, k) => [
       { seq: 2 * k + 1, code, match_count: 1, product_id: 100 + k, promo: [12.5, 0.0001, 99999.9999, 7][k % 4], promo_start: '2026-12-05', promo_end: k % 2 ? '0000-00-00' : '2027-01-05', outcome: 'updated' as const },
       { seq: 2 * k + 2, code: `${code}-other`, match_count: 1, product_id: 900 + k, promo: 3, promo_start: null, promo_end: null, outcome: 'updated' as const },
     ]);
-    // Every other row, and among those one without dates.
+    // Every other row's change, among them some without dates.
     const picked = rows.map((_, k) => k).filter((k) => k % 3 !== 1);
     const expected = picked.map((k) => {
       const r = rows[k]!;
       return [r.product_id, encodeLikeOpenCart(r.code), r.promo, null, r.promo_start ?? null, r.promo_end ?? null];
     });
-    const made = promoBlocksText(new LoadTextWriter(8), rows, picked);
+    const made = promoBlocksText(new LoadTextWriter(8), expected as PromoChange[]);
     const blocks = packBlocks(expected, true);
     expect(made.length).toBe(blocks.length);
     expect(made.loadText.toString('utf8')).toBe(textOf(blocks));
