@@ -654,6 +654,9 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     pushTiming(runId, 'staged');
     await step('matched');
 
+    // Net before anything is written: full sync creates products with the price it stages.
+    if (settings.price_basis === 'gross') await st.grossToNet(kind === 'prices' ? 'price' : 'promo', await vatRates(db, settings), full);
+
     let master: ProductMasterWriter | undefined;
     if (full) {
       const lang = await defaultLanguage(db);
@@ -675,8 +678,6 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
       }
       await master.resolveCategories();
     }
-
-    if (settings.price_basis === 'gross') await st.grossToNet(kind === 'prices' ? 'price' : 'promo', await vatRates(db, settings));
 
     if (master) await st.classify(master.sameExpr());
     // Promo prices came matched and mostly classified (`prepare`); full sync is classified here.

@@ -405,6 +405,21 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     expect(await db().knex(db().t('product')).where({ model: unknown })).toEqual([]);
   });
 
+  it('full sync with gross prices: a created product gets the net price (its afakulcs, else the mapped rate), as an updated one does', async () => {
+    const [withVat, noVat] = [uniqueCode('FG'), uniqueCode('FG')];
+    const taxClass = (await listTaxClasses(db()))[0]!.taxClassId;
+    const full = settings({ sync_type: 'full', price_basis: 'gross', vat_map: { '27': taxClass } });
+    const res = await applyProducts(db(), ++runs, 'prices', [
+      { seq: 1, code: withVat, gross: 127, vat: 27, tax_class_id: taxClass, name: 'Bruttó új' },
+      { seq: 2, code: noVat, gross: 50, name: 'Áfa nélkül' },
+    ], full, { dryRun: false });
+    expect(res.counts).toMatchObject({ created: 2 });
+    const made = async (code: string) => Number((await db().knex(db().t('product')).where({ model: code }).first()).price);
+    expect(await made(withVat)).toBe(100);
+    // No VAT rate known for a product without a tax class: the price as sent (rate 0).
+    expect(await made(noVat)).toBe(50);
+  });
+
   it('full sync: a dry run creates and changes nothing, gross prices turned net with the record\'s VAT, and the stage is emptied even after a failure', async () => {
     const [known, fresh] = [uniqueCode('FD'), uniqueCode('FD')];
     const knownId = await addProduct(db(), { model: known, price: 10 });

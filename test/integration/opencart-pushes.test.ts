@@ -177,6 +177,17 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     expect((await pushXml(app, 'prices', repriced)).body.counts).toMatchObject({ updated: 1, unchanged: 0 });
     expect((await shown(created.product_id)).net).toBe(2100);
     expect((await pushXml(app, 'prices', repriced)).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    // Gross prices, as most ERPs here send them: a new product is created at the net price of
+    // its afakulcs (until round 25 it was created at 0), and the storefront shows that net price.
+    await ctx.settings.update({ price_basis: 'gross' });
+    try {
+      const gross = await pushXml(app, 'prices', [{ termekkod: 'ERP-GROSS-1', nev: 'Bruttó termék', ar: 2540, afakulcs: 27 }]);
+      expect(gross.body.counts).toMatchObject({ received: 1, created: 1 });
+      const [made] = await shop.query(`SELECT product_id FROM ${t('product')} WHERE model = 'ERP-GROSS-1'`);
+      expect((await shown(made.product_id)).net).toBe(2000);
+    } finally {
+      await ctx.settings.update({ price_basis: 'net' });
+    }
   });
 
   it('stock: an order placed through OpenCart in a shop of many blocks re-reads only the changed block (the patch), and the next stock push writes the product it took from, its history\'s old value the one OpenCart\'s order left', async () => {
