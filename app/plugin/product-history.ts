@@ -4,12 +4,13 @@
 //   app/plugin/change-blocks.ts: up to 256 per 20,000-row load step, ~80 changes each; a push of
 //   a few, one per change): a row per product cost the database as much as the push's own write.
 //   A code's blocks are all in the slot of its hash, found newest first by (slot, run_id);
-//   Promo prices decided in memory (net promos: `SpecialWriter.decidedInMemory`) write blocks
-//   too, with each promo's dates (round 24: 100,000 rows took MariaDB 0.55–0.8 s beside the
-//   specials' own writes, on the same two cores);
-// - full sync's prices and the other promo prices, written by INSERT … SELECT from their staging
-//   table, are one row per product (product_change), indexed by (run_id, code) (migrations 010
-//   and 012); the runs that wrote any are listed once each in product_change_run (migration 014).
+//   Promo prices and full sync's prices decided in memory (net promos and net prices) write
+//   blocks too (history-blocks.ts), promos with their dates (round 24: 100,000 rows took MariaDB
+//   0.55–0.8 s beside the specials' own writes, on the same two cores; full sync's, round 25, 2 s);
+// - the other promo prices (a 0, a gross promo) and full sync's gross prices, compared in SQL and
+//   written by INSERT … SELECT from their staging table, are one row per product (product_change),
+//   indexed by (run_id, code) (migrations 010 and 012); the runs that wrote any are listed once
+//   each in product_change_run (migration 014).
 // Retention deletes all three by run. The product page reads a code's history newest first from
 // both forms at once: never run by run through the journal (migration 014 says why).
 import type { Knex } from 'knex';
@@ -17,10 +18,6 @@ import type { Database } from '../db/database.js';
 import type { KeptRows } from '../db/dialects/types.js';
 import { sqlInt } from '../db/sql.js';
 import { packBlocks, quoted, repack, slotOf, unpackBlock, writeBlocks, type BlockEntry, type BlockSource } from './change-blocks.js';
-import type { LoadTextWriter } from '../db/dialects/mysql-load-text.js';
-import type { StageRow } from '../shop/product-staging.js';
-import { encodeLikeOpenCart } from '../util/html.js';
-import { round4 } from '../util/decimals.js';
 
 export type ChangeField = 'price' | 'quantity' | 'promo';
 
@@ -203,7 +200,7 @@ export async function forgetNotInShop(db: Database, runId: number, column: 'pric
   }
 }
 
-/** Full sync: the staged prices that are about to change (called before they are written). */
+/** Full sync's gross prices (made net in SQL): the staged prices that are about to change (called before they are written). */
 export async function recordStagedPrices(db: Database, runId: number, stage: string): Promise<void> {
   await writeRows(
     db,
@@ -214,70 +211,6 @@ export async function recordStagedPrices(db: Database, runId: number, stage: str
      WHERE s.run_id = ${sqlInt(runId)} AND s.match_count = 1 AND s.outcome IN ('updated', 'created') AND s.price IS NOT NULL
        AND (s.outcome = 'created' OR p.price <> s.price)`,
   );
-}
-
-/** Promo changes per block load: as many as a stock or price push's load step, so blocks hold about as many (~80). */
-const PROMO_BLOCK_STEP = 20_000;
-
-/**
- * Promo prices whose outcomes were all decided in memory: the promos written (`updated`, one
- * product each; never a 0 then, see `decidedInMemory`), as blocks with their dates, the code as
- * the shop stores it and the price as the stage's DECIMAL(15,4) holds it (what the rows form
- * records). Not listed among the runs with rows: the product page finds blocks by their slot.
- */
-export async function recordPromoBlocks(db: Database, runId: number, rows: readonly StageRow[]): Promise<void> {
-  const changes: PromoChange[] = [];
-  for (const r of rows) {
-    if (r.outcome === 'updated' && r.match_count === 1 && r.product_id != null) changes.push([r.product_id, encodeLikeOpenCart(r.code), round4(r.promo!), null, r.promo_start ?? null, r.promo_end ?? null]);
-  }
-  for (let i = 0; i < changes.length; i += PROMO_BLOCK_STEP) {
-    const part = changes.slice(i, i + PROMO_BLOCK_STEP);
-    // Written straight into the load's bytes where the dialect loads text (no JSON made per block).
-    const w = db.dialect.loadTextWriter();
-    await historyBlocks(db, runId, 'promo', w ? promoBlocksText(w, part) : db.dialect.keepRows(packBlocks(part, true)))();
-  }
-}
-
-/** One promo written: [product_id, the code as the shop stores it, price, old (null: not read), start, end], as `packBlocks(…, true)` takes it. */
-export type PromoChange = [number, string, number, null, string | null, string | null];
-
-/** The history blocks of promo changes as their load text: the same bytes as `packBlocks(changes, true)` and keepRows make. */
-export function promoBlocksText(w: LoadTextWriter, changes: readonly PromoChange[]): { loadText: Buffer; length: number } {
-  const length = writeBlocks(w, changes.length, new PromoBlockSource(w, changes));
-  return { loadText: w.take(), length };
-}
-
-/** Promo changes as `writeBlocks` reads them. */
-class PromoBlockSource implements BlockSource {
-  constructor(
-    private readonly w: LoadTextWriter,
-    private readonly changes: readonly PromoChange[],
-  ) {}
-  slot(k: number): number {
-    return slotOf(this.changes[k]![1]);
-  }
-  productId(k: number): void {
-    this.w.number(this.changes[k]![0]);
-  }
-  code(k: number): void {
-    this.w.json(this.changes[k]![1]);
-  }
-  value(k: number): void {
-    this.w.number(this.changes[k]![2]);
-  }
-  old(): void {
-    this.w.ascii('null');
-  }
-  start(k: number): void {
-    this.date(this.changes[k]![4]);
-  }
-  end(k: number): void {
-    this.date(this.changes[k]![5]);
-  }
-  private date(d: string | null): void {
-    if (d === null) this.w.ascii('null');
-    else this.w.json(d);
-  }
 }
 
 /** Promo prices: every special that was written (0 = the promo was ended), with its dates as staged. */

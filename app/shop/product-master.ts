@@ -2,7 +2,7 @@
 // image) and products created for unknown codes. Set-based over the staging table; each
 // statement only fills what is missing or different, so a resend repairs an interrupted push.
 import { sqlDate, sqlInt, sqlIntTable } from '../db/sql.js';
-import type { ProductStaging } from './product-staging.js';
+import type { ProductStaging, StageRow } from './product-staging.js';
 import type { ProductCodeField } from './products.js';
 import type { ShopSchema } from './schema.js';
 import { pushTiming } from '../util/push-timings.js';
@@ -18,6 +18,11 @@ export interface NewProductDefaults {
   now: string;
 }
 
+/** A row with an unknown code and a name becomes a product ('created'), decided before it is staged. */
+export function markCreatable(r: StageRow): void {
+  if (r.match_count === 0 && r.outcome == null && r.name != null) r.outcome = 'created';
+}
+
 export class ProductMasterWriter {
   constructor(
     private readonly st: ProductStaging,
@@ -31,12 +36,6 @@ export class ProductMasterWriter {
 
   private t(name: string) {
     return this.st.db.t(name);
-  }
-
-  /** Rows with an unknown code and a name become products ('created'). */
-  async markCreatable(): Promise<void> {
-    const { S, R } = this.st;
-    await this.raw(`UPDATE ${S} SET outcome = 'created' WHERE run_id = ${R} AND match_count = 0 AND outcome IS NULL AND name IS NOT NULL`);
   }
 
   /** Inserts the products (every NOT NULL column), then matches them like any other. */

@@ -27,8 +27,13 @@ export interface StageRow {
   tax_class_id?: number | null;
   image?: string | null;
   category_code?: string | null;
-  /** Set before staging where it is known in memory (promo prices: matched and classified there). */
-  outcome?: 'updated' | 'unchanged' | 'check' | 'unknown' | 'ambiguous' | null;
+  /**
+   * Set before staging where it is known in memory (promo prices: matched and classified there;
+   * full sync: a price or tax class not the product's, and an unknown code with a name, `created`).
+   */
+  outcome?: 'updated' | 'unchanged' | 'check' | 'unknown' | 'ambiguous' | 'created' | null;
+  /** Full sync: the product's price the push compared against, where it differs (its history's old value; not staged). */
+  old_price?: number;
 }
 
 const STAGE_COLUMNS = ['seq', 'code', 'product_id', 'match_count', 'outcome', 'price', 'gross', 'quantity', 'promo', 'promo_start', 'promo_end', 'name', 'description', 'unit', 'vat', 'tax_class_id', 'image', 'category_code'] as const;
@@ -147,6 +152,18 @@ export class ProductStaging {
       table: this.S, alias: 's', from: sub, fromAlias: 'm', on: 'm.seq = s.seq', set: { match_count: 'm.n', product_id: 'm.pid' },
       where: `s.run_id = ${this.R} AND s.match_count = 0`,
     });
+  }
+
+  /**
+   * The ids of the products full sync created for `rows` (by seq), once they were matched: read
+   * only when some row was to be created with a price (the products' history needs them).
+   */
+  async createdIds(rows: readonly StageRow[]): Promise<Map<number, number>> {
+    const ids = new Map<number, number>();
+    if (!rows.some((r) => r.outcome === 'created' && r.price != null)) return ids;
+    const found = (await this.db.knex(this.S).where({ run_id: this.runId, outcome: 'created', match_count: 1 }).select('seq', 'product_id')) as Array<{ seq: number | string; product_id: number | string }>;
+    for (const r of found) ids.set(Number(r.seq), Number(r.product_id));
+    return ids;
   }
 
   async markUnmatched(): Promise<void> {

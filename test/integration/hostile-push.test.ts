@@ -111,6 +111,26 @@ describe.each(FIXTURE_DIALECT_TARGETS)('hostile pushes on $name', (target) => {
     await written(id);
   });
 
+  it('a full sync whose price history blocks cannot be written fails with 500 and a failed run, though the products were written beside it', async () => {
+    const code = uniqueCode('HF');
+    const id = await addProduct(db(), { model: code, price: 100 });
+    let res!: request.Response;
+    await env.ctx.settings.update({ sync_type: 'full' });
+    try {
+      await withoutTable(db().own('product_change_block'), async () => {
+        res = await post('prices', xmlDoc([{ termekkod: code, ar: 5, nev: 'Új név' }]));
+      });
+    } finally {
+      await env.ctx.settings.update({ sync_type: 'stock_price' });
+    }
+    expect(res.status).toBe(500);
+    expect(res.body.error).toMatch(/^internal error \(reference [0-9a-f]{10}/);
+    expectNoInternals(res.text, db().prefix);
+    expect(await run(res.body.run)).toMatchObject({ status: 'failed', http_status: 500 });
+    // The texts' lane ran beside it: the name was written.
+    expect((await db().knex(db().t('product_description')).where({ product_id: id }).pluck('name'))).toContain('Új név');
+  });
+
   it.each([
     ['promo prices', 'promo-prices', 'stage_promo_prices', 'stock_price'],
     ['full sync', 'prices', 'stage_prices', 'full'],

@@ -174,8 +174,16 @@ describe.skipIf(!realOpenCartAvailable()).each(CASES)('pushes on OpenCart $relea
     // A new price: decided from the product index (round 22), written, and shown by the storefront;
     // sent again, unchanged.
     const repriced = [{ termekkod: 'ERP&NEW-1', nev: 'Szeletelő kés & tok', ar: 2100, afakulcs: 27, kat: 'ERP-SZEL' }];
-    expect((await pushXml(app, 'prices', repriced)).body.counts).toMatchObject({ updated: 1, unchanged: 0 });
+    const newPrice = await pushXml(app, 'prices', repriced);
+    expect(newPrice.body.counts).toMatchObject({ updated: 1, unchanged: 0 });
     expect((await shown(created.product_id)).net).toBe(2100);
+    // The product page's history, under the code as the shop stores it (net prices decided in
+    // memory: in blocks): the new price over the old, then the price it was created with.
+    const history = await new ProductHistory(ctx.db).changes({ codes: ['ERP&amp;NEW-1'], limit: 10 });
+    expect(history.map((h) => [h.run_id, h.field, h.old_value === null ? null : Number(h.old_value), Number(h.new_value)])).toEqual([
+      [newPrice.body.run, 'price', 2000, 2100],
+      [res.body.run, 'price', null, 2000],
+    ]);
     expect((await pushXml(app, 'prices', repriced)).body.counts).toMatchObject({ updated: 0, unchanged: 1 });
     // Gross prices, as most ERPs here send them: a new product is created at the net price of
     // its afakulcs (until round 25 it was created at 0), and the storefront shows that net price.

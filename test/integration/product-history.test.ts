@@ -1,8 +1,9 @@
 // A product's history read through `ProductHistory.changes` (what the admin's product page shows):
 // which runs count, how a product is found, the order, the paging, and the values as numbers.
 // The history is written here directly, each change under a run in the state the test names, in
-// each of its two forms: a row per product (full sync's prices, promos) and blocks of changes
-// (stock and price pushes, app/plugin/change-blocks.ts).
+// each of its two forms: a row per product (full sync's gross prices, promos compared in SQL) and
+// blocks of changes (stock and price pushes, and what promo and full sync decide in memory:
+// app/plugin/change-blocks.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../app/plugin/journal.js';
 import { BLOCK_PAGE, ProductHistory, forgetNotInShop, forgetProducts, forgetRun, historyStep, listRowRun, runChanges } from '../../app/plugin/product-history.js';
@@ -37,7 +38,7 @@ describe.each(DIALECT_TARGETS)('product history on $name', (target) => {
     if (form === 'blocks') return writeBlocks(db(), runId, [{ productId, code, value: value!, old }], o.field ?? 'price');
     return rowChange(runId, code, { ...o, productId });
   };
-  /** One change as a row of its own (full sync's prices, promos), its run listed as the push lists it. */
+  /** One change as a row of its own (full sync's gross prices, promos compared in SQL), its run listed as the push lists it. */
   const rowChange = async (runId: number, code: string, o: { productId?: number; old?: number | null; value?: number | null; field?: string } = {}): Promise<number[]> => {
     await listRowRun(db(), runId);
     return (await db().knex(db().own('product_change')).insert({

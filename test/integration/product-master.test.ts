@@ -5,7 +5,7 @@
 // place of the other ERP categories (the owner's own stay), and the mapping with the picture URL
 // waiting for download. push-full-sync reaches all of it only through HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProductMasterWriter, type NewProductDefaults } from '../../app/shop/product-master.js';
+import { markCreatable, ProductMasterWriter, type NewProductDefaults } from '../../app/shop/product-master.js';
 import { ProductStaging, type StageRow } from '../../app/shop/product-staging.js';
 import { defaultLanguage, listLanguages } from '../../app/shop/catalog.js';
 import { shopSchema } from '../../app/shop/schema.js';
@@ -24,6 +24,8 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
   const db = () => env.ctx.db;
   const t = (name: string) => db().t(name);
   const defaults = (over: Partial<NewProductDefaults> = {}): NewProductDefaults => ({ codeField: 'model', status: 1, stockStatusId: 7, weightClassId: 2, lengthClassId: 3, today: TODAY, now: NOW, ...over });
+  /** Marks the rows full sync creates, as the push does in memory before it stages them. */
+  const creatable = (rows: StageRow[]) => (rows.forEach(markCreatable), rows);
   const staged = async (rows: StageRow[]) => {
     const st = new ProductStaging(db(), RUN, 'prices');
     await st.load(rows);
@@ -51,27 +53,25 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
     await db().knex(db().own('category_map')).delete();
   });
 
-  it('marks as to be created only unknown codes that have a name', async () => {
+  it('marks as to be created only unknown codes that have a name (in memory), and stages them so', async () => {
     const id = await addProduct(db(), { model: uniqueCode('KNOWN') });
-    const { st, master } = await staged([
+    const { st, master } = await staged(creatable([
       { seq: 1, code: uniqueCode('N'), match_count: 0, name: 'Új' },
       { seq: 2, code: uniqueCode('N'), match_count: 0 },
       { seq: 3, code: uniqueCode('N'), match_count: 1, product_id: id, name: 'Van' },
       { seq: 4, code: uniqueCode('N'), match_count: 2, name: 'Kettő' },
       { seq: 5, code: uniqueCode('N'), match_count: 0, name: 'Már eldőlt', outcome: 'check' },
-    ]);
-    await master.markCreatable();
+    ]));
     expect((await stage(st)).map((r) => r.outcome)).toEqual(['created', null, null, null, 'check']);
   });
 
   it('creates a product for each such row with every column filled as the shop\'s admin would, matches it, and creates none again on a resend', async () => {
     const [a, b, c] = [uniqueCode('NEW'), uniqueCode('NEW'), uniqueCode('NEW')];
-    const { st, master } = await staged([
+    const { st, master } = await staged(creatable([
       { seq: 1, code: `${a}&1`, match_count: 0, name: 'Első', price: 12.5, tax_class_id: 9, image: 'catalog/erp/a.jpg' },
       { seq: 2, code: b, match_count: 0, name: 'Második', image: 'https://erp.example/b.jpg' },
       { seq: 3, code: c, match_count: 0 },
-    ]);
-    await master.markCreatable();
+    ]));
     await master.createProducts(defaults());
     const [first] = await byModel(`${a}&amp;1`);
     expect(first).toBeDefined();
@@ -99,8 +99,7 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
 
   it('writes the code into the configured code field as well, disabled when the owner says so, and leaves the other code fields empty', async () => {
     const code = uniqueCode('SKU');
-    const { master } = await staged([{ seq: 1, code, match_count: 0, name: 'SKU termék' }]);
-    await master.markCreatable();
+    const { master } = await staged(creatable([{ seq: 1, code, match_count: 0, name: 'SKU termék' }]));
     await master.createProducts(defaults({ codeField: 'sku', status: 0 }));
     const [p] = await byModel(code);
     expect([p.model, p.sku, p.upc, p.ean, p.jan, p.isbn, p.mpn, Number(p.status)]).toEqual([code, code, '', '', '', '', '', 0]);
@@ -109,8 +108,7 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
   it.each(['upc', 'ean', 'jan', 'isbn', 'mpn'] as const)('writes the code into %s when that is the configured code field, and matches the product by it', async (field) => {
     // Short enough for the narrowest of them (upc holds 12 characters): one letter, the pid and a counter.
     const code = uniqueCode(field[0]!.toUpperCase()).replace(/-/g, '');
-    const { st, master } = await staged([{ seq: 1, code, match_count: 0, name: `${field} termék` }]);
-    await master.markCreatable();
+    const { st, master } = await staged(creatable([{ seq: 1, code, match_count: 0, name: `${field} termék` }]));
     await master.createProducts(defaults({ codeField: field }));
     const [p] = await byModel(code);
     expect([p.model, p[field]]).toEqual([code, code]);
@@ -121,8 +119,7 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
     const code = uniqueCode('RACE');
     // The owner added a product with this code after the push matched its rows (match_count 0).
     const older = await addProduct(db(), { model: code });
-    const { st, master } = await staged([{ seq: 1, code, match_count: 0, name: 'Új' }]);
-    await master.markCreatable();
+    const { st, master } = await staged(creatable([{ seq: 1, code, match_count: 0, name: 'Új' }]));
     await master.createProducts(defaults());
     const made = (await byModel(code)).map((r: Record<string, unknown>) => Number(r.product_id)).filter((id: number) => id !== older);
     expect(made).toHaveLength(1);
@@ -198,13 +195,12 @@ describe.each(TARGETS)('full sync\'s product master data on $name', (target) => 
     await mapCategory('K2', 9102);
     await db().knex(t('product_to_category')).insert([{ product_id: u, category_id: 9102 }, { product_id: u, category_id: 9200 }]);
     await addMap(u, upd, { unit: 'db', image_url: 'https://erp.example/u.jpg', image_status: 'done' });
-    const { st, master } = await staged([
+    const { st, master } = await staged(creatable([
       { seq: 1, code: upd, match_count: 1, product_id: u, price: 6.5, tax_class_id: 10, name: 'Új név', description: 'Új leírás', category_code: 'K1', unit: 'kg', image: 'https://erp.example/u2.jpg' },
       { seq: 2, code: same, match_count: 1, product_id: s, price: 99, name: 'Nem írható' },
       { seq: 3, code: made, match_count: 0, name: 'Új termék', image: 'catalog/made.jpg', category_code: 'K2' },
-    ]);
+    ]));
     st.scanProducts(3, shopProducts);
-    await master.markCreatable();
     await master.createProducts(defaults());
     await master.resolveCategories();
     // s is classified unchanged here by hand (as if it held the values), to prove apply skips it.

@@ -9,6 +9,7 @@ import { KEY, addProduct, breadcrumb, categoryIdOf, defaultLanguageId, product, 
 import { pngBytes } from '../support/pictures.js';
 import { encodeLikeOpenCart } from '../../app/util/html.js';
 import { shopSchema } from '../../app/shop/schema.js';
+import { ProductHistory, runChanges } from '../../app/plugin/product-history.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -188,5 +189,53 @@ describe.each(TARGETS)('full sync on $name', (target) => {
     } finally {
       await env.ctx.settings.update({ sync_type: 'full' });
     }
+  });
+
+  it("writes its prices' history: a new price with the old one, a created product's with none, nothing for a name or VAT class alone; net prices as blocks (the run not listed), gross ones as rows (listed); the product page shows both", async () => {
+    const [priced, named, taxed, made] = ['FH&P', 'FH', 'FH', 'FH&N'].map((p) => uniqueCode(p)) as [string, string, string, string];
+    const stored = encodeLikeOpenCart;
+    const pricedId = await addProduct(db(), { model: stored(priced), price: 80, name: 'Ár' });
+    await addProduct(db(), { model: named, price: 50, name: 'Régi' });
+    await addProduct(db(), { model: taxed, price: 60, tax_class_id: 9, name: 'Áfa' });
+    const count = async (table: string, where: Record<string, unknown>) => Number((await db().knex(db().own(table)).where(where).count({ n: '*' }))[0]!.n);
+    const forms = async (run: number) => [await count('product_change_block', { run_id: run, field: 'price' }) > 0, await count('product_change', { run_id: run }), await count('product_change_run', { run_id: run })];
+    const changes = async (run: number) => (await runChanges(db(), run)).sort((a, b) => a.product_id - b.product_id);
+
+    const res = await pushXml(app, 'prices', [
+      { termekkod: priced, ar: 90, nev: 'Ár' },
+      { termekkod: named, ar: 50, nev: 'Új név' },
+      { termekkod: taxed, ar: 60, nev: 'Áfa', afakulcs: 5 },
+      { termekkod: made, ar: 12.5, nev: 'Új' },
+    ]);
+    expect(res.body.counts).toMatchObject({ updated: 3, created: 1, unchanged: 0 });
+    const madeId = Number((await productByModel(stored(made))).product_id);
+    expect(await changes(res.body.run)).toEqual([
+      { product_id: pricedId, code: stored(priced), field: 'price', old_value: 80, new_value: 90 },
+      { product_id: madeId, code: stored(made), field: 'price', old_value: null, new_value: 12.5 },
+    ]);
+    expect(await forms(res.body.run)).toEqual([true, 0, 0]);
+    // Unchanged: no history in either form.
+    const again = await pushXml(app, 'prices', [{ termekkod: priced, ar: 90, nev: 'Ár' }]);
+    expect(again.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
+    expect(await forms(again.body.run)).toEqual([false, 0, 0]);
+
+    // Gross: made net in SQL (the product's class 9 is 27% in the VAT mapping), so read there, as a row.
+    await env.ctx.settings.update({ price_basis: 'gross' });
+    let gross!: request.Response;
+    try {
+      gross = await pushXml(app, 'prices', [{ termekkod: priced, ar: 127, nev: 'Ár' }]);
+    } finally {
+      await env.ctx.settings.update({ price_basis: 'net' });
+    }
+    expect(gross.body.counts).toMatchObject({ updated: 1 });
+    expect(await changes(gross.body.run)).toEqual([{ product_id: pricedId, code: stored(priced), field: 'price', old_value: 90, new_value: 100 }]);
+    expect(await forms(gross.body.run)).toEqual([false, 1, 1]);
+
+    // The product page: both forms, newest first, under the code as the shop stores it.
+    const page = await new ProductHistory(db()).changes({ codes: [stored(priced), priced], limit: 10 });
+    expect(page.map((r) => [r.run_id, r.field, r.code, Number(r.old_value), Number(r.new_value)])).toEqual([
+      [gross.body.run, 'price', stored(priced), 90, 100],
+      [res.body.run, 'price', stored(priced), 80, 90],
+    ]);
   });
 });

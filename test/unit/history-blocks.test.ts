@@ -1,24 +1,24 @@
-// A promo push decided in memory writes its history blocks' load text straight from its changes
-// (product-history.ts, `promoBlocksText`): byte for byte what packBlocks makes of the same
-// changes (dated: with the lists s and e) and the dialect's keepRows turns into load text. The
-// product page finds a code in a block by its exact JSON form, so a byte of difference would lose
-// the promo's history.
+// A promo push or a full sync decided in memory writes its history blocks' load text straight
+// from its changes (history-blocks.ts, `changeBlocksText`): byte for byte what packBlocks makes of
+// the same changes (promos dated: with the lists s and e; prices with their old values or null)
+// and the dialect's keepRows turns into load text. The product page finds a code in a block by its
+// exact JSON form, so a byte of difference would lose the change's history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlHelper, setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { LoadTextWriter } from '../../app/db/dialects/mysql-load-text.js';
 import { packBlocks, unpackBlock } from '../../app/plugin/change-blocks.js';
-import { promoBlocksText, type PromoChange } from '../../app/plugin/product-history.js';
+import { changeBlocksText, type ChangeRow } from '../../app/plugin/history-blocks.js';
 import type { StageRow } from '../../app/shop/product-staging.js';
 import { encodeLikeOpenCart } from '../../app/util/html.js';
 
 const CODES = ['A-1', '""', '\\\\', 'kód "idézet"', 'tab\there', 'new\nline', 'x","a', 'K&V<1>', 'ŐŰ-é', '😀-4byte', '\u2028sep', 'ÿ-end'];
 const textOf = (rows: unknown[][]) => (mysqlHelper.keepRows(rows) as { loadText: Buffer }).loadText.toString('utf8');
 
-describe('promo history blocks written from the staged rows', () => {
+describe('history blocks written from the changes decided in memory', () => {
   beforeAll(() => setLoadDataForTests(true));
   afterAll(() => setLoadDataForTests(null));
 
-  it('are byte for byte the blocks packBlocks makes (codes as the shop stores them, prices, dates and nulls)', () => {
+  it('promos: are byte for byte the blocks packBlocks makes (codes as the shop stores them, prices, dates and nulls)', () => {
     const rows: StageRow[] = CODES.flatMap((code, k) => [
       { seq: 2 * k + 1, code, match_count: 1, product_id: 100 + k, promo: [12.5, 0.0001, 99999.9999, 7][k % 4], promo_start: '2026-12-05', promo_end: k % 2 ? '0000-00-00' : '2027-01-05', outcome: 'updated' as const },
       { seq: 2 * k + 2, code: `${code}-other`, match_count: 1, product_id: 900 + k, promo: 3, promo_start: null, promo_end: null, outcome: 'updated' as const },
@@ -29,12 +29,24 @@ describe('promo history blocks written from the staged rows', () => {
       const r = rows[k]!;
       return [r.product_id, encodeLikeOpenCart(r.code), r.promo, null, r.promo_start ?? null, r.promo_end ?? null];
     });
-    const made = promoBlocksText(new LoadTextWriter(8), expected as PromoChange[]);
+    const made = changeBlocksText(new LoadTextWriter(8), expected as ChangeRow[], true);
     const blocks = packBlocks(expected, true);
     expect(made.length).toBe(blocks.length);
     expect(made.loadText.toString('utf8')).toBe(textOf(blocks));
     // And they read back as the changes they hold.
     const back = blocks.flatMap(([, , data]) => unpackBlock(data as string)).sort((a, b) => a.productId - b.productId);
     expect(back.map((e) => [e.productId, e.code, e.value, e.old, e.start, e.end])).toEqual([...expected].sort((a, b) => (a[0] as number) - (b[0] as number)));
+  });
+
+  it('prices: are byte for byte the undated blocks packBlocks makes (old values, null for a created product)', () => {
+    const olds = [3.5, null, 0, 12345678.9012, 0.0001, null];
+    const changes: ChangeRow[] = CODES.map((code, k) => [200 + k, encodeLikeOpenCart(code), [12.5, 0.0001, 99999.9999, 7, 100][k % 5]!, olds[k % olds.length]!]);
+    const made = changeBlocksText(new LoadTextWriter(8), changes, false);
+    const blocks = packBlocks(changes);
+    expect(made.length).toBe(blocks.length);
+    expect(made.loadText.toString('utf8')).toBe(textOf(blocks));
+    const back = blocks.flatMap(([, , data]) => unpackBlock(data as string)).sort((a, b) => a.productId - b.productId);
+    expect(back.map((e) => [e.productId, e.code, e.value, e.old])).toEqual(changes.map((c) => c.slice(0, 4)));
+    expect(back.every((e) => e.start === undefined && e.end === undefined)).toBe(true);
   });
 });
