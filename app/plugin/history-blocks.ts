@@ -66,22 +66,16 @@ export async function recordPriceBlocks(db: Database, runId: number, rows: reado
 
 /** The history blocks of changes as their load text: the same bytes as `packBlocks(changes, dated)` and keepRows make. */
 export function changeBlocksText(w: LoadTextWriter, changes: readonly ChangeRow[], dated: boolean): { loadText: Buffer; length: number } {
-  const length = writeBlocks(w, changes.length, new RowBlockSource(w, changes, dated));
+  const length = writeBlocks(w, changes.length, dated ? new DatedRowSource(w, changes) : new RowSource(w, changes));
   return { loadText: w.take(), length };
 }
 
-/** Changes as `writeBlocks` reads them (with the dates only when the blocks are dated). */
-class RowBlockSource implements BlockSource {
-  readonly start?: (k: number) => void;
-  readonly end?: (k: number) => void;
+/** Changes as `writeBlocks` reads them. */
+class RowSource implements BlockSource {
   constructor(
-    private readonly w: LoadTextWriter,
-    private readonly changes: readonly ChangeRow[],
-    dated: boolean,
-  ) {
-    if (!dated) this.start = this.end = undefined;
-    else [this.start, this.end] = [this.startOf, this.endOf];
-  }
+    protected readonly w: LoadTextWriter,
+    protected readonly changes: readonly ChangeRow[],
+  ) {}
   slot(k: number): number {
     return slotOf(this.changes[k]![1]);
   }
@@ -99,10 +93,14 @@ class RowBlockSource implements BlockSource {
     if (old === null) this.w.ascii('null');
     else this.w.number(old);
   }
-  private startOf(k: number): void {
+}
+
+/** Promos: with their dates (`writeBlocks` writes a block's dates when its source has them). */
+class DatedRowSource extends RowSource {
+  start(k: number): void {
     this.date(this.changes[k]![4] ?? null);
   }
-  private endOf(k: number): void {
+  end(k: number): void {
     this.date(this.changes[k]![5] ?? null);
   }
   private date(d: string | null): void {
