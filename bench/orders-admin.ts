@@ -84,7 +84,13 @@ export async function benchAdmin(db: { url: string }, conn: mysql.Connection, o:
   server = undefined;
 }
 
-/** 10,000 waiting orders: time to prepare them into the outbox, and to serve them as the feed. */
+/**
+ * 10,000 waiting orders: time to prepare them into the outbox, and to serve them as the feed.
+ * Each as OpenCart would store it for a Hungarian address: the install's tax classes have rates
+ * only in its UK VAT zone, so the product (class 9) and the flat shipping carry no tax here. Until
+ * round 25 the rows said 27% (270 per unit, 810 in all), which the shop's rules do not explain:
+ * every order was held for attention and the feed served none.
+ */
 export async function benchOrders(db: { url: string }, conn: mysql.Connection, o: FixtureOptions) {
   const orders = o.orders;
   const t0 = performance.now();
@@ -93,11 +99,11 @@ export async function benchOrders(db: { url: string }, conn: mysql.Connection, o
       shipping_firstname, shipping_lastname, shipping_company, shipping_address_1, shipping_address_2, shipping_city, shipping_postcode, shipping_country, shipping_country_id, shipping_zone, shipping_zone_id, shipping_address_format, shipping_custom_field, shipping_method, shipping_code,
       comment, total, order_status_id, affiliate_id, commission, marketing_id, tracking, language_id, currency_id, currency_code, currency_value, ip, forwarded_ip, user_agent, accept_language, date_added, date_modified)
     SELECT 'B-', 'Bench', '', 0, 1, 'Éva', 'Kovács', CONCAT('v', seq, '@example.hu'), '', '', '[]', 'Éva', 'Kovács', '', 'Fő u. 1', '', 'Szeged', '6720', 'HU', 97, '', 0, '', '[]', 'Utánvét', 'cod',
-      'Éva', 'Kovács', '', 'Fő u. 1', '', 'Szeged', '6720', 'HU', 97, '', 0, '', '[]', 'Futár', 'flat.flat', '', 3810, 2, 0, 0, 0, '', 1, 1, 'HUF', 1, '', '', '', '', NOW(), NOW()
+      'Éva', 'Kovács', '', 'Fő u. 1', '', 'Szeged', '6720', 'HU', 97, '', 0, '', '[]', 'Futár', 'flat.flat', '', 3000, 2, 0, 0, 0, '', 1, 1, 'HUF', 1, '', '', '', '', NOW(), NOW()
     FROM seq_1_to_${orders}`);
-  await conn.query(`INSERT INTO ${PREFIX}order_product (order_id, product_id, name, model, quantity, price, total, tax, reward) SELECT order_id, 28, 'Termék', 'Product 1', 2, 1000, 2000, 270, 0 FROM ${PREFIX}order WHERE invoice_prefix = 'B-'`);
+  await conn.query(`INSERT INTO ${PREFIX}order_product (order_id, product_id, name, model, quantity, price, total, tax, reward) SELECT order_id, 28, 'Termék', 'Product 1', 2, 1000, 2000, 0, 0 FROM ${PREFIX}order WHERE invoice_prefix = 'B-'`);
   await conn.query(`INSERT INTO ${PREFIX}order_total (order_id, code, title, value, sort_order) SELECT order_id, c.code, c.code, c.v, c.s FROM ${PREFIX}order
-    JOIN (SELECT 'sub_total' code, 2000 v, 1 s UNION ALL SELECT 'shipping', 1000, 2 UNION ALL SELECT 'tax', 810, 3 UNION ALL SELECT 'total', 3810, 4) c WHERE invoice_prefix = 'B-'`);
+    JOIN (SELECT 'sub_total' code, 2000 v, 1 s UNION ALL SELECT 'shipping', 1000, 2 UNION ALL SELECT 'total', 3000, 3) c WHERE invoice_prefix = 'B-'`);
   console.log(`placed ${orders.toLocaleString('en')} orders in ${ms(performance.now() - t0)}`);
   const { createContext, install } = await import('../app/context.js');
   const { loadConfig } = await import('../app/config.js');
@@ -111,6 +117,9 @@ export async function benchOrders(db: { url: string }, conn: mysql.Connection, o
   let t1 = performance.now();
   const r = await new OrderExporter(ctx.db, ctx.settings).prepare();
   const prepareMs = performance.now() - t1;
+  // Held orders are never served: the figures below would not measure the feed. Say why.
+  const held = r.attention ? await ctx.db.knex(ctx.db.own('outbox')).where({ state: 'attention' }).first('last_error') : null;
+  if (held) console.log(`  warning: the bench's orders are held for attention: ${String(held.last_error).slice(0, 300)}`);
   await ctx.close();
   server = await startServer(db.url, PREFIX);
   const port = server.port;

@@ -31,12 +31,12 @@ const ONLY_CASES = arg('cases', '').split(',').filter(Boolean);
 const ONLY_RELEASES = arg('releases', '').split(',').filter(Boolean);
 const pick = <T extends string>(xs: readonly T[], only: string[]) => (only.length ? xs.filter((x) => only.includes(x)) : [...xs]);
 const SECTIONS = ['all', 'push', 'releases', 'million', 'orders', 'admin', 'sqlite'];
-if (!SECTIONS.includes(ONLY) || !(N > 0) || !(REPEAT > 0) || !(MILLION > 0)) {
-  console.error(`usage: npm run bench -- [--records N] [--repeat R] [--only ${SECTIONS.join('|')}] [--cases a,b] [--releases x,y] [--journal N] [--orders N] [--sqlite-records N] [--million-records N]`);
+if (!ONLY.split(',').every((x) => SECTIONS.includes(x)) || !(N > 0) || !(REPEAT > 0) || !(MILLION > 0)) {
+  console.error(`usage: npm run bench -- [--records N] [--repeat R] [--only ${SECTIONS.join('|')}[,…]] [--cases a,b] [--releases x,y] [--journal N] [--orders N] [--sqlite-records N] [--million-records N]`);
   process.exit(2);
 }
 const serverUrl = process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306/';
-const on = (section: string) => ONLY === 'all' || ONLY === section;
+const on = (section: string) => ONLY === 'all' || ONLY.split(',').includes(section);
 
 async function main() {
   console.log(`erp-bridge bench: ${N.toLocaleString('en')} products, MariaDB at ${serverUrl.replace(/:[^:@/]*@/, ':***@')}, ${REPEAT} runs per case`);

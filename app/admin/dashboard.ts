@@ -11,7 +11,7 @@ import { SettingsService } from '../settings/settings-service.js';
 import type { Settings } from '../settings/schema.js';
 import { addDays, formatDateTime, today } from '../util/time.js';
 import { moduleState } from '../shop/extension.js';
-import { defaultExportStatuses, findOrdersToPrepare } from '../shop/orders.js';
+import { anyOrderToPrepare, defaultExportStatuses } from '../shop/orders.js';
 import { missingForExport } from '../sync/order-export.js';
 import { BUSY, FAILURE_STATUSES, judge, runTime, SUCCESS_STATUSES, URL_KINDS, type Health, type UrlKind, type UrlState } from './health.js';
 
@@ -107,7 +107,7 @@ export async function loadHealth(ctx: AppContext, now = new Date()): Promise<Hea
   let eligible = 0;
   if (!missingExport.length && !idle) {
     const statuses = settings.export_statuses.length ? settings.export_statuses : await defaultExportStatuses(ctx.db);
-    eligible = (await findOrdersToPrepare(ctx.db, { statuses, startDate: settings.export_start_date, limit: 1 })).length;
+    eligible = (await anyOrderToPrepare(ctx.db, { statuses, startDate: settings.export_start_date })) ? 1 : 0;
   }
   const lastExport = lastExportRow ?? null;
   const outbox = { waiting: counts.waiting ?? 0, held: counts.attention ?? 0, failed: counts.failed ?? 0, exported: counts.exported ?? 0 };

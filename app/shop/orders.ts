@@ -95,17 +95,30 @@ export interface EligibleFilter {
   limit: number;
 }
 
+/** Orders in an eligible status (never 0) that the outbox does not hold yet (no order). */
+function ordersToPrepare(db: Database, f: Omit<EligibleFilter, 'limit'>) {
+  const q = db.knex(`${db.t('order')} as o`)
+    .whereIn('o.order_status_id', f.statuses.filter((s) => s !== 0))
+    .whereNotExists(db.knex(db.own('outbox') + ' as ob').select(db.knex.raw('1')).whereRaw('ob.order_id = o.order_id'));
+  if (f.startDate) q.andWhere('o.date_added', '>=', `${f.startDate} 00:00:00`);
+  return q;
+}
+
 /** Orders in an eligible status (never 0) that the outbox does not hold yet, oldest first. */
 export async function findOrdersToPrepare(db: Database, f: EligibleFilter): Promise<number[]> {
   if (f.statuses.length === 0) return [];
-  const q = db.knex(`${db.t('order')} as o`)
-    .whereIn('o.order_status_id', f.statuses.filter((s) => s !== 0))
-    .whereNotExists(db.knex(db.own('outbox') + ' as ob').select(db.knex.raw('1')).whereRaw('ob.order_id = o.order_id'))
-    .orderBy('o.order_id')
-    .limit(f.limit)
-    .pluck('o.order_id');
-  if (f.startDate) q.andWhere('o.date_added', '>=', `${f.startDate} 00:00:00`);
-  return (await q).map(Number);
+  return (await ordersToPrepare(db, f).orderBy('o.order_id').limit(f.limit).pluck('o.order_id')).map(Number);
+}
+
+/**
+ * Whether any order waits to be prepared (the dashboard's verdict). No order asked for: the
+ * oldest first walked the order table by its primary key, a row read apart for each, where
+ * this reads the table straight through. With 10,000 orders all in the outbox, on 3.0's
+ * MyISAM: 61 ms against 14 ms (round 25).
+ */
+export async function anyOrderToPrepare(db: Database, f: Omit<EligibleFilter, 'limit'>): Promise<boolean> {
+  if (f.statuses.length === 0) return false;
+  return (await ordersToPrepare(db, f).limit(1).pluck('o.order_id')).length > 0;
 }
 
 export async function loadOrders(db: Database, ids: number[], codeField: string, languageId: number): Promise<OrderBatch> {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../app/db/database.js';
 import { Outbox } from '../../app/plugin/outbox.js';
 import type { OrderDocument } from '../../app/erp/order-document.js';
-import { defaultExportStatuses, findOrdersToPrepare, listShopMethods, loadMethodMap, loadOrders, setMethodMapping } from '../../app/shop/orders.js';
+import { anyOrderToPrepare, defaultExportStatuses, findOrdersToPrepare, listShopMethods, loadMethodMap, loadOrders, setMethodMapping } from '../../app/shop/orders.js';
 import { readOrderTaxFacts, readShopTaxConfig } from '../../app/shop/order-tax.js';
 import {
   addHistoryDirectly, adminLanguageId, apiKeyOf, currentOrderStatuses, ensureApiUser, listAdminOrderStatuses, listApiUsers, shopApiFlavor,
@@ -118,6 +118,21 @@ describe.each(FIXTURE_DIALECT_TARGETS)('the order side of the shop on $name', (t
       const later = await order({ order_status_id: s, date_added: '2026-03-11 08:00:00' });
       expect(await findOrdersToPrepare(db(), { statuses: [s], startDate: '2026-03-10', limit: 10 })).toEqual([first, later]);
       expect(await findOrdersToPrepare(db(), { statuses: [s], startDate: '', limit: 10 })).toEqual([before, first, later]);
+    });
+
+    it('anyOrderToPrepare (the dashboard) says whether one waits, by the same rules: status, never 0, not in the outbox, from the start date', async () => {
+      const s = fresh(5000);
+      const unused = fresh(5000);
+      expect(await anyOrderToPrepare(db(), { statuses: [s], startDate: '' })).toBe(false);
+      await order({ order_status_id: 0 });
+      expect(await anyOrderToPrepare(db(), { statuses: [s, 0], startDate: '' })).toBe(false);
+      const held = await order({ order_status_id: s, date_added: '2026-03-09 23:59:59' });
+      expect(await anyOrderToPrepare(db(), { statuses: [s], startDate: '' })).toBe(true);
+      expect(await anyOrderToPrepare(db(), { statuses: [unused], startDate: '' })).toBe(false);
+      expect(await anyOrderToPrepare(db(), { statuses: [], startDate: '' })).toBe(false);
+      expect(await anyOrderToPrepare(db(), { statuses: [s], startDate: '2026-03-10' })).toBe(false);
+      await new Outbox(db()).add([{ orderId: held, document: { orderNumber: String(held), totals: { shopTotal: 1 } } as unknown as OrderDocument, problem: null }]);
+      expect(await anyOrderToPrepare(db(), { statuses: [s], startDate: '' })).toBe(false);
     });
   });
 
