@@ -31,7 +31,7 @@ const ONLY_CASES = arg('cases', '').split(',').filter(Boolean);
 const ONLY_RELEASES = arg('releases', '').split(',').filter(Boolean);
 const pick = <T extends string>(xs: readonly T[], only: string[]) => (only.length ? xs.filter((x) => only.includes(x)) : [...xs]);
 const SECTIONS = ['all', 'push', 'releases', 'million', 'orders', 'admin', 'sqlite'];
-if (!ONLY.split(',').every((x) => SECTIONS.includes(x)) || !(N > 0) || !(REPEAT > 0) || !(MILLION > 0)) {
+if (!ONLY.split(',').every((x) => SECTIONS.includes(x)) || (ONLY.includes(',') && ONLY.split(',').includes('all')) || !(N > 0) || !(REPEAT > 0) || !(MILLION > 0)) {
   console.error(`usage: npm run bench -- [--records N] [--repeat R] [--only ${SECTIONS.join('|')}[,…]] [--cases a,b] [--releases x,y] [--journal N] [--orders N] [--sqlite-records N] [--million-records N]`);
   process.exit(2);
 }

@@ -2,8 +2,8 @@
 // product-history.ts for both forms): promo prices (net promos: `SpecialWriter.decidedInMemory`)
 // and full sync's prices (net prices: round 25; its 100,000 history rows by INSERT … SELECT took
 // MariaDB about 2 s beside the products' own writes, on the same two cores). The old value is the
-// one the push compared against: its product index, proved current by the signature check, as
-// stock and price pushes record it.
+// one the push compared against: its product index, proved current by the signature check (for
+// full sync asked again once the document is whole: `stillCurrent` in apply-products.ts).
 import type { Database } from '../db/database.js';
 import type { LoadTextWriter } from '../db/dialects/mysql-load-text.js';
 import type { StageRow } from '../shop/product-staging.js';
@@ -21,14 +21,23 @@ export type ChangeRow = [number, string, number, number | null, (string | null)?
 /** Changes per block load: as many as a stock or price push's load step, so blocks hold about as many (~80). */
 const BLOCK_STEP = 20_000;
 
-/** Writes changes as blocks of `field`, a load per BLOCK_STEP; `dated`: with each promo's dates. */
-export async function recordChangeRows(db: Database, runId: number, field: ChangeField, changes: readonly ChangeRow[], dated: boolean): Promise<void> {
-  for (let i = 0; i < changes.length; i += BLOCK_STEP) {
-    const part = changes.slice(i, i + BLOCK_STEP);
+/**
+ * Writes changes as blocks of `field`, a load per BLOCK_STEP, taken from `changes` as they come
+ * (never all at once: a million full-sync changes as arrays were about 100 MB); `dated`: with each
+ * promo's dates.
+ */
+async function recordChanges(db: Database, runId: number, field: ChangeField, changes: Iterable<ChangeRow>, dated: boolean): Promise<void> {
+  const load = async (part: ChangeRow[]) => {
     // Written straight into the load's bytes where the dialect loads text (no JSON made per block).
     const w = db.dialect.loadTextWriter();
     await historyBlocks(db, runId, field, w ? changeBlocksText(w, part, dated) : db.dialect.keepRows(packBlocks(part, dated)))();
+  };
+  let part: ChangeRow[] = [];
+  for (const c of changes) {
+    part.push(c);
+    if (part.length === BLOCK_STEP) await load(part), (part = []);
   }
+  if (part.length) await load(part);
 }
 
 /**
@@ -38,30 +47,35 @@ export async function recordChangeRows(db: Database, runId: number, field: Chang
  * rows: the product page finds blocks by their slot.
  */
 export async function recordPromoBlocks(db: Database, runId: number, rows: readonly StageRow[]): Promise<void> {
-  const changes: ChangeRow[] = [];
+  await recordChanges(db, runId, 'promo', promoChanges(rows), true);
+}
+
+function* promoChanges(rows: readonly StageRow[]): Generator<ChangeRow> {
   for (const r of rows) {
-    if (r.outcome === 'updated' && r.match_count === 1 && r.product_id != null) changes.push([r.product_id, encodeLikeOpenCart(r.code), round4(r.promo!), null, r.promo_start ?? null, r.promo_end ?? null]);
+    if (r.outcome === 'updated' && r.match_count === 1 && r.product_id != null) yield [r.product_id, encodeLikeOpenCart(r.code), round4(r.promo!), null, r.promo_start ?? null, r.promo_end ?? null];
   }
-  await recordChangeRows(db, runId, 'promo', changes, true);
 }
 
 /**
- * Full sync with net prices: the prices about to change (before they are written, as the rows
- * form). A product whose price the push found different in memory (`old_price`, from the index)
- * and each product it created with a price (`created`: its new id by record, read from the
- * stage once it was matched; the old value null), as the rows form records them.
+ * Full sync with net prices, against an index still current (`stillCurrent`): the prices about to
+ * change (before they are written, as the rows form). A product whose price the push found
+ * different in memory (`old_price`, from the index) and each product it created with a price
+ * (`created`: its new id by record, read from the stage once it was matched; the old value
+ * null), as the rows form records them.
  */
 export async function recordPriceBlocks(db: Database, runId: number, rows: readonly StageRow[], created: ReadonlyMap<number, number>): Promise<void> {
-  const changes: ChangeRow[] = [];
+  await recordChanges(db, runId, 'price', priceChanges(rows, created), false);
+}
+
+function* priceChanges(rows: readonly StageRow[], created: ReadonlyMap<number, number>): Generator<ChangeRow> {
   for (const r of rows) {
     if (r.price == null) continue;
-    if (r.outcome === 'updated' && r.old_price != null && r.match_count === 1 && r.product_id != null) changes.push([r.product_id, encodeLikeOpenCart(r.code), round4(r.price), r.old_price]);
+    if (r.outcome === 'updated' && r.old_price != null && r.match_count === 1 && r.product_id != null) yield [r.product_id, encodeLikeOpenCart(r.code), round4(r.price), r.old_price];
     else if (r.outcome === 'created') {
       const id = created.get(r.seq);
-      if (id !== undefined) changes.push([id, encodeLikeOpenCart(r.code), round4(r.price), null]);
+      if (id !== undefined) yield [id, encodeLikeOpenCart(r.code), round4(r.price), null];
     }
   }
-  await recordChangeRows(db, runId, 'price', changes, false);
 }
 
 /** The history blocks of changes as their load text: the same bytes as `packBlocks(changes, dated)` and keepRows make. */

@@ -172,9 +172,9 @@ export class ProductStaging {
 
   /**
    * Gross → net with the product's VAT rate (or the record's own afakulcs). `unmatched`: also the
-   * rows no product has yet (full sync creates them, so this runs before it does): by the record's
-   * afakulcs, else the rate of the tax class the new product gets (none: 0, so the product costs
-   * what was sent). Without this they were created at price 0 (round 25).
+   * rows no product has yet (full sync creates them, so this runs before it does), by the
+   * record's afakulcs; without one the new product gets no tax class, and costs what was sent.
+   * Until round 25 they were created at price 0.
    */
   async grossToNet(target: 'price' | 'promo', rateByTaxClass: Map<number, number>, unmatched = false): Promise<void> {
     await this.update({
@@ -183,7 +183,7 @@ export class ProductStaging {
       where: `s.run_id = ${this.R} AND s.match_count = 1 AND s.gross IS NOT NULL`,
     });
     if (unmatched) {
-      await this.raw(`UPDATE ${this.S} SET ${target} = ${netFromGross(rateByTaxClass, 'vat', 'tax_class_id', 'gross')}
+      await this.raw(`UPDATE ${this.S} SET ${target} = ${netFromGross(new Map(), 'vat', 'gross')}
         WHERE run_id = ${this.R} AND match_count = 0 AND gross IS NOT NULL`);
     }
   }
@@ -278,11 +278,11 @@ function outcomesOf(staged: readonly StageRow[]): { counts: Record<string, numbe
 /**
  * SQL for the net price of a staged gross price (aliases s = stage, p = product): divided by
  * the VAT rate of the record (`vatColumn`, full sync's afakulcs) or else of the product's tax
- * class (`classColumn`; the owner's VAT mapping, else the class's own rates).
+ * class (the owner's VAT mapping, else the class's own rates).
  */
-export function netFromGross(rateByTaxClass: Map<number, number>, vatColumn: string | null = null, classColumn = 'p.tax_class_id', grossColumn = 's.gross'): string {
+export function netFromGross(rateByTaxClass: Map<number, number>, vatColumn: string | null = null, grossColumn = 's.gross'): string {
   const cases = [...rateByTaxClass].map(([cls, pct]) => `WHEN ${sqlInt(cls)} THEN ${Number(pct)}`).join(' ');
-  const byClass = cases ? `(CASE ${classColumn} ${cases} ELSE 0 END)` : '0';
+  const byClass = cases ? `(CASE p.tax_class_id ${cases} ELSE 0 END)` : '0';
   const rate = vatColumn ? `COALESCE(${vatColumn}, ${byClass})` : byClass;
   return `ROUND(${grossColumn} / (1 + ${rate} / 100.0), 4)`;
 }

@@ -522,9 +522,21 @@ function matchFromIndex(rows: StagedProduct[], index: ProductIndex, full = false
     r.product_id = index.productIdOf(row);
     if (!full) continue;
     const price = index.price[row]!;
-    if (r.price != null && round4(price) !== round4(r.price)) (r.outcome = 'updated'), (r.old_price = price);
+    if (r.price != null && round4(price) !== round4(r.price)) (r.outcome = 'updated'), (r.old_price = round4(price));
     else if (r.tax_class_id != null && index.taxClassId[row] !== r.tax_class_id) r.outcome = 'updated';
   }
+}
+
+/**
+ * Whether the product index `read` as the push began is still the shop's: read again (only its
+ * signature, where nothing changed), it is the same index. A dialect that keeps no signature
+ * (SQLite) reads it whole each time and cannot tell: no. A failed read: no (the SQL form reads
+ * what it needs itself).
+ */
+async function stillCurrent(db: Database, field: ProductCodeField, read: Promise<ProductIndex>): Promise<boolean> {
+  const index = await read.catch(() => null);
+  if (!index?.signature) return false;
+  return (await loadProductIndex(db, field).catch(() => null)) === index;
 }
 
 /** What a ReadingStager staged: the stage, the index it matched with and (promo prices) the specials' marks. */
@@ -643,13 +655,20 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
   let st: ProductStaging;
   let specials: SpecialWriter | undefined;
   let stagedEarly = false;
+  const matchedWith = opts.index ?? loadProductIndex(db, settings.product_code_field);
+  matchedWith.catch(() => {}); // awaited below, unless the stage's last load fails first
+  // Full sync's net prices are compared in memory, and their history's old values taken from the
+  // index read as the push began (a slow upload may take minutes): asked again now that the
+  // document is whole, beside the stage's last load, it says whether the products changed
+  // meanwhile (an owner's edit). Then, or where it cannot tell, the history is read in SQL.
+  const historyInMemory = full && !opts.dryRun && settings.price_basis !== 'gross' ? stillCurrent(db, settings.product_code_field, matchedWith) : Promise.resolve(false);
   if (opts.stager?.stager.started) {
     ({ st, specials } = await opts.stager.stager.finish(opts.stager.read, rows));
     stagedEarly = true;
   } else {
     st = new ProductStaging(db, runId, kind);
   }
-  const index = await (opts.index ?? loadProductIndex(db, settings.product_code_field));
+  const index = await matchedWith;
   st.scanProducts(rows.length, index.size);
   if (!stagedEarly) {
     matchFromIndex(rows, index, full);
@@ -666,6 +685,8 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
     if (settings.price_basis === 'gross') await st.grossToNet(kind === 'prices' ? 'price' : 'promo', await vatRates(db, settings), full);
 
     let master: ProductMasterWriter | undefined;
+    // Known before the first write (creating products changes the table the check reads).
+    const pricesInMemory = await historyInMemory;
     if (full) {
       const lang = await defaultLanguage(db);
       // The rows to create were marked in memory (`matchFromIndex`).
@@ -697,11 +718,10 @@ export async function applyProducts(db: Database, runId: number, kind: Exclude<P
       opts.writing?.();
       // The products' history: prices read before the products lane writes them, promos beside their writing.
       if (master) {
-        // Net prices were decided in memory: their history is written from there, in blocks
-        // (a gross price is made net in SQL, so its history is read there, as rows).
-        const inMemory = settings.price_basis !== 'gross';
+        // Net prices decided in memory, against an index still current: their history is written
+        // from there, in blocks (a gross price is made net in SQL, so its history is read there, as rows).
         await master.apply(now, (await listLanguages(db)).map((l) => l.languageId), step, async () => {
-          if (inMemory) await recordPriceBlocks(db, runId, rows, await st.createdIds(rows));
+          if (pricesInMemory) await recordPriceBlocks(db, runId, rows, await st.createdIds(rows));
           else await recordStagedPrices(db, runId, st.S);
           pushTiming(runId, 'price history');
         });

@@ -19,6 +19,9 @@ import { replacedNote } from './order-documents.js';
 import { formatDateTime } from '../util/time.js';
 import { internalErrorMessage, referenceOf } from '../util/reference.js';
 import { pushTransports, type Transport } from './order-transports.js';
+
+/** Orders whose documents are built and queued at a time. */
+const PREPARE_BATCH = 200;
 import { orderProblem } from '../erp/order-problems.js';
 
 export interface ExportReport {
@@ -115,14 +118,15 @@ export class OrderExporter {
     let prepared = 0;
     let attention = 0;
     const noted: Array<{ orderId: number; note: string }> = [];
-    for (;;) {
-      const ids = await findOrdersToPrepare(this.db, { statuses, startDate: s.export_start_date, limit: 200 });
-      if (ids.length === 0) break;
-      const docs = await this.buildDocuments(ids, c);
+    // The waiting orders' ids, read once (a read per batch of 200 went through the order table
+    // each time: quadratic in a backlog), then their documents 200 at a time; an order that
+    // became eligible meanwhile waits for the next run.
+    const waiting = await findOrdersToPrepare(this.db, { statuses, startDate: s.export_start_date });
+    for (let i = 0; i < waiting.length; i += PREPARE_BATCH) {
+      const docs = await this.buildDocuments(waiting.slice(i, i + PREPARE_BATCH), c);
       prepared += await this.outbox.add(docs);
       attention += docs.filter((d) => d.problem).length;
       for (const d of docs) if (d.replaced.length) noted.push({ orderId: d.orderId, note: replacedNote(d.replaced) });
-      if (ids.length < 200) break;
     }
     return { prepared, attention, noted };
   }

@@ -405,7 +405,27 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     expect(await db().knex(db().t('product')).where({ model: unknown })).toEqual([]);
   });
 
-  it('full sync with gross prices: a created product gets the net price (its afakulcs, else the mapped rate), as an updated one does', async () => {
+  it("full sync: a price the owner changed after the push read its index gets its history from SQL, with the owner's price as the old one", async () => {
+    const code = uniqueCode('FO');
+    const id = await addProduct(db(), { model: code, price: 80 });
+    const full = settings({ sync_type: 'full' });
+    // The index as the push read it when the body began to arrive; then the owner's edit.
+    const index = await loadProductIndex(db(), full.product_code_field);
+    await db().knex(db().t('product')).where({ product_id: id }).update({ price: 85 });
+    const run = ++runs;
+    const res = await applyProducts(db(), run, 'prices', [{ seq: 1, code, price: 90, name: `Test ${code}` }], full, { dryRun: false, index: Promise.resolve(index) });
+    expect(res.counts).toMatchObject({ updated: 1 });
+    expect(await price(id)).toBe(90);
+    expect(await history(run)).toEqual([{ product_id: id, code, field: 'price', old_value: 85, new_value: 90 }]);
+    // Nothing changed since: the next push's history comes from memory (blocks) where the dialect can tell (MySQL's signature).
+    const next = ++runs;
+    await applyProducts(db(), next, 'prices', [{ seq: 1, code, price: 95, name: `Test ${code}` }], full, { dryRun: false });
+    expect(await history(next)).toEqual([{ product_id: id, code, field: 'price', old_value: 90, new_value: 95 }]);
+    const blocks = Number((await db().knex(db().own('product_change_block')).where({ run_id: next }).count({ n: '*' }))[0]!.n);
+    expect(blocks).toBe(db().dialect.name === 'sqlite' ? 0 : 1);
+  });
+
+  it('full sync with gross prices: a created product gets the net price of its afakulcs (none: the price as sent, and no tax class)', async () => {
     const [withVat, noVat] = [uniqueCode('FG'), uniqueCode('FG')];
     const taxClass = (await listTaxClasses(db()))[0]!.taxClassId;
     const full = settings({ sync_type: 'full', price_basis: 'gross', vat_map: { '27': taxClass } });
@@ -416,8 +436,9 @@ describe.each(DIALECT_TARGETS)('the product use cases on $name', (target) => {
     expect(res.counts).toMatchObject({ created: 2 });
     const made = async (code: string) => Number((await db().knex(db().t('product')).where({ model: code }).first()).price);
     expect(await made(withVat)).toBe(100);
-    // No VAT rate known for a product without a tax class: the price as sent (rate 0).
+    // No afakulcs: no tax class for the new product, and the price as sent (rate 0).
     expect(await made(noVat)).toBe(50);
+    expect(Number((await db().knex(db().t('product')).where({ model: noVat }).first()).tax_class_id)).toBe(0);
   });
 
   it('full sync: a dry run creates and changes nothing, gross prices turned net with the record\'s VAT, and the stage is emptied even after a failure', async () => {

@@ -191,7 +191,7 @@ describe.each(TARGETS)('full sync on $name', (target) => {
     }
   });
 
-  it("writes its prices' history: a new price with the old one, a created product's with none, nothing for a name or VAT class alone; net prices as blocks (the run not listed), gross ones as rows (listed); the product page shows both", async () => {
+  it("writes its prices' history: a new price with the old one, a created product's with none, nothing for a name or VAT class alone; net prices as blocks (the run not listed; rows on SQLite), gross ones as rows (listed); the product page shows both", async () => {
     const [priced, named, taxed, made] = ['FH&P', 'FH', 'FH', 'FH&N'].map((p) => uniqueCode(p)) as [string, string, string, string];
     const stored = encodeLikeOpenCart;
     const pricedId = await addProduct(db(), { model: stored(priced), price: 80, name: 'Ár' });
@@ -213,7 +213,9 @@ describe.each(TARGETS)('full sync on $name', (target) => {
       { product_id: pricedId, code: stored(priced), field: 'price', old_value: 80, new_value: 90 },
       { product_id: madeId, code: stored(made), field: 'price', old_value: null, new_value: 12.5 },
     ]);
-    expect(await forms(res.body.run)).toEqual([true, 0, 0]);
+    // From memory where the dialect can tell the index is still the shop's (MySQL's signature); else from SQL.
+    const fromMemory = db().dialect.name !== 'sqlite';
+    expect(await forms(res.body.run)).toEqual(fromMemory ? [true, 0, 0] : [false, 2, 1]);
     // Unchanged: no history in either form.
     const again = await pushXml(app, 'prices', [{ termekkod: priced, ar: 90, nev: 'Ár' }]);
     expect(again.body.counts).toMatchObject({ updated: 0, unchanged: 1 });
