@@ -67,7 +67,7 @@ export async function recordPriceBlocks(db: Database, runId: number, rows: reado
   await recordChanges(db, runId, 'price', priceChanges(rows, created), false);
 }
 
-function* priceChanges(rows: readonly StageRow[], created: ReadonlyMap<number, number>): Generator<ChangeRow> {
+export function* priceChanges(rows: readonly StageRow[], created: ReadonlyMap<number, number>): Generator<ChangeRow> {
   for (const r of rows) {
     if (r.price == null) continue;
     if (r.outcome === 'updated' && r.old_price != null && r.match_count === 1 && r.product_id != null) yield [r.product_id, encodeLikeOpenCart(r.code), round4(r.price), r.old_price];

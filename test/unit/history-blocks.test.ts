@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlHelper, setLoadDataForTests } from '../../app/db/dialects/mysql.js';
 import { LoadTextWriter } from '../../app/db/dialects/mysql-load-text.js';
 import { packBlocks, unpackBlock } from '../../app/plugin/change-blocks.js';
-import { changeBlocksText, type ChangeRow } from '../../app/plugin/history-blocks.js';
+import { changeBlocksText, priceChanges, type ChangeRow } from '../../app/plugin/history-blocks.js';
 import type { StageRow } from '../../app/shop/product-staging.js';
 import { encodeLikeOpenCart } from '../../app/util/html.js';
 
@@ -48,5 +48,26 @@ describe('history blocks written from the changes decided in memory', () => {
     const back = blocks.flatMap(([, , data]) => unpackBlock(data as string)).sort((a, b) => a.productId - b.productId);
     expect(back.map((e) => [e.productId, e.code, e.value, e.old])).toEqual(changes.map((c) => c.slice(0, 4)));
     expect(back.every((e) => e.start === undefined && e.end === undefined)).toBe(true);
+  });
+
+  it("full sync's price changes: an updated product whose price the push found different, and a created one with a price and its new id; nothing else", () => {
+    const rows: StageRow[] = [
+      { seq: 1, code: 'UPD&1', match_count: 1, product_id: 11, price: 90, old_price: 80, outcome: 'updated' },
+      { seq: 2, code: 'NAME', match_count: 1, product_id: 12, price: 50, outcome: 'updated' }, // a name or VAT class alone: no old price
+      { seq: 3, code: 'SAME', match_count: 1, product_id: 13, price: 50, outcome: 'unchanged' },
+      { seq: 4, code: 'NEW&1', match_count: 0, price: 12.5, name: 'Új', outcome: 'created' },
+      { seq: 5, code: 'NEWNOPRICE', match_count: 0, name: 'Új', outcome: 'created' },
+      { seq: 6, code: 'NEWNOID', match_count: 0, price: 3, name: 'Új', outcome: 'created' }, // not matched after its insert
+      { seq: 7, code: 'TWO', match_count: 2, product_id: null, price: 5, old_price: 4, outcome: 'updated' },
+      { seq: 8, code: 'NOPRICE', match_count: 1, product_id: 18, old_price: 4, outcome: 'updated' },
+      { seq: 9, code: 'UNKNOWN', match_count: 0, price: 5, outcome: 'unknown' },
+      { seq: 10, code: 'ROUND', match_count: 1, product_id: 20, price: 1.23456, old_price: 1, outcome: 'updated' },
+    ];
+    const created = new Map([[4, 104], [5, 105]]);
+    expect([...priceChanges(rows, created)]).toEqual([
+      [11, 'UPD&amp;1', 90, 80],
+      [104, 'NEW&amp;1', 12.5, null],
+      [20, 'ROUND', 1.2346, 1],
+    ]);
   });
 });
