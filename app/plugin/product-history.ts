@@ -17,7 +17,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../db/database.js';
 import type { KeptRows } from '../db/dialects/types.js';
 import { sqlInt } from '../db/sql.js';
-import { packBlocks, quoted, repack, slotOf, unpackBlock, writeBlocks, type BlockEntry, type BlockSource } from './change-blocks.js';
+import { packBlocks, quoted, repack, slotOf, unpackBlock, type BlockEntry } from './change-blocks.js';
 
 export type ChangeField = 'price' | 'quantity' | 'promo';
 

