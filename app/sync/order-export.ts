@@ -20,9 +20,10 @@ import { formatDateTime } from '../util/time.js';
 import { internalErrorMessage, referenceOf } from '../util/reference.js';
 import { pushTransports, type Transport } from './order-transports.js';
 
+import { orderProblem } from '../erp/order-problems.js';
+
 /** Orders whose documents are built and queued at a time. */
 const PREPARE_BATCH = 200;
-import { orderProblem } from '../erp/order-problems.js';
 
 export interface ExportReport {
   run: number | null;
