@@ -19,7 +19,6 @@ import { replacedNote } from './order-documents.js';
 import { formatDateTime } from '../util/time.js';
 import { internalErrorMessage, referenceOf } from '../util/reference.js';
 import { pushTransports, type Transport } from './order-transports.js';
-
 import { orderProblem } from '../erp/order-problems.js';
 
 /** Orders whose documents are built and queued at a time. */
