@@ -11,7 +11,7 @@ import { loadConfig } from '../../app/config.js';
 import { createContext, install, type AppContext } from '../../app/context.js';
 import type { OrderDocument } from '../../app/erp/order-document.js';
 import { createLogger } from '../../app/log.js';
-import { setMethodMapping } from '../../app/shop/orders.js';
+import { anyOrderToPrepare, defaultExportStatuses, setMethodMapping } from '../../app/shop/orders.js';
 import { OrderExporter } from '../../app/sync/order-export.js';
 import { addStorefrontCustomer, placeOrderAsCustomer } from '../support/opencart/customer-checkout.js';
 import { addSecondLanguage } from '../support/second-language.js';
@@ -131,8 +131,13 @@ describe.skipIf(!enabled).each(RELEASES)('order documents equal what OpenCart %s
     await exporter().prepare();
     expect(await queued()).toBe(false);
     await ctx.settings.update({ export_start_date: '2020-01-01' });
+    // The dashboard's question (whether any order waits) sees OpenCart's order, until it is queued.
+    const s = await ctx.settings.get();
+    const waits = async () => anyOrderToPrepare(ctx.db, { statuses: s.export_statuses.length ? s.export_statuses : await defaultExportStatuses(ctx.db), startDate: s.export_start_date });
+    expect(await waits()).toBe(true);
     await exporter().prepare();
     expect(await queued()).toBe(true);
+    expect(await waits()).toBe(false);
   });
 
   it('a 27% + 5% cart with taxed shipping', async () => {
